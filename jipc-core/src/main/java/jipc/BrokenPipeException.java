@@ -1,0 +1,14 @@
+package jipc;
+
+/**
+ * A write to a pipe or FIFO failed with {@code EPIPE}: every read end is closed, so no process can ever read
+ * what would be written. The JVM ignores {@code SIGPIPE}, so this exception is how a writer learns that its reader
+ * has gone; it is never a crash.
+ */
+public final class BrokenPipeException extends ErrnoException {
+    private static final long serialVersionUID = 1L;
+
+    public BrokenPipeException(String syscall, String argument, String description) {
+        super(syscall, argument, 32, "EPIPE", description);
+    }
+}

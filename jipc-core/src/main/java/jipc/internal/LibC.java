@@ -1,0 +1,427 @@
+package jipc.internal;
+
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandle;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+
+/**
+ * Downcalls to libc for file descriptors, pipes, FIFOs, files and processes.
+ *
+ * <p>One {@code static final MethodHandle} per symbol with its C prototype as javadoc, and a thin static wrapper of
+ * the same name that returns the raw C result. Functions that report through errno leave it for
+ * {@link Native#errno()}; the callers (one layer up) retry {@code EINTR}, branch on the errnos they handle and turn
+ * the rest into an exception with {@link Errno#exception}. Negative results never travel further than that.
+ * Blocking calls are plain downcalls: they cannot be interrupted by {@link Thread#interrupt()} and pin a virtual
+ * thread's carrier while they block.
+ */
+@SuppressWarnings("restricted")
+public final class LibC {
+    private LibC() {
+    }
+
+    private static final Linker.Option VARIADIC_AFTER_1 = Linker.Option.firstVariadicArg(1);
+    private static final Linker.Option VARIADIC_AFTER_2 = Linker.Option.firstVariadicArg(2);
+
+    // ---- file descriptors -----------------------------------------------------------------------------------
+
+    /** {@snippet lang=c : ssize_t read(int fd, void *buf, size_t count); } */
+    private static final MethodHandle READ = Native.errnoDowncall("read",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
+    /** {@snippet lang=c : ssize_t write(int fd, const void *buf, size_t count); } */
+    private static final MethodHandle WRITE = Native.errnoDowncall("write",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
+    /** {@snippet lang=c : int close(int fd); } */
+    private static final MethodHandle CLOSE = Native.errnoDowncall("close",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    /** {@snippet lang=c : int fcntl(int fd, int cmd, ...); } (called with one int argument) */
+    private static final MethodHandle FCNTL = Native.errnoDowncall("fcntl",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), VARIADIC_AFTER_2);
+    /** {@snippet lang=c : int ioctl(int fd, unsigned long request, ...); } (called with an int *) */
+    private static final MethodHandle IOCTL = Native.errnoDowncall("ioctl",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS), VARIADIC_AFTER_2);
+    /** {@snippet lang=c : int poll(struct pollfd *fds, nfds_t nfds, int timeout); } */
+    private static final MethodHandle POLL = Native.errnoDowncall("poll",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
+    /** {@snippet lang=c : int pipe2(int pipefd[2], int flags); } */
+    private static final MethodHandle PIPE2 = Native.errnoDowncall("pipe2",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+    /** {@snippet lang=c : int fstat(int fd, struct stat *statbuf); } */
+    private static final MethodHandle FSTAT = Native.errnoDowncall("fstat",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
+    /** {@snippet lang=c : int fchmod(int fd, mode_t mode); } */
+    private static final MethodHandle FCHMOD = Native.errnoDowncall("fchmod",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+
+    // ---- paths ----------------------------------------------------------------------------------------------
+
+    /** {@snippet lang=c : int open(const char *pathname, int flags, ...); } (called with a mode_t) */
+    private static final MethodHandle OPEN = Native.errnoDowncall("open",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), VARIADIC_AFTER_2);
+    /** {@snippet lang=c : int mkfifo(const char *pathname, mode_t mode); } */
+    private static final MethodHandle MKFIFO = Native.errnoDowncall("mkfifo",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+    /** {@snippet lang=c : int unlink(const char *pathname); } */
+    private static final MethodHandle UNLINK = Native.errnoDowncall("unlink",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    /** {@snippet lang=c : int lstat(const char *pathname, struct stat *statbuf); } */
+    private static final MethodHandle LSTAT = Native.errnoDowncall("lstat",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+    /** {@snippet lang=c : int fchmodat(int dirfd, const char *pathname, mode_t mode, int flags); } */
+    private static final MethodHandle FCHMODAT = Native.errnoDowncall("fchmodat",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
+
+    // ---- processes ------------------------------------------------------------------------------------------
+
+    /** {@snippet lang=c : pid_t getpid(void); } */
+    private static final MethodHandle GETPID = Native.downcall("getpid",
+            FunctionDescriptor.of(JAVA_INT), Linker.Option.critical(false));
+    /** {@snippet lang=c : uid_t geteuid(void); } */
+    private static final MethodHandle GETEUID = Native.downcall("geteuid",
+            FunctionDescriptor.of(JAVA_INT), Linker.Option.critical(false));
+    /** {@snippet lang=c : int kill(pid_t pid, int sig); } */
+    private static final MethodHandle KILL = Native.errnoDowncall("kill",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+    /** {@snippet lang=c : pid_t waitpid(pid_t pid, int *wstatus, int options); } */
+    private static final MethodHandle WAITPID = Native.errnoDowncall("waitpid",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+    /** {@snippet lang=c : long syscall(long number, ...); } (called with two ints) */
+    private static final MethodHandle SYSCALL_II = Native.errnoDowncall("syscall",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT), VARIADIC_AFTER_1);
+    /** {@snippet lang=c : long syscall(long number, ...); } (called with int, int, void *, unsigned int) */
+    private static final MethodHandle SYSCALL_IIPI = Native.errnoDowncall("syscall",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT), VARIADIC_AFTER_1);
+
+    // ---- posix_spawn (returns an error number; does not set errno) ----------------------------------------
+
+    /**
+     * {@snippet lang=c :
+     * int posix_spawnp(pid_t *pid, const char *file, const posix_spawn_file_actions_t *file_actions,
+     *                  const posix_spawnattr_t *attrp, char *const argv[], char *const envp[]);
+     * }
+     */
+    private static final MethodHandle POSIX_SPAWNP = Native.downcall("posix_spawnp",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS));
+    /** {@snippet lang=c : int posix_spawn_file_actions_init(posix_spawn_file_actions_t *file_actions); } */
+    private static final MethodHandle FA_INIT = Native.downcall("posix_spawn_file_actions_init",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    /** {@snippet lang=c : int posix_spawn_file_actions_destroy(posix_spawn_file_actions_t *file_actions); } */
+    private static final MethodHandle FA_DESTROY = Native.downcall("posix_spawn_file_actions_destroy",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    /** {@snippet lang=c : int posix_spawn_file_actions_adddup2(posix_spawn_file_actions_t *fa, int fd, int newfd); } */
+    private static final MethodHandle FA_ADDDUP2 = Native.downcall("posix_spawn_file_actions_adddup2",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
+    /** {@snippet lang=c : int posix_spawn_file_actions_addclose(posix_spawn_file_actions_t *fa, int fd); } */
+    private static final MethodHandle FA_ADDCLOSE = Native.downcall("posix_spawn_file_actions_addclose",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+    /**
+     * {@snippet lang=c :
+     * int posix_spawn_file_actions_addopen(posix_spawn_file_actions_t *fa, int fd, const char *path, int oflag,
+     *                                      mode_t mode);
+     * }
+     */
+    private static final MethodHandle FA_ADDOPEN = Native.downcall("posix_spawn_file_actions_addopen",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
+    /** {@snippet lang=c : int posix_spawn_file_actions_addclosefrom_np(posix_spawn_file_actions_t *fa, int from); } */
+    private static final MethodHandle FA_ADDCLOSEFROM_NP = Native.downcall("posix_spawn_file_actions_addclosefrom_np",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+    /** {@snippet lang=c : int posix_spawn_file_actions_addchdir_np(posix_spawn_file_actions_t *fa, const char *path); } */
+    private static final MethodHandle FA_ADDCHDIR_NP = Native.downcall("posix_spawn_file_actions_addchdir_np",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+    /** {@snippet lang=c : int posix_spawnattr_init(posix_spawnattr_t *attr); } */
+    private static final MethodHandle ATTR_INIT = Native.downcall("posix_spawnattr_init",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    /** {@snippet lang=c : int posix_spawnattr_destroy(posix_spawnattr_t *attr); } */
+    private static final MethodHandle ATTR_DESTROY = Native.downcall("posix_spawnattr_destroy",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    /** {@snippet lang=c : int posix_spawnattr_setflags(posix_spawnattr_t *attr, short flags); } */
+    private static final MethodHandle ATTR_SETFLAGS = Native.downcall("posix_spawnattr_setflags",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_SHORT));
+    /** {@snippet lang=c : int posix_spawnattr_setsigmask(posix_spawnattr_t *attr, const sigset_t *sigmask); } */
+    private static final MethodHandle ATTR_SETSIGMASK = Native.downcall("posix_spawnattr_setsigmask",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+    /** {@snippet lang=c : int posix_spawnattr_setsigdefault(posix_spawnattr_t *attr, const sigset_t *sigdefault); } */
+    private static final MethodHandle ATTR_SETSIGDEFAULT = Native.downcall("posix_spawnattr_setsigdefault",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+    /** {@snippet lang=c : int sigemptyset(sigset_t *set); } */
+    private static final MethodHandle SIGEMPTYSET = Native.downcall("sigemptyset",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    /** {@snippet lang=c : int sigfillset(sigset_t *set); } */
+    private static final MethodHandle SIGFILLSET = Native.downcall("sigfillset",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS));
+
+    // ---- wrappers -------------------------------------------------------------------------------------------
+
+    public static long read(int fd, MemorySegment buf, long count) {
+        try {
+            return (long) READ.invokeExact(Native.callState(), fd, buf, count);
+        } catch (Throwable t) {
+            throw Native.rethrow(t);
+        }
+    }
+
+    public static long write(int fd, MemorySegment buf, long count) {
+        try {
+            return (long) WRITE.invokeExact(Native.callState(), fd, buf, count);
+        } catch (Throwable t) {
+            throw Native.rethrow(t);
+        }
+    }
+
+    public static int close(int fd) {
+        try {
+            return (int) CLOSE.invokeExact(Native.callState(), fd);
+        } catch (Throwable t) {
+            throw Native.rethrow(t);
+        }
+    }
+
+    public static int fcntl(int fd, int cmd, int arg) {
+        try {
+            return (int) FCNTL.invokeExact(Native.callState(), fd, cmd, arg);
+        } catch (Throwable t) {
+            throw Native.rethrow(t);
+        }
+    }
+
+    public static int ioctl(int fd, long request, MemorySegment arg) {
+        try {
+            return (int) IOCTL.invokeExact(Native.callState(), fd, request, arg);
+        } catch (Throwable t) {
+            throw Native.rethrow(t);
+        }
+    }
+
+    public static int poll(MemorySegment fds, long nfds, int timeoutMillis) {
+        try {
+            return (int) POLL.invokeExact(Native.callState(), fds, nfds, timeoutMillis);
+        } catch (Throwable t) {
+            throw Native.rethrow(t);
+        }
+    }
+
+    public static int pipe2(MemorySegment fds, int flags) {
+        try {
+            return (int) PIPE2.invokeExact(Native.callState(), fds, flags);
+        } catch (Throwable t) {
+            throw Native.rethrow(t);
+        }
+    }
+
+    public static int fstat(int fd, MemorySegment stat) {
+        try {
+            return (int) FSTAT.invokeExact(Native.callState(), fd, stat);
+        } catch (Throwable t) {
+            throw Native.rethrow(t);
+        }
+    }
+
+    public static int fchmod(int fd, int mode) {
+        try {
+            return (int) FCHMOD.invokeExact(Native.callState(), fd, mode);
+        } catch (Throwable t) {
+            throw Native.rethrow(t);
+        }
+    }
+
+    public static int open(MemorySegment path, int flags, int mode) {
+        try {
+            return (int) OPEN.invokeExact(Native.callState(), path, flags, mode);
+        } catch (Throwable t) {
+            throw Native.rethrow(t);
+        }
+    }
+
+    public static int mkfifo(MemorySegment path, int mode) {
+        try {
+            return (int) MKFIFO.invokeExact(Native.callState(), path, mode);
+        } catch (Throwable t) {
+            throw Native.rethrow(t);
+        }
+    }
+
+    public static int unlink(MemorySegment path) {
+        try {
+            return (int) UNLINK.invokeExact(Native.callState(), path);
+        } catch (Throwable t) {
+            throw Native.rethrow(t);
+        }
+    }
+
+    public static int lstat(MemorySegment path, MemorySegment stat) {
+        try {
+            return (int) LSTAT.invokeExact(Native.callState(), path, stat);
+        } catch (Throwable t) {
+            throw Native.rethrow(t);
+        }
+    }
+
+    public static int fchmodat(int dirfd, MemorySegment path, int mode, int flags) {
+        try {
+            return (int) FCHMODAT.invokeExact(Native.callState(), dirfd, path, mode, flags);
+        } catch (Throwable t) {
+            throw Native.rethrow(t);
+        }
+    }
+
+    public static int getpid() {
+        try {
+            return (int) GETPID.invokeExact();
+        } catch (Throwable t) {
+            throw Native.rethrow(t);
+        }
+    }
+
+    public static int geteuid() {
+        try {
+            return (int) GETEUID.invokeExact();
+        } catch (Throwable t) {
+            throw Native.rethrow(t);
+        }
+    }
+
+    public static int kill(int pid, int signal) {
+        try {
+            return (int) KILL.invokeExact(Native.callState(), pid, signal);
+        } catch (Throwable t) {
+            throw Native.rethrow(t);
+        }
+    }
+
+    public static int waitpid(int pid, MemorySegment status, int options) {
+        try {
+            return (int) WAITPID.invokeExact(Native.callState(), pid, status, options);
+        } catch (Throwable t) {
+            throw Native.rethrow(t);
+        }
+    }
+
+    /** {@code pidfd_open(pid, flags)}: an fd that refers to this very process, immune to pid reuse. */
+    public static int pidfdOpen(int pid, int flags) {
+        try {
+            return (int) (long) SYSCALL_II.invokeExact(Native.callState(), Constants.SYS_pidfd_open, pid, flags);
+        } catch (Throwable t) {
+            throw Native.rethrow(t);
+        }
+    }
+
+    /** {@code pidfd_send_signal(pidfd, sig, NULL, 0)}. */
+    public static int pidfdSendSignal(int pidfd, int signal) {
+        try {
+            return (int) (long) SYSCALL_IIPI.invokeExact(Native.callState(), Constants.SYS_pidfd_send_signal,
+                    pidfd, signal, MemorySegment.NULL, 0);
+        } catch (Throwable t) {
+            throw Native.rethrow(t);
+        }
+    }
+
+    public static int posixSpawnp(MemorySegment pid, MemorySegment file, MemorySegment fileActions,
+                                  MemorySegment attr, MemorySegment argv, MemorySegment envp) {
+        try {
+            return (int) POSIX_SPAWNP.invokeExact(pid, file, fileActions, attr, argv, envp);
+        } catch (Throwable t) {
+            throw Native.rethrow(t);
+        }
+    }
+
+    public static int fileActionsInit(MemorySegment fa) {
+        return invokeInt(FA_INIT, fa);
+    }
+
+    public static int fileActionsDestroy(MemorySegment fa) {
+        return invokeInt(FA_DESTROY, fa);
+    }
+
+    public static int fileActionsAddDup2(MemorySegment fa, int fd, int newFd) {
+        try {
+            return (int) FA_ADDDUP2.invokeExact(fa, fd, newFd);
+        } catch (Throwable t) {
+            throw Native.rethrow(t);
+        }
+    }
+
+    public static int fileActionsAddClose(MemorySegment fa, int fd) {
+        try {
+            return (int) FA_ADDCLOSE.invokeExact(fa, fd);
+        } catch (Throwable t) {
+            throw Native.rethrow(t);
+        }
+    }
+
+    public static int fileActionsAddOpen(MemorySegment fa, int fd, MemorySegment path, int flags, int mode) {
+        try {
+            return (int) FA_ADDOPEN.invokeExact(fa, fd, path, flags, mode);
+        } catch (Throwable t) {
+            throw Native.rethrow(t);
+        }
+    }
+
+    public static int fileActionsAddCloseFrom(MemorySegment fa, int from) {
+        try {
+            return (int) FA_ADDCLOSEFROM_NP.invokeExact(fa, from);
+        } catch (Throwable t) {
+            throw Native.rethrow(t);
+        }
+    }
+
+    public static int fileActionsAddChdir(MemorySegment fa, MemorySegment path) {
+        try {
+            return (int) FA_ADDCHDIR_NP.invokeExact(fa, path);
+        } catch (Throwable t) {
+            throw Native.rethrow(t);
+        }
+    }
+
+    public static int spawnAttrInit(MemorySegment attr) {
+        return invokeInt(ATTR_INIT, attr);
+    }
+
+    public static int spawnAttrDestroy(MemorySegment attr) {
+        return invokeInt(ATTR_DESTROY, attr);
+    }
+
+    public static int spawnAttrSetFlags(MemorySegment attr, short flags) {
+        try {
+            return (int) ATTR_SETFLAGS.invokeExact(attr, flags);
+        } catch (Throwable t) {
+            throw Native.rethrow(t);
+        }
+    }
+
+    public static int spawnAttrSetSigMask(MemorySegment attr, MemorySegment sigset) {
+        return invokeInt(ATTR_SETSIGMASK, attr, sigset);
+    }
+
+    public static int spawnAttrSetSigDefault(MemorySegment attr, MemorySegment sigset) {
+        return invokeInt(ATTR_SETSIGDEFAULT, attr, sigset);
+    }
+
+    public static int sigEmptySet(MemorySegment sigset) {
+        return invokeInt(SIGEMPTYSET, sigset);
+    }
+
+    public static int sigFillSet(MemorySegment sigset) {
+        return invokeInt(SIGFILLSET, sigset);
+    }
+
+    private static int invokeInt(MethodHandle handle, MemorySegment a) {
+        try {
+            return (int) handle.invokeExact(a);
+        } catch (Throwable t) {
+            throw Native.rethrow(t);
+        }
+    }
+
+    private static int invokeInt(MethodHandle handle, MemorySegment a, MemorySegment b) {
+        try {
+            return (int) handle.invokeExact(a, b);
+        } catch (Throwable t) {
+            throw Native.rethrow(t);
+        }
+    }
+}
