@@ -1,0 +1,39 @@
+package jipc.channel;
+
+/**
+ * The layout of one record in the data ring.
+ *
+ * <pre>
+ *   0               4               8
+ *   +---------------+---------------+---------------------------------------+
+ *   | length (int)  | type (int)    | payload: length - 8 bytes ...         | zero padding to 8-byte boundary
+ *   +---------------+---------------+---------------------------------------+
+ * </pre>
+ *
+ * {@code length} counts the header and the payload, not the alignment padding; the next record starts at
+ * {@code align(length)}. It is written last, with a release store, so a reader that sees a non-zero length with an
+ * acquire load sees the whole record. {@code length == 0} means "nothing here yet": the consumer zeroes every record
+ * it has consumed before it hands the space back. A record of type {@link #PADDING_TYPE} fills the end of the ring
+ * when the next message would not fit before the wrap; readers skip it.
+ */
+public final class RecordDescriptor {
+    private RecordDescriptor() {
+    }
+
+    public static final int LENGTH_OFFSET = 0;
+    public static final int TYPE_OFFSET = 4;
+    public static final int HEADER_LENGTH = 8;
+    public static final int ALIGNMENT = 8;
+    /** The type of the filler record at the end of the ring. User types must be {@code >= 1}. */
+    public static final int PADDING_TYPE = -1;
+
+    /** {@code length} rounded up to the record alignment. */
+    public static long align(long length) {
+        return (length + ALIGNMENT - 1) & -ALIGNMENT;
+    }
+
+    /** The ring space one message of {@code payloadLength} bytes takes. */
+    public static long recordSpace(int payloadLength) {
+        return align((long) HEADER_LENGTH + payloadLength);
+    }
+}

@@ -1,0 +1,256 @@
+package jipc.channel;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.zip.CRC32C;
+
+import org.junit.jupiter.api.Test;
+
+/** The ring arithmetic on heap segments: alignment, wrap, padding, full ring, claims, header checks. */
+class OneToOneChannelTest {
+    private static final int CAPACITY = 1024;
+
+    private static MemorySegment newSegment(long capacity) {
+        // long[] backing: 8-byte aligned, so the atomic accesses are legal on the heap too
+        return MemorySegment.ofArray(new long[(int) (ChannelDescriptor.segmentSize(capacity) / 8)]);
+    }
+
+    private static byte[] bytes(int length, int seed) {
+        byte[] b = new byte[length];
+        for (int i = 0; i < length; i++) {
+            b[i] = (byte) (seed + i);
+        }
+        return b;
+    }
+
+    private static List<byte[]> drain(OneToOneChannel channel) {
+        List<byte[]> out = new ArrayList<>();
+        channel.poll((type, payload) -> out.add(payload.toArray(ValueLayout.JAVA_BYTE)));
+        return out;
+    }
+
+    @Test
+    void recordSpaceIsHeaderPlusPayloadAlignedToEight() {
+        assertEquals(8, RecordDescriptor.recordSpace(0));
+        assertEquals(16, RecordDescriptor.recordSpace(1));
+        assertEquals(16, RecordDescriptor.recordSpace(8));
+        assertEquals(24, RecordDescriptor.recordSpace(9));
+    }
+
+    @Test
+    void messagesArriveInOrderWithTheirTypes() {
+        OneToOneChannel channel = OneToOneChannel.create(newSegment(CAPACITY), CAPACITY, 100);
+        assertTrue(channel.offer(7, bytes(3, 1), 0, 3));
+        assertTrue(channel.offer(9, bytes(0, 0), 0, 0));
+        List<Integer> types = new ArrayList<>();
+        List<byte[]> payloads = new ArrayList<>();
+        assertEquals(2, channel.poll((t, p) -> {
+            types.add(t);
+            payloads.add(p.toArray(ValueLayout.JAVA_BYTE));
+        }));
+        assertEquals(List.of(7, 9), types);
+        assertArrayEquals(bytes(3, 1), payloads.get(0));
+        assertEquals(0, payloads.get(1).length);
+        assertEquals(16 + 8, channel.tailPosition());
+        assertEquals(channel.tailPosition(), channel.headPosition());
+    }
+
+    @Test
+    void offerReturnsFalseWhenRingFullAndTrueOnceConsumed() {
+        OneToOneChannel channel = OneToOneChannel.create(newSegment(CAPACITY), CAPACITY, 120);
+        int sent = 0;
+        while (channel.offer(1, bytes(120, sent), 0, 120)) {
+            sent++;
+        }
+        assertEquals(CAPACITY / 128, sent); // 8 + 120 = 128 bytes a record
+        assertEquals(CAPACITY, channel.size());
+        assertFalse(channel.offer(1, bytes(1, 0), 0, 1));
+        assertEquals(1, channel.poll((t, p) -> { }, 1));
+        assertTrue(channel.offer(1, bytes(120, 0), 0, 120));
+    }
+
+    @Test
+    void messageThatDoesNotFitBeforeTheEndIsPaddedAndWrapsToIndexZero() {
+        OneToOneChannel channel = OneToOneChannel.create(newSegment(CAPACITY), CAPACITY, 120);
+        // 7 records of 128 bytes: tail at 896, 128 bytes left before the end
+        for (int i = 0; i < 7; i++) {
+            assertTrue(channel.offer(1, bytes(120, i), 0, 120));
+        }
+        assertEquals(7, drain(channel).size());
+        assertTrue(channel.offer(1, bytes(100, 5), 0, 100)); // 112 bytes: fits at 896
+        assertTrue(channel.offer(2, bytes(40, 6), 0, 40));   // 48 bytes: 16 left, padding 16, record at 0
+        assertEquals(896 + 112 + 16 + 48, channel.tailPosition());
+        List<byte[]> got = drain(channel);
+        assertEquals(2, got.size(), "padding is not a message");
+        assertArrayEquals(bytes(100, 5), got.get(0));
+        assertArrayEquals(bytes(40, 6), got.get(1));
+        assertEquals(channel.tailPosition(), channel.headPosition());
+    }
+
+    @Test
+    void consumedSpaceIsZeroedSoTheNextLapStartsClean() {
+        MemorySegment segment = newSegment(CAPACITY);
+        OneToOneChannel channel = OneToOneChannel.create(segment, CAPACITY, 120);
+        channel.offer(3, bytes(50, 9), 0, 50);
+        drain(channel);
+        MemorySegment ring = segment.asSlice(ChannelDescriptor.HEADER_LENGTH, CAPACITY);
+        assertEquals(-1, ring.mismatch(MemorySegment.ofArray(new byte[CAPACITY])));
+    }
+
+    @Test
+    void claimIsInvisibleUntilCommitAndAbortGivesTheRoomBack() {
+        OneToOneChannel channel = OneToOneChannel.create(newSegment(CAPACITY), CAPACITY, 120);
+        MemorySegment slot = channel.tryClaim(4, 10);
+        assertNotNull(slot);
+        assertEquals(10, slot.byteSize());
+        slot.copyFrom(MemorySegment.ofArray(bytes(10, 3)));
+        assertEquals(0, channel.poll((t, p) -> { }));
+        assertThrows(IllegalStateException.class, () -> channel.tryClaim(4, 1));
+        channel.commit();
+        List<byte[]> got = drain(channel);
+        assertArrayEquals(bytes(10, 3), got.getFirst());
+
+        assertNotNull(channel.tryClaim(4, 10));
+        long tail = channel.tailPosition();
+        channel.abort();
+        assertEquals(tail, channel.tailPosition());
+        assertEquals(0, channel.poll((t, p) -> { }));
+        assertThrows(IllegalStateException.class, channel::commit);
+    }
+
+    @Test
+    void claimSliceCannotReachOutsideItsMessage() {
+        OneToOneChannel channel = OneToOneChannel.create(newSegment(CAPACITY), CAPACITY, 120);
+        MemorySegment slot = channel.tryClaim(1, 5);
+        assertThrows(IndexOutOfBoundsException.class, () -> slot.set(ValueLayout.JAVA_BYTE, 5, (byte) 1));
+        channel.abort();
+    }
+
+    @Test
+    void handlerSeesAReadOnlyPayload() {
+        OneToOneChannel channel = OneToOneChannel.create(newSegment(CAPACITY), CAPACITY, 120);
+        channel.offer(1, bytes(4, 0), 0, 4);
+        AtomicReference<Throwable> thrown = new AtomicReference<>();
+        channel.poll((t, p) -> {
+            try {
+                p.set(ValueLayout.JAVA_BYTE, 0, (byte) 1);
+            } catch (Throwable e) {
+                thrown.set(e);
+            }
+        });
+        assertTrue(thrown.get() instanceof IllegalArgumentException iae
+                && iae.getMessage().contains("read-only"), String.valueOf(thrown.get()));
+    }
+
+    @Test
+    void tooLongMessagesAndBadTypesAreRefusedWithValues() {
+        OneToOneChannel channel = OneToOneChannel.create(newSegment(CAPACITY), CAPACITY, 120);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> channel.offer(1, bytes(121, 0), 0, 121));
+        assertEquals("length=121 not in [0, maxMessageLength=120]", e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> channel.tryClaim(0, 1));
+        assertThrows(IllegalArgumentException.class, () -> channel.tryClaim(-1, 1));
+    }
+
+    @Test
+    void createRefusesBadGeometry() {
+        assertThrows(IllegalArgumentException.class, () -> OneToOneChannel.create(newSegment(1024), 1000, 10));
+        assertThrows(IllegalArgumentException.class, () -> OneToOneChannel.create(newSegment(1024), 2048, 10));
+        assertThrows(IllegalArgumentException.class, () -> OneToOneChannel.create(newSegment(1024), 1024, 121));
+        MemorySegment segment = newSegment(1024);
+        OneToOneChannel.create(segment, 1024, 10);
+        assertThrows(IllegalArgumentException.class, () -> OneToOneChannel.create(segment, 1024, 10));
+    }
+
+    @Test
+    void attachChecksEveryHeaderFieldAndWritesNothing() throws Exception {
+        MemorySegment segment = newSegment(CAPACITY);
+        ChannelFormatException empty = assertThrows(ChannelFormatException.class,
+                () -> OneToOneChannel.attach(segment));
+        assertTrue(empty.getMessage().startsWith("magic=0x0 != 0x314e48434350494a"), empty.getMessage());
+
+        OneToOneChannel.create(segment, CAPACITY, 100).offer(1, bytes(5, 0), 0, 5);
+        byte[] before = segment.toArray(ValueLayout.JAVA_BYTE);
+        OneToOneChannel attached = OneToOneChannel.attach(segment);
+        assertArrayEquals(before, segment.toArray(ValueLayout.JAVA_BYTE));
+        assertEquals(1, attached.poll((t, p) -> { }));
+
+        segment.set(ValueLayout.JAVA_INT, ChannelDescriptor.VERSION_OFFSET, 99);
+        assertEquals("layout version=99 != supported=1",
+                assertThrows(ChannelFormatException.class, () -> OneToOneChannel.attach(segment)).getMessage());
+        segment.set(ValueLayout.JAVA_INT, ChannelDescriptor.VERSION_OFFSET, 1);
+        segment.set(ValueLayout.JAVA_LONG, ChannelDescriptor.CAPACITY_OFFSET, 3000);
+        assertThrows(ChannelFormatException.class, () -> OneToOneChannel.attach(segment));
+        segment.set(ValueLayout.JAVA_LONG, ChannelDescriptor.CAPACITY_OFFSET, 1L << 40);
+        assertTrue(assertThrows(ChannelFormatException.class, () -> OneToOneChannel.attach(segment))
+                .getMessage().startsWith("segment.byteSize()="));
+        segment.set(ValueLayout.JAVA_LONG, ChannelDescriptor.CAPACITY_OFFSET, CAPACITY);
+        segment.set(ValueLayout.JAVA_INT, ChannelDescriptor.MAX_MESSAGE_LENGTH_OFFSET, -5);
+        assertThrows(ChannelFormatException.class, () -> OneToOneChannel.attach(segment));
+    }
+
+    @Test
+    void corruptRecordLengthIsReportedNotFollowed() {
+        MemorySegment segment = newSegment(CAPACITY);
+        OneToOneChannel channel = OneToOneChannel.create(segment, CAPACITY, 100);
+        segment.set(ValueLayout.JAVA_INT, ChannelDescriptor.HEADER_LENGTH, 5000);
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> channel.poll((t, p) -> { }));
+        assertTrue(e.getMessage().startsWith("corrupt record at position 0: length=5000"), e.getMessage());
+    }
+
+    @Test
+    void twoThreadsMoveRandomMessagesWithoutLossOrTearing() throws Exception {
+        int count = 200_000;
+        long capacity = 64 * 1024;
+        MemorySegment segment = newSegment(capacity);
+        OneToOneChannel producerSide = OneToOneChannel.create(segment, capacity, 1000);
+        OneToOneChannel consumerSide = OneToOneChannel.attach(segment);
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Thread producer = Thread.ofPlatform().start(() -> {
+            SplittableRandom random = new SplittableRandom(42);
+            byte[] buf = new byte[1000];
+            for (int seq = 0; seq < count; seq++) {
+                int length = 8 + random.nextInt(993);
+                random.nextBytes(buf);
+                MemorySegment.ofArray(buf).set(ValueLayout.JAVA_INT_UNALIGNED, 0, seq);
+                CRC32C crc = new CRC32C();
+                crc.update(buf, 8, length - 8);
+                MemorySegment.ofArray(buf).set(ValueLayout.JAVA_INT_UNALIGNED, 4, (int) crc.getValue());
+                while (!producerSide.offer(1 + (seq & 7), buf, 0, length)) {
+                    Thread.onSpinWait();
+                }
+            }
+        });
+        int[] expected = {0};
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (expected[0] < count && failure.get() == null && System.nanoTime() < deadline) {
+            consumerSide.poll((type, payload) -> {
+                int seq = payload.get(ValueLayout.JAVA_INT_UNALIGNED, 0);
+                CRC32C crc = new CRC32C();
+                crc.update(payload.asSlice(8).toArray(ValueLayout.JAVA_BYTE));
+                if (seq != expected[0] || type != 1 + (seq & 7)
+                        || payload.get(ValueLayout.JAVA_INT_UNALIGNED, 4) != (int) crc.getValue()) {
+                    failure.compareAndSet(null, new AssertionError("message " + expected[0] + ": seq=" + seq
+                            + " type=" + type));
+                }
+                expected[0]++;
+            });
+        }
+        producer.join();
+        if (failure.get() != null) {
+            throw new AssertionError(failure.get());
+        }
+        assertEquals(count, expected[0]);
+    }
+}
