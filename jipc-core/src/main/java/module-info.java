@@ -9,4 +9,5 @@ module jipc.core {
     exports jipc.process;
     exports jipc.pipe;
     exports jipc.fifo;
+    exports jipc.shm;
 }
