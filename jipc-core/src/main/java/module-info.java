@@ -9,5 +9,4 @@ module jipc.core {
     exports jipc.process;
     exports jipc.pipe;
     exports jipc.fifo;
-    exports jipc.shm;
 }

@@ -43,6 +43,10 @@ class PosixSharedMemoryTest {
             // fallocate allocated the pages: the file is not sparse (stat %b counts 512-byte blocks).
             ShmTestSupport.Result blocks = ShmTestSupport.run(List.of("stat", "-c", "%b", "/dev/shm" + name));
             assertTrue(Long.parseLong(blocks.output().trim()) * 512 >= 10_000, blocks.output());
+            SharedMemoryInfo listed = SharedMemoryListing.posix().stream()
+                    .filter(i -> i.name().equals(name)).findFirst().orElseThrow();
+            assertEquals(new SharedMemoryInfo(SharedMemoryInfo.Kind.POSIX, name, 0, -1, 10_000, stat.uid(), 0666,
+                    -1, 0, 0, SharedMemoryInfo.Liveness.UNKNOWN, false), listed);
             try (Mapping m = shm.map()) {
                 assertEquals(10_000, m.size());
                 assertArrayEquals(new byte[10_000], m.getBytes(0, 10_000));

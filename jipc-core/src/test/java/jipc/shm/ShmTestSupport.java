@@ -64,10 +64,48 @@ final class ShmTestSupport {
         return left;
     }
 
-    /** The suite's leak check: nothing a test made is left in /dev/shm or /proc/sysvipc/shm. */
+    /**
+     * This JVM's descriptors ({@code /proc/self/fd}) and mappings ({@code /proc/self/maps}) that belong to the
+     * tests' objects: POSIX names with {@link #PREFIX}, memfds named {@code jipc-test-*}, System V keys of ours.
+     */
+    static List<String> leftoverFdsAndMappings() throws IOException {
+        List<String> left = new ArrayList<>();
+        try (var fds = Files.list(Path.of("/proc/self/fd"))) {
+            for (Path fd : fds.toList()) {
+                try {
+                    String target = Files.readSymbolicLink(fd).toString();
+                    if (isOurs(target)) {
+                        left.add(fd + " -> " + target);
+                    }
+                } catch (IOException e) {
+                    // the fd of the directory listing itself, closed by now
+                }
+            }
+        }
+        for (String line : Files.readAllLines(Path.of("/proc/self/maps"))) {
+            if (isOurs(line)) {
+                left.add(line);
+            }
+        }
+        return left;
+    }
+
+    private static boolean isOurs(String path) {
+        if (path.contains("/dev/shm" + PREFIX) || path.contains("/memfd:jipc-test-")) {
+            return true;
+        }
+        int sysv = path.indexOf("/SYSV");
+        return sysv >= 0 && isOurKey((int) Long.parseLong(path.substring(sysv + 5, sysv + 13), 16));
+    }
+
+    /**
+     * The suite's leak check: nothing a test made is left in /dev/shm or /proc/sysvipc/shm, and no descriptor or
+     * mapping of it is left in this JVM.
+     */
     static void assertNothingLeft() throws IOException {
         assertEquals(List.of(), leftoverPosixNames(), "POSIX shared memory left in /dev/shm");
         assertEquals(List.of(), leftoverSegments(), "System V segments left in /proc/sysvipc/shm");
+        assertEquals(List.of(), leftoverFdsAndMappings(), "descriptors or mappings left in this JVM");
     }
 
     /** Compiles {@code src/test/c/<source>} with gcc into {@code dir} and returns the executable. */
