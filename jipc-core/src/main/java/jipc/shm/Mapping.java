@@ -1,0 +1,237 @@
+package jipc.shm;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Objects;
+import java.util.function.Consumer;
+
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+/**
+ * Shared memory mapped into this process: a bounds-checked {@link MemorySegment} over exactly the bytes of the
+ * shared object, with no header of jipc's in front, so a C, Python or Java peer sees the same bytes at the same
+ * offsets.
+ *
+ * <p>The segment's lifetime is one shared {@link Arena}: {@link #close()} unmaps ({@code munmap}, or {@code shmdt} for a
+ * System V segment) and from then on every access through {@link #segment()}, {@link #asByteBuffer()} or the helpers
+ * here throws {@link IllegalStateException}; it never touches unmapped memory. Any thread may use the mapping. A
+ * read-only mapping hands out a read-only segment: writes throw {@link IllegalArgumentException} (and
+ * {@link java.nio.ReadOnlyBufferException} through the buffer) instead of faulting.
+ *
+ * <p>Costs: plain reads and writes are memory accesses, no system call and no copy; {@code getBytes}/{@code setBytes}
+ * and the string helpers copy. {@link #close()} is one system call plus a handshake with every thread (the price of a
+ * shared arena). Closing the object the mapping came from (its {@code SharedMemory}) closes the mapping too.
+ *
+ * <h2>Memory ordering</h2>
+ * The atomic helpers take a byte offset that must be aligned (4 for int, 8 for long; the mapping itself starts on a
+ * page boundary), else they throw {@link IllegalArgumentException}. They are the {@link VarHandle} access modes and
+ * work across processes because both sides use the same physical page:
+ * <ul>
+ *   <li>{@code setIntRelease}/{@code setLongRelease}: every write this thread made before it is visible to a thread
+ *       (in any process) that reads the value with an acquire load and sees it. Use it to publish.</li>
+ *   <li>{@code getIntAcquire}/{@code getLongAcquire}: reads after it cannot move before it. Use it to consume what
+ *       a release store published.</li>
+ *   <li>{@code getIntVolatile}/{@code setIntVolatile}: sequentially consistent (a full fence on x86-64 stores).</li>
+ *   <li>{@code compareAndSetInt}, {@code getAndAddInt} and the long forms: atomic read-modify-write
+ *       ({@code lock cmpxchg}/{@code lock xadd}), sequentially consistent.</li>
+ * </ul>
+ * Plain {@code segment().get/set} have no ordering guarantee towards other threads or processes.
+ */
+public final class Mapping implements AutoCloseable {
+    private static final VarHandle INT = JAVA_INT.varHandle().withInvokeExactBehavior();
+    private static final VarHandle LONG = JAVA_LONG.varHandle().withInvokeExactBehavior();
+
+    private final Arena arena;
+    private final MemorySegment segment;
+    private final boolean readOnly;
+    private final String description;
+    private final MappingSet owner;
+
+    private Mapping(Arena arena, MemorySegment segment, boolean readOnly, String description, MappingSet owner) {
+        this.arena = arena;
+        this.segment = segment;
+        this.readOnly = readOnly;
+        this.description = description;
+        this.owner = owner;
+    }
+
+    /**
+     * Wraps {@code size} bytes mapped at {@code address} in a new shared arena; {@code unmap} runs (once) when the
+     * arena closes and receives a zero-length segment at the mapping's address.
+     */
+    static Mapping of(MemorySegment address, long size, boolean readOnly, String description,
+                      Consumer<MemorySegment> unmap, MappingSet owner) {
+        Arena arena = Arena.ofShared();
+        MemorySegment segment = address.reinterpret(size, arena, unmap);
+        return new Mapping(arena, readOnly ? segment.asReadOnly() : segment, readOnly, description, owner);
+    }
+
+    /**
+     * The mapped bytes: offset 0 is the first byte of the shared object, {@link #size()} bytes long. Accesses after
+     * {@link #close()} throw {@link IllegalStateException}; writes to a read-only mapping throw
+     * {@link IllegalArgumentException} ("Attempt to write a read-only segment").
+     */
+    public MemorySegment segment() {
+        return segment;
+    }
+
+    /** The mapped length in bytes. */
+    public long size() {
+        return segment.byteSize();
+    }
+
+    /** Whether the mapping was made without write permission ({@code PROT_READ} only, or {@code SHM_RDONLY}). */
+    public boolean isReadOnly() {
+        return readOnly;
+    }
+
+    /** Whether the mapping is still mapped. */
+    public boolean isOpen() {
+        return arena.scope().isAlive();
+    }
+
+    /**
+     * The mapping as a direct {@link ByteBuffer} (read-only for a read-only mapping), positioned at 0 with limit
+     * {@link #size()}; no copy. It fails with {@link IllegalStateException} after {@link #close()}, like the segment.
+     *
+     * @throws UnsupportedOperationException if the mapping is larger than {@link Integer#MAX_VALUE} bytes
+     */
+    public ByteBuffer asByteBuffer() {
+        return segment.asByteBuffer();
+    }
+
+    // ---- bytes and strings --------------------------------------------------------------------------------
+
+    /** Copies {@code length} bytes starting at {@code offset} out of the mapping. */
+    public byte[] getBytes(long offset, int length) {
+        byte[] bytes = new byte[length];
+        MemorySegment.copy(segment, JAVA_BYTE, offset, bytes, 0, length);
+        return bytes;
+    }
+
+    /** Copies {@code bytes} into the mapping at {@code offset}. */
+    public void setBytes(long offset, byte[] bytes) {
+        MemorySegment.copy(bytes, 0, segment, JAVA_BYTE, offset, bytes.length);
+    }
+
+    /**
+     * The UTF-8 string at {@code offset}, up to its terminating NUL byte (the C convention) or to the end of the
+     * mapping if there is none.
+     */
+    public String getString(long offset) {
+        Objects.checkIndex(offset, segment.byteSize() + 1);
+        long end = offset;
+        long size = segment.byteSize();
+        while (end < size && segment.get(JAVA_BYTE, end) != 0) {
+            end++;
+        }
+        return new String(getBytes(offset, Math.toIntExact(end - offset)), StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Writes {@code value} as UTF-8 followed by a NUL byte at {@code offset}, as C's {@code strcpy} would.
+     *
+     * @return the number of bytes written, the NUL included
+     * @throws IndexOutOfBoundsException if it does not fit; nothing is written then
+     */
+    public long setString(long offset, String value) {
+        byte[] utf8 = value.getBytes(StandardCharsets.UTF_8);
+        Objects.checkFromIndexSize(offset, utf8.length + 1L, segment.byteSize());
+        setBytes(offset, utf8);
+        segment.set(JAVA_BYTE, offset + utf8.length, (byte) 0);
+        return utf8.length + 1L;
+    }
+
+    // ---- atomics (see the class comment for their ordering) -------------------------------------------------
+
+    /** An acquire load of the int at {@code offset}. */
+    public int getIntAcquire(long offset) {
+        return (int) INT.getAcquire(segment, offset);
+    }
+
+    /** A release store of the int at {@code offset}. */
+    public void setIntRelease(long offset, int value) {
+        INT.setRelease(segment, offset, value);
+    }
+
+    /** A volatile (sequentially consistent) load of the int at {@code offset}. */
+    public int getIntVolatile(long offset) {
+        return (int) INT.getVolatile(segment, offset);
+    }
+
+    /** A volatile (sequentially consistent) store of the int at {@code offset}. */
+    public void setIntVolatile(long offset, int value) {
+        INT.setVolatile(segment, offset, value);
+    }
+
+    /** Atomically sets the int at {@code offset} to {@code value} if it is {@code expected}; true if it did. */
+    public boolean compareAndSetInt(long offset, int expected, int value) {
+        return (boolean) INT.compareAndSet(segment, offset, expected, value);
+    }
+
+    /** Atomically adds {@code delta} to the int at {@code offset} and returns the previous value. */
+    public int getAndAddInt(long offset, int delta) {
+        return (int) INT.getAndAdd(segment, offset, delta);
+    }
+
+    /** An acquire load of the long at {@code offset}. */
+    public long getLongAcquire(long offset) {
+        return (long) LONG.getAcquire(segment, offset);
+    }
+
+    /** A release store of the long at {@code offset}. */
+    public void setLongRelease(long offset, long value) {
+        LONG.setRelease(segment, offset, value);
+    }
+
+    /** A volatile (sequentially consistent) load of the long at {@code offset}. */
+    public long getLongVolatile(long offset) {
+        return (long) LONG.getVolatile(segment, offset);
+    }
+
+    /** A volatile (sequentially consistent) store of the long at {@code offset}. */
+    public void setLongVolatile(long offset, long value) {
+        LONG.setVolatile(segment, offset, value);
+    }
+
+    /** Atomically sets the long at {@code offset} to {@code value} if it is {@code expected}; true if it did. */
+    public boolean compareAndSetLong(long offset, long expected, long value) {
+        return (boolean) LONG.compareAndSet(segment, offset, expected, value);
+    }
+
+    /** Atomically adds {@code delta} to the long at {@code offset} and returns the previous value. */
+    public long getAndAddLong(long offset, long delta) {
+        return (long) LONG.getAndAdd(segment, offset, delta);
+    }
+
+    // ---- lifetime -----------------------------------------------------------------------------------------
+
+    /**
+     * Unmaps. Idempotent and thread-safe; afterwards every access through this mapping throws
+     * {@link IllegalStateException}.
+     *
+     * @throws IllegalStateException if a native call that was handed this segment (a {@code read} or {@code write}
+     *                               into it, say) is still running in another thread; the mapping stays open then
+     */
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (!arena.scope().isAlive()) {
+                return;
+            }
+            arena.close(); // runs the unmap cleanup
+        }
+        owner.forget(this);
+    }
+
+    @Override
+    public String toString() {
+        return "Mapping[" + description + ", " + segment.byteSize() + " bytes, "
+                + (readOnly ? "read-only" : "read-write") + (isOpen() ? "" : ", closed") + "]";
+    }
+}
