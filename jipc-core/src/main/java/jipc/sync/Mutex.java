@@ -3,6 +3,7 @@ package jipc.sync;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -49,7 +50,8 @@ import static jipc.sync.MutexDescriptor.WAITERS_OFFSET;
  *
  * <p>Ownership is per thread: the thread that locked must unlock, and threads of one process exclude each other
  * like threads of different processes. Locking again from the holding thread, and unlocking from any other thread,
- * throw {@link IllegalMonitorStateException} (it is not reentrant).
+ * throw {@link IllegalMonitorStateException} (it is not reentrant). Death is detected per process: a thread that
+ * ends while its process lives on leaves the mutex held, as with {@code java.util.concurrent} locks.
  *
  * <p>Costs: an uncontended lock or unlock is one compare-and-set (or volatile store) and no system call. A waiter
  * spins briefly, then sleeps in {@code futex(FUTEX_WAIT)}; unlock makes a {@code FUTEX_WAKE} system call only when
@@ -66,6 +68,12 @@ public final class Mutex {
     private static final int SPINS = 100;
     /** The longest single sleep: the bound on noticing a dead owner or an interrupt. */
     private static final long SLICE_NANOS = 100_000_000L;
+
+    /**
+     * Salt of this process's thread tokens: a random long with the top bit set, so that a token (thread id XOR salt)
+     * is never 0 and practically never equals a token another process left behind.
+     */
+    private static final long TOKEN_SALT = new SecureRandom().nextLong() | Long.MIN_VALUE;
 
     private final MemorySegment block;
 
@@ -140,7 +148,7 @@ public final class Mutex {
      * @throws MutexNotRecoverableException  if the mutex is not recoverable
      */
     public LockResult tryLock() {
-        return attempt(ProcessIdentity.self(), Thread.currentThread().threadId(), true);
+        return attempt(ProcessIdentity.self(), threadToken(), true);
     }
 
     /**
@@ -161,7 +169,7 @@ public final class Mutex {
 
     private LockResult acquire(boolean timed, long deadline) throws InterruptedException {
         long self = ProcessIdentity.self();
-        long me = Thread.currentThread().threadId();
+        long me = threadToken();
         LockResult result = attempt(self, me, false);
         for (int i = 0; i < SPINS && result == LockResult.BUSY; i++) {
             Thread.onSpinWait();
@@ -224,11 +232,12 @@ public final class Mutex {
                     + " markConsistent()");
         }
         if (owner == self) {
-            // Another thread of this process holds it, or we do. Only we ever write our own id here, and the
-            // holder clears it before unlocking, so seeing our id means we hold it.
+            // Another thread of this process holds it, or we do. Only we ever write our token here, and a holder
+            // clears it before unlocking, so seeing our token means we hold it. (A dead process's holder leaves its
+            // token until the taker overwrites it; tokens are salted per process so that it never equals ours.)
             if ((long) LONG.getAcquire(block, OWNER_THREAD_OFFSET) == me) {
                 throw new IllegalMonitorStateException("lock: the mutex is already held by this thread (pid "
-                        + ProcessIdentity.selfPid() + ", thread " + me + "); it is not reentrant");
+                        + ProcessIdentity.selfPid() + ", thread " + threadId(me) + "); it is not reentrant");
             }
             return LockResult.BUSY;
         }
@@ -278,16 +287,16 @@ public final class Mutex {
     /** Whether the calling thread holds the mutex. */
     public boolean isHeldByCurrentThread() {
         return (long) LONG.getVolatile(block, OWNER_OFFSET) == ProcessIdentity.self()
-                && (long) LONG.getAcquire(block, OWNER_THREAD_OFFSET) == Thread.currentThread().threadId();
+                && (long) LONG.getAcquire(block, OWNER_THREAD_OFFSET) == threadToken();
     }
 
     private void checkHeld(String operation) {
         long owner = (long) LONG.getVolatile(block, OWNER_OFFSET);
         long thread = (long) LONG.getAcquire(block, OWNER_THREAD_OFFSET);
-        long me = Thread.currentThread().threadId();
+        long me = threadToken();
         if (owner != ProcessIdentity.self() || thread != me) {
             throw new IllegalMonitorStateException(operation + ": the calling thread (pid " + ProcessIdentity.selfPid()
-                    + ", thread " + me + ") does not hold the mutex; owner=" + describe(owner, thread));
+                    + ", thread " + threadId(me) + ") does not hold the mutex; owner=" + describe(owner, thread));
         }
     }
 
@@ -299,7 +308,17 @@ public final class Mutex {
             return "none (not recoverable)";
         }
         return ProcessIdentity.describe(owner)
-                + (owner == ProcessIdentity.self() ? ", thread " + thread + " of this process" : "");
+                + (owner == ProcessIdentity.self() ? ", thread " + threadId(thread) + " of this process" : "");
+    }
+
+    /** The calling thread's token for the ownerThread field. */
+    private static long threadToken() {
+        return Thread.currentThread().threadId() ^ TOKEN_SALT;
+    }
+
+    /** The Java thread id behind a token written by this process. */
+    private static long threadId(long token) {
+        return token ^ TOKEN_SALT;
     }
 
     /** Sequentially consistent add to the waiters count (its result is of no use to anyone). */

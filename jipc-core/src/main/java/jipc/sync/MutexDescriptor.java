@@ -18,7 +18,7 @@ package jipc.sync;
  *  +---------------------------------------------------------------+
  *  |  consistency: 0 consistent, 1 owner died (not yet repaired)   | 12
  *  +---------------------------------------------------------------+
- *  |  ownerThread: the holder's Java thread id, meaningful only    | 16
+ *  |  ownerThread: token of the holding thread, meaningful only   | 16
  *  +- inside the holding process; 0 while unlocked (64 bits)     -+
  *  |                                                               | 20
  *  +---------------------------------------------------------------+
@@ -55,7 +55,11 @@ public final class MutexDescriptor {
     public static final long WAITERS_OFFSET = 8;
     /** Offset of {@code consistency} (32 bits): {@link #CONSISTENT} or {@link #OWNER_DIED}. */
     public static final long CONSISTENCY_OFFSET = 12;
-    /** Offset of {@code ownerThread} (64 bits): the holding Java thread's id, read only by the holding process. */
+    /**
+     * Offset of {@code ownerThread} (64 bits): a token of the holding thread (its Java thread id XOR a random
+     * per-process salt, never 0), compared only by threads of the holding process to tell "I hold it" from
+     * "another thread of my process holds it". Other programs write 0 or their own non-zero token.
+     */
     public static final long OWNER_THREAD_OFFSET = 16;
     /** Offset of {@code magic} (32 bits). */
     public static final long MAGIC_OFFSET = 24;
