@@ -94,7 +94,7 @@ class MutexProcessTest {
             MemorySegment shared = SharedFile.map(file, SyncChild.SIZE, arena);
             Mutex mutex = Mutex.create(shared, MUTEX);
             try (ChildProcess holder = Spawn.java(SyncChild.class, "hold", file.toString(), "" + MUTEX, "" + FLAG,
-                    "1500").start()) {
+                    "2000").start()) {
                 awaitCondition(Duration.ofSeconds(30), () -> shared.get(ValueLayout.JAVA_INT, FLAG) == 1);
 
                 // Several 100 ms slices pass, each ending with a liveness check of the holder: it must stay BUSY.
