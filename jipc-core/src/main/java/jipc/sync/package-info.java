@@ -1,0 +1,7 @@
+/**
+ * Process-shared synchronisation in memory that the caller maps: {@link jipc.sync.Semaphore} (counting and binary)
+ * and {@link jipc.sync.Mutex} (robust: a dead holder is detected by identity and reported). Both live at an offset
+ * of any native segment, block with shared futexes instead of spinning, and have a documented byte layout
+ * ({@link jipc.sync.SemaphoreDescriptor}, {@link jipc.sync.MutexDescriptor}) that C programs can share.
+ */
+package jipc.sync;
