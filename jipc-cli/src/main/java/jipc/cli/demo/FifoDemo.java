@@ -32,6 +32,9 @@ public final class FifoDemo implements Callable<Integer> {
         Path directory = Files.createTempDirectory("jipc-demo-");
         Path path = directory.resolve("hello.fifo");
         Fifo fifo = null;
+        // On Ctrl-C or SIGTERM finally blocks do not run, shutdown hooks do.
+        Thread removeAtExit = new Thread(() -> deleteQuietly(path, directory), "jipc-demo-fifo-cleanup");
+        Runtime.getRuntime().addShutdownHook(removeAtExit);
         try {
             fifo = Fifo.create(path);
             parent.say("mkfifo() created " + path + " (mode 0600, in a directory only I can enter).",
@@ -53,7 +56,7 @@ public final class FifoDemo implements Callable<Integer> {
                 parent.say("waiting for child pid " + child.pid() + " to exit (waitpid).");
                 ExitStatus status = child.waitFor();
                 if (!status.success()) {
-                    throw new Failure(ExitCodes.SOFTWARE, "demo fifo: child pid " + child.pid() + " ended with "
+                    throw new Failure(ExitCodes.SOFTWARE, "child pid " + child.pid() + " ended with "
                             + status);
                 }
                 parent.say("child pid " + child.pid() + " exited with code 0.");
@@ -63,9 +66,23 @@ public final class FifoDemo implements Callable<Integer> {
                 fifo.unlinkIfExists();
             }
             Files.deleteIfExists(directory);
+            try {
+                Runtime.getRuntime().removeShutdownHook(removeAtExit);
+            } catch (IllegalStateException e) {
+                // The JVM is already shutting down: the hook runs anyway, and finds nothing left to remove.
+            }
         }
         parent.say("unlinked " + path + " and removed its directory. Done.");
         return 0;
+    }
+
+    private static void deleteQuietly(Path fifo, Path directory) {
+        try {
+            Files.deleteIfExists(fifo);
+            Files.deleteIfExists(directory);
+        } catch (IOException e) {
+            System.err.println("jipc demo fifo: could not remove " + fifo + ": " + e.getMessage());
+        }
     }
 
     /**
@@ -96,7 +113,7 @@ public final class FifoDemo implements Callable<Integer> {
         }
         if (child.exitStatus().isPresent()) {
             out.close();
-            throw new Failure(ExitCodes.SOFTWARE, "demo fifo: child pid " + child.pid() + " ended ("
+            throw new Failure(ExitCodes.SOFTWARE, "child pid " + child.pid() + " ended ("
                     + child.exitStatus().get() + ") before it opened the FIFO");
         }
         return out;

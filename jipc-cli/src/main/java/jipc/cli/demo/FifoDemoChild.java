@@ -15,20 +15,43 @@ public final class FifoDemoChild {
 
     public static void main(String[] args) throws IOException {
         Narrator child = Narrator.child();
-        // Should the parent die before it opens the FIFO, the blocking open below would wait forever: leave instead.
-        ProcessHandle.current().parent().ifPresent(parent -> parent.onExit().thenRun(() -> {
-            System.err.println("[child] the parent has gone; exiting");
-            Runtime.getRuntime().halt(69);
-        }));
+        leaveWhenOrphaned();
         Path path = Path.of(args[0]);
         child.say("started with argument " + path + ". Opening it for reading; open() blocks until a writer comes.");
         try (ReadEnd in = Fifo.at(path).openRead()) {
             int fd = in.fd().number();
             child.say("open() returned fd " + fd + ". Reading until EOF.");
             byte[] received = in.readAllBytes();
+            if (received.length == 0) {
+                child.say("read() returned EOF before any data: the writer closed without writing. Exiting with 1.");
+                System.exit(1);
+            }
             child.say("Child received: " + new String(received, StandardCharsets.UTF_8));
             child.say("read() returned EOF (0): the writer closed its end. Closing fd " + fd
                     + " and exiting with code 0.");
         }
+    }
+
+    /**
+     * Should the parent die before it opens the FIFO, the blocking open would wait forever: a watcher exits instead
+     * once this process has been re-parented (which the kernel does at once when the parent dies).
+     */
+    private static void leaveWhenOrphaned() {
+        long parent = parentPid();
+        Thread.ofPlatform().daemon().name("orphan-watcher").start(() -> {
+            while (parentPid() == parent) {
+                try {
+                    Thread.sleep(200);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+            System.err.println("[child pid " + ProcessHandle.current().pid() + "] my parent has gone; exiting");
+            Runtime.getRuntime().halt(69);
+        });
+    }
+
+    private static long parentPid() {
+        return ProcessHandle.current().parent().map(ProcessHandle::pid).orElse(-1L);
     }
 }

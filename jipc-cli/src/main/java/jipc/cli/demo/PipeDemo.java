@@ -53,7 +53,7 @@ public final class PipeDemo implements Callable<Integer> {
                 parent.say("waiting for child pid " + child.pid() + " to exit (waitpid).");
                 ExitStatus status = child.waitFor();
                 if (!status.success()) {
-                    throw new Failure(ExitCodes.SOFTWARE, "demo pipe: child pid " + child.pid() + " ended with "
+                    throw new Failure(ExitCodes.SOFTWARE, "child pid " + child.pid() + " ended with "
                             + status);
                 }
                 parent.say("child pid " + child.pid() + " exited with code 0. Done.");
