@@ -31,12 +31,11 @@ public final class FifoDemo implements Callable<Integer> {
         Narrator parent = Narrator.parent();
         Path directory = Files.createTempDirectory("jipc-demo-");
         Path path = directory.resolve("hello.fifo");
-        Fifo fifo = null;
         // On Ctrl-C or SIGTERM finally blocks do not run, shutdown hooks do.
-        Thread removeAtExit = new Thread(() -> deleteQuietly(path, directory), "jipc-demo-fifo-cleanup");
+        Thread removeAtExit = new Thread(() -> remove(path, directory), "jipc-demo-fifo-cleanup");
         Runtime.getRuntime().addShutdownHook(removeAtExit);
         try {
-            fifo = Fifo.create(path);
+            Fifo fifo = Fifo.create(path);
             parent.say("mkfifo() created " + path + " (mode 0600, in a directory only I can enter).",
                     "A FIFO is a name for a pipe: the kernel holds no data until both sides have opened it.");
             try (ChildProcess child = Spawn.java(FifoDemoChild.class, path.toString()).start()) {
@@ -62,21 +61,21 @@ public final class FifoDemo implements Callable<Integer> {
                 parent.say("child pid " + child.pid() + " exited with code 0.");
             }
         } finally {
-            if (fifo != null) {
-                fifo.unlinkIfExists();
-            }
-            Files.deleteIfExists(directory);
+            remove(path, directory);
             try {
                 Runtime.getRuntime().removeShutdownHook(removeAtExit);
             } catch (IllegalStateException e) {
                 // The JVM is already shutting down: the hook runs anyway, and finds nothing left to remove.
             }
         }
-        parent.say("unlinked " + path + " and removed its directory. Done.");
+        if (Files.notExists(directory)) {
+            parent.say("unlinked " + path + " and removed its directory. Done.");
+        }
         return 0;
     }
 
-    private static void deleteQuietly(Path fifo, Path directory) {
+    /** Unlinks the FIFO and its private directory; at exit too, so it reports a failure instead of throwing. */
+    private static void remove(Path fifo, Path directory) {
         try {
             Files.deleteIfExists(fifo);
             Files.deleteIfExists(directory);
