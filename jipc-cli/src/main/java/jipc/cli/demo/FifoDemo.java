@@ -13,7 +13,6 @@ import jipc.cli.Narrator;
 import jipc.fifo.Fifo;
 import jipc.io.WriteEnd;
 import jipc.process.ChildProcess;
-import jipc.process.ExitStatus;
 import jipc.process.Spawn;
 import picocli.CommandLine.Command;
 
@@ -52,13 +51,7 @@ public final class FifoDemo implements Callable<Integer> {
                     parent.say("closed fd " + fd + ": I was the only writer, so the child will see EOF after the "
                             + "message.");
                 }
-                parent.say("waiting for child pid " + child.pid() + " to exit (waitpid).");
-                ExitStatus status = child.waitFor();
-                if (!status.success()) {
-                    throw new Failure(ExitCodes.SOFTWARE, "child pid " + child.pid() + " ended with "
-                            + status);
-                }
-                parent.say("child pid " + child.pid() + " exited with code 0.");
+                Demos.awaitChild(parent, child);
             }
         } finally {
             remove(path, directory);

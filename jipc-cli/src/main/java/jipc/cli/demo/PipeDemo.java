@@ -3,12 +3,9 @@ package jipc.cli.demo;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Callable;
 
-import jipc.cli.ExitCodes;
-import jipc.cli.Failure;
 import jipc.cli.Narrator;
 import jipc.pipe.Pipe;
 import jipc.process.ChildProcess;
-import jipc.process.ExitStatus;
 import jipc.process.Spawn;
 import picocli.CommandLine.Command;
 
@@ -50,13 +47,7 @@ public final class PipeDemo implements Callable<Integer> {
                 pipe.sink().close();
                 parent.say("closed write end fd " + writeFd + ": it was the last one, so the child's next read "
                         + "after the message returns EOF.");
-                parent.say("waiting for child pid " + child.pid() + " to exit (waitpid).");
-                ExitStatus status = child.waitFor();
-                if (!status.success()) {
-                    throw new Failure(ExitCodes.SOFTWARE, "child pid " + child.pid() + " ended with "
-                            + status);
-                }
-                parent.say("child pid " + child.pid() + " exited with code 0. Done.");
+                Demos.awaitChild(parent, child);
             }
         }
         return 0;
