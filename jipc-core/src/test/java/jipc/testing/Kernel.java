@@ -1,0 +1,51 @@
+package jipc.testing;
+
+import java.io.IOException;
+import java.math.BigInteger;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/** Facts about this process and kernel that tests adapt to, read from /proc. */
+public final class Kernel {
+    /** Linux capability number of CAP_SYS_RESOURCE (may exceed pipe-max-size, among others). */
+    public static final int CAP_SYS_RESOURCE = 24;
+
+    private Kernel() {
+    }
+
+    /** Whether this process holds {@code capability} in its effective set ({@code CapEff} of /proc/self/status). */
+    public static boolean hasCapability(int capability) throws IOException {
+        return statusMask(Path.of("/proc/self/status"), "CapEff").testBit(capability);
+    }
+
+    /** A hexadecimal mask line (SigBlk, SigIgn, CapEff...) of a /proc/.../status file. */
+    public static BigInteger statusMask(Path status, String field) throws IOException {
+        return mask(Files.readAllLines(status), field);
+    }
+
+    /** The hexadecimal mask of {@code field} among status lines such as {@code "SigBlk:\t0000000000000000"}. */
+    public static BigInteger mask(List<String> lines, String field) {
+        for (String line : lines) {
+            if (line.startsWith(field + ":")) {
+                return new BigInteger(line.substring(field.length() + 1).trim(), 16);
+            }
+        }
+        throw new AssertionError("no " + field + " line in " + lines);
+    }
+
+    /** {@code /proc/sys/fs/pipe-max-size}: the largest pipe an unprivileged process may ask for. */
+    public static int pipeMaxSize() throws IOException {
+        return Integer.parseInt(Files.readString(Path.of("/proc/sys/fs/pipe-max-size")).trim());
+    }
+
+    /** Whether {@code fd} is open in this process. */
+    public static boolean isOpen(int fd) {
+        return Files.exists(Path.of("/proc/self/fd/" + fd), java.nio.file.LinkOption.NOFOLLOW_LINKS);
+    }
+
+    /** What this process's {@code fd} points to ({@code readlink /proc/self/fd/N}), e.g. {@code pipe:[1234]}. */
+    public static String target(int fd) throws IOException {
+        return Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd)).toString();
+    }
+}
