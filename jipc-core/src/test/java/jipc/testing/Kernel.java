@@ -1,7 +1,9 @@
 package jipc.testing;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -36,7 +38,23 @@ public final class Kernel {
 
     /** {@code /proc/sys/fs/pipe-max-size}: the largest pipe an unprivileged process may ask for. */
     public static int pipeMaxSize() throws IOException {
-        return Integer.parseInt(Files.readString(Path.of("/proc/sys/fs/pipe-max-size")).trim());
+        // One read with a large buffer: sysctl files answer only a read at offset 0, and Files.readString reads a
+        // file of reported size 0 in pieces (it got "1" of "1048576").
+        try (InputStream in = Files.newInputStream(Path.of("/proc/sys/fs/pipe-max-size"))) {
+            byte[] buffer = new byte[64];
+            int n = in.read(buffer);
+            return Integer.parseInt(new String(buffer, 0, n, StandardCharsets.US_ASCII).trim());
+        }
+    }
+
+    /** The effective user id of this process (the second number of the {@code Uid:} line of /proc/self/status). */
+    public static int effectiveUid() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (line.startsWith("Uid:")) {
+                return Integer.parseInt(line.split("\\s+")[2]);
+            }
+        }
+        throw new AssertionError("no Uid line in /proc/self/status");
     }
 
     /** Whether {@code fd} is open in this process. */
