@@ -5,16 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 import jipc.process.ChildProcess;
 import jipc.process.ExitStatus;
 import jipc.process.Spawn;
+import jipc.testing.Background;
 import jipc.testing.Capture;
 import jipc.testing.Gcc;
 import org.junit.jupiter.api.Test;
@@ -51,13 +51,9 @@ class DuplexTest {
              ChildProcess cat = Spawn.command("cat")
                      .fd(0, duplex.remote().in()).fd(1, duplex.remote().out()).nullFd(2).start()) {
             // Write from another thread: cat's output pipe fills up unless this thread reads meanwhile.
-            CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
-                try {
-                    duplex.local().out().writeFully(data);
-                    duplex.local().shutdownOutput();
-                } catch (IOException e) {
-                    throw new AssertionError(e);
-                }
+            Future<Void> writer = Background.run("writer", () -> {
+                duplex.local().out().writeFully(data);
+                duplex.local().shutdownOutput();
             });
             byte[] back = duplex.local().in().readAllBytes();
             writer.get(30, TimeUnit.SECONDS);

@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 import jipc.BrokenPipeException;
@@ -18,6 +18,7 @@ import jipc.io.WriteEnd;
 import jipc.process.ChildProcess;
 import jipc.process.ExitStatus;
 import jipc.process.Spawn;
+import jipc.testing.Background;
 import org.junit.jupiter.api.Test;
 
 /** Pipe semantics with real processes on the other end: EOF, EPIPE, non-blocking reads and writes, waiting. */
@@ -119,13 +120,7 @@ class PipeTest {
         try (Pipe control = Pipe.open(); Pipe data = Pipe.open();
              ChildProcess cat = Spawn.command("cat").fd(0, control.source()).fd(1, data.sink()).nullFd(2).start()) {
             assertFalse(data.source().awaitReadable(SHORT));
-            CompletableFuture<Boolean> waiter = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return data.source().awaitReadable(LONG);
-                } catch (Exception e) {
-                    throw new AssertionError(e);
-                }
-            });
+            Future<Boolean> waiter = Background.call("waiter", () -> data.source().awaitReadable(LONG));
             control.sink().writeFully("x\n".getBytes(StandardCharsets.UTF_8));
             assertTrue(waiter.get(LONG.toSeconds(), TimeUnit.SECONDS));
             ByteBuffer line = ByteBuffer.allocate(2);
