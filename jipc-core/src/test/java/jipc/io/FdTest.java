@@ -82,22 +82,21 @@ class FdTest {
     void closeRacingWithOperationsNeverClosesANumberTwice() throws Exception {
         // Threads hammer one fd with operations and closes while another thread opens pipes as fast as it can,
         // so that a number closed too early or twice would land on (and close) one of its pipes.
-        List<Pipe> grabbed = new ArrayList<>();
-        try {
-            for (int round = 0; round < 20; round++) {
-                Pipe victim = Pipe.open(true);
-                Fd fd = victim.source().fd();
-                AtomicBoolean racing = new AtomicBoolean(true);
-                ConcurrentLinkedQueue<Pipe> opened = new ConcurrentLinkedQueue<>();
-                Thread grabber = Thread.ofPlatform().start(() -> {
-                    try {
-                        while (racing.get() && opened.size() < 50) {
-                            opened.add(Pipe.open());
-                        }
-                    } catch (IOException e) {
-                        throw new AssertionError(e);
+        for (int round = 0; round < 20; round++) {
+            Pipe victim = Pipe.open(true);
+            Fd fd = victim.source().fd();
+            AtomicBoolean racing = new AtomicBoolean(true);
+            ConcurrentLinkedQueue<Pipe> grabbed = new ConcurrentLinkedQueue<>();
+            Thread grabber = Thread.ofPlatform().start(() -> {
+                try {
+                    while (racing.get() && grabbed.size() < 50) {
+                        grabbed.add(Pipe.open());
                     }
-                });
+                } catch (IOException e) {
+                    throw new AssertionError(e);
+                }
+            });
+            try {
                 runTogether(() -> {
                     for (int i = 0; i < 200; i++) {
                         try {
@@ -111,16 +110,18 @@ class FdTest {
                 racing.set(false);
                 grabber.join();
                 victim.close();
-                grabbed.addAll(opened);
-                for (Pipe p : opened) {
+                for (Pipe p : grabbed) {
                     for (Fd end : List.of(p.source().fd(), p.sink().fd())) {
                         assertTrue(Kernel.isOpen(end.number()), "fd " + end.number() + " closed by someone else");
                         assertTrue(end.stat().isFifo());
                     }
                 }
+            } finally {
+                racing.set(false);
+                grabber.join();
+                victim.close();
+                grabbed.forEach(Pipe::close);
             }
-        } finally {
-            grabbed.forEach(Pipe::close);
         }
     }
 

@@ -14,6 +14,7 @@ import jipc.testing.Capture;
 import jipc.testing.Gcc;
 import jipc.testing.JavaCommand;
 import jipc.testing.ReadFdAndPrint;
+import jipc.testing.WriteFdAndExit;
 import org.junit.jupiter.api.Test;
 
 /** The seeds' classic flow (parent writes "Hello from parent", child reads) across each pair of process kinds. */
@@ -55,6 +56,18 @@ class PipeAcrossProcessesTest {
             pipe.sink().close();
             Capture.Result result = child.finish(Duration.ofSeconds(60)).assertSuccess();
             assertTrue(result.out().lines().toList().contains("Child received: Hello from parent"), result.out());
+        }
+    }
+
+    @Test
+    void childJvmWritesToJavaParent() throws Exception {
+        try (Pipe pipe = Pipe.open();
+             Capture child = Capture.start(Spawn.java(WriteFdAndExit.class, "3", "Hello from child")
+                     .fd(3, pipe.sink()))) {
+            assertFalse(pipe.sink().isOpen(), "the parent keeps no write end, or it would never see EOF");
+            byte[] got = pipe.source().readAllBytes(); // to EOF: the child closed the only write end
+            assertEquals("Hello from child", new String(got, StandardCharsets.UTF_8));
+            child.finish(Duration.ofSeconds(60)).assertSuccess();
         }
     }
 }

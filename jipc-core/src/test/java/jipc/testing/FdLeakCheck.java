@@ -16,7 +16,7 @@ import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * Fails a test that leaves a descriptor open: snapshots {@code /proc/self/fd} (number and {@code readlink} target)
+ * Fails a test that leaves a descriptor open or a child process behind (running, or a zombie nobody reaped): snapshots {@code /proc/self/fd} (number and {@code readlink} target)
  * before each test and compares after it (after the test's own {@code @AfterEach} methods).
  *
  * <p>Only descriptors of the kinds jipc creates are judged, so that the JVM's lazy opens (jars, class files,
@@ -31,6 +31,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 public final class FdLeakCheck implements BeforeEachCallback, AfterEachCallback {
     private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(FdLeakCheck.class);
     private static final String KEY = "fds";
+    private static final String CHILDREN = "children";
     private static final int S_IFMT = 0170000;
     private static final int S_IFIFO = 0010000;
     private static final List<String> WATCHED_DIRS = watchedDirs();
@@ -38,6 +39,7 @@ public final class FdLeakCheck implements BeforeEachCallback, AfterEachCallback 
     @Override
     public void beforeEach(ExtensionContext context) {
         context.getStore(NAMESPACE).put(KEY, snapshot());
+        context.getStore(NAMESPACE).put(CHILDREN, children());
     }
 
     @Override
@@ -49,6 +51,19 @@ public final class FdLeakCheck implements BeforeEachCallback, AfterEachCallback 
             throw new AssertionError(context.getDisplayName() + " left " + leaked.size()
                     + " descriptor(s) open: " + String.join(", ", leaked));
         }
+        @SuppressWarnings("unchecked")
+        List<Long> childrenBefore = context.getStore(NAMESPACE).remove(CHILDREN, List.class);
+        List<Long> childrenLeft = new ArrayList<>(children());
+        childrenLeft.removeAll(childrenBefore);
+        if (!childrenLeft.isEmpty()) {
+            throw new AssertionError(context.getDisplayName() + " left child process(es) running or unreaped: "
+                    + childrenLeft);
+        }
+    }
+
+    /** The pids of this process's children, running or zombie (not yet reaped). */
+    private static List<Long> children() {
+        return ProcessHandle.current().children().map(ProcessHandle::pid).toList();
     }
 
     /** The open descriptors of this process: number to {@code readlink} target. */
