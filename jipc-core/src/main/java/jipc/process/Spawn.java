@@ -215,7 +215,10 @@ public final class Spawn {
                 int rc = LibC.posixSpawnp(pidOut, arena.allocateFrom(argv.getFirst()), actions, attr,
                         stringArray(arena, argv), stringArray(arena, environmentList()));
                 if (rc != 0) {
-                    throw Errno.exception("posix_spawnp", Errno.quote(argv.getFirst()), rc);
+                    // A failing chdir action reports through the same error as a missing program: name both.
+                    String what = directory == null ? Errno.quote(argv.getFirst())
+                            : Errno.quote(argv.getFirst()) + ", in directory " + Errno.quote(directory.toString());
+                    throw Errno.exception("posix_spawnp", what, rc);
                 }
                 int pid = pidOut.get(JAVA_INT, 0);
                 return new ChildProcess(pid, openPidfd(pid), describe());

@@ -3,11 +3,13 @@ package jipc.io;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -19,11 +21,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import jipc.ErrnoException;
 import jipc.internal.Constants;
 import jipc.pipe.Pipe;
+import jipc.testing.Await;
+import jipc.testing.Background;
 import jipc.testing.Kernel;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
@@ -243,6 +250,27 @@ class FdTest {
     }
 
     @Test
+    void aWaitWithoutLimitEndsWithInterruptedIOExceptionWhenTheThreadIsInterrupted() throws Exception {
+        try (Pipe pipe = Pipe.open()) {
+            Future<Boolean> waiter = Background.call("waiter", () -> pipe.source().awaitReadable(null));
+            Await.until(Duration.ofSeconds(20), "the waiter to start waiting", () -> threadIn("waiter", "await"));
+            Thread waiting = Thread.getAllStackTraces().keySet().stream()
+                    .filter(t -> t.getName().equals("waiter")).findFirst().orElseThrow();
+            waiting.interrupt();
+            ExecutionException e = assertThrows(ExecutionException.class, () -> waiter.get(20, TimeUnit.SECONDS));
+            assertInstanceOf(InterruptedIOException.class, e.getCause());
+            assertTrue(pipe.source().isOpen(), "an interrupted wait does not close the descriptor");
+        }
+    }
+
+    private static boolean threadIn(String threadName, String method) {
+        return Thread.getAllStackTraces().entrySet().stream()
+                .filter(e -> e.getKey().getName().equals(threadName))
+                .flatMap(e -> java.util.Arrays.stream(e.getValue()))
+                .anyMatch(f -> f.getClassName().equals(Fd.class.getName()) && f.getMethodName().equals(method));
+    }
+
+    @Test
     void adoptingANumberThatIsNotOpenIsEbadfNamingFcntlAndTheFd() throws Exception {
         int closedNumber;
         try (Pipe pipe = Pipe.open()) {
@@ -276,12 +304,16 @@ class FdTest {
 
     @Test
     void duplicateIsAnIndependentlyOwnedCloseOnExecDescriptor() throws Exception {
-        try (Pipe pipe = Pipe.open(); Fd copy = pipe.sink().fd().duplicateAtLeast(100)) {
-            assertTrue(copy.number() >= 100);
-            assertEquals(Constants.FD_CLOEXEC, copy.fcntl(Constants.F_GETFD, 0, "F_GETFD"));
-            pipe.sink().close();
-            copy.write(ByteBuffer.wrap(new byte[] {42}));
-            copy.close();
+        try (Pipe pipe = Pipe.open()) {
+            Fd copy = pipe.sink().fd().duplicateAtLeast(100);
+            try {
+                assertTrue(copy.number() >= 100);
+                assertEquals(Constants.FD_CLOEXEC, copy.fcntl(Constants.F_GETFD, 0, "F_GETFD"));
+                pipe.sink().close();
+                copy.write(ByteBuffer.wrap(new byte[] {42}));
+            } finally {
+                copy.close();
+            }
             ByteBuffer one = ByteBuffer.allocate(2);
             assertEquals(1, pipe.source().read(one));
             assertEquals(-1, pipe.source().read(one), "EOF once the duplicate, the last writer, closed");

@@ -142,6 +142,8 @@ class SpawnTest {
         ErrnoException e = assertThrows(ErrnoException.class,
                 () -> Spawn.command("pwd").directory(dir.resolve("missing")).nullFd(0).nullFd(1).start());
         assertEquals("ENOENT", e.errnoName());
+        assertEquals("posix_spawnp(\"pwd\", in directory \"" + dir.resolve("missing")
+                + "\") failed: ENOENT (No such file or directory)", e.getMessage());
     }
 
     /** Runs describe_self under {@code spawn} and returns its "fd N target" lines as a map. */
