@@ -104,7 +104,11 @@ public final class Fifo {
         return new ReadEnd(open(Constants.O_RDONLY));
     }
 
-    /** Opens for reading without waiting for a writer; the end is non-blocking (see {@link ReadEnd#setBlocking}). */
+    /**
+     * Opens for reading without waiting for a writer; the end is non-blocking (see {@link ReadEnd#setBlocking}).
+     * Note that while no process has the FIFO open for writing, a read returns {@code -1} (EOF) on Linux, not
+     * {@code 0}: "no writer yet" and "every writer left" look the same.
+     */
     public ReadEnd openReadNonBlocking() throws IOException {
         return new ReadEnd(open(Constants.O_RDONLY | Constants.O_NONBLOCK));
     }

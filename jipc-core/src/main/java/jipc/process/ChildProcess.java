@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -62,23 +63,30 @@ public final class ChildProcess implements AutoCloseable {
      * @return how it ended, or empty if it still runs when the time is up
      * @throws InterruptedIOException if the thread is interrupted while waiting
      */
-    public synchronized Optional<ExitStatus> waitFor(Duration timeout) throws IOException {
-        if (status != null) {
-            return Optional.of(status);
-        }
+    public Optional<ExitStatus> waitFor(Duration timeout) throws IOException {
         long deadline = timeout == null ? 0 : System.nanoTime() + timeout.toNanos();
         for (;;) {
-            ExitStatus reaped = reapIfEnded();
-            if (reaped != null) {
-                status = reaped;
-                pidfd.close();
-                return Optional.of(status);
+            synchronized (this) {
+                if (status != null) {
+                    return Optional.of(status);
+                }
+                ExitStatus reaped = reapIfEnded();
+                if (reaped != null) {
+                    status = reaped;
+                    pidfd.close();
+                    return Optional.of(status);
+                }
             }
             Duration left = timeout == null ? null : Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
             if (left != null && left.isZero()) {
                 return Optional.empty();
             }
-            pidfd.awaitReadable(left); // the pidfd becomes readable when the child ends
+            // Wait without holding the lock, so that signal()/destroy() from another thread are not held up.
+            try {
+                pidfd.awaitReadable(left); // the pidfd becomes readable when the child ends
+            } catch (ClosedChannelException e) {
+                // another thread reaped the child meanwhile and closed the pidfd: its status is set
+            }
         }
     }
 

@@ -20,6 +20,7 @@ import jipc.io.HasFd;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
  * Starts a child process with chosen file descriptors at chosen numbers: what {@link ProcessBuilder} cannot do
@@ -214,7 +215,10 @@ public final class Spawn {
                 int rc = LibC.posixSpawnp(pidOut, arena.allocateFrom(argv.getFirst()), actions, attr,
                         stringArray(arena, argv), stringArray(arena, environmentList()));
                 if (rc != 0) {
-                    throw Errno.exception("posix_spawnp", Errno.quote(argv.getFirst()), rc);
+                    // A failing chdir action reports through the same error as a missing program: name both.
+                    String what = directory == null ? Errno.quote(argv.getFirst())
+                            : Errno.quote(argv.getFirst()) + ", in directory " + Errno.quote(directory.toString());
+                    throw Errno.exception("posix_spawnp", what, rc);
                 }
                 int pid = pidOut.get(JAVA_INT, 0);
                 return new ChildProcess(pid, openPidfd(pid), describe());
@@ -251,11 +255,22 @@ public final class Spawn {
         }
     }
 
+    /** SIGCANCEL and SIGSETXID: real-time signals glibc keeps for itself (sigaddset refuses them). */
+    private static final int[] GLIBC_INTERNAL_SIGNALS = {32, 33};
+
     private static void setSignalAttributes(Arena arena, MemorySegment attr) throws IOException {
         MemorySegment emptyMask = arena.allocate(Constants.SIGSET_SIZE, 8);
         MemorySegment allSignals = arena.allocate(Constants.SIGSET_SIZE, 8);
         LibC.sigEmptySet(emptyMask);
         LibC.sigFillSet(allSignals);
+        // glibc's sigfillset leaves out its two internal signals (32 SIGCANCEL, 33 SIGSETXID), and posix_spawn then
+        // sets any signal outside the "default" set that it handles internally to SIG_IGN in the child, where the
+        // ignored disposition survives exec (and reaches grandchildren). Setting their bits by hand makes the child
+        // start with SIG_DFL for every signal. The set is glibc's 1024-bit sigset_t: bit (sig - 1), in 64-bit words.
+        for (int signal : GLIBC_INTERNAL_SIGNALS) {
+            long offset = (signal - 1) / 64 * 8L;
+            allSignals.set(JAVA_LONG, offset, allSignals.get(JAVA_LONG, offset) | 1L << ((signal - 1) % 64));
+        }
         check(LibC.spawnAttrSetSigMask(attr, emptyMask), "posix_spawnattr_setsigmask");
         check(LibC.spawnAttrSetSigDefault(attr, allSignals), "posix_spawnattr_setsigdefault");
         check(LibC.spawnAttrSetFlags(attr,

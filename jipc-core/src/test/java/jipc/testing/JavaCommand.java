@@ -1,0 +1,27 @@
+package jipc.testing;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The command line of a child JVM running a test main class, for programs other than jipc that start Java
+ * themselves (the C parent of {@code exec_java_with_pipe.c}). Same flags as {@code Spawn.java}, plus
+ * {@code --illegal-native-access=deny} so that a missing grant fails loudly in the child too.
+ */
+public final class JavaCommand {
+    private JavaCommand() {
+    }
+
+    public static Path java() {
+        return Path.of(System.getProperty("java.home"), "bin", "java");
+    }
+
+    public static List<String> argv(Class<?> mainClass, String... args) {
+        List<String> cmd = new ArrayList<>(List.of(java().toString(), "-cp", System.getProperty("java.class.path"),
+                "--enable-native-access=ALL-UNNAMED", "--illegal-native-access=deny",
+                "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto", mainClass.getName()));
+        cmd.addAll(List.of(args));
+        return cmd;
+    }
+}
