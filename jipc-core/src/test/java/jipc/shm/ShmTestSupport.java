@@ -2,6 +2,9 @@ package jipc.shm;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import jipc.process.Spawn;
+import jipc.testing.Capture;
+import jipc.testing.Gcc;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -108,35 +111,19 @@ final class ShmTestSupport {
         assertEquals(List.of(), leftoverFdsAndMappings(), "descriptors or mappings left in this JVM");
     }
 
-    /** Compiles {@code src/test/c/<source>} with gcc into {@code dir} and returns the executable. */
-    static Path compileC(Path dir, String source) throws IOException, InterruptedException {
-        Path src = Path.of("src", "test", "c", source).toAbsolutePath();
-        Path exe = dir.resolve(source.replace(".c", ""));
-        Result r = run(List.of("gcc", "-Wall", "-Wextra", "-Werror", "-O1", "-o", exe.toString(), src.toString()));
-        assertEquals(0, r.status(), "gcc failed:\n" + r.output());
-        return exe;
-    }
-
     /** Whether {@code program} is on the PATH. */
     static boolean onPath(String program) {
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
-            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, program))) {
-                return true;
-            }
-        }
-        return false;
+        return Gcc.onPath(program) != null;
     }
 
     record Result(int status, String output) {
     }
 
-    /** Runs a command to its end (at most 60 s), stdout and stderr together. */
-    static Result run(List<String> command) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        p.getOutputStream().close();
-        byte[] out = p.getInputStream().readAllBytes();
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "still running: " + command);
-        return new Result(p.exitValue(), new String(out, StandardCharsets.UTF_8));
+    /** Runs a command to its end (at most 30 s, then killed), stdout and stderr together. */
+    static Result run(List<String> command) throws IOException {
+        Capture.Result r = Capture.run(Spawn.command(command));
+        int status = r.status().exited() ? r.status().code() : 128 + r.status().signal();
+        return new Result(status, r.out() + r.err());
     }
 
     /**

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import jipc.testing.Gcc;
 
 import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
@@ -33,7 +34,7 @@ class SysVSharedMemoryTest {
 
     @BeforeAll
     static void compilePeer() throws Exception {
-        peer = ShmTestSupport.compileC(dir, "shm_sysv_peer.c");
+        peer = Gcc.program("shm_sysv_peer");
     }
 
     @AfterAll

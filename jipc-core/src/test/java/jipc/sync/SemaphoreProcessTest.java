@@ -4,6 +4,7 @@ import static jipc.sync.MutexProcessTest.awaitCondition;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import jipc.testing.Gcc;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -93,7 +94,7 @@ class SemaphoreProcessTest {
 
     @Test
     void cProgramAlternatesWithJavaOnTheDocumentedWords() throws Exception {
-        Path program = compile("sync_sem");
+        Path program = Gcc.program("sync_sem");
         Path file = dir.resolve("alternation");
         int rounds = 10_000;
         try (Arena arena = Arena.ofShared()) {
@@ -150,15 +151,5 @@ class SemaphoreProcessTest {
         String stat = Files.readString(Path.of("/proc", Integer.toString(pid), "stat"));
         String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
         return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * 10;
-    }
-
-    private Path compile(String name) throws Exception {
-        Path out = dir.resolve(name);
-        try (ChildProcess gcc = Spawn.command("gcc", "-O2", "-std=c11", "-Wall", "-Wextra", "-Werror", "-o",
-                out.toString(), Path.of("src/test/c", name + ".c").toAbsolutePath().toString()).start()) {
-            ExitStatus status = gcc.waitFor(Duration.ofSeconds(60)).orElseThrow();
-            assertTrue(status.success(), "gcc " + name + ".c: " + status);
-        }
-        return out;
     }
 }
