@@ -93,7 +93,7 @@ class SemaphoreProcessTest {
 
     @Test
     void cProgramAlternatesWithJavaOnTheDocumentedWords() throws Exception {
-        Path program = compile("sync_sem");
+        Path program = compile(dir, "sync_sem");
         Path file = dir.resolve("alternation");
         int rounds = 10_000;
         try (Arena arena = Arena.ofShared()) {
@@ -152,7 +152,8 @@ class SemaphoreProcessTest {
         return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * 10;
     }
 
-    private Path compile(String name) throws Exception {
+    /** Compiles {@code src/test/c/<name>.c} with gcc into {@code dir}; shared by the sync tests that run C peers. */
+    static Path compile(Path dir, String name) throws Exception {
         Path out = dir.resolve(name);
         try (ChildProcess gcc = Spawn.command("gcc", "-O2", "-std=c11", "-Wall", "-Wextra", "-Werror", "-o",
                 out.toString(), Path.of("src/test/c", name + ".c").toAbsolutePath().toString()).start()) {
