@@ -42,6 +42,5 @@ int main(int argc, char **argv) {
     }
     sem_close(ping);
     sem_close(pong);
-    printf("done %ld\n", rounds);
     return 0;
 }

@@ -97,6 +97,7 @@ class NamedSemaphoreTest {
         String other = uniqueName("default");
         try (NamedSemaphore s = NamedSemaphore.create(other, 0)) {
             assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file(other))));
+            assertEquals(0, s.value());
         } finally {
             NamedSemaphore.unlink(other);
         }

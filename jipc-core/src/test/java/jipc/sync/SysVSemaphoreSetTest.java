@@ -161,9 +161,8 @@ class SysVSemaphoreSetTest {
             } finally {
                 set.remove();
             }
-            assertThrows(ClosedChannelException.class, () -> set.value(0));
-            set.close();
-        }
+            assertThrows(ClosedChannelException.class, () -> set.value(0), "remove() closed the handle");
+        } // closes it again: idempotent
         ErrnoException missing = assertThrows(ErrnoException.class, () -> SysVSemaphoreSet.open(key));
         assertEquals(String.format("semget(key 0x%08x, 0, 0600) failed: ENOENT (No such file or directory)", key),
                 missing.getMessage());
