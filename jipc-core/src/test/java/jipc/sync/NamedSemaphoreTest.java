@@ -85,6 +85,33 @@ class NamedSemaphoreTest {
     }
 
     @Test
+    void pythonPeerPostsThroughCtypesSemOpen() throws Exception {
+        String name = uniqueName("python");
+        String script = String.join("\n",
+                "import ctypes, sys",
+                "libc = ctypes.CDLL(None, use_errno=True)",
+                "libc.sem_open.restype = ctypes.c_void_p",
+                "libc.sem_open.argtypes = [ctypes.c_char_p, ctypes.c_int]",
+                "sem = libc.sem_open(sys.argv[1].encode(), 0)",
+                "if not sem: sys.exit(3)",
+                "for _ in range(3):",
+                "    if libc.sem_post(ctypes.c_void_p(sem)) != 0: sys.exit(3)",
+                "libc.sem_close(ctypes.c_void_p(sem))",
+                "");
+        try (NamedSemaphore s = NamedSemaphore.create(name, 0);
+             ChildProcess python = Spawn.command("python3", "-c", script, name).start()) {
+            for (int i = 1; i <= 3; i++) {
+                assertTrue(s.tryAcquire(Duration.ofSeconds(30)), "post " + i + " from python did not arrive");
+            }
+            ExitStatus status = python.waitFor(Duration.ofSeconds(30)).orElseThrow();
+            assertTrue(status.success(), "python: " + status);
+            assertEquals(0, s.value());
+        } finally {
+            NamedSemaphore.unlinkIfExists(name);
+        }
+    }
+
+    @Test
     void createdSemaphoreHasExactlyTheRequestedModeDespiteTheUmask() throws Exception {
         String name = uniqueName("mode");
         try (NamedSemaphore s = NamedSemaphore.create(name, 3, 0666)) {
