@@ -3,10 +3,9 @@ package jipc.shm;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.nio.charset.StandardCharsets;
-import java.util.Objects;
 
 import jipc.ErrnoException;
+import jipc.internal.PosixName;
 import jipc.internal.Constants;
 import jipc.internal.Errno;
 import jipc.internal.LibC;
@@ -179,29 +178,7 @@ public final class PosixSharedMemory implements SharedMemory, HasFd {
      * @throws IllegalArgumentException naming the rule that {@code name} breaks
      */
     public static void checkName(String name) {
-        Objects.requireNonNull(name, "name");
-        if (name.isEmpty() || name.charAt(0) != '/') {
-            throw new IllegalArgumentException("shared memory name \"" + name + "\" must start with '/'");
-        }
-        if (name.indexOf('/', 1) >= 0) {
-            throw new IllegalArgumentException("shared memory name \"" + name
-                    + "\" must not contain '/' after the first character");
-        }
-        if (name.indexOf('\0') >= 0) {
-            throw new IllegalArgumentException("shared memory name \"" + name.replace("\0", "\\0")
-                    + "\" must not contain NUL");
-        }
-        int length = name.substring(1).getBytes(StandardCharsets.UTF_8).length;
-        if (length == 0) {
-            throw new IllegalArgumentException("shared memory name \"/\" needs at least one character after '/'");
-        }
-        if (length > ShmConstants.NAME_MAX) {
-            throw new IllegalArgumentException("shared memory name is " + length + " bytes after '/', more than NAME_MAX="
-                    + ShmConstants.NAME_MAX);
-        }
-        if (name.equals("/.") || name.equals("/..")) {
-            throw new IllegalArgumentException("shared memory name \"" + name + "\" is not a file name");
-        }
+        PosixName.check("shared memory", name, ShmConstants.NAME_MAX, "NAME_MAX=" + ShmConstants.NAME_MAX);
     }
 
     static void checkSize(long size) {

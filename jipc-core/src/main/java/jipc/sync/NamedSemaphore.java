@@ -6,12 +6,12 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.ClosedChannelException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import jipc.ErrnoException;
+import jipc.internal.PosixName;
 import jipc.internal.Constants;
 import jipc.internal.Errno;
 import jipc.internal.LibC;
@@ -180,29 +180,8 @@ public final class NamedSemaphore implements AutoCloseable {
      * @throws IllegalArgumentException saying which rule {@code name} breaks
      */
     public static void checkName(String name) {
-        Objects.requireNonNull(name, "name");
-        if (name.isEmpty() || name.charAt(0) != '/') {
-            throw new IllegalArgumentException("semaphore name \"" + name + "\" must start with '/'");
-        }
-        if (name.indexOf('/', 1) >= 0) {
-            throw new IllegalArgumentException("semaphore name \"" + name
-                    + "\" must not contain '/' after the first character");
-        }
-        if (name.indexOf('\0') >= 0) {
-            throw new IllegalArgumentException("semaphore name \"" + name.replace("\0", "\\0")
-                    + "\" must not contain NUL");
-        }
-        int length = name.substring(1).getBytes(StandardCharsets.UTF_8).length;
-        if (length == 0) {
-            throw new IllegalArgumentException("semaphore name \"/\" needs at least one character after '/'");
-        }
-        if (length > SemConstants.SEM_NAME_MAX) {
-            throw new IllegalArgumentException("semaphore name is " + length + " bytes after '/', more than "
-                    + SemConstants.SEM_NAME_MAX + " (NAME_MAX=" + ShmConstants.NAME_MAX + " minus \"sem.\")");
-        }
-        if (name.equals("/.") || name.equals("/..")) {
-            throw new IllegalArgumentException("semaphore name \"" + name + "\" is not a file name");
-        }
+        PosixName.check("semaphore", name, SemConstants.SEM_NAME_MAX,
+                SemConstants.SEM_NAME_MAX + " (NAME_MAX=" + ShmConstants.NAME_MAX + " minus \"sem.\")");
     }
 
     private static void checkInitialAndMode(int initial, int mode) {
