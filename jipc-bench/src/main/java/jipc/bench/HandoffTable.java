@@ -1,0 +1,60 @@
+package jipc.bench;
+
+import java.io.PrintStream;
+import java.util.List;
+
+import org.HdrHistogram.Histogram;
+
+/**
+ * The hand-off result table: one row of round-trip percentiles per mechanism, in nanoseconds, and a last row with
+ * the ratio of the first mechanism to the second (jipc / C), column by column.
+ */
+final class HandoffTable {
+    /** One mechanism's round trips. */
+    record Row(String name, Histogram histogram) {
+    }
+
+    private static final double[] PERCENTILES = {50, 90, 99, 99.9};
+    private static final String NAME_FORMAT = "%-32s";
+    private static final String CELL_FORMAT = "%10s";
+
+    private HandoffTable() {
+    }
+
+    static void print(PrintStream out, List<Row> rows) {
+        StringBuilder header = new StringBuilder(String.format(NAME_FORMAT, "round trip, ns"));
+        for (String title : new String[] {"count", "p50", "p90", "p99", "p99.9", "max", "mean"}) {
+            header.append(String.format(CELL_FORMAT, title));
+        }
+        out.println(header);
+        for (Row row : rows) {
+            StringBuilder line = new StringBuilder(String.format(NAME_FORMAT, row.name()));
+            line.append(String.format(CELL_FORMAT, row.histogram().getTotalCount()));
+            for (double value : values(row.histogram())) {
+                line.append(String.format(CELL_FORMAT, String.format("%.0f", value)));
+            }
+            out.println(line);
+        }
+        if (rows.size() == 2) {
+            double[] first = values(rows.get(0).histogram());
+            double[] second = values(rows.get(1).histogram());
+            StringBuilder line = new StringBuilder(String.format(NAME_FORMAT, "ratio jipc / C"));
+            line.append(String.format(CELL_FORMAT, ""));
+            for (int i = 0; i < first.length; i++) {
+                line.append(String.format(CELL_FORMAT, String.format("%.2f", first[i] / second[i])));
+            }
+            out.println(line);
+        }
+    }
+
+    /** p50, p90, p99, p99.9, max, mean. */
+    static double[] values(Histogram histogram) {
+        double[] values = new double[PERCENTILES.length + 2];
+        for (int i = 0; i < PERCENTILES.length; i++) {
+            values[i] = histogram.getValueAtPercentile(PERCENTILES[i]);
+        }
+        values[PERCENTILES.length] = histogram.getMaxValue();
+        values[PERCENTILES.length + 1] = histogram.getMean();
+        return values;
+    }
+}
