@@ -39,7 +39,7 @@ public final class Handoff {
     private static final String C_PROGRAM = "futex_pingpong";
 
     /** The two histograms of one run. */
-    record Result(Histogram jipc, Histogram c) {
+    record Result(Histogram jipc, Histogram cRaw, Histogram cSpin) {
     }
 
     private Handoff() {
@@ -73,7 +73,8 @@ public final class Handoff {
             List<String> javaPeer = javaPeerCommand(options);
             out.println("  Java peers: " + String.join(" ", javaPeer) + " a|b ...");
             out.println("  C peers: " + c.compiler() + ": " + String.join(" ", c.compileCommand()));
-            out.println("  C waiter spins before FUTEX_WAIT: " + options.cSpins() + " (jipc Semaphore: 100)");
+            out.println("  C peers run twice: a raw futex ping-pong (no spin), and spinning " + options.cSpins()
+                    + " times before FUTEX_WAIT as jipc's Semaphore does (100)");
 
             String warmup = String.valueOf(options.warmup());
             String rounds = String.valueOf(options.rounds());
@@ -82,23 +83,30 @@ public final class Handoff {
                     pinned(pin, 0, concat(javaPeer, "a", warmup, rounds, javaSamples.toString())),
                     pinned(pin, 1, concat(javaPeer, "b", warmup, rounds)), javaSamples);
 
-            Path cSamples = work.resolve("c.samples");
-            String spins = String.valueOf(options.cSpins());
-            String s1 = String.valueOf(HandoffPeer.S1_OFFSET);
-            String s2 = String.valueOf(HandoffPeer.S2_OFFSET);
-            String program = c.executable().toString();
-            Histogram cHistogram = runPair(out, "C", options,
-                    pinned(pin, 0, List.of(program, "a", warmup, rounds, spins, s1, s2, cSamples.toString())),
-                    pinned(pin, 1, List.of(program, "b", warmup, rounds, spins, s1, s2)), cSamples);
+            Histogram cRaw = runC(out, "C raw futex", options, pin, c, 0, work);
+            Histogram cSpin = runC(out, "C spin+futex", options, pin, c, options.cSpins(), work);
 
             out.println();
             HandoffTable.print(out, List.of(
                     new HandoffTable.Row("jipc Semaphore (Java <-> Java)", jipc),
-                    new HandoffTable.Row("C futex (C <-> C)", cHistogram)));
-            return new Result(jipc, cHistogram);
+                    new HandoffTable.Row("C futex, no spin", cRaw),
+                    new HandoffTable.Row("C futex, " + options.cSpins() + " spins", cSpin)));
+            return new Result(jipc, cRaw, cSpin);
         } finally {
             deleteTree(work);
         }
+    }
+
+    /** Runs the C pair with {@code spins} re-reads before each FUTEX_WAIT. */
+    private static Histogram runC(PrintStream out, String name, HandoffOptions options, int[] pin, CProgram c,
+            long spins, Path work) throws IOException, InterruptedException {
+        Path samples = work.resolve("c-" + spins + ".samples");
+        List<String> common = List.of(String.valueOf(options.warmup()), String.valueOf(options.rounds()),
+                String.valueOf(spins), String.valueOf(HandoffPeer.S1_OFFSET), String.valueOf(HandoffPeer.S2_OFFSET));
+        List<String> a = concat(List.of(c.executable().toString(), "a"), common.toArray(String[]::new));
+        a.add(samples.toString());
+        List<String> b = concat(List.of(c.executable().toString(), "b"), common.toArray(String[]::new));
+        return runPair(out, name, options, pinned(pin, 0, a), pinned(pin, 1, b), samples);
     }
 
     /** The CPUs to pin to, or {@code null}; says so in the output either way. */

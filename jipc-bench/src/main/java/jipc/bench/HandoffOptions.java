@@ -10,8 +10,8 @@ import java.util.List;
  * @param warmup     round trips before measuring (JIT compilation, page faults, caches)
  * @param pin        the CPUs of side a and side b ({@code taskset -c}), or {@code null} to leave placement to the
  *                   scheduler
- * @param cSpins     how often the C waiter re-reads the word before it sleeps (jipc's Semaphore spins 100 times;
- *                   0 makes the C side a raw futex ping-pong)
+ * @param cSpins     how often the C waiter of the second C pair re-reads the word before it sleeps (the first C
+ *                   pair never spins: a raw futex ping-pong)
  * @param jvmOptions extra options for both Java peers
  */
 record HandoffOptions(int rounds, long warmup, int[] pin, long cSpins, List<String> jvmOptions) {
@@ -21,12 +21,14 @@ record HandoffOptions(int rounds, long warmup, int[] pin, long cSpins, List<Stri
               --warmup N        round trips before measuring (default 20000)
               --pin A,B         run side a on CPU A and side b on CPU B with taskset (A = B: same core);
                                 default: not pinned
-              --c-spins S       re-reads of the word before the C side sleeps in FUTEX_WAIT (default 0: raw futex;
-                                jipc's Semaphore spins 100 times)
+              --c-spins S       re-reads of the word before the second C pair sleeps in FUTEX_WAIT (default 100,
+                                as jipc's Semaphore; the first C pair never spins)
               --jvm-option OPT  extra JVM option for both Java peers (repeatable)""";
 
     static final int DEFAULT_ROUNDS = 100_000;
     static final long DEFAULT_WARMUP = 20_000;
+    /** jipc's Semaphore re-reads the count 100 times before it sleeps (Semaphore.SPINS). */
+    static final long DEFAULT_C_SPINS = 100;
 
     /**
      * Parses the command line.
@@ -37,7 +39,7 @@ record HandoffOptions(int rounds, long warmup, int[] pin, long cSpins, List<Stri
         int rounds = DEFAULT_ROUNDS;
         long warmup = DEFAULT_WARMUP;
         int[] pin = null;
-        long cSpins = 0;
+        long cSpins = DEFAULT_C_SPINS;
         List<String> jvmOptions = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             String option = args[i];

@@ -6,8 +6,8 @@ import java.util.List;
 import org.HdrHistogram.Histogram;
 
 /**
- * The hand-off result table: one row of round-trip percentiles per mechanism, in nanoseconds, and a last row with
- * the ratio of the first mechanism to the second (jipc / C), column by column.
+ * The hand-off result table: one row of round-trip percentiles per mechanism, in nanoseconds, then one row per
+ * baseline with the ratio of the first mechanism to it (jipc / C), column by column.
  */
 final class HandoffTable {
     /** One mechanism's round trips. */
@@ -35,10 +35,10 @@ final class HandoffTable {
             }
             out.println(line);
         }
-        if (rows.size() == 2) {
-            double[] first = values(rows.get(0).histogram());
-            double[] second = values(rows.get(1).histogram());
-            StringBuilder line = new StringBuilder(String.format(NAME_FORMAT, "ratio jipc / C"));
+        double[] first = values(rows.get(0).histogram());
+        for (Row baseline : rows.subList(1, rows.size())) {
+            double[] second = values(baseline.histogram());
+            StringBuilder line = new StringBuilder(String.format(NAME_FORMAT, "jipc / " + baseline.name()));
             line.append(String.format(CELL_FORMAT, ""));
             for (int i = 0; i < first.length; i++) {
                 line.append(String.format(CELL_FORMAT, String.format("%.2f", first[i] / second[i])));
