@@ -7,7 +7,9 @@ import org.HdrHistogram.Histogram;
 
 /**
  * The hand-off result table: one row of round-trip percentiles per mechanism, in nanoseconds, then one row per
- * baseline with the ratio of the first mechanism to it (jipc / C), column by column.
+ * baseline with the ratio of the first mechanism to it (jipc / C), column by column. The last column, the share of
+ * round trips under {@value #FAST_NANOS} ns, tells the two regimes of a spin-then-sleep hand-off apart: a round trip
+ * that fast cannot contain a futex sleep and wake-up (several microseconds each on a virtualised machine).
  */
 final class HandoffTable {
     /** One mechanism's round trips. */
@@ -17,13 +19,15 @@ final class HandoffTable {
     private static final double[] PERCENTILES = {50, 90, 99, 99.9};
     private static final String NAME_FORMAT = "%-32s";
     private static final String CELL_FORMAT = "%10s";
+    /** Round trips at or below this many nanoseconds count as "no sleep" in the last column. */
+    static final long FAST_NANOS = 2000;
 
     private HandoffTable() {
     }
 
     static void print(PrintStream out, List<Row> rows) {
         StringBuilder header = new StringBuilder(String.format(NAME_FORMAT, "round trip, ns"));
-        for (String title : new String[] {"count", "p50", "p90", "p99", "p99.9", "max", "mean"}) {
+        for (String title : new String[] {"count", "p50", "p90", "p99", "p99.9", "max", "mean", "<=2us %"}) {
             header.append(String.format(CELL_FORMAT, title));
         }
         out.println(header);
@@ -33,6 +37,7 @@ final class HandoffTable {
             for (double value : values(row.histogram())) {
                 line.append(String.format(CELL_FORMAT, String.format("%.0f", value)));
             }
+            line.append(String.format(CELL_FORMAT, String.format("%.1f", fastShare(row.histogram()))));
             out.println(line);
         }
         double[] first = values(rows.get(0).histogram());
@@ -45,6 +50,12 @@ final class HandoffTable {
             }
             out.println(line);
         }
+    }
+
+    /** Percentage of round trips of at most {@link #FAST_NANOS}. */
+    static double fastShare(Histogram histogram) {
+        long total = histogram.getTotalCount();
+        return total == 0 ? 0 : 100.0 * histogram.getCountBetweenValues(0, FAST_NANOS) / total;
     }
 
     /** p50, p90, p99, p99.9, max, mean. */

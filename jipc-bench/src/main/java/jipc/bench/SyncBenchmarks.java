@@ -38,13 +38,15 @@ import org.openjdk.jmh.annotations.Warmup;
  *       {@link AtomicInteger} and {@link java.util.concurrent.Semaphore} (which cannot cross processes).</li>
  * </ul>
  * Run: {@code java -jar jipc-bench/target/jipc-bench.jar jmh SyncBenchmarks} (JMH options follow, e.g.
- * {@code -f 1 -wi 3 -i 5 -w 1s -r 1s}). The forked JVM gets {@code --enable-native-access=ALL-UNNAMED}.
+ * {@code -f 1 -wi 3 -i 5 -w 1s -r 1s}). The forked JVM gets {@code --enable-native-access=ALL-UNNAMED} (the jar's
+ * manifest grant does not reach it: JMH starts it with {@code -cp}).
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = "--enable-native-access=ALL-UNNAMED")
+// JMH 1.37's harness itself calls sun.misc.Unsafe (not jipc): allow it in the fork so the output stays readable.
+@Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow"})
 @State(Scope.Thread)
 public class SyncBenchmarks {
     private static final VarHandle INT = ValueLayout.JAVA_INT.varHandle().withInvokeExactBehavior();
