@@ -67,21 +67,21 @@ public final class Handoff {
                     + HandoffPeer.S1_OFFSET + ", S2 at +" + HandoffPeer.S2_OFFSET + ")");
             out.println("  rounds: " + options.rounds() + " measured after " + options.warmup() + " warm-up");
             out.println("  machine: " + Machine.describe());
-            int[] pin = pinning(options, out);
+            HandoffOptions.Pin pin = pinning(options, out);
 
             CProgram c = CProgram.compile(C_PROGRAM, work);
             List<String> javaPeer = javaPeerCommand(options);
             out.println("  Java peers: " + String.join(" ", javaPeer) + " a|b ...");
             out.println("  C peers: " + c.compiler() + ": " + String.join(" ", c.compileCommand()));
-            out.println("  C peers run twice: a raw futex ping-pong (no spin), and spinning " + options.cSpins()
-                    + " times before FUTEX_WAIT as jipc's Semaphore does (100)");
+            out.println("  C pairs: a raw futex ping-pong (no spin), and one spinning " + options.cSpins()
+                    + " times before each FUTEX_WAIT (jipc's Semaphore spins 100 times)");
 
             String warmup = String.valueOf(options.warmup());
             String rounds = String.valueOf(options.rounds());
             Path javaSamples = work.resolve("jipc.samples");
             Histogram jipc = runPair(out, "jipc", options,
-                    pinned(pin, 0, concat(javaPeer, "a", warmup, rounds, javaSamples.toString())),
-                    pinned(pin, 1, concat(javaPeer, "b", warmup, rounds)), javaSamples);
+                    pinned(pin, true, concat(javaPeer, "a", warmup, rounds, javaSamples.toString())),
+                    pinned(pin, false, concat(javaPeer, "b", warmup, rounds)), javaSamples);
 
             Histogram cRaw = runC(out, "C raw futex", options, pin, c, 0, work);
             Histogram cSpin = runC(out, "C spin+futex", options, pin, c, options.cSpins(), work);
@@ -98,7 +98,8 @@ public final class Handoff {
     }
 
     /** Runs the C pair with {@code spins} re-reads before each FUTEX_WAIT. */
-    private static Histogram runC(PrintStream out, String name, HandoffOptions options, int[] pin, CProgram c,
+    private static Histogram runC(PrintStream out, String name, HandoffOptions options, HandoffOptions.Pin pin,
+            CProgram c,
             long spins, Path work) throws IOException, InterruptedException {
         Path samples = work.resolve("c-" + spins + ".samples");
         List<String> common = List.of(String.valueOf(options.warmup()), String.valueOf(options.rounds()),
@@ -106,23 +107,23 @@ public final class Handoff {
         List<String> a = concat(List.of(c.executable().toString(), "a"), common.toArray(String[]::new));
         a.add(samples.toString());
         List<String> b = concat(List.of(c.executable().toString(), "b"), common.toArray(String[]::new));
-        return runPair(out, name, options, pinned(pin, 0, a), pinned(pin, 1, b), samples);
+        return runPair(out, name, options, pinned(pin, true, a), pinned(pin, false, b), samples);
     }
 
     /** The CPUs to pin to, or {@code null}; says so in the output either way. */
-    private static int[] pinning(HandoffOptions options, PrintStream out) {
-        if (options.pin() == null) {
+    private static HandoffOptions.Pin pinning(HandoffOptions options, PrintStream out) {
+        HandoffOptions.Pin pin = options.pin();
+        if (pin == null) {
             out.println("  pinning: none (the scheduler places both processes; use --pin A,B to pin)");
             return null;
         }
         if (findOnPath("taskset").isEmpty()) {
-            out.println("  pinning: none (--pin " + options.pin()[0] + "," + options.pin()[1]
+            out.println("  pinning: none (--pin " + pin.cpuA() + "," + pin.cpuB()
                     + " asked for it, but taskset is not on PATH)");
             return null;
         }
-        int[] pin = options.pin();
-        out.println("  pinning: side a on CPU " + pin[0] + ", side b on CPU " + pin[1]
-                + (pin[0] == pin[1] ? " (same core)" : " (different cores)") + ", with taskset -c");
+        out.println("  pinning: side a on CPU " + pin.cpuA() + ", side b on CPU " + pin.cpuB()
+                + (pin.cpuA() == pin.cpuB() ? " (same core)" : " (different cores)") + ", with taskset -c");
         return pin;
     }
 
@@ -140,11 +141,13 @@ public final class Handoff {
         return command;
     }
 
-    private static List<String> pinned(int[] pin, int side, List<String> command) {
+    /** {@code command} under {@code taskset -c CPU} of side a ({@code sideA}) or side b, or as it is. */
+    private static List<String> pinned(HandoffOptions.Pin pin, boolean sideA, List<String> command) {
         if (pin == null) {
             return command;
         }
-        return concat(List.of("taskset", "-c", String.valueOf(pin[side])), command.toArray(String[]::new));
+        int cpu = sideA ? pin.cpuA() : pin.cpuB();
+        return concat(List.of("taskset", "-c", String.valueOf(cpu)), command.toArray(String[]::new));
     }
 
     /**
@@ -152,7 +155,7 @@ public final class Handoff {
      *
      * @throws IOException if a side fails or the pair takes far longer than any sane run (both are killed then)
      */
-    private static Histogram runPair(PrintStream out, String name, HandoffOptions options, List<String> sideA,
+    static Histogram runPair(PrintStream out, String name, HandoffOptions options, List<String> sideA,
             List<String> sideB, Path samples) throws IOException, InterruptedException {
         long total = options.warmup() + options.rounds();
         Duration limit = Duration.ofSeconds(120).plusNanos(total * 500_000L);

@@ -14,7 +14,11 @@ import java.util.List;
  *                   pair never spins: a raw futex ping-pong)
  * @param jvmOptions extra options for both Java peers
  */
-record HandoffOptions(int rounds, long warmup, int[] pin, long cSpins, List<String> jvmOptions) {
+record HandoffOptions(int rounds, long warmup, Pin pin, long cSpins, List<String> jvmOptions) {
+    /** The CPU of side a and the CPU of side b (the same CPU puts both on one core). */
+    record Pin(int cpuA, int cpuB) {
+    }
+
     static final String USAGE = """
             usage: handoff [--rounds M] [--warmup N] [--pin CPU_A,CPU_B] [--c-spins S] [--jvm-option OPTION]...
               --rounds M        measured round trips per pair (default 100000)
@@ -38,7 +42,7 @@ record HandoffOptions(int rounds, long warmup, int[] pin, long cSpins, List<Stri
     static HandoffOptions parse(String... args) {
         int rounds = DEFAULT_ROUNDS;
         long warmup = DEFAULT_WARMUP;
-        int[] pin = null;
+        Pin pin = null;
         long cSpins = DEFAULT_C_SPINS;
         List<String> jvmOptions = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
@@ -58,8 +62,8 @@ record HandoffOptions(int rounds, long warmup, int[] pin, long cSpins, List<Stri
                         throw new IllegalArgumentException("--pin takes two CPU numbers, CPU_A,CPU_B: " + value);
                     }
                     int cpuCount = Runtime.getRuntime().availableProcessors();
-                    pin = new int[] {(int) number(option, cpus[0], 0, 4095), (int) number(option, cpus[1], 0, 4095)};
-                    if (Math.max(pin[0], pin[1]) >= cpuCount) {
+                    pin = new Pin((int) number(option, cpus[0], 0, 4095), (int) number(option, cpus[1], 0, 4095));
+                    if (Math.max(pin.cpuA(), pin.cpuB()) >= cpuCount) {
                         // Only a hint: availableProcessors counts the CPUs this process may use, not their numbers.
                         System.err.println("note: this JVM sees " + cpuCount + " CPUs; taskset decides if " + value
                                 + " exists");

@@ -5,12 +5,18 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.stream.Stream;
 
 import org.HdrHistogram.Histogram;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -24,18 +30,16 @@ class HandoffSmokeTest {
     private static final int ROUNDS = 300;
 
     @Test
-    void harnessRunsJavaAndCPairsAndRecordsEveryMeasuredRound() throws Exception {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        Handoff.Result result;
-        try (PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8)) {
-            result = Handoff.run(new HandoffOptions(ROUNDS, 50, null, 10, List.of()), out);
-        }
-        for (Histogram histogram : List.of(result.jipc(), result.cRaw(), result.cSpin())) {
-            assertEquals(ROUNDS, histogram.getTotalCount());
-            assertTrue(histogram.getMinValue() > 0, "a round trip across processes takes time: " + histogram);
-        }
-        String output = bytes.toString(StandardCharsets.UTF_8);
-        assertTrue(output.contains("pinning: none"), output);
+    void harnessRunsJavaAndCPairsPinnedWithTasksetAndRecordsEveryMeasuredRound() throws Exception {
+        // One run covers everything (two JVMs and a gcc per run is the cost): pinned on different cores where there
+        // are two (two JVMs starting on one core take twice as long).
+        int cpuB = Runtime.getRuntime().availableProcessors() > 1 ? 1 : 0;
+        String output = run(new HandoffOptions(ROUNDS, 50, new HandoffOptions.Pin(0, cpuB), 10, List.of()));
+        boolean taskset = Stream.of(System.getenv("PATH").split(":"))
+                .anyMatch(dir -> Files.isExecutable(Path.of(dir, "taskset")));
+        String pinning = taskset ? "pinning: side a on CPU 0, side b on CPU " + cpuB
+                : "pinning: none (--pin 0," + cpuB + " asked for it, but taskset is not on PATH)";
+        assertTrue(output.contains(pinning), output);
         assertTrue(output.contains("-XX:+UseSerialGC"), output);
         for (String row : List.of("jipc Semaphore (Java <-> Java)", "C futex, no spin", "C futex, 10 spins",
                 "jipc / C futex, no spin", "jipc / C futex, 10 spins")) {
@@ -43,8 +47,37 @@ class HandoffSmokeTest {
         }
     }
 
+    /** Runs the harness, checks every pair recorded every measured round, and returns what it printed. */
+    private static String run(HandoffOptions options) throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        Handoff.Result result;
+        try (PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8)) {
+            result = Handoff.run(options, out);
+        }
+        for (Histogram histogram : List.of(result.jipc(), result.cRaw(), result.cSpin())) {
+            assertEquals(options.rounds(), histogram.getTotalCount());
+            assertTrue(histogram.getMinValue() > 0, "a round trip across processes takes time: " + histogram);
+        }
+        return bytes.toString(StandardCharsets.UTF_8);
+    }
+
     @Test
-    void failingPeerEndsTheRunWithAnErrorInsteadOfWaitingForever() {
+    @Timeout(60)
+    void deadSideBEndsThePairWithAnErrorWhileSideAStillWaits(@TempDir Path work) throws Exception {
+        // Side a (the C program) releases S1 and then waits on S2 for ever: only the harness can end this.
+        CProgram c = CProgram.compile("futex_pingpong", work);
+        Path samples = work.resolve("samples");
+        List<String> sideA = List.of(c.executable().toString(), "a", "0", String.valueOf(ROUNDS), "0",
+                String.valueOf(HandoffPeer.S1_OFFSET), String.valueOf(HandoffPeer.S2_OFFSET), samples.toString());
+        HandoffOptions options = new HandoffOptions(ROUNDS, 0, null, 0, List.of());
+        IOException e = assertThrows(IOException.class, () -> Handoff.runPair(
+                new PrintStream(PrintStream.nullOutputStream()), "C", options, sideA, List.of("false"), samples));
+        assertTrue(e.getMessage().startsWith("C side b failed: exit code 1"), e.getMessage());
+        assertFalse(Files.exists(samples), "side a cannot have finished");
+    }
+
+    @Test
+    void peerJvmThatCannotStartEndsTheRunWithAnError() {
         HandoffOptions options = new HandoffOptions(ROUNDS, 0, null, 0, List.of("-XX:+NoSuchJvmOption"));
         IOException e = assertThrows(IOException.class,
                 () -> Handoff.run(options, new PrintStream(PrintStream.nullOutputStream())));
