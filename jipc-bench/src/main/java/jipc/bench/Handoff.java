@@ -26,8 +26,9 @@ import org.HdrHistogram.Histogram;
 /**
  * The cross-process hand-off harness: two processes pass a turn back and forth over two binary {@link Semaphore}s in
  * a shared memfd (a releases S1, b acquires S1 and releases S2, a acquires S2: one round trip), once as two JVMs
- * running jipc ({@link HandoffPeer}) and once as two C processes doing the same with raw futex calls
- * ({@code futex_pingpong.c}), in the same run, so a noisy machine still gives a fair ratio.
+ * running jipc ({@link HandoffPeer}), then twice as two C processes doing the same on the same words with raw futex
+ * calls ({@code futex_pingpong.c}): without spinning, and spinning before each sleep as jipc does. All in one run,
+ * so a noisy machine still gives fair ratios.
  *
  * <p>Both pairs are children of this JVM, started the same way: side b first, then side a, each with the memfd at
  * fd 3, optionally under {@code taskset -c CPU}. Side a times every measured round trip with the monotonic clock
@@ -38,7 +39,7 @@ import org.HdrHistogram.Histogram;
 public final class Handoff {
     private static final String C_PROGRAM = "futex_pingpong";
 
-    /** The two histograms of one run. */
+    /** The histograms of one run: jipc, C without spinning, C spinning {@code cSpins} times. */
     record Result(Histogram jipc, Histogram cRaw, Histogram cSpin) {
     }
 
@@ -59,7 +60,7 @@ public final class Handoff {
         return 0;
     }
 
-    /** Runs both pairs, prints the setup and the table to {@code out}, and returns the histograms. */
+    /** Runs the three pairs, prints the setup and the table to {@code out}, and returns the histograms. */
     static Result run(HandoffOptions options, PrintStream out) throws IOException, InterruptedException {
         Path work = Files.createTempDirectory("jipc-bench-");
         try {
@@ -99,8 +100,7 @@ public final class Handoff {
 
     /** Runs the C pair with {@code spins} re-reads before each FUTEX_WAIT. */
     private static Histogram runC(PrintStream out, String name, HandoffOptions options, HandoffOptions.Pin pin,
-            CProgram c,
-            long spins, Path work) throws IOException, InterruptedException {
+            CProgram c, long spins, Path work) throws IOException, InterruptedException {
         Path samples = work.resolve("c-" + spins + ".samples");
         List<String> common = List.of(String.valueOf(options.warmup()), String.valueOf(options.rounds()),
                 String.valueOf(spins), String.valueOf(HandoffPeer.S1_OFFSET), String.valueOf(HandoffPeer.S2_OFFSET));

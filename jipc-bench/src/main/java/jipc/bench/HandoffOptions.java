@@ -61,13 +61,8 @@ record HandoffOptions(int rounds, long warmup, Pin pin, long cSpins, List<String
                     if (cpus.length != 2) {
                         throw new IllegalArgumentException("--pin takes two CPU numbers, CPU_A,CPU_B: " + value);
                     }
-                    int cpuCount = Runtime.getRuntime().availableProcessors();
+                    // A CPU that does not exist makes taskset fail, which ends the run with its message.
                     pin = new Pin((int) number(option, cpus[0], 0, 4095), (int) number(option, cpus[1], 0, 4095));
-                    if (Math.max(pin.cpuA(), pin.cpuB()) >= cpuCount) {
-                        // Only a hint: availableProcessors counts the CPUs this process may use, not their numbers.
-                        System.err.println("note: this JVM sees " + cpuCount + " CPUs; taskset decides if " + value
-                                + " exists");
-                    }
                 }
                 default -> throw new IllegalArgumentException("unknown option: " + option);
             }
