@@ -46,7 +46,7 @@ public final class Handoff {
     private Handoff() {
     }
 
-    /** Runs the harness from the command line; returns the exit code (0, 64 for bad usage). */
+    /** Runs the harness from the command line; returns the exit code: 0, 64 for bad usage, 74 when a run fails. */
     static int main(String[] args, PrintStream out, PrintStream err) throws IOException, InterruptedException {
         HandoffOptions options;
         try {
@@ -56,8 +56,14 @@ public final class Handoff {
             err.println(HandoffOptions.USAGE);
             return 64;
         }
-        run(options, out);
-        return 0;
+        try {
+            run(options, out);
+            return 0;
+        } catch (IOException e) {
+            out.println();
+            err.println("handoff: " + e.getMessage());
+            return 74; // sysexits EX_IOERR: a peer, gcc or a system call failed
+        }
     }
 
     /** Runs the three pairs, prints the setup and the table to {@code out}, and returns the histograms. */
