@@ -1,0 +1,69 @@
+package jipc.bench;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+
+import jipc.pipe.Pipe;
+import jipc.process.ChildProcess;
+import jipc.process.ExitStatus;
+import jipc.process.Spawn;
+
+/**
+ * A C baseline built at run time: its source ships in the jar ({@code jipc/bench/c/NAME.c}, from
+ * {@code jipc-bench/src/main/c}) and is compiled with the machine's {@code gcc}, so the baseline is built for the
+ * same machine the Java side runs on.
+ *
+ * @param executable the compiled program
+ * @param compileCommand the gcc command line that built it, for the report
+ * @param compiler {@code gcc --version}'s first line
+ */
+record CProgram(Path executable, List<String> compileCommand, String compiler) {
+    /** Optimisation flags of every baseline. */
+    static final List<String> CFLAGS = List.of("-O2", "-Wall", "-Wextra");
+
+    /**
+     * Copies {@code NAME.c} into {@code directory} and compiles it there to {@code NAME}.
+     *
+     * @throws IOException naming gcc's exit status if gcc is missing or fails (its messages go to stderr)
+     */
+    static CProgram compile(String name, Path directory) throws IOException, InterruptedException {
+        Path source = directory.resolve(name + ".c");
+        try (InputStream in = CProgram.class.getResourceAsStream("c/" + name + ".c")) {
+            if (in == null) {
+                throw new IOException("C source " + name + ".c is not in the jar (expected jipc/bench/c/" + name
+                        + ".c)");
+            }
+            Files.copy(in, source, StandardCopyOption.REPLACE_EXISTING);
+        }
+        Path executable = directory.resolve(name);
+        List<String> command = new java.util.ArrayList<>(List.of("gcc"));
+        command.addAll(CFLAGS);
+        command.addAll(List.of("-o", executable.toString(), source.toString()));
+        ExitStatus status;
+        try (ChildProcess gcc = Spawn.command(command).nullFd(0).start()) {
+            status = gcc.waitFor();
+        }
+        if (!status.success()) {
+            throw new IOException(String.join(" ", command) + " failed: " + status);
+        }
+        return new CProgram(executable, List.copyOf(command), firstLine("gcc", "--version"));
+    }
+
+    /** The first line a command prints on stdout (for version strings). */
+    private static String firstLine(String... command) throws IOException, InterruptedException {
+        byte[] output;
+        try (Pipe pipe = Pipe.open(); ChildProcess child = Spawn.command(command).nullFd(0).fd(1, pipe.sink())
+                .start()) {
+            output = pipe.source().readAllBytes();
+            child.waitFor();
+        }
+        String text = new String(output, StandardCharsets.UTF_8).strip();
+        int end = text.indexOf('\n');
+        return end < 0 ? text : text.substring(0, end);
+    }
+}
