@@ -6,6 +6,8 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.locks.LockSupport;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -31,6 +33,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 public final class FdLeakCheck implements BeforeEachCallback, AfterEachCallback {
     private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(FdLeakCheck.class);
     private static final String KEY = "fds";
+    /** How long a descriptor may take to be closed by another thread after the test before it counts as leaked. */
+    private static final Duration SETTLE = Duration.ofSeconds(2);
     private static final String CHILDREN = "children";
     private static final int S_IFMT = 0170000;
     private static final int S_IFIFO = 0010000;
@@ -47,6 +51,13 @@ public final class FdLeakCheck implements BeforeEachCallback, AfterEachCallback 
         @SuppressWarnings("unchecked")
         Map<Integer, String> before = context.getStore(NAMESPACE).remove(KEY, Map.class);
         List<String> leaked = newWatchedDescriptors(before, snapshot());
+        // Some descriptors are closed by other threads shortly after a test ends (the JDK's process reaper closes a
+        // finished Process's pipes asynchronously): a leak is a descriptor that is still open once that has settled.
+        long deadline = System.nanoTime() + SETTLE.toNanos();
+        while (!leaked.isEmpty() && System.nanoTime() - deadline < 0) {
+            LockSupport.parkNanos(5_000_000);
+            leaked = newWatchedDescriptors(before, snapshot());
+        }
         if (!leaked.isEmpty()) {
             throw new AssertionError(context.getDisplayName() + " left " + leaked.size()
                     + " descriptor(s) open: " + String.join(", ", leaked));
