@@ -63,7 +63,7 @@ public final class ExitCodes implements IExitCodeExceptionMapper, IExecutionExce
         table.put(String.valueOf(OK), "success");
         table.put(String.valueOf(NO), "the answer is no (pipe stat: not a pipe)");
         table.put(String.valueOf(USAGE), "usage error: bad command, option or value");
-        table.put(String.valueOf(NO_INPUT), "no such file or descriptor, or not a FIFO (ENOENT, EBADF)");
+        table.put(String.valueOf(NO_INPUT), "no such file, descriptor or shared memory object, or not a FIFO (ENOENT, EBADF)");
         table.put(String.valueOf(UNAVAILABLE), "the other side is not there (ENXIO: a FIFO without a reader)");
         table.put(String.valueOf(SOFTWARE), "internal error, or a demo's child process failed");
         table.put(String.valueOf(CANNOT_CREATE), "already exists (EEXIST)");

@@ -1,0 +1,56 @@
+package jipc.cli.shm;
+
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.Callable;
+
+import jipc.cli.Converters;
+import jipc.cli.ExitCodes;
+import jipc.cli.Failure;
+import jipc.shm.Mapping;
+import jipc.shm.SharedMemory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code jipc shm write TARGET [--offset N] [--string TEXT]}: copies standard input (or TEXT) into the object. */
+@Command(name = "write", description = {"Write standard input (or --string TEXT as UTF-8) into the object at "
+        + "--offset.",
+        "The input is read to its end before anything is written: if it does not fit, nothing is written (exit 64). "
+                + "Nothing else changes: no NUL is added, the object keeps its size."})
+public final class ShmWrite implements Callable<Integer> {
+    /** Arrays cannot be longer than this on HotSpot. */
+    private static final int MAX_ARRAY = Integer.MAX_VALUE - 8;
+
+    @Parameters(paramLabel = "TARGET", converter = ShmTarget.Converter.class, description = ShmTarget.SYNTAX + ".")
+    ShmTarget target;
+
+    @Option(names = {"-o", "--offset"}, paramLabel = "OFFSET", defaultValue = "0",
+            converter = Converters.ByteOffset.class, description = "Where to write, in bytes from the start "
+            + "(default: ${DEFAULT-VALUE}).")
+    long offset;
+
+    @Option(names = "--string", paramLabel = "TEXT", description = "Write TEXT (UTF-8) instead of standard input.")
+    String string;
+
+    @Override
+    public Integer call() throws Exception {
+        try (SharedMemory shm = target.openReadWrite(); Mapping mapping = shm.map()) {
+            long size = mapping.size();
+            if (offset > size) {
+                throw new Failure(ExitCodes.USAGE, "offset " + offset + " is beyond the end of " + target + " ("
+                        + size + " bytes)");
+            }
+            long room = size - offset;
+            // One byte more than fits tells "too long" from "exactly fills it" without reading endless input.
+            byte[] data = string != null ? string.getBytes(StandardCharsets.UTF_8)
+                    : System.in.readNBytes((int) Math.min(room + 1, MAX_ARRAY));
+            if (data.length > room) {
+                throw new Failure(ExitCodes.USAGE, (string != null ? data.length + " bytes" : "the input")
+                        + " do not fit at offset " + offset + " of " + target + " (" + size + " bytes, " + room
+                        + " from the offset); nothing was written");
+            }
+            mapping.setBytes(offset, data);
+        }
+        return 0;
+    }
+}
