@@ -138,6 +138,21 @@ class ShmCommandsIT {
     }
 
     @Test
+    void readAndDumpStopQuietlyWith141WhenTheReaderGoesAway() throws Exception {
+        String name = uniqueName("head");
+        try (PosixSharedMemory shm = PosixSharedMemory.create(name, 1 << 20)) { // far more than a pipe holds
+            Run.Result result = Run.bash("\"$JAVA\" -jar \"$JAR\" shm dump \"$1\" | head -1 >/dev/null;"
+                    + " dump=${PIPESTATUS[0]}; \"$JAVA\" -jar \"$JAR\" shm read \"$1\" | head -c 1 >/dev/null;"
+                    + " echo $dump ${PIPESTATUS[0]}", name);
+
+            assertEquals("141 141\n", result.out(), result.err());
+            assertEquals("", result.err());
+        } finally {
+            PosixSharedMemory.unlinkIfExists(name);
+        }
+    }
+
+    @Test
     void systemVCreateWriteReadDumpRemoveRoundTripByKeyAndById() throws Exception {
         String key = uniqueKey();
         String id = null;

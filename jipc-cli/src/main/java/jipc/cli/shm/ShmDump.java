@@ -3,10 +3,15 @@ package jipc.cli.shm;
 import java.io.BufferedWriter;
 import java.io.OutputStreamWriter;
 import java.io.Writer;
+import java.nio.channels.Channels;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Callable;
 
+import jipc.BrokenPipeException;
 import jipc.cli.Converters;
+import jipc.cli.ExitCodes;
+import jipc.cli.Stdio;
+import jipc.io.Fd;
 import jipc.shm.Mapping;
 import jipc.shm.SharedMemory;
 import picocli.CommandLine.Command;
@@ -17,7 +22,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "dump", description = {"Show the object's bytes as a hex dump in xxd's format: offset, 16 bytes in "
         + "hex, the same bytes as ASCII.",
         "For a POSIX object, 'jipc shm dump /name' prints what 'xxd /dev/shm/name' prints (and -a what xxd -a "
-                + "does). Maps the object read-only."})
+                + "does). Maps the object read-only. Exits quietly with 141 if the reader of standard output goes away."})
 public final class ShmDump implements Callable<Integer> {
     @Parameters(paramLabel = "TARGET", converter = ShmTarget.Converter.class, description = ShmTarget.SYNTAX + ".")
     ShmTarget target;
@@ -37,10 +42,15 @@ public final class ShmDump implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        try (SharedMemory shm = target.openReadOnly(); Mapping mapping = shm.mapReadOnly()) {
-            Writer out = new BufferedWriter(new OutputStreamWriter(System.out, StandardCharsets.US_ASCII), 1 << 16);
+        try (SharedMemory shm = target.openReadOnly(); Mapping mapping = shm.mapReadOnly();
+             Fd stdout = Stdio.duplicate(1)) {
+            // Through our own descriptor, not System.out, which would hide EPIPE and format to the end for no one.
+            Writer out = new BufferedWriter(new OutputStreamWriter(Channels.newOutputStream(stdout),
+                    StandardCharsets.US_ASCII), 1 << 16);
             HexDump.dump(Span.of(mapping, target, offset, length), offset, autoskip, out);
             out.flush();
+        } catch (BrokenPipeException e) {
+            return ExitCodes.READER_GONE;
         }
         return 0;
     }

@@ -3,7 +3,9 @@ package jipc.cli.shm;
 import java.lang.foreign.MemorySegment;
 import java.util.concurrent.Callable;
 
+import jipc.BrokenPipeException;
 import jipc.cli.Converters;
+import jipc.cli.ExitCodes;
 import jipc.cli.Stdio;
 import jipc.io.Fd;
 import jipc.shm.Mapping;
@@ -18,7 +20,8 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 @Command(name = "read", description = {"Copy the object's bytes to standard output, unchanged: from --offset, "
         + "--length bytes or to the end.",
         "Maps the object read-only, so read permission is enough; the bytes go from the mapping to write(2) "
-                + "without a copy in Java."})
+                + "without a copy in Java. If the reader of standard output goes away (| head), exits quietly "
+                + "with 141, as for a program killed by SIGPIPE."})
 public final class ShmRead implements Callable<Integer> {
     @Parameters(paramLabel = "TARGET", converter = ShmTarget.Converter.class, description = ShmTarget.SYNTAX + ".")
     ShmTarget target;
@@ -45,6 +48,8 @@ public final class ShmRead implements Callable<Integer> {
                 bytes = bytes.asSlice(0, firstNul(bytes));
             }
             writeFully(stdout, bytes);
+        } catch (BrokenPipeException e) {
+            return ExitCodes.READER_GONE;
         }
         return 0;
     }

@@ -1,5 +1,6 @@
 package jipc.cli.shm;
 
+import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Callable;
 
@@ -11,6 +12,8 @@ import jipc.shm.SharedMemory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 
 /** {@code jipc shm write TARGET [--offset N] [--string TEXT]}: copies standard input (or TEXT) into the object. */
 @Command(name = "write", description = {"Write standard input (or --string TEXT as UTF-8) into the object at "
@@ -35,21 +38,16 @@ public final class ShmWrite implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         try (SharedMemory shm = target.openReadWrite(); Mapping mapping = shm.map()) {
-            long size = mapping.size();
-            if (offset > size) {
-                throw new Failure(ExitCodes.USAGE, "offset " + offset + " is beyond the end of " + target + " ("
-                        + size + " bytes)");
-            }
-            long room = size - offset;
+            MemorySegment room = Span.of(mapping, target, offset, null);
             // One byte more than fits tells "too long" from "exactly fills it" without reading endless input.
             byte[] data = string != null ? string.getBytes(StandardCharsets.UTF_8)
-                    : System.in.readNBytes((int) Math.min(room + 1, MAX_ARRAY));
-            if (data.length > room) {
+                    : System.in.readNBytes((int) Math.min(room.byteSize() + 1, MAX_ARRAY));
+            if (data.length > room.byteSize()) {
                 throw new Failure(ExitCodes.USAGE, (string != null ? data.length + " bytes" : "the input")
-                        + " do not fit at offset " + offset + " of " + target + " (" + size + " bytes, " + room
-                        + " from the offset); nothing was written");
+                        + " do not fit at offset " + offset + " of " + target + " (" + mapping.size() + " bytes, "
+                        + room.byteSize() + " from the offset); nothing was written");
             }
-            mapping.setBytes(offset, data);
+            MemorySegment.copy(data, 0, room, JAVA_BYTE, 0, data.length);
         }
         return 0;
     }
