@@ -304,7 +304,7 @@ class ShmCommandsIT {
             Run.Result result = Run.jipc("0123456789", "shm", "write", name, "--offset", "1");
 
             assertEquals(ExitCodes.USAGE, result.exitCode(), result.err());
-            assertTrue(result.err().contains("do not fit at offset 1"), result.err());
+            assertTrue(result.err().contains("does not fit at offset 1"), result.err());
             result.assertNoStackTrace();
             assertArrayEquals(new byte[10], m.getBytes(0, 10));
         } finally {
