@@ -140,7 +140,7 @@ class ShmCommandsIT {
     @Test
     void readAndDumpStopQuietlyWith141WhenTheReaderGoesAway() throws Exception {
         String name = uniqueName("head");
-        try (PosixSharedMemory shm = PosixSharedMemory.create(name, 1 << 20)) { // far more than a pipe holds
+        try (PosixSharedMemory _ = PosixSharedMemory.create(name, 1 << 20)) { // far more than a pipe holds
             Run.Result result = Run.bash("\"$JAVA\" -jar \"$JAR\" shm dump \"$1\" | head -1 >/dev/null;"
                     + " dump=${PIPESTATUS[0]}; \"$JAVA\" -jar \"$JAR\" shm read \"$1\" | head -c 1 >/dev/null;"
                     + " echo $dump ${PIPESTATUS[0]}", name);
@@ -203,7 +203,7 @@ class ShmCommandsIT {
         String deadCreatorId = null;
         // This JVM creates and attaches one segment, so its creator is alive and one process is attached.
         SysVSharedMemory live = SysVSharedMemory.createPrivate(8192, 0640);
-        try (PosixSharedMemory posix = PosixSharedMemory.create(name, 12345, 0604); Mapping attached = live.map()) {
+        try (PosixSharedMemory _ = PosixSharedMemory.create(name, 12345, 0604); Mapping _ = live.map()) {
             Run.Result created = Run.jipc("", "shm", "create", key, "-s", "3000", "-x");
             assertEquals(0, created.exitCode(), created.err());
             deadCreatorId = remember(created, key); // made by a jipc process that has exited since
@@ -316,7 +316,7 @@ class ShmCommandsIT {
     void readingAnotherUsersPrivateObjectExits77() throws Exception {
         assumeTrue("root".equals(System.getProperty("user.name")), "needs root to run jipc as nobody with setpriv");
         String name = uniqueName("private");
-        try (PosixSharedMemory shm = PosixSharedMemory.create(name, 100)) { // 0600, owned by root
+        try (PosixSharedMemory _ = PosixSharedMemory.create(name, 100)) { // 0600, owned by root
             Run.Result result = Run.bash("setpriv --reuid=nobody --regid=nogroup --clear-groups "
                     + "\"$JAVA\" -jar \"$JAR\" shm read \"$1\"", name);
 
