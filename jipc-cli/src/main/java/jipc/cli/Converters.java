@@ -32,30 +32,63 @@ public final class Converters {
 
     /** A positive number of bytes: {@code 65536}, {@code 64K}, {@code 64KiB}, {@code 1M} (K = 1024). */
     public static final class ByteSize implements ITypeConverter<Integer> {
-        private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(?:([KMG])(?:I?B)?|B)?");
-
         @Override
         public Integer convert(String value) {
-            Matcher m = SIZE.matcher(value.trim().toUpperCase(Locale.ROOT));
-            if (!m.matches()) {
-                throw new TypeConversionException("'" + value + "' is not a size such as 65536, 64K or 1M");
-            }
-            long shift = m.group(2) == null ? 0 : switch (m.group(2)) {
-                case "K" -> 10;
-                case "M" -> 20;
-                default -> 30;
-            };
-            long bytes;
-            try {
-                bytes = Math.multiplyExact(Long.parseLong(m.group(1)), 1L << shift);
-            } catch (ArithmeticException | NumberFormatException e) {
-                bytes = Long.MAX_VALUE;
-            }
-            if (bytes < 1 || bytes > Integer.MAX_VALUE) {
-                throw new TypeConversionException("'" + value + "' is outside 1.." + Integer.MAX_VALUE + " bytes");
-            }
-            return (int) bytes;
+            return (int) bytes(value, 1, Integer.MAX_VALUE);
         }
+    }
+
+    /** As {@link ByteSize}, up to {@link Long#MAX_VALUE} and with {@code T} (for shared memory sizes). */
+    public static final class LongByteSize implements ITypeConverter<Long> {
+        @Override
+        public Long convert(String value) {
+            return bytes(value, 1, Long.MAX_VALUE);
+        }
+    }
+
+    /** A byte offset or count that may be 0: {@code 0}, {@code 100}, {@code 4K}. */
+    public static final class ByteOffset implements ITypeConverter<Long> {
+        @Override
+        public Long convert(String value) {
+            return bytes(value, 0, Long.MAX_VALUE);
+        }
+    }
+
+    private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(?:([KMGT])(?:I?B)?|B)?");
+
+    /** Parses {@code value} as bytes with an optional K/M/G/T suffix (powers of 1024) within {@code min..max}. */
+    private static long bytes(String value, long min, long max) {
+        Matcher m = SIZE.matcher(value.trim().toUpperCase(Locale.ROOT));
+        if (value.trim().startsWith("-")) {
+            throw new TypeConversionException("'" + value + "' is negative: expected a size such as 65536, 64K or 1M");
+        }
+        if (!m.matches()) {
+            throw new TypeConversionException("'" + value + "' is not a size such as 65536, 64K or 1M");
+        }
+        long shift = m.group(2) == null ? 0 : switch (m.group(2)) {
+            case "K" -> 10;
+            case "M" -> 20;
+            case "G" -> 30;
+            default -> 40;
+        };
+        long bytes;
+        try {
+            bytes = Math.multiplyExact(Long.parseLong(m.group(1)), 1L << shift);
+        } catch (ArithmeticException | NumberFormatException e) {
+            throw tooLarge(value, max); // more than a long holds
+        }
+        if (bytes < min) {
+            throw new TypeConversionException("'" + value + "' is too small: at least " + min + " byte"
+                    + (min == 1 ? "" : "s"));
+        }
+        if (bytes > max) {
+            throw tooLarge(value, max);
+        }
+        return bytes;
+    }
+
+    private static TypeConversionException tooLarge(String value, long max) {
+        return new TypeConversionException("'" + value + "' is too large: at most " + max + " bytes");
     }
 
     /** A non-negative duration: {@code 500ms}, {@code 10s}, {@code 2m}, a plain number of seconds, or ISO {@code PT5S}. */

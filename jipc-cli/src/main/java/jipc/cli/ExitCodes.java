@@ -52,6 +52,11 @@ public final class ExitCodes implements IExitCodeExceptionMapper, IExecutionExce
     public static final int COMMAND_NOT_FOUND = 127;
     /** As in shells: a child killed by signal {@code n} is reported as {@code 128 + n}. */
     public static final int SIGNAL_BASE = 128;
+    /**
+     * Standard output's reader went away ({@code | head}): the command stops quietly with what a shell reports for a
+     * program SIGPIPE killed (the JVM ignores SIGPIPE, so jipc sees EPIPE instead).
+     */
+    public static final int READER_GONE = SIGNAL_BASE + 13;
 
     private ExitCodes() {
     }
@@ -63,12 +68,13 @@ public final class ExitCodes implements IExitCodeExceptionMapper, IExecutionExce
         table.put(String.valueOf(OK), "success");
         table.put(String.valueOf(NO), "the answer is no (pipe stat: not a pipe)");
         table.put(String.valueOf(USAGE), "usage error: bad command, option or value");
-        table.put(String.valueOf(NO_INPUT), "no such file or descriptor, or not a FIFO (ENOENT, EBADF)");
+        table.put(String.valueOf(NO_INPUT), "no such file, descriptor or shared memory object, or not a FIFO (ENOENT, EBADF)");
         table.put(String.valueOf(UNAVAILABLE), "the other side is not there (ENXIO: a FIFO without a reader)");
         table.put(String.valueOf(SOFTWARE), "internal error, or a demo's child process failed");
         table.put(String.valueOf(CANNOT_CREATE), "already exists (EEXIST)");
         table.put(String.valueOf(IO_ERROR), "other failed system call (EPIPE, EBUSY, ...)");
         table.put(String.valueOf(NO_PERMISSION), "permission denied (EACCES, EPERM)");
+        table.put(String.valueOf(READER_GONE), "shm read/dump: the reader of standard output went away (as SIGPIPE)");
         table.put("other", "pipe to: the exit code of the command (126/127: cannot run it or not found, 128+n: "
                 + "killed by signal n)");
         commandLine.getCommandSpec().usageMessage().exitCodeListHeading("%nExit codes:%n").exitCodeList(table);

@@ -1,6 +1,7 @@
 package jipc.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -48,6 +49,57 @@ class DemoIT {
         try (Stream<Path> left = Files.list(tmp)) {
             assertEquals(List.of(), left.toList());
         }
+    }
+
+    @Test
+    void shmDemoChildWritesHelloWorldTheParentReadsItAndNoSegmentIsLeftBehind() throws Exception {
+        Run.Result result = Run.jipc("", "demo", "shm");
+
+        assertEquals(0, result.exitCode(), result.err());
+        String out = result.out();
+        long child = childPid(out);
+        long parent = parentPid(out);
+        Matcher created = Pattern.compile("created segment id (\\d+)").matcher(out);
+        assertTrue(created.find(), out);
+        String id = created.group(1);
+        assertTrue(out.contains("[child pid " + child + "] started with argument " + id), out);
+        assertTrue(out.contains("[child pid " + child + "] shmat(" + id + ", NULL, 0) attached it"), out);
+        int wrote = out.indexOf("[child pid " + child + "] wrote \"Hello World\"");
+        int exited = out.indexOf("child pid " + child + " exited with code 0");
+        int read = out.indexOf("[parent pid " + parent + "] Message from child: Hello World\n");
+        assertTrue(wrote >= 0 && wrote < exited && exited < read, out);
+        assertTrue(out.contains("last attached or detached by pid " + child + " (the child)"), out);
+        assertTrue(out.contains("shmctl(" + id + ", IPC_RMID) removed the segment"), out);
+        assertEquals(List.of(), segmentsCreatedBy(parent), "left in /proc/sysvipc/shm");
+    }
+
+    @Test
+    void shmDemoRemovesTheSegmentWhenTheChildFails() throws Exception {
+        // The child JVM's own -XX:+UseSerialGC conflicts with this collector from the environment, so it cannot
+        // start; the parent (given no other collector) starts fine.
+        ProcessBuilder builder = new ProcessBuilder(Run.JAVA.toString(), "-jar", Run.JAR.toString(), "demo", "shm");
+        builder.environment().put("JAVA_TOOL_OPTIONS", "-XX:+UseParallelGC");
+
+        Run.Result result = Run.run(builder, "");
+
+        assertEquals(ExitCodes.SOFTWARE, result.exitCode(), result.out() + result.err());
+        assertTrue(result.err().contains("jipc demo shm: child pid " + childPid(result.out()) + " ended with"),
+                result.err());
+        assertFalse(result.out().contains("Message from child"), result.out());
+        assertEquals(List.of(), segmentsCreatedBy(parentPid(result.out())), "left in /proc/sysvipc/shm");
+    }
+
+    /** Rows of /proc/sysvipc/shm whose creator (cpid) is {@code pid}. */
+    private static List<String> segmentsCreatedBy(long pid) throws Exception {
+        return Files.readAllLines(Path.of("/proc/sysvipc/shm")).stream().skip(1)
+                .filter(line -> line.trim().split("\\s+")[4].equals(Long.toString(pid)))
+                .toList();
+    }
+
+    private static long parentPid(String out) {
+        Matcher parent = PARENT.matcher(out);
+        assertTrue(parent.find(), out);
+        return Long.parseLong(parent.group(1));
     }
 
     /** The child's pid as the parent announced it; checks that parent and child are different processes. */

@@ -23,9 +23,12 @@ class LauncherIT {
         String out = result.out();
         int pipe = out.indexOf("== demo pipe");
         int fifo = out.indexOf("== demo fifo");
-        assertTrue(pipe >= 0 && fifo > pipe, out);
+        int shm = out.indexOf("== demo shm");
+        assertTrue(pipe >= 0 && fifo > pipe && shm > fifo, out);
         assertTrue(out.indexOf("Child received: Hello from parent", pipe) < fifo, out);
-        assertTrue(out.indexOf("Child received: Hello from parent", fifo) > fifo, out);
+        int fifoMessage = out.indexOf("Child received: Hello from parent", fifo);
+        assertTrue(fifoMessage > fifo && fifoMessage < shm, out);
+        assertTrue(out.indexOf("Message from child: Hello World", shm) > shm, out);
     }
 
     @Test
