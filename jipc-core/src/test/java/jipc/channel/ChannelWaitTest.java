@@ -131,6 +131,57 @@ class ChannelWaitTest {
         }
     }
 
+    /** One sleep of a minute: returns in time only if the other side's FUTEX_WAKE reaches the sleeper. */
+    private static final WaitStrategy ONE_LONG_SLEEP = (waitable, timeoutNanos) ->
+            waitable.isReady() || waitable.sleep(60_000_000_000L);
+
+    @Test
+    void theWakeReachesAConsumerSleepingWithoutTimeSlices() throws Exception {
+        try (Arena arena = Arena.ofShared()) {
+            MemorySegment segment = nativeSegment(arena);
+            OneToOneChannel consumer = OneToOneChannel.create(segment, CAPACITY, 64).waitStrategy(ONE_LONG_SLEEP);
+            OneToOneChannel producer = OneToOneChannel.attach(segment);
+            for (int round = 0; round < 20; round++) {
+                CompletableFuture<Integer> polled = CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return consumer.poll((t, p) -> { }, Duration.ofSeconds(60));
+                    } catch (InterruptedException e) {
+                        throw new AssertionError(e);
+                    }
+                });
+                Await.until(Duration.ofSeconds(10), "the consumer to announce its sleep",
+                        () -> segment.get(ValueLayout.JAVA_INT, ChannelDescriptor.CONSUMER_WAITING_OFFSET) == 1);
+                assertTrue(producer.offer(1, new byte[8], 0, 8));
+                assertEquals(1, polled.get(10, TimeUnit.SECONDS), "round " + round);
+            }
+        }
+    }
+
+    @Test
+    void theWakeReachesAProducerSleepingWithoutTimeSlices() throws Exception {
+        try (Arena arena = Arena.ofShared()) {
+            MemorySegment segment = nativeSegment(arena);
+            OneToOneChannel consumer = OneToOneChannel.create(segment, 1024, 120);
+            OneToOneChannel producer = OneToOneChannel.attach(segment).waitStrategy(ONE_LONG_SLEEP);
+            while (producer.offer(1, new byte[120], 0, 120)) {
+                // fill
+            }
+            for (int round = 0; round < 20; round++) {
+                CompletableFuture<Boolean> put = CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return producer.put(2, new byte[120], 0, 120, Duration.ofSeconds(60));
+                    } catch (InterruptedException e) {
+                        throw new AssertionError(e);
+                    }
+                });
+                Await.until(Duration.ofSeconds(10), "the producer to announce its sleep",
+                        () -> segment.get(ValueLayout.JAVA_INT, ChannelDescriptor.PRODUCERS_WAITING_OFFSET) == 1);
+                assertEquals(1, consumer.poll((t, p) -> { }, 1));
+                assertTrue(put.get(10, TimeUnit.SECONDS), "round " + round);
+            }
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"spin", "yield", "park", "futex", "hybrid"})
     void waitsTimeOutWithNothingAndNoticeInterrupts(String name) throws Exception {
