@@ -475,6 +475,7 @@ public final class OneToOneChannel {
      * arrive: the {@code BlockingQueue.poll(timeout)} of this channel. Costs what the wait strategy costs; with a
      * futex-based one an idle consumer uses no CPU.
      *
+     * @param timeout how long to wait for the first message; {@code null} waits as long as it takes
      * @return the number of messages handled; {@code 0} if none arrived in time
      * @throws InterruptedException if the thread is interrupted while waiting (noticed within 100 ms)
      */
@@ -515,6 +516,7 @@ public final class OneToOneChannel {
      * {@link #tryClaim} that waits up to {@code timeout} for room: with a futex-based strategy a producer on a full
      * ring sleeps until the consumer frees room (the consumer then makes one {@code FUTEX_WAKE}).
      *
+     * @param timeout how long to wait for room; {@code null} waits as long as it takes
      * @return the payload slice, or {@code null} if no room came in time
      * @throws InterruptedException if the thread is interrupted while waiting (noticed within 100 ms)
      */
