@@ -74,6 +74,27 @@ class ChannelCTest {
     }
 
     @Test
+    void cConsumerSleepsInTheFutexWithoutCpuAndWakesOnTheNextMessage() throws Exception {
+        Path program = peer();
+        try (SharedChannel shared = SharedChannel.create(name, 4096, 64);
+             Capture consumer = Capture.start(Spawn.command(program.toString(), "consume", name, "" + SEED, "64",
+                     "0", "1"))) {
+            OneToOneChannel channel = shared.channel();
+            int pid = consumer.child().pid();
+            Await.until(Duration.ofSeconds(10), "the C consumer to register and announce its sleep",
+                    () -> channel.consumerPid() == pid && shared.mapping().segment().get(
+                            java.lang.foreign.ValueLayout.JAVA_INT, ChannelDescriptor.CONSUMER_WAITING_OFFSET) == 1);
+            long start = ChannelProcessTest.cpuMillis(pid);
+            long end = System.nanoTime() + 1_000_000_000L;
+            Await.until(Duration.ofSeconds(5), "one second to pass", () -> System.nanoTime() - end >= 0);
+            long used = ChannelProcessTest.cpuMillis(pid) - start;
+            assertTrue(used < 50, "the sleeping C consumer used " + used + " ms of CPU in 1 s");
+            ChannelChild.produce(channel, SEED, 64, 0, 1);
+            assertEquals("received 1\n", consumer.finish(Duration.ofSeconds(10)).assertSuccess().out());
+        }
+    }
+
+    @Test
     void cProducerContinuesAfterAJavaProducerAndAJavaProducerAfterIt() throws Exception {
         Path program = peer();
         try (SharedChannel shared = SharedChannel.create(name, 8 * 1024, 500)) {
