@@ -10,7 +10,7 @@ package jipc.channel;
  *   +-----------------+--------+-----------------+-----------------+--------+--------+------------------------------+
  *   128  tail position (long): bytes ever committed; written by the producer(s)        own 128-byte block
  *   256  head position (long): bytes ever consumed; written by the consumer            own 128-byte block
- *   384  consumer wake word (int) + consumer waiting flag (int)                         own 128-byte block
+ *   384  consumer wake word (int) + consumer waiting flag (int, 0/1)                    own 128-byte block
  *   512  producer wake word (int) + producers waiting count (int)                       own 128-byte block
  *   640  consumer identity: pid (int), 0 (int), start time in clock ticks (long)        own 128-byte block
  *   768  producer slots, 64 bytes each, up to 4096                                      (many-producer channel)
@@ -21,6 +21,38 @@ package jipc.channel;
  * place in the ring is {@code position & (capacity - 1)}. Counters that different processes write sit in their own
  * 128-byte blocks so that neither they nor the adjacent-line prefetcher make two cores fight over one cache line.
  * The same numbers are in {@code docs/channel-format.md}.
+ *
+ * <h2>Wake protocol (blocking without spinning)</h2>
+ * A consumer that found nothing and wants to sleep:
+ * <ol>
+ * <li>{@code seen = wake word (384)}, sequentially consistent load;</li>
+ * <li>{@code waiting flag (388) = 1}, then a full fence ({@code MFENCE}, or any atomic read-modify-write);</li>
+ * <li>re-check the length word at the head (acquire load): non-zero means a record arrived, do not sleep;</li>
+ * <li>{@code FUTEX_WAIT(&wake, seen, slice <= 100 ms)} (shared futex, not {@code FUTEX_PRIVATE_FLAG});</li>
+ * <li>{@code waiting flag = 0}, re-check, go to 1 or return.</li>
+ * </ol>
+ * A producer, after publishing a record (release store of its length, then of the tail):
+ * <ol>
+ * <li>full fence (a release store may otherwise pass the following load);</li>
+ * <li>if {@code waiting flag != 0} and {@code compareAndSet(waiting, 1, 0)} succeeds: atomic
+ *     {@code wake word += 1}, then {@code FUTEX_WAKE(&wake, 1)}.</li>
+ * </ol>
+ * The two fences make this Dekker's pattern: either the consumer's re-check sees the record, or the producer's load
+ * sees the flag. In the second case the increment makes the consumer's {@code FUTEX_WAIT} fail with {@code EAGAIN}
+ * if it has not slept yet (the kernel compares the word and enqueues atomically), or the wake reaches it. A producer
+ * makes no system call while the consumer is awake.
+ *
+ * <p>The mirror image for a producer blocked on a full ring: it loads {@code seen = producer wake word (512)},
+ * atomically adds 1 to the producers-waiting count (516, a full fence), re-checks the head for room,
+ * {@code FUTEX_WAIT(&producerWake, seen)}, and subtracts 1 afterwards. The consumer, after the release store of the
+ * head, issues a full fence and, only if the count is non-zero, adds 1 to the producer wake word and
+ * {@code FUTEX_WAKE(&producerWake, INT_MAX)}. A process killed while waiting leaves the flag or count set, which
+ * costs the other side one needless wake call.
+ *
+ * <h2>Liveness</h2>
+ * The consumer writes its pid as 0, then its start time (field 22 of {@code /proc/PID/stat}, all 64 bits), then its
+ * pid with a release store. A reader loads pid, start time, pid again (acquire) and retries if the two pids differ.
+ * The consumer is dead when no process has that pid, or the process with it started at another time, or is a zombie.
  */
 public final class ChannelDescriptor {
     private ChannelDescriptor() {

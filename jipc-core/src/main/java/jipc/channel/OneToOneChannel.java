@@ -4,9 +4,20 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.locks.LockSupport;
+
+import jipc.internal.Futex;
+import jipc.internal.ProcessIdentity;
 
 import static jipc.channel.ChannelDescriptor.CAPACITY_OFFSET;
+import static jipc.channel.ChannelDescriptor.CONSUMER_PID_OFFSET;
+import static jipc.channel.ChannelDescriptor.CONSUMER_START_TIME_OFFSET;
+import static jipc.channel.ChannelDescriptor.CONSUMER_WAITING_OFFSET;
+import static jipc.channel.ChannelDescriptor.CONSUMER_WAKE_OFFSET;
+import static jipc.channel.ChannelDescriptor.PRODUCERS_WAITING_OFFSET;
+import static jipc.channel.ChannelDescriptor.PRODUCER_WAKE_OFFSET;
 import static jipc.channel.ChannelDescriptor.FLAGS_OFFSET;
 import static jipc.channel.ChannelDescriptor.HEADER_LENGTH;
 import static jipc.channel.ChannelDescriptor.HEADER_LENGTH_OFFSET;
@@ -34,8 +45,22 @@ import static jipc.channel.RecordDescriptor.TYPE_OFFSET;
  * the payload to the handler, zeroes the record and publishes the new head with a release store; the producer reads
  * the head with an acquire load only when its cached copy says the ring might be full.
  *
- * <p>A full ring is a return value ({@code false}/{@code null}), never an exception. Nothing here blocks or makes a
- * system call.
+ * <p>A full ring is a return value ({@code false}/{@code null}), never an exception. The non-blocking calls
+ * ({@link #offer}, {@link #tryClaim}, {@link #poll(MessageHandler, int)}) never block and make a system call only to
+ * wake the other side when it sleeps: a {@code commit} issues one {@code FUTEX_WAKE} only if the consumer has
+ * announced that it sleeps, a {@code poll} that frees room issues one only if a producer sleeps on a full ring (see
+ * {@link ChannelDescriptor} for the protocol). The blocking calls ({@link #poll(MessageHandler, int, Duration)},
+ * {@link #put(int, MemorySegment, Duration)}, {@link #claim(int, int, Duration)}) wait with this side's
+ * {@link WaitStrategy} ({@link WaitStrategy#hybrid()} unless {@link #waitStrategy(WaitStrategy) set}).
+ *
+ * <p>Crash safety: a message becomes visible only when its length is published, so a producer killed between
+ * {@link #tryClaim} and {@link #commit} leaves nothing the consumer would read; every commit also zeroes the length
+ * word after its record, so the bytes a dead producer wrote into free space are never mistaken for a record. A new
+ * producer (a new instance attached to the same segment) starts after the last published record. The consumer's
+ * process identity ({@link #registerConsumer()}) lets producers ask {@link #isConsumerAlive()}.
+ *
+ * <p>Instances are not thread-safe: one thread produces through one instance, one thread consumes through one
+ * (possibly another process's) instance. Only one producer may be attached at a time.
  */
 public final class OneToOneChannel {
     private static final VarHandle INT = ValueLayout.JAVA_INT.varHandle().withInvokeExactBehavior();
@@ -46,8 +71,14 @@ public final class OneToOneChannel {
     private final long capacity;
     private final long mask;
     private final int maxMessageLength;
+    private final boolean futexCapable;
+    private final MemorySegment consumerWake;
+    private final MemorySegment producerWake;
+    private WaitStrategy waitStrategy = WaitStrategy.hybrid();
+    private boolean registeredConsumer;
 
     // producer-local
+    private boolean producerReady;
     private long headCache;
     private long claimTail = -1;
     private long claimIndex;
@@ -62,6 +93,20 @@ public final class OneToOneChannel {
         this.mask = capacity - 1;
         this.maxMessageLength = maxMessageLength;
         this.ring = segment.asSlice(HEADER_LENGTH, capacity);
+        // A futex needs a native address; heap segments (tests of the arithmetic) wait by parking instead.
+        this.futexCapable = segment.isNative();
+        this.consumerWake = segment.asSlice(CONSUMER_WAKE_OFFSET, 4);
+        this.producerWake = segment.asSlice(PRODUCER_WAKE_OFFSET, 4);
+    }
+
+    private static void checkAlignment(MemorySegment segment) {
+        if (segment.isNative() && segment.address() % RecordDescriptor.ALIGNMENT != 0) {
+            throw new IllegalArgumentException("segment address 0x" + Long.toHexString(segment.address())
+                    + " is not " + RecordDescriptor.ALIGNMENT + "-byte aligned");
+        }
+        if (segment.isReadOnly()) {
+            throw new IllegalArgumentException("segment is read-only: both ends of a channel write to it");
+        }
     }
 
     /**
@@ -74,6 +119,7 @@ public final class OneToOneChannel {
      */
     public static OneToOneChannel create(MemorySegment segment, long capacity, int maxMessageLength) {
         Objects.requireNonNull(segment, "segment");
+        checkAlignment(segment);
         long size = ChannelDescriptor.segmentSize(capacity);
         if (segment.byteSize() < size) {
             throw new IllegalArgumentException("segment.byteSize()=" + segment.byteSize() + " < required=" + size);
@@ -101,6 +147,7 @@ public final class OneToOneChannel {
      */
     public static OneToOneChannel attach(MemorySegment segment) throws ChannelFormatException {
         Objects.requireNonNull(segment, "segment");
+        checkAlignment(segment);
         if (segment.byteSize() < HEADER_LENGTH) {
             throw new ChannelFormatException("segment.byteSize()=" + segment.byteSize() + " < header=" + HEADER_LENGTH);
         }
@@ -211,17 +258,16 @@ public final class OneToOneChannel {
         if (claimTail >= 0) {
             throw new IllegalStateException("a claim is already open at position " + claimTail + ": commit or abort it");
         }
+        if (!producerReady) {
+            recoverTail();
+        }
         long tail = (long) LONG.getAcquire(segment, (long) TAIL_OFFSET);
         long space = RecordDescriptor.recordSpace(length);
         long index = tail & mask;
-        long toEnd = capacity - index;
-        long padding = space > toEnd ? toEnd : 0;
-        long required = padding + space;
-        if (required > capacity - (tail - headCache)) {
-            headCache = (long) LONG.getAcquire(segment, (long) HEAD_OFFSET);
-            if (required > capacity - (tail - headCache)) {
-                return null;
-            }
+        long required = required(tail, space);
+        long padding = required - space;
+        if (!hasRoom(tail, required)) {
+            return null;
         }
         claimTail = tail;
         claimIndex = padding == 0 ? index : 0;
@@ -232,6 +278,48 @@ public final class OneToOneChannel {
         return ring.asSlice(claimIndex + RecordDescriptor.HEADER_LENGTH, length);
     }
 
+    /** The ring bytes a record of {@code space} bytes takes at {@code tail}: with the padding to the wrap if needed. */
+    private long required(long tail, long space) {
+        long toEnd = capacity - (tail & mask);
+        return space > toEnd ? toEnd + space : space;
+    }
+
+    /** Whether {@code required} bytes are free at {@code tail}; reads the consumer's head only when the cache says no. */
+    private boolean hasRoom(long tail, long required) {
+        if (required > capacity - (tail - headCache)) {
+            headCache = (long) LONG.getAcquire(segment, (long) HEAD_OFFSET);
+            return required <= capacity - (tail - headCache);
+        }
+        return true;
+    }
+
+    /**
+     * Makes this instance's first claim start after the last record any earlier producer published, even one that
+     * died after publishing a record's length but before moving the tail: follows published lengths from the tail
+     * (or the head, if the consumer already got further) up to the first zero length word.
+     */
+    private void recoverTail() {
+        long head = (long) LONG.getAcquire(segment, (long) HEAD_OFFSET);
+        long tail = (long) LONG.getAcquire(segment, (long) TAIL_OFFSET);
+        long end = Math.max(head, tail);
+        while (end - head < capacity) {
+            long index = end & mask;
+            int length = (int) INT.getAcquire(ring, index + LENGTH_OFFSET);
+            if (length == 0) {
+                break;
+            }
+            if (length < RecordDescriptor.HEADER_LENGTH || RecordDescriptor.align(length) > capacity - index) {
+                throw new IllegalStateException("corrupt record at position " + end + ": length=" + length);
+            }
+            end += RecordDescriptor.align(length);
+        }
+        if (end != tail) {
+            LONG.setRelease(segment, (long) TAIL_OFFSET, end);
+        }
+        headCache = head;
+        producerReady = true;
+    }
+
     /**
      * Publishes the claimed message. The record's length is released before the padding in front of it (when the
      * message wrapped), so a consumer that reads the padding always finds the record complete behind it; and the
@@ -239,6 +327,14 @@ public final class OneToOneChannel {
      */
     public void commit() {
         long tail = requireClaim();
+        long next = tail + claimSpace;
+        // Pre-zero the length word after this record (if that is free space), before the release below publishes
+        // this record: a producer that died there mid-claim may have left payload bytes in it, which the consumer,
+        // arriving at "next", must not read as a length.
+        if (next - headCache < capacity || next - (headCache = (long) LONG.getAcquire(segment, (long) HEAD_OFFSET))
+                < capacity) {
+            ring.set(ValueLayout.JAVA_INT, (next & mask) + LENGTH_OFFSET, 0);
+        }
         ring.set(ValueLayout.JAVA_INT, claimIndex + TYPE_OFFSET, claimType);
         INT.setRelease(ring, claimIndex + LENGTH_OFFSET, RecordDescriptor.HEADER_LENGTH + claimLength);
         if (claimPadding != 0) {
@@ -246,8 +342,26 @@ public final class OneToOneChannel {
             ring.set(ValueLayout.JAVA_INT, paddingIndex + TYPE_OFFSET, PADDING_TYPE);
             INT.setRelease(ring, paddingIndex + LENGTH_OFFSET, (int) claimPadding);
         }
-        LONG.setRelease(segment, (long) TAIL_OFFSET, tail + claimSpace);
+        LONG.setRelease(segment, (long) TAIL_OFFSET, next);
         claimTail = -1;
+        wakeConsumerIfSleeping();
+    }
+
+    /**
+     * The producer's half of the wake protocol. The full fence orders the release stores above before the load of
+     * the waiting flag (a release store alone may pass a later load): either the consumer, which sets the flag and
+     * fences before it re-checks the length word, sees the record, or this load sees the flag. Only the producer
+     * that clears the flag wakes, so a burst of commits makes one system call.
+     */
+    private void wakeConsumerIfSleeping() {
+        VarHandle.fullFence();
+        if ((int) INT.getVolatile(segment, (long) CONSUMER_WAITING_OFFSET) != 0
+                && (boolean) INT.compareAndSet(segment, (long) CONSUMER_WAITING_OFFSET, 1, 0)) {
+            int unused = (int) INT.getAndAdd(segment, (long) CONSUMER_WAKE_OFFSET, 1);
+            if (futexCapable) {
+                Futex.wake(consumerWake, 1);
+            }
+        }
     }
 
     /** Gives the claimed room back unpublished (the payload bytes written so far are ignored). */
@@ -317,9 +431,268 @@ public final class OneToOneChannel {
         } finally {
             if (consumed > 0) {
                 LONG.setRelease(segment, (long) HEAD_OFFSET, head + consumed);
+                wakeProducersIfSleeping();
             }
         }
         return messages;
+    }
+
+    /**
+     * The consumer's half of the producers' wake protocol, the mirror of {@link #wakeConsumerIfSleeping()}: fence
+     * after the head's release store, then wake only if the producers-waiting count is non-zero.
+     */
+    private void wakeProducersIfSleeping() {
+        VarHandle.fullFence();
+        if ((int) INT.getVolatile(segment, (long) PRODUCERS_WAITING_OFFSET) != 0) {
+            int unused = (int) INT.getAndAdd(segment, (long) PRODUCER_WAKE_OFFSET, 1);
+            if (futexCapable) {
+                Futex.wake(producerWake, Integer.MAX_VALUE);
+            }
+        }
+    }
+
+    /** Whether a record (a message or padding) is published at the head: two loads. */
+    public boolean hasMessage() {
+        long head = (long) LONG.getAcquire(segment, (long) HEAD_OFFSET);
+        return (int) INT.getAcquire(ring, (head & mask) + LENGTH_OFFSET) != 0;
+    }
+
+    // ---- blocking calls ----------------------------------------------------------------------------------------
+
+    /** Sets how this instance's blocking calls wait (default {@link WaitStrategy#hybrid()}); returns this. */
+    public OneToOneChannel waitStrategy(WaitStrategy strategy) {
+        this.waitStrategy = Objects.requireNonNull(strategy, "strategy");
+        return this;
+    }
+
+    /** The strategy this instance's blocking calls wait with. */
+    public WaitStrategy waitStrategy() {
+        return waitStrategy;
+    }
+
+    /**
+     * Hands at most {@code limit} messages to {@code handler}, waiting up to {@code timeout} for the first one to
+     * arrive: the {@code BlockingQueue.poll(timeout)} of this channel. Costs what the wait strategy costs; with a
+     * futex-based one an idle consumer uses no CPU.
+     *
+     * @param timeout how long to wait for the first message; {@code null} waits as long as it takes
+     * @return the number of messages handled; {@code 0} if none arrived in time
+     * @throws InterruptedException if the thread is interrupted while waiting (noticed within 100 ms)
+     */
+    public int poll(MessageHandler handler, int limit, Duration timeout) throws InterruptedException {
+        long timeoutNanos = nanos(timeout);
+        long start = System.nanoTime();
+        Waitable message = consumerWaitable();
+        for (;;) {
+            int n = poll(handler, limit);
+            if (n > 0) {
+                return n;
+            }
+            long left = timeoutNanos == WaitStrategy.FOREVER ? WaitStrategy.FOREVER
+                    : timeoutNanos - (System.nanoTime() - start);
+            if (left <= 0 || !waitStrategy.await(message, left)) {
+                return poll(handler, limit);
+            }
+        }
+    }
+
+    /** {@link #poll(MessageHandler, int, Duration)} for every message available once the first arrived. */
+    public int poll(MessageHandler handler, Duration timeout) throws InterruptedException {
+        return poll(handler, Integer.MAX_VALUE, timeout);
+    }
+
+    /**
+     * Waits for one message as long as it takes and hands it to {@code handler}: the {@code take()} of this channel.
+     *
+     * @throws InterruptedException if the thread is interrupted while waiting (noticed within 100 ms)
+     */
+    public void take(MessageHandler handler) throws InterruptedException {
+        while (poll(handler, 1, null) == 0) {
+            // only padding was consumed; wait again
+        }
+    }
+
+    /**
+     * {@link #tryClaim} that waits up to {@code timeout} for room: with a futex-based strategy a producer on a full
+     * ring sleeps until the consumer frees room (the consumer then makes one {@code FUTEX_WAKE}).
+     *
+     * @param timeout how long to wait for room; {@code null} waits as long as it takes
+     * @return the payload slice, or {@code null} if no room came in time
+     * @throws InterruptedException if the thread is interrupted while waiting (noticed within 100 ms)
+     */
+    public MemorySegment claim(int type, int length, Duration timeout) throws InterruptedException {
+        long timeoutNanos = nanos(timeout);
+        long start = System.nanoTime();
+        for (;;) {
+            MemorySegment slot = tryClaim(type, length);
+            if (slot != null) {
+                return slot;
+            }
+            long left = timeoutNanos == WaitStrategy.FOREVER ? WaitStrategy.FOREVER
+                    : timeoutNanos - (System.nanoTime() - start);
+            if (left <= 0 || !waitStrategy.await(producerWaitable(RecordDescriptor.recordSpace(length)), left)) {
+                return tryClaim(type, length);
+            }
+        }
+    }
+
+    /**
+     * Copies one message into the ring, waiting up to {@code timeout} for room: the {@code offer(e, timeout)} of
+     * this channel ({@code timeout == null} waits as long as it takes, like {@code put}).
+     *
+     * @return whether the message was sent; {@code false} if no room came in time
+     * @throws InterruptedException if the thread is interrupted while waiting (noticed within 100 ms)
+     */
+    public boolean put(int type, MemorySegment payload, Duration timeout) throws InterruptedException {
+        MemorySegment slot = claim(type, checkedLength(payload.byteSize()), timeout);
+        if (slot == null) {
+            return false;
+        }
+        MemorySegment.copy(payload, 0, slot, 0, payload.byteSize());
+        commit();
+        return true;
+    }
+
+    /** {@link #put(int, MemorySegment, Duration)} for {@code length} bytes of an array from {@code offset}. */
+    public boolean put(int type, byte[] payload, int offset, int length, Duration timeout)
+            throws InterruptedException {
+        Objects.checkFromIndexSize(offset, length, payload.length);
+        return put(type, MemorySegment.ofArray(payload).asSlice(offset, length), timeout);
+    }
+
+    private static long nanos(Duration timeout) {
+        if (timeout == null) {
+            return WaitStrategy.FOREVER;
+        }
+        if (timeout.isNegative()) {
+            throw new IllegalArgumentException("timeout=" + timeout + " is negative");
+        }
+        return timeout.compareTo(Duration.ofDays(365 * 100)) > 0 ? WaitStrategy.FOREVER : timeout.toNanos();
+    }
+
+    /** The consumer's wait: for a non-zero length word at the head. */
+    private Waitable consumerWaitable() {
+        return new Waitable() {
+            @Override
+            public boolean isReady() {
+                return hasMessage();
+            }
+
+            @Override
+            public boolean sleep(long maxNanos) {
+                if (!futexCapable) {
+                    LockSupport.parkNanos(Math.min(maxNanos, 1_000_000L));
+                    return hasMessage();
+                }
+                // Read the wake word before announcing: a producer that increments it after our re-check below
+                // makes FUTEX_WAIT return at once (EAGAIN) instead of sleeping through its wake-up.
+                int seen = (int) INT.getVolatile(segment, (long) CONSUMER_WAKE_OFFSET);
+                INT.setVolatile(segment, (long) CONSUMER_WAITING_OFFSET, 1);
+                VarHandle.fullFence();
+                try {
+                    if (hasMessage()) {
+                        return true;
+                    }
+                    Futex.await(consumerWake, seen, maxNanos);
+                    return hasMessage();
+                } finally {
+                    INT.setVolatile(segment, (long) CONSUMER_WAITING_OFFSET, 0);
+                }
+            }
+        };
+    }
+
+    /** A producer's wait: for {@code space} free bytes (plus padding to the wrap if needed) at the tail. */
+    private Waitable producerWaitable(long space) {
+        return new Waitable() {
+            @Override
+            public boolean isReady() {
+                long tail = (long) LONG.getAcquire(segment, (long) TAIL_OFFSET);
+                return hasRoom(tail, required(tail, space));
+            }
+
+            @Override
+            public boolean sleep(long maxNanos) {
+                if (!futexCapable) {
+                    LockSupport.parkNanos(Math.min(maxNanos, 1_000_000L));
+                    return isReady();
+                }
+                int seen = (int) INT.getVolatile(segment, (long) PRODUCER_WAKE_OFFSET);
+                // An atomic add is a full fence: the re-check below cannot be ordered before it.
+                int unused = (int) INT.getAndAdd(segment, (long) PRODUCERS_WAITING_OFFSET, 1);
+                try {
+                    if (isReady()) {
+                        return true;
+                    }
+                    Futex.await(producerWake, seen, maxNanos);
+                    return isReady();
+                } finally {
+                    unused = (int) INT.getAndAdd(segment, (long) PRODUCERS_WAITING_OFFSET, -1);
+                }
+            }
+        };
+    }
+
+    // ---- liveness ------------------------------------------------------------------------------------------------
+
+    /**
+     * Records this process as the channel's consumer (pid and start time in the header), so producers can tell
+     * whether it still runs ({@link #isConsumerAlive()}). Writes only the identity fields; reads
+     * {@code /proc/self/stat} once per process.
+     *
+     * @throws IllegalStateException if another live process is registered as the consumer
+     * @return this
+     */
+    public OneToOneChannel registerConsumer() {
+        int selfPid = ProcessIdentity.selfPid();
+        long selfStart = ProcessIdentity.selfStartTime();
+        int pid = consumerPid();
+        if (pid != 0 && pid != selfPid && ProcessIdentity.isAlive(pid, consumerStartTime())) {
+            throw new IllegalStateException("the channel already has a live consumer: pid " + pid);
+        }
+        // pid 0 first: a reader that sees a pid sees the start time written before it (release).
+        INT.setVolatile(segment, (long) CONSUMER_PID_OFFSET, 0);
+        LONG.setVolatile(segment, (long) CONSUMER_START_TIME_OFFSET, selfStart);
+        INT.setRelease(segment, (long) CONSUMER_PID_OFFSET, selfPid);
+        registeredConsumer = true;
+        return this;
+    }
+
+    /** Clears the consumer identity if this process registered it ({@link SharedChannel#close()} calls this). */
+    public void unregisterConsumer() {
+        if (registeredConsumer) {
+            registeredConsumer = false;
+            int unused = (int) INT.compareAndExchange(segment, (long) CONSUMER_PID_OFFSET,
+                    ProcessIdentity.selfPid(), 0);
+        }
+    }
+
+    /** The registered consumer's pid, {@code 0} if none. */
+    public int consumerPid() {
+        return (int) INT.getAcquire(segment, (long) CONSUMER_PID_OFFSET);
+    }
+
+    private long consumerStartTime() {
+        return (long) LONG.getAcquire(segment, (long) CONSUMER_START_TIME_OFFSET);
+    }
+
+    /**
+     * Whether the registered consumer process still runs: {@code false} if none is registered, or its pid is gone,
+     * belongs to a process with another start time (reused), or is a zombie. Never a timer: a slow consumer is
+     * alive. Cost: a {@code kill(pid, 0)} and a read of {@code /proc/PID/stat}.
+     */
+    public boolean isConsumerAlive() {
+        for (;;) {
+            int pid = consumerPid();
+            if (pid == 0) {
+                return false;
+            }
+            long start = consumerStartTime();
+            if (consumerPid() == pid) {
+                return ProcessIdentity.isAlive(pid, start);
+            }
+            // re-registered while we read: read again
+        }
     }
 
     @Override

@@ -9,6 +9,7 @@ import java.util.Objects;
 
 import jipc.internal.Errno;
 import jipc.internal.Futex;
+import jipc.internal.ProcessIdentity;
 
 import static jipc.sync.MutexDescriptor.CONSISTENCY_OFFSET;
 import static jipc.sync.MutexDescriptor.CONSISTENT;

@@ -8,6 +8,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -32,12 +34,45 @@ public final class Gcc {
         return BUILT.computeIfAbsent(name, Gcc::compile);
     }
 
+    /**
+     * The executable built from {@code src/test/c/<name>.c} together with the given C files of the repository's
+     * {@code native/} directory (for example {@code "jipc_channel.c"}), with {@code native/} on the include path;
+     * compiled on first use. A program's sources must be the same on every call.
+     */
+    public static Path program(String name, String... nativeSources) {
+        if (nativeSources.length == 0) {
+            return program(name);
+        }
+        return BUILT.computeIfAbsent(name, n -> {
+            Path nativeDir = nativeDir();
+            List<String> extra = new ArrayList<>();
+            extra.add("-I" + nativeDir);
+            for (String source : nativeSources) {
+                Path path = nativeDir.resolve(source);
+                if (!Files.isRegularFile(path)) {
+                    throw new IllegalArgumentException("no C source " + path);
+                }
+                extra.add(path.toString());
+            }
+            return compile(n, extra);
+        });
+    }
+
+    /** The repository's {@code native/} directory (next to the jipc-core module). */
+    public static Path nativeDir() {
+        return moduleDir().getParent().resolve("native");
+    }
+
     /** The jipc-core module directory (Surefire runs tests there and sets {@code basedir}). */
     public static Path moduleDir() {
         return Path.of(System.getProperty("basedir", System.getProperty("user.dir"))).toAbsolutePath();
     }
 
     private static Path compile(String name) {
+        return compile(name, List.of());
+    }
+
+    private static Path compile(String name, List<String> extraArguments) {
         Path source = moduleDir().resolve("src/test/c").resolve(name + ".c");
         if (!Files.isRegularFile(source)) {
             throw new IllegalArgumentException("no C source " + source);
@@ -56,8 +91,10 @@ public final class Gcc {
             Files.createDirectories(outDir);
             Path out = outDir.resolve(name);
             Path partial = outDir.resolve(name + ".partial-" + ProcessHandle.current().pid());
-            Process p = new ProcessBuilder(gcc.toString(), "-std=gnu11", "-O1", "-Wall", "-Wextra", "-Werror",
-                    "-o", partial.toString(), source.toString())
+            List<String> command = new ArrayList<>(List.of(gcc.toString(), "-std=gnu11", "-O1", "-Wall", "-Wextra",
+                    "-Werror", "-o", partial.toString(), source.toString()));
+            command.addAll(extraArguments);
+            Process p = new ProcessBuilder(command)
                     .redirectErrorStream(true)
                     .redirectInput(Redirect.from(Path.of("/dev/null").toFile()))
                     .start();

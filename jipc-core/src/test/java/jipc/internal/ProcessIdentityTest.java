@@ -1,4 +1,4 @@
-package jipc.sync;
+package jipc.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -10,6 +10,7 @@ import java.time.Duration;
 
 import jipc.process.ChildProcess;
 import jipc.process.Spawn;
+import jipc.testing.Await;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -36,10 +37,13 @@ class ProcessIdentityTest {
             ProcessIdentity.Stat stat = ProcessIdentity.readStat(child.pid());
             long identity = ProcessIdentity.of(child.pid(), stat.startTime());
             assertTrue(ProcessIdentity.isAlive(identity), "state " + stat.state());
+            assertTrue(ProcessIdentity.isAlive(child.pid(), stat.startTime()));
+            assertFalse(ProcessIdentity.isAlive(child.pid(), stat.startTime() + 1), "another start time is another process");
 
             child.destroyForcibly();
-            MutexProcessTest.awaitCondition(Duration.ofSeconds(10),
+            Await.until(Duration.ofSeconds(10), "the killed child to become a zombie",
                     () -> ProcessIdentity.readStat(child.pid()).state() == 'Z');
+            assertFalse(ProcessIdentity.isAlive(child.pid(), stat.startTime()), "a zombie has ended (full start time)");
             assertFalse(ProcessIdentity.isAlive(identity), "a zombie has ended");
             child.waitFor();
             assertFalse(ProcessIdentity.isAlive(identity), "a reaped process has ended");

@@ -1,13 +1,10 @@
-package jipc.sync;
+package jipc.internal;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-
-import jipc.internal.Errno;
-import jipc.internal.LibC;
-import jipc.internal.Native;
+import java.util.function.LongPredicate;
 
 /**
  * A process identity that survives pid reuse, packed into one 64-bit word: the pid in the low 32 bits and the low
@@ -16,40 +13,42 @@ import jipc.internal.Native;
  * the pid before. (The start time wraps after 2^32 ticks, 497 days at 100 Hz; a false match would need the pid to
  * be recycled at exactly that distance, to the tick.)
  *
- * <p>Identities are only comparable between processes in the same pid namespace.
+ * <p>Identities are only comparable between processes in the same pid namespace. Shared by {@code jipc.sync} (the
+ * mutex owner word) and {@code jipc.channel} (the consumer's pid and full 64-bit start time in the channel header).
  */
-final class ProcessIdentity {
+public final class ProcessIdentity {
     private ProcessIdentity() {
     }
 
     private static final class Self {
         static final int PID = LibC.getpid();
-        static final long IDENTITY = of(PID, readStat(PID).startTime());
+        static final long START_TIME = readStat(PID).startTime();
+        static final long IDENTITY = of(PID, START_TIME);
     }
 
     /** This process's identity (read from {@code /proc/self/stat} once). */
-    static long self() {
+    public static long self() {
         return Self.IDENTITY;
     }
 
     /** This process's pid. */
-    static int selfPid() {
+    public static int selfPid() {
         return Self.PID;
     }
 
-    static long of(int pid, long startTime) {
+    public static long of(int pid, long startTime) {
         return (startTime << 32) | (pid & 0xFFFF_FFFFL);
     }
 
-    static int pid(long identity) {
+    public static int pid(long identity) {
         return (int) identity;
     }
 
-    static int startTime(long identity) {
+    public static int startTime(long identity) {
         return (int) (identity >>> 32);
     }
 
-    static String describe(long identity) {
+    public static String describe(long identity) {
         return "pid " + pid(identity) + " (start " + Integer.toUnsignedString(startTime(identity)) + ")";
     }
 
@@ -61,8 +60,24 @@ final class ProcessIdentity {
      *
      * <p>Cost: one {@code kill} system call and, when the pid exists, reading {@code /proc/PID/stat}.
      */
-    static boolean isAlive(long identity) {
-        int pid = pid(identity);
+    public static boolean isAlive(long identity) {
+        return isAlive(pid(identity), actual -> (int) actual == startTime(identity));
+    }
+
+    /**
+     * Whether the process with {@code pid} that started at {@code startTime} (the full field 22 of
+     * {@code /proc/PID/stat}) still runs; the same rules and cost as {@link #isAlive(long)}.
+     */
+    public static boolean isAlive(int pid, long startTime) {
+        return isAlive(pid, actual -> actual == startTime);
+    }
+
+    /** This process's start time in clock ticks since boot (field 22 of {@code /proc/self/stat}, read once). */
+    public static long selfStartTime() {
+        return Self.START_TIME;
+    }
+
+    private static boolean isAlive(int pid, LongPredicate startTimeMatches) {
         if (pid <= 0) {
             return false;
         }
@@ -80,17 +95,17 @@ final class ProcessIdentity {
         if (stat.state() == 'Z' || stat.state() == 'X') {
             return false;
         }
-        return (int) stat.startTime() == startTime(identity);
+        return startTimeMatches.test(stat.startTime());
     }
 
-    record Stat(char state, long startTime) {
+    public record Stat(char state, long startTime) {
     }
 
     /**
      * Parses {@code /proc/PID/stat}. Field 2, the command name, is in parentheses and may itself contain spaces and
      * parentheses, so fields are counted from the last ')'.
      */
-    static Stat readStat(int pid) {
+    public static Stat readStat(int pid) {
         String text;
         try {
             text = Files.readString(Path.of("/proc", Integer.toString(pid), "stat"));

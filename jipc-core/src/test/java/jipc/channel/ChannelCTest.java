@@ -1,0 +1,115 @@
+package jipc.channel;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+
+import jipc.process.Spawn;
+import jipc.testing.Await;
+import jipc.testing.Capture;
+import jipc.testing.Gcc;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The C twin ({@code native/jipc_channel.c}, compiled with gcc into {@code src/test/c/channel_peer.c}) at either end
+ * of a channel that Java created in POSIX shared memory: the same layout, records and wake protocol.
+ */
+class ChannelCTest {
+    private static final long SEED = 77;
+    private static final long COUNT = 500_000;
+    private static final int MAX = 1000;
+
+    private String name;
+
+    private static Path peer() {
+        return Gcc.program("channel_peer", "jipc_channel.c");
+    }
+
+    @BeforeEach
+    void name() throws IOException {
+        name = "/jipc-chan-c-" + ProcessHandle.current().pid() + "-" + System.nanoTime();
+        SharedChannel.unlinkIfExists(name);
+    }
+
+    @AfterEach
+    void unlink() throws IOException {
+        SharedChannel.unlinkIfExists(name);
+    }
+
+    @Test
+    void javaProducerToCConsumerWithChecksums() throws Exception {
+        Path program = peer();
+        try (SharedChannel shared = SharedChannel.create(name, 64 * 1024, MAX);
+             Capture consumer = Capture.start(Spawn.command(program.toString(), "consume", name, "" + SEED,
+                     "" + MAX, "0", "" + COUNT))) {
+            OneToOneChannel channel = shared.channel();
+            Await.until(Duration.ofSeconds(10), "the C consumer to register",
+                    () -> channel.consumerPid() == consumer.child().pid());
+            assertTrue(channel.isConsumerAlive(), "the C consumer's pid and start time match /proc");
+            ChannelChild.produce(channel, SEED, MAX, 0, COUNT);
+            Capture.Result result = consumer.finish(Duration.ofSeconds(60)).assertSuccess();
+            assertEquals("received " + COUNT + "\n", result.out());
+            assertEquals(channel.tailPosition(), channel.headPosition());
+            assertFalse(channel.isConsumerAlive(), "the C consumer has exited");
+        }
+    }
+
+    @Test
+    void cProducerToJavaConsumerWithChecksums() throws Exception {
+        Path program = peer();
+        try (SharedChannel shared = SharedChannel.create(name, 64 * 1024, MAX);
+             Capture producer = Capture.start(Spawn.command(program.toString(), "produce", name, "" + SEED,
+                     "" + MAX, "0", "" + COUNT))) {
+            OneToOneChannel channel = shared.channel().registerConsumer();
+            Messages.receive(channel, SEED, 0, COUNT, MAX, Duration.ofSeconds(60));
+            producer.finish(Duration.ofSeconds(60)).assertSuccess();
+            assertEquals(0, channel.poll((t, p) -> { }, Duration.ofMillis(50)));
+        }
+    }
+
+    @Test
+    void cConsumerSleepsInTheFutexWithoutCpuAndWakesOnTheNextMessage() throws Exception {
+        Path program = peer();
+        try (SharedChannel shared = SharedChannel.create(name, 4096, 64);
+             Capture consumer = Capture.start(Spawn.command(program.toString(), "consume", name, "" + SEED, "64",
+                     "0", "1"))) {
+            OneToOneChannel channel = shared.channel();
+            int pid = consumer.child().pid();
+            Await.until(Duration.ofSeconds(10), "the C consumer to register and announce its sleep",
+                    () -> channel.consumerPid() == pid && shared.mapping().segment().get(
+                            java.lang.foreign.ValueLayout.JAVA_INT, ChannelDescriptor.CONSUMER_WAITING_OFFSET) == 1);
+            long start = ChannelProcessTest.cpuMillis(pid);
+            long end = System.nanoTime() + 1_000_000_000L;
+            Await.until(Duration.ofSeconds(5), "one second to pass", () -> System.nanoTime() - end >= 0);
+            long used = ChannelProcessTest.cpuMillis(pid) - start;
+            assertTrue(used < 50, "the sleeping C consumer used " + used + " ms of CPU in 1 s");
+            ChannelChild.produce(channel, SEED, 64, 0, 1);
+            assertEquals("received 1\n", consumer.finish(Duration.ofSeconds(10)).assertSuccess().out());
+        }
+    }
+
+    @Test
+    void cProducerContinuesAfterAJavaProducerAndAJavaProducerAfterIt() throws Exception {
+        Path program = peer();
+        try (SharedChannel shared = SharedChannel.create(name, 8 * 1024, 500)) {
+            OneToOneChannel consumer = shared.channel().registerConsumer();
+            try (SharedChannel javaSide = SharedChannel.attach(name)) {
+                ChannelChild.produce(javaSide.channel(), SEED, 500, 0, 7);
+            }
+            Messages.receive(consumer, SEED, 0, 7, 500, Duration.ofSeconds(10));
+            Capture.run(Spawn.command(program.toString(), "produce", name, "" + SEED, "500", "7", "3"))
+                    .assertSuccess();
+            try (SharedChannel javaSide = SharedChannel.attach(name)) {
+                ChannelChild.produce(javaSide.channel(), SEED, 500, 10, 5);
+            }
+            Messages.receive(consumer, SEED, 7, 8, 500, Duration.ofSeconds(10));
+            assertEquals(0, consumer.poll((t, p) -> { }));
+        }
+    }
+}
