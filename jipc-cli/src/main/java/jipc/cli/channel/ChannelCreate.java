@@ -1,0 +1,37 @@
+package jipc.cli.channel;
+
+import java.util.concurrent.Callable;
+
+import jipc.channel.ChannelDescriptor;
+import jipc.channel.SharedChannel;
+import jipc.cli.Converters;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code jipc channel create NAME [--capacity 1M] [--max-message 4K]}: a new, empty channel in POSIX shared memory. */
+@Command(name = "create", description = {"Create an empty channel in POSIX shared memory (shm_open O_EXCL, mode "
+        + "0600) and print its NAME.",
+        "The ring holds CAPACITY bytes of messages (a power of two, at least 1K); each message takes its length plus "
+                + "8 header bytes, rounded up to 8."})
+public final class ChannelCreate implements Callable<Integer> {
+    @Parameters(paramLabel = "NAME", description = "The channel's name: /name.")
+    String name;
+
+    @Option(names = {"-c", "--capacity"}, paramLabel = "SIZE", defaultValue = "1M", converter = Converters.LongByteSize.class,
+            description = "Ring size in bytes, a power of two >= 1K (default: ${DEFAULT-VALUE}).")
+    long capacity;
+
+    @Option(names = {"-l", "--max-message"}, paramLabel = "SIZE", converter = Converters.ByteSize.class,
+            description = "Largest message in bytes (default and maximum: an eighth of the capacity, minus 8).")
+    Integer maxMessage;
+
+    @Override
+    public Integer call() throws Exception {
+        int max = maxMessage != null ? maxMessage : ChannelDescriptor.defaultMaxMessageLength(capacity);
+        try (SharedChannel channel = SharedChannel.create(name, capacity, max)) {
+            System.out.println(channel.name());
+        }
+        return 0;
+    }
+}

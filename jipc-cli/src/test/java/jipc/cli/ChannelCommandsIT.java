@@ -1,0 +1,143 @@
+package jipc.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** {@code jipc channel ...} and {@code jipc demo channel}, run as separate processes on real shared memory. */
+class ChannelCommandsIT {
+    private final String name = "/jipc-it-" + ProcessHandle.current().pid() + "-channel";
+
+    @AfterEach
+    void removeChannel() throws Exception {
+        Files.deleteIfExists(Path.of("/dev/shm" + name));
+    }
+
+    @Test
+    void linesSentBeforeTheReceiverStartsArriveInOrderAndStatShowsTheFill() throws Exception {
+        Run.Result created = Run.jipc("", "channel", "create", name, "--capacity", "64K");
+        assertEquals(0, created.exitCode(), created.err());
+        assertEquals(name + "\n", created.out());
+        assertEquals("-rw-------", Run.bash("stat -c %A /dev/shm" + name).out().strip());
+
+        Run.Result sent = Run.jipc("one\ntwo\nthree wörds\n", "channel", "send", name);
+        assertEquals(0, sent.exitCode(), sent.err());
+
+        Run.Result stat = Run.jipc("", "channel", "stat", name);
+        assertEquals(0, stat.exitCode(), stat.err());
+        assertTrue(stat.out().contains("capacity: 65536\n"), stat.out());
+        // 3 lines (8 + 3, 8 + 3, 8 + 12 bytes, aligned: 16 + 16 + 24) and the empty end message (8)
+        assertTrue(stat.out().contains("used: 64 "), stat.out());
+        assertTrue(stat.out().contains("consumer: none registered"), stat.out());
+
+        Run.Result received = Run.jipc("", "channel", "recv", name);
+        assertEquals(0, received.exitCode(), received.err());
+        assertEquals("one\ntwo\nthree wörds\n", received.out());
+        assertTrue(Run.jipc("", "channel", "stat", name).out().contains("used: 0 "));
+    }
+
+    @Test
+    void aWaitingReceiverGetsWhatASenderStartedLaterSends() throws Exception {
+        assertEquals(0, Run.jipc("", "channel", "create", name).exitCode());
+        Run.Result pipeline = Run.bash("""
+                "$JAVA" -jar "$JAR" channel recv "$1" > "$2" &
+                receiver=$!
+                seq 1 1000 | "$JAVA" -jar "$JAR" channel send "$1"
+                wait $receiver
+                """, name, Files.createTempFile("jipc-it-", ".recv").toString());
+        assertEquals(0, pipeline.exitCode(), pipeline.err());
+    }
+
+    @Test
+    void receiverPrintsEveryLineOfALargerStream() throws Exception {
+        assertEquals(0, Run.jipc("", "channel", "create", name, "--capacity", "4K").exitCode());
+        Path output = Files.createTempFile("jipc-it-", ".recv");
+        try {
+            // 4 KiB ring, 3000 lines: the sender must wait for the receiver many times over
+            Run.Result pipeline = Run.bash("""
+                    "$JAVA" -jar "$JAR" channel recv "$1" > "$2" &
+                    receiver=$!
+                    seq 1 3000 | "$JAVA" -jar "$JAR" channel send --timeout 30s "$1" || exit 10
+                    wait $receiver
+                    """, name, output.toString());
+            assertEquals(0, pipeline.exitCode(), pipeline.err());
+            List<String> lines = Files.readAllLines(output);
+            assertEquals(3000, lines.size());
+            for (int i = 0; i < lines.size(); i++) {
+                assertEquals(String.valueOf(i + 1), lines.get(i));
+            }
+        } finally {
+            Files.deleteIfExists(output);
+        }
+    }
+
+    @Test
+    void timeoutsAndMistakesGiveOneLineAndTheirExitCodes() throws Exception {
+        Run.Result missing = Run.jipc("", "channel", "recv", name, "--timeout", "100ms");
+        assertEquals(66, missing.exitCode(), missing.err());
+        missing.assertNoStackTrace();
+
+        Run.Result badCapacity = Run.jipc("", "channel", "create", name, "--capacity", "1000");
+        assertEquals(64, badCapacity.exitCode(), badCapacity.err());
+        badCapacity.assertNoStackTrace();
+
+        assertEquals(0, Run.jipc("", "channel", "create", name, "--capacity", "1K").exitCode());
+        Run.Result nothing = Run.jipc("", "channel", "recv", name, "--timeout", "200ms", "--count", "1");
+        assertEquals(69, nothing.exitCode(), nothing.err());
+        nothing.assertNoStackTrace();
+
+        // 1 KiB ring, max message 120 bytes: no consumer, so a sender with a timeout gives up
+        String lines = ("x".repeat(100) + "\n").repeat(20);
+        Run.Result full = Run.jipc(lines, "channel", "send", "--timeout", "200ms", name);
+        assertEquals(69, full.exitCode(), full.err());
+        assertTrue(full.err().contains("no consumer is registered"), full.err());
+
+        Run.Result tooLong = Run.jipc("x".repeat(500) + "\n", "channel", "send", name);
+        assertEquals(64, tooLong.exitCode(), tooLong.err());
+
+        Run.Result exists = Run.jipc("", "channel", "create", name);
+        assertEquals(73, exists.exitCode(), exists.err());
+    }
+
+    @Test
+    void rmRemovesChannelsOnlyAndForceIgnoresAMissingOne() throws Exception {
+        assertEquals(0, Run.jipc("", "shm", "create", name, "--size", "8K").exitCode());
+        Run.Result notChannel = Run.jipc("", "channel", "rm", name);
+        assertEquals(66, notChannel.exitCode(), notChannel.err());
+        assertTrue(Files.exists(Path.of("/dev/shm" + name)), "a non-channel object must be left alone");
+        Files.delete(Path.of("/dev/shm" + name));
+
+        assertEquals(0, Run.jipc("", "channel", "create", name).exitCode());
+        assertEquals(0, Run.jipc("", "channel", "rm", name).exitCode());
+        assertFalse(Files.exists(Path.of("/dev/shm" + name)));
+        assertEquals(66, Run.jipc("", "channel", "rm", name).exitCode());
+        assertEquals(0, Run.jipc("", "channel", "rm", "-f", name).exitCode());
+    }
+
+    @Test
+    void demoConsumerSleepsThenReceivesEveryMessageInOrderAndNothingIsLeft() throws Exception {
+        Run.Result result = Run.jipc("", "demo", "channel", "--messages", "7");
+        assertEquals(0, result.exitCode(), result.err());
+        String out = result.out();
+        Matcher parent = Pattern.compile("\\[parent pid (\\d+)]").matcher(out);
+        assertTrue(parent.find(), out);
+        assertTrue(out.contains("is asleep in FUTEX_WAIT"), out);
+        int last = -1;
+        for (int i = 1; i <= 7; i++) {
+            int at = out.indexOf("received: message " + i + " from producer pid " + parent.group(1));
+            assertTrue(at > last, "message " + i + " missing or out of order:\n" + out);
+            last = at;
+        }
+        assertTrue(out.contains("end of stream after 7 messages, all in order"), out);
+        assertFalse(Files.exists(Path.of("/dev/shm/jipc-demo-channel-" + parent.group(1))));
+    }
+}
