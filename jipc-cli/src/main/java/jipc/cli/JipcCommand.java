@@ -7,6 +7,7 @@ import java.util.concurrent.Callable;
 import jipc.cli.demo.DemoCommand;
 import jipc.cli.fifo.FifoCommand;
 import jipc.cli.pipe.PipeCommand;
+import jipc.cli.sem.SemCommand;
 import jipc.cli.shm.ShmCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -21,9 +22,9 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "jipc", scope = ScopeType.INHERIT, mixinStandardHelpOptions = true, versionProvider = Version.class,
         sortOptions = false, usageHelpAutoWidth = true,
-        description = "Linux inter-process communication from Java 25: classic demos, and pipe, FIFO and shared memory helpers "
+        description = "Linux inter-process communication from Java 25: classic demos, and pipe, FIFO, shared memory and semaphore helpers "
                 + "for shell scripts and other languages.",
-        subcommands = {DemoCommand.class, FifoCommand.class, PipeCommand.class, ShmCommand.class})
+        subcommands = {DemoCommand.class, FifoCommand.class, PipeCommand.class, ShmCommand.class, SemCommand.class})
 public final class JipcCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
