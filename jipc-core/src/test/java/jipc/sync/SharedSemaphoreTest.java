@@ -21,6 +21,8 @@ import jipc.process.ExitStatus;
 import jipc.process.Spawn;
 import jipc.shm.PosixSharedMemory;
 import jipc.testing.Await;
+import jipc.testing.Capture;
+import jipc.testing.Gcc;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -71,6 +73,21 @@ class SharedSemaphoreTest {
     }
 
     @Test
+    void cProgramOpensTheObjectByNameAndWakesTheJavaWaiter() throws Exception {
+        String name = uniqueName();
+        try (SharedSemaphore shared = SharedSemaphore.createBinary(name, false);
+             Capture peer = Capture.start(Spawn.command(Gcc.program("shared_sem_post").toString(), name))) {
+            assertTrue(shared.semaphore().tryAcquire(Duration.ofSeconds(30)), "no permit from the C peer: "
+                    + peer.outSoFar());
+            Capture.Result result = peer.finish().assertSuccess();
+            assertEquals("posted\n", result.out());
+            assertEquals(0, shared.semaphore().availablePermits());
+        } finally {
+            SharedSemaphore.unlinkIfExists(name);
+        }
+    }
+
+    @Test
     void objectIsExactlyOneSemaphoreWithTheModeAskedFor() throws Exception {
         String name = uniqueName();
         try (SharedSemaphore shared = SharedSemaphore.create(name, 3, 0640)) {
@@ -114,8 +131,8 @@ class SharedSemaphoreTest {
     void openingSharedMemoryThatHoldsNoSemaphoreIsRefused() throws Exception {
         String zeros = uniqueName();
         String tiny = uniqueName();
-        try (PosixSharedMemory a = PosixSharedMemory.create(zeros, 4096);
-             PosixSharedMemory b = PosixSharedMemory.create(tiny, 8)) {
+        try (PosixSharedMemory _ = PosixSharedMemory.create(zeros, 4096);
+             PosixSharedMemory _ = PosixSharedMemory.create(tiny, 8)) {
             IllegalArgumentException noMagic = assertThrows(IllegalArgumentException.class,
                     () -> SharedSemaphore.open(zeros));
             assertTrue(noMagic.getMessage().contains("magic"), noMagic.getMessage());
