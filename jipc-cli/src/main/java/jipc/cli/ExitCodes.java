@@ -44,6 +44,8 @@ public final class ExitCodes implements IExitCodeExceptionMapper, IExecutionExce
     public static final int CANNOT_CREATE = 73;
     /** EX_IOERR: any other failed system call (EPIPE, EBUSY, EMFILE...). */
     public static final int IO_ERROR = 74;
+    /** EX_TEMPFAIL: a wait with a timeout ran out ({@code jipc sem wait --timeout}); trying again may succeed. */
+    public static final int TIMED_OUT = 75;
     /** EX_NOPERM: not allowed (EACCES, EPERM). */
     public static final int NO_PERMISSION = 77;
     /** As in shells: the program to run was found but could not be executed. */
@@ -68,11 +70,12 @@ public final class ExitCodes implements IExitCodeExceptionMapper, IExecutionExce
         table.put(String.valueOf(OK), "success");
         table.put(String.valueOf(NO), "the answer is no (pipe stat: not a pipe)");
         table.put(String.valueOf(USAGE), "usage error: bad command, option or value");
-        table.put(String.valueOf(NO_INPUT), "no such file, descriptor or shared memory object, or not a FIFO (ENOENT, EBADF)");
+        table.put(String.valueOf(NO_INPUT), "no such file, descriptor, shared memory object or semaphore, or not a FIFO (ENOENT, EBADF)");
         table.put(String.valueOf(UNAVAILABLE), "the other side is not there (ENXIO: a FIFO without a reader)");
         table.put(String.valueOf(SOFTWARE), "internal error, or a demo's child process failed");
         table.put(String.valueOf(CANNOT_CREATE), "already exists (EEXIST)");
         table.put(String.valueOf(IO_ERROR), "other failed system call (EPIPE, EBUSY, ...)");
+        table.put(String.valueOf(TIMED_OUT), "timed out (sem wait --timeout)");
         table.put(String.valueOf(NO_PERMISSION), "permission denied (EACCES, EPERM)");
         table.put(String.valueOf(READER_GONE), "shm read/dump: the reader of standard output went away (as SIGPIPE)");
         table.put("other", "pipe to: the exit code of the command (126/127: cannot run it or not found, 128+n: "

@@ -8,6 +8,7 @@ import jipc.cli.demo.DemoCommand;
 import jipc.cli.channel.ChannelCommand;
 import jipc.cli.fifo.FifoCommand;
 import jipc.cli.pipe.PipeCommand;
+import jipc.cli.sem.SemCommand;
 import jipc.cli.shm.ShmCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -22,9 +23,10 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "jipc", scope = ScopeType.INHERIT, mixinStandardHelpOptions = true, versionProvider = Version.class,
         sortOptions = false, usageHelpAutoWidth = true,
-        description = "Linux inter-process communication from Java 25: classic demos, and pipe, FIFO, shared memory and channel helpers "
-                + "for shell scripts and other languages.",
-        subcommands = {DemoCommand.class, FifoCommand.class, PipeCommand.class, ShmCommand.class, ChannelCommand.class})
+        description = "Linux inter-process communication from Java 25: classic demos, and pipe, FIFO, shared memory, "
+                + "semaphore and channel helpers for shell scripts and other languages.",
+        subcommands = {DemoCommand.class, FifoCommand.class, PipeCommand.class, ShmCommand.class, SemCommand.class,
+                ChannelCommand.class})
 public final class JipcCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

@@ -33,6 +33,11 @@ public final class Narrator {
         return new Narrator("child");
     }
 
+    /** The narrator of a process playing {@code role} in a demo ({@code [writer pid 1234]}). */
+    public static Narrator of(String role) {
+        return new Narrator(role);
+    }
+
     /** Prints {@code first} after the prefix, and each of {@code more} on its own line, indented under it. */
     public void say(String first, String... more) {
         StringBuilder text = new StringBuilder(prefix).append(first).append('\n');

@@ -89,6 +89,56 @@ class DemoIT {
         assertEquals(List.of(), segmentsCreatedBy(parentPid(result.out())), "left in /proc/sysvipc/shm");
     }
 
+    @Test
+    void semDemoReaderChecksEveryMessageInOrderAndNoProcessIsLeft() throws Exception {
+        Run.Result result = Run.jipc("", "demo", "sem", "--rounds", "4");
+
+        assertEquals(0, result.exitCode(), result.out() + result.err());
+        String out = result.out();
+        Matcher writerPid = Pattern.compile("\\[writer pid (\\d+)]").matcher(out);
+        Matcher started = Pattern.compile("started the reader, pid (\\d+)").matcher(out);
+        assertTrue(writerPid.find() && started.find(), out);
+        String writer = writerPid.group(1);
+        String reader = started.group(1);
+        assertNotEquals(writer, reader, out);
+        int last = out.indexOf("created two binary semaphores");
+        assertTrue(last > 0, out);
+        for (int round = 1; round <= 4; round++) {
+            String message = "message " + round + " from writer pid " + writer;
+            int wrote = out.indexOf("[writer pid " + writer + "] took 'empty' (1 -> 0); wrote \"" + message + "\"");
+            int checked = out.indexOf("[reader pid " + reader + "] took 'full' (1 -> 0); read \"" + message
+                    + "\": checked, round " + round + " of 4");
+            assertTrue(last < wrote && wrote < checked, "round " + round + " out of order:\n" + out);
+            last = checked;
+        }
+        assertFalse(out.contains("message 5 from"), out);
+        assertTrue(out.contains("[reader pid " + reader + "] all 4 messages checked"), out);
+        assertTrue(out.indexOf("child pid " + reader + " exited with code 0") > last, out);
+        assertTrue(ProcessHandle.of(Long.parseLong(reader)).map(ProcessHandle::isAlive).orElse(false) == false,
+                "the reader still runs");
+    }
+
+    @Test
+    void semDemoFailsInsteadOfHangingWhenTheReaderCannotRun() throws Exception {
+        // As in the shm test above: the child JVM cannot start with this collector from the environment.
+        ProcessBuilder builder = new ProcessBuilder(Run.JAVA.toString(), "-jar", Run.JAR.toString(), "demo", "sem");
+        builder.environment().put("JAVA_TOOL_OPTIONS", "-XX:+UseParallelGC");
+
+        Run.Result result = Run.run(builder, "");
+
+        assertEquals(ExitCodes.SOFTWARE, result.exitCode(), result.out() + result.err());
+        assertTrue(result.err().contains("jipc demo sem: the reader, pid "), result.err());
+        assertFalse(result.out().contains("checked, round"), result.out());
+    }
+
+    @Test
+    void semDemoRejectsZeroRounds() throws Exception {
+        Run.Result result = Run.jipc("", "demo", "sem", "--rounds", "0");
+
+        assertEquals(ExitCodes.USAGE, result.exitCode(), result.err());
+        result.assertNoStackTrace();
+    }
+
     /** Rows of /proc/sysvipc/shm whose creator (cpid) is {@code pid}. */
     private static List<String> segmentsCreatedBy(long pid) throws Exception {
         return Files.readAllLines(Path.of("/proc/sysvipc/shm")).stream().skip(1)

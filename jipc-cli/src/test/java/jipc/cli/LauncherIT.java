@@ -28,7 +28,13 @@ class LauncherIT {
         assertTrue(out.indexOf("Child received: Hello from parent", pipe) < fifo, out);
         int fifoMessage = out.indexOf("Child received: Hello from parent", fifo);
         assertTrue(fifoMessage > fifo && fifoMessage < shm, out);
-        assertTrue(out.indexOf("Message from child: Hello World", shm) > shm, out);
+        int sem = out.indexOf("== demo sem");
+        int hello = out.indexOf("Message from child: Hello World", shm);
+        assertTrue(hello > shm && sem > hello, out);
+        int channel = out.indexOf("== demo channel");
+        int checked = out.indexOf("all 5 messages checked", sem);
+        assertTrue(checked > sem && channel > checked, out);
+        assertTrue(out.indexOf("end of stream after 5 messages, all in order", channel) > channel, out);
     }
 
     @Test

@@ -36,7 +36,7 @@ public final class ChannelDemo implements Callable<Integer> {
 
     @Option(names = "--messages", paramLabel = "N", defaultValue = "5",
             description = "How many messages to send (default: ${DEFAULT-VALUE}).")
-    int messages;
+    int messages = 5; // also the value when "jipc demo" calls this demo without parsing its options
 
     @Override
     public Integer call() throws Exception {
