@@ -7,7 +7,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 
 import jipc.channel.ChannelDescriptor;
@@ -46,11 +45,8 @@ public final class ChannelDemo implements Callable<Integer> {
         Narrator.title("== demo channel: messages through a ring in shared memory ==");
         Narrator parent = Narrator.parent();
         String name = "/jipc-demo-channel-" + ProcessHandle.current().pid();
-        AtomicBoolean removed = new AtomicBoolean();
         SharedChannel shared = SharedChannel.create(name, CAPACITY, 1024);
-        Thread removeAtExit = new Thread(() -> remove(shared, removed), "jipc-demo-channel-cleanup");
-        Runtime.getRuntime().addShutdownHook(removeAtExit);
-        try {
+        try (Demos.Cleanup _ = Demos.atExit("jipc-demo-channel-cleanup", () -> remove(shared))) {
             OneToOneChannel channel = shared.channel();
             parent.say("created channel " + name + " in /dev/shm (mode 0600): a " + CAPACITY + "-byte ring behind a "
                             + "4096-byte header.",
@@ -79,13 +75,6 @@ public final class ChannelDemo implements Callable<Integer> {
                 parent.say("put an empty end-of-stream message (type " + END + ").");
                 Demos.awaitChild(parent, child);
             }
-        } finally {
-            remove(shared, removed);
-            try {
-                Runtime.getRuntime().removeShutdownHook(removeAtExit);
-            } catch (IllegalStateException e) {
-                // Already shutting down: the hook runs anyway and finds the channel removed.
-            }
         }
         parent.say("unlinked " + name + ". Done.");
         return 0;
@@ -107,10 +96,8 @@ public final class ChannelDemo implements Callable<Integer> {
         }
     }
 
-    private static void remove(SharedChannel shared, AtomicBoolean removed) {
-        if (removed.getAndSet(true)) {
-            return;
-        }
+    /** Closes and unlinks the channel; reports a failure instead of throwing (it also runs at exit). */
+    private static void remove(SharedChannel shared) {
         shared.close();
         try {
             SharedChannel.unlinkIfExists(shared.name());

@@ -30,10 +30,7 @@ public final class FifoDemo implements Callable<Integer> {
         Narrator parent = Narrator.parent();
         Path directory = Files.createTempDirectory("jipc-demo-");
         Path path = directory.resolve("hello.fifo");
-        // On Ctrl-C or SIGTERM finally blocks do not run, shutdown hooks do.
-        Thread removeAtExit = new Thread(() -> remove(path, directory), "jipc-demo-fifo-cleanup");
-        Runtime.getRuntime().addShutdownHook(removeAtExit);
-        try {
+        try (Demos.Cleanup _ = Demos.atExit("jipc-demo-fifo-cleanup", () -> remove(path, directory))) {
             Fifo fifo = Fifo.create(path);
             parent.say("mkfifo() created " + path + " (mode 0600, in a directory only I can enter).",
                     "A FIFO is a name for a pipe: the kernel holds no data until both sides have opened it.");
@@ -52,13 +49,6 @@ public final class FifoDemo implements Callable<Integer> {
                             + "message.");
                 }
                 Demos.awaitChild(parent, child);
-            }
-        } finally {
-            remove(path, directory);
-            try {
-                Runtime.getRuntime().removeShutdownHook(removeAtExit);
-            } catch (IllegalStateException e) {
-                // The JVM is already shutting down: the hook runs anyway, and finds nothing left to remove.
             }
         }
         if (Files.notExists(directory)) {

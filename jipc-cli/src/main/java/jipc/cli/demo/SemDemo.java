@@ -86,10 +86,7 @@ public final class SemDemo implements Callable<Integer> {
             throws Exception {
         Spawn spawn = Spawn.java(SemDemoChild.class, Long.toString(pid), Integer.toString(rounds)).shareFd(3, memfd);
         try (ChildProcess reader = spawn.start()) {
-            // On Ctrl-C or SIGTERM finally blocks do not run, shutdown hooks do.
-            Thread killAtExit = new Thread(() -> kill(reader), "jipc-demo-sem-cleanup");
-            Runtime.getRuntime().addShutdownHook(killAtExit);
-            try {
+            try (Demos.Cleanup _ = Demos.atExit("jipc-demo-sem-cleanup", () -> kill(reader))) {
                 writer.say("posix_spawnp() started the reader, pid " + reader.pid() + " (a JVM running "
                         + SemDemoChild.class.getSimpleName() + "), with the memfd at its fd 3.");
                 for (int round = 1; round <= rounds; round++) {
@@ -103,12 +100,6 @@ public final class SemDemo implements Callable<Integer> {
                 awaitTurn(writer, empty, "empty", reader);
                 writer.say("took 'empty' once more: the reader has checked the last message.");
                 Demos.awaitChild(writer, reader);
-            } finally {
-                try {
-                    Runtime.getRuntime().removeShutdownHook(killAtExit);
-                } catch (IllegalStateException e) {
-                    // The JVM is already shutting down: the hook runs anyway.
-                }
             }
         }
     }

@@ -2,7 +2,6 @@ package jipc.cli.demo;
 
 import java.io.IOException;
 import java.util.concurrent.Callable;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 import jipc.cli.ExitCodes;
 import jipc.cli.Failure;
@@ -35,11 +34,7 @@ public final class ShmDemo implements Callable<Integer> {
         Narrator parent = Narrator.parent();
         SysVSharedMemory shm = SysVSharedMemory.createPrivate(SIZE);
         int id = shm.id();
-        AtomicBoolean removed = new AtomicBoolean();
-        // On Ctrl-C or SIGTERM finally blocks do not run, shutdown hooks do.
-        Thread removeAtExit = new Thread(() -> remove(shm, removed), "jipc-demo-shm-cleanup");
-        Runtime.getRuntime().addShutdownHook(removeAtExit);
-        try {
+        try (Demos.Cleanup _ = Demos.atExit("jipc-demo-shm-cleanup", () -> remove(shm))) {
             parent.say("shmget(IPC_PRIVATE, " + SIZE + ", IPC_CREAT|0600) created segment id " + id + ".",
                     "A private key: no other process can find it by key, so the child gets the id as an argument.",
                     "A System V segment belongs to no process: it stays in 'ipcs -m' until IPC_RMID removes it.");
@@ -65,13 +60,6 @@ public final class ShmDemo implements Callable<Integer> {
                 parent.say("Message from child: " + message);
             }
             parent.say("shmdt() detached the segment.");
-        } finally {
-            remove(shm, removed);
-            try {
-                Runtime.getRuntime().removeShutdownHook(removeAtExit);
-            } catch (IllegalStateException e) {
-                // The JVM is already shutting down: the hook runs anyway, and finds the segment removed.
-            }
         }
         parent.say("shmctl(" + id + ", IPC_RMID) removed the segment: nothing is attached, so the kernel freed it "
                 + "at once. Done.");
@@ -83,11 +71,8 @@ public final class ShmDemo implements Callable<Integer> {
         return pid == ProcessHandle.current().pid() ? " (me)" : pid == childPid ? " (the child)" : "";
     }
 
-    /** Detaches and removes the segment once; at exit too, so it reports a failure instead of throwing. */
-    private static void remove(SysVSharedMemory shm, AtomicBoolean removed) {
-        if (removed.getAndSet(true)) {
-            return;
-        }
+    /** Detaches and removes the segment; reports a failure instead of throwing (it also runs at exit). */
+    private static void remove(SysVSharedMemory shm) {
         shm.close();
         try {
             shm.remove();
