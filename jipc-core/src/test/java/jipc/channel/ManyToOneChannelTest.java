@@ -6,13 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 
 import jipc.internal.ProcessIdentity;
+import jipc.testing.Await;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -211,6 +214,38 @@ class ManyToOneChannelTest {
         kill(segment, slow.producerSlot());
         assertEquals(0, consumer.poll((t, p) -> { }));
         assertEquals(80, consumer.headPosition());
+    }
+
+    @Test
+    void consumerAsleepInTheFutexNoticesADeadClaimantThatWakesNobody() throws Exception {
+        try (Arena arena = Arena.ofShared()) {
+            // native memory: the blocking take sleeps in FUTEX_WAIT, not in parkNanos
+            MemorySegment segment = arena.allocate(ChannelDescriptor.segmentSize(CAPACITY), 4096);
+            ManyToOneChannel consumer = ManyToOneChannel.create(segment, CAPACITY, 100);
+            ManyToOneChannel doomed = ManyToOneChannel.attach(segment);
+            claimAndDieBeforeHeader(doomed, 20);
+            AtomicReference<byte[]> got = new AtomicReference<>();
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            Thread taker = Thread.ofPlatform().start(() -> {
+                try {
+                    consumer.take((type, payload) -> got.set(payload.toArray(ValueLayout.JAVA_BYTE)));
+                } catch (Throwable t) {
+                    failure.set(t);
+                }
+            });
+            ManyToOneChannel other = ManyToOneChannel.attach(segment).waitStrategy(WaitStrategy.futex());
+            assertTrue(other.offer(4, bytes(6, 6), 0, 6)); // wakes the consumer, which must go back to sleep
+            Await.until(Duration.ofSeconds(10), "the consumer to sleep at the dead claim",
+                    () -> segment.get(ValueLayout.JAVA_INT, ChannelDescriptor.CONSUMER_WAITING_OFFSET) == 1);
+            assertEquals(0, consumer.headPosition(), "it waits while the claimant lives");
+            kill(segment, doomed.producerSlot());
+            taker.join(Duration.ofSeconds(10));
+            assertTrue(!taker.isAlive(), "take() still waits after the claimant died");
+            if (failure.get() != null) {
+                throw new AssertionError(failure.get());
+            }
+            assertArrayEquals(bytes(6, 6), got.get());
+        }
     }
 
     @Test
