@@ -37,7 +37,8 @@ import static jipc.channel.RecordDescriptor.TYPE_OFFSET;
  * process identity ({@link #registerConsumer()}) lets producers ask {@link #isConsumerAlive()}.
  *
  * <p>Instances are not thread-safe: one thread produces through one instance, one thread consumes through one
- * (possibly another process's) instance. Only one producer may be attached at a time.
+ * (possibly another process's) instance. Only one producer may be attached at a time; for several, create a
+ * {@link ManyToOneChannel} (the two kinds refuse to attach to each other's channels: flag bit 0 of the header).
  */
 public final class OneToOneChannel extends RingChannel {
     // producer-local

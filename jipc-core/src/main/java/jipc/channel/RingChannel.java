@@ -163,7 +163,7 @@ abstract sealed class RingChannel permits OneToOneChannel, ManyToOneChannel {
         return maxMessageLength;
     }
 
-    /** Bytes ever claimed by producers (acquire load). */
+    /** The tail: bytes ever published (one producer) or claimed (many producers); an acquire load. */
     public long tailPosition() {
         return (long) LONG.getAcquire(segment, (long) TAIL_OFFSET);
     }
@@ -173,7 +173,7 @@ abstract sealed class RingChannel permits OneToOneChannel, ManyToOneChannel {
         return (long) LONG.getAcquire(segment, (long) HEAD_OFFSET);
     }
 
-    /** Ring bytes in use now: claimed and not yet consumed (a snapshot). */
+    /** Ring bytes in use now: between head and tail (a snapshot). */
     public long size() {
         long head = headPosition();
         long tail = tailPosition();
