@@ -33,7 +33,8 @@ import static jipc.channel.RecordDescriptor.PADDING_TYPE;
  * 0)} and a read of {@code /proc/PID/stat}, at most once a millisecond per producer) only while the head is stalled.
  *
  * <p>Instances are not thread-safe: threads that produce use <em>one instance each</em> (each takes its own slot;
- * all slots of a process share its identity, so they all count as dead once the process is). A thread that stops
+ * all slots of a process share its identity, so they all count as dead once the process is; a thread done producing
+ * calls {@link #detachProducer()}, or the slot stays taken while the process lives). A thread that stops
  * between {@link #tryClaim} and {@link #commit} in a process that goes on running stalls the consumer: call
  * {@link #abort()} on every path that does not commit. One consumer, as for {@link OneToOneChannel}.
  */
@@ -206,9 +207,9 @@ public final class ManyToOneChannel extends RingChannel {
     }
 
     /**
-     * Publishes the claimed message: its type, then its positive length (release), then clears the slot's claim
-     * position (release, after the length: a consumer that sees "not claiming" sees the record), then wakes the
-     * consumer if it sleeps.
+     * Publishes the claimed message: its header (positive length and type in one 64-bit release store), then clears
+     * the slot's claim position (release, after the header: a consumer that sees "not claiming" sees the record),
+     * then wakes the consumer if it sleeps.
      */
     @Override
     public void commit() {
