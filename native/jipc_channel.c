@@ -69,9 +69,10 @@ int jipc_channel_attach(jipc_channel *ch, void *base, size_t size) {
     if (atomic_load_explicit(u64(ch, JIPC_CHANNEL_MAGIC_OFFSET), memory_order_acquire) != JIPC_CHANNEL_MAGIC) {
         return JIPC_CHANNEL_EMAGIC;
     }
-    uint32_t version, header, max;
+    uint32_t version, header, max, flags;
     uint64_t capacity;
     memcpy(&version, b + JIPC_CHANNEL_VERSION_OFFSET, 4);
+    memcpy(&flags, b + JIPC_CHANNEL_FLAGS_OFFSET, 4);
     memcpy(&header, b + JIPC_CHANNEL_HEADER_LENGTH_OFFSET, 4);
     memcpy(&capacity, b + JIPC_CHANNEL_CAPACITY_OFFSET, 8);
     memcpy(&max, b + JIPC_CHANNEL_MAX_MESSAGE_LENGTH_OFFSET, 4);
@@ -80,6 +81,10 @@ int jipc_channel_attach(jipc_channel *ch, void *base, size_t size) {
     }
     if (header != JIPC_CHANNEL_HEADER_LENGTH) {
         return JIPC_CHANNEL_EHEADER;
+    }
+    if (flags != 0) {
+        /* a many-producer channel: its claims and recovery are not implemented here (docs/channel-format.md) */
+        return JIPC_CHANNEL_EFLAGS;
     }
     if (capacity < JIPC_CHANNEL_MIN_CAPACITY || (capacity & (capacity - 1)) != 0) {
         return JIPC_CHANNEL_ECAPACITY;
@@ -107,6 +112,7 @@ const char *jipc_channel_strerror(int error) {
     case JIPC_CHANNEL_ECAPACITY: return "capacity is not a power of two >= 1024";
     case JIPC_CHANNEL_EMAXMSG: return "max message length out of range";
     case JIPC_CHANNEL_EALIGN: return "segment not 8-byte aligned";
+    case JIPC_CHANNEL_EFLAGS: return "unsupported flags (a many-producer channel)";
     default: return "unknown error";
     }
 }

@@ -40,6 +40,8 @@ extern "C" {
 #define JIPC_CHANNEL_PRODUCERS_WAITING_OFFSET 516
 #define JIPC_CHANNEL_CONSUMER_PID_OFFSET 640
 #define JIPC_CHANNEL_CONSUMER_START_TIME_OFFSET 648
+/* flags bit 0: a many-producer channel (jipc.channel.ManyToOneChannel); jipc_channel_attach refuses it. */
+#define JIPC_CHANNEL_FLAG_MANY_PRODUCERS 1
 
 /* Record layout: int32 length (header + payload, 0 = nothing yet), int32 type, payload; records 8-byte aligned. */
 #define JIPC_RECORD_LENGTH_OFFSET 0
@@ -57,7 +59,8 @@ enum jipc_channel_error {
     JIPC_CHANNEL_EHEADER = 4,       /* header length field is not 4096 */
     JIPC_CHANNEL_ECAPACITY = 5,     /* capacity not a power of two >= 1024 */
     JIPC_CHANNEL_EMAXMSG = 6,       /* max message length not in [1, capacity / 8 - 8] */
-    JIPC_CHANNEL_EALIGN = 7         /* base address not 8-byte aligned */
+    JIPC_CHANNEL_EALIGN = 7,        /* base address not 8-byte aligned */
+    JIPC_CHANNEL_EFLAGS = 8         /* flags other than 0: e.g. a many-producer channel, which this twin does not speak */
 };
 
 typedef struct jipc_channel {

@@ -13,7 +13,11 @@ package jipc.channel;
  *   384  consumer wake word (int) + consumer waiting flag (int, 0/1)                    own 128-byte block
  *   512  producer wake word (int) + producers waiting count (int)                       own 128-byte block
  *   640  consumer identity: pid (int), 0 (int), start time in clock ticks (long)        own 128-byte block
- *   768  producer slots, 64 bytes each, up to 4096                                      (many-producer channel)
+ *   768  producer slots, 64 bytes each, 52 of them                                      (many-producer channel)
+ *        slot i at 768 + 64 * i:
+ *        +0   identity (long): pid (low int) | low 32 bits of its start time (high int); 0 = free
+ *        +8   claim position (long): the tail this producer read before its claim's CAS; -1 = not claiming
+ *        +16  (zero) ... 64
  *  4096  data: capacity bytes, capacity a power of two; records at 8-byte boundaries
  * </pre>
  *
@@ -81,10 +85,19 @@ public final class ChannelDescriptor {
     public static final int CONSUMER_START_TIME_OFFSET = 648;
     public static final int PRODUCER_SLOTS_OFFSET = 768;
     public static final int PRODUCER_SLOT_LENGTH = 64;
+    /** Within a producer slot: the owner's {@code jipc.internal.ProcessIdentity} word, 0 when the slot is free. */
+    public static final int SLOT_IDENTITY_OFFSET = 0;
+    /** Within a producer slot: the claim position, -1 when the owner is not claiming. */
+    public static final int SLOT_CLAIM_OFFSET = 8;
 
     /** Where the data ring starts: one page, so the ring is page-aligned in a page-aligned mapping. */
     public static final int HEADER_LENGTH = 4096;
     public static final int MAX_PRODUCER_SLOTS = (HEADER_LENGTH - PRODUCER_SLOTS_OFFSET) / PRODUCER_SLOT_LENGTH;
+
+    /** The offset of producer slot {@code index} from the start of the segment. */
+    public static long producerSlotOffset(int index) {
+        return PRODUCER_SLOTS_OFFSET + (long) PRODUCER_SLOT_LENGTH * index;
+    }
 
     /** The smallest ring accepted. */
     public static final int MIN_CAPACITY = 1024;

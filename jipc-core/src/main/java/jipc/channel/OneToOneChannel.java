@@ -2,32 +2,9 @@ package jipc.channel;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.lang.invoke.VarHandle;
-import java.nio.ByteBuffer;
-import java.time.Duration;
-import java.util.Objects;
-import java.util.concurrent.locks.LockSupport;
 
-import jipc.internal.Futex;
-import jipc.internal.ProcessIdentity;
-
-import static jipc.channel.ChannelDescriptor.CAPACITY_OFFSET;
-import static jipc.channel.ChannelDescriptor.CONSUMER_PID_OFFSET;
-import static jipc.channel.ChannelDescriptor.CONSUMER_START_TIME_OFFSET;
-import static jipc.channel.ChannelDescriptor.CONSUMER_WAITING_OFFSET;
-import static jipc.channel.ChannelDescriptor.CONSUMER_WAKE_OFFSET;
-import static jipc.channel.ChannelDescriptor.PRODUCERS_WAITING_OFFSET;
-import static jipc.channel.ChannelDescriptor.PRODUCER_WAKE_OFFSET;
-import static jipc.channel.ChannelDescriptor.FLAGS_OFFSET;
-import static jipc.channel.ChannelDescriptor.HEADER_LENGTH;
-import static jipc.channel.ChannelDescriptor.HEADER_LENGTH_OFFSET;
 import static jipc.channel.ChannelDescriptor.HEAD_OFFSET;
-import static jipc.channel.ChannelDescriptor.LAYOUT_VERSION;
-import static jipc.channel.ChannelDescriptor.MAGIC;
-import static jipc.channel.ChannelDescriptor.MAGIC_OFFSET;
-import static jipc.channel.ChannelDescriptor.MAX_MESSAGE_LENGTH_OFFSET;
 import static jipc.channel.ChannelDescriptor.TAIL_OFFSET;
-import static jipc.channel.ChannelDescriptor.VERSION_OFFSET;
 import static jipc.channel.RecordDescriptor.LENGTH_OFFSET;
 import static jipc.channel.RecordDescriptor.PADDING_TYPE;
 import static jipc.channel.RecordDescriptor.TYPE_OFFSET;
@@ -60,26 +37,12 @@ import static jipc.channel.RecordDescriptor.TYPE_OFFSET;
  * process identity ({@link #registerConsumer()}) lets producers ask {@link #isConsumerAlive()}.
  *
  * <p>Instances are not thread-safe: one thread produces through one instance, one thread consumes through one
- * (possibly another process's) instance. Only one producer may be attached at a time.
+ * (possibly another process's) instance. Only one producer may be attached at a time; for several, create a
+ * {@link ManyToOneChannel} (the two kinds refuse to attach to each other's channels: flag bit 0 of the header).
  */
-public final class OneToOneChannel {
-    private static final VarHandle INT = ValueLayout.JAVA_INT.varHandle().withInvokeExactBehavior();
-    private static final VarHandle LONG = ValueLayout.JAVA_LONG.varHandle().withInvokeExactBehavior();
-
-    private final MemorySegment segment;
-    private final MemorySegment ring;
-    private final long capacity;
-    private final long mask;
-    private final int maxMessageLength;
-    private final boolean futexCapable;
-    private final MemorySegment consumerWake;
-    private final MemorySegment producerWake;
-    private WaitStrategy waitStrategy = WaitStrategy.hybrid();
-    private boolean registeredConsumer;
-
+public final class OneToOneChannel extends RingChannel {
     // producer-local
     private boolean producerReady;
-    private long headCache;
     private long claimTail = -1;
     private long claimIndex;
     private long claimPadding;
@@ -87,26 +50,8 @@ public final class OneToOneChannel {
     private int claimLength;
     private int claimType;
 
-    private OneToOneChannel(MemorySegment segment, long capacity, int maxMessageLength) {
-        this.segment = segment;
-        this.capacity = capacity;
-        this.mask = capacity - 1;
-        this.maxMessageLength = maxMessageLength;
-        this.ring = segment.asSlice(HEADER_LENGTH, capacity);
-        // A futex needs a native address; heap segments (tests of the arithmetic) wait by parking instead.
-        this.futexCapable = segment.isNative();
-        this.consumerWake = segment.asSlice(CONSUMER_WAKE_OFFSET, 4);
-        this.producerWake = segment.asSlice(PRODUCER_WAKE_OFFSET, 4);
-    }
-
-    private static void checkAlignment(MemorySegment segment) {
-        if (segment.isNative() && segment.address() % RecordDescriptor.ALIGNMENT != 0) {
-            throw new IllegalArgumentException("segment address 0x" + Long.toHexString(segment.address())
-                    + " is not " + RecordDescriptor.ALIGNMENT + "-byte aligned");
-        }
-        if (segment.isReadOnly()) {
-            throw new IllegalArgumentException("segment is read-only: both ends of a channel write to it");
-        }
+    private OneToOneChannel(MemorySegment segment) {
+        super(segment);
     }
 
     /**
@@ -118,129 +63,26 @@ public final class OneToOneChannel {
      * @param maxMessageLength the largest payload accepted, at most {@code capacity / 8 - 8}
      */
     public static OneToOneChannel create(MemorySegment segment, long capacity, int maxMessageLength) {
-        Objects.requireNonNull(segment, "segment");
-        checkAlignment(segment);
-        long size = ChannelDescriptor.segmentSize(capacity);
-        if (segment.byteSize() < size) {
-            throw new IllegalArgumentException("segment.byteSize()=" + segment.byteSize() + " < required=" + size);
-        }
-        int limit = ChannelDescriptor.defaultMaxMessageLength(capacity);
-        if (maxMessageLength < 1 || maxMessageLength > limit) {
-            throw new IllegalArgumentException("maxMessageLength=" + maxMessageLength + " not in [1, " + limit + "]");
-        }
-        if ((long) LONG.getAcquire(segment, (long) MAGIC_OFFSET) != 0) {
-            throw new IllegalArgumentException("segment already holds a channel (magic is set): attach to it instead");
-        }
-        segment.set(ValueLayout.JAVA_INT, VERSION_OFFSET, LAYOUT_VERSION);
-        segment.set(ValueLayout.JAVA_INT, FLAGS_OFFSET, 0);
-        segment.set(ValueLayout.JAVA_LONG, CAPACITY_OFFSET, capacity);
-        segment.set(ValueLayout.JAVA_INT, MAX_MESSAGE_LENGTH_OFFSET, maxMessageLength);
-        segment.set(ValueLayout.JAVA_INT, HEADER_LENGTH_OFFSET, HEADER_LENGTH);
-        LONG.setRelease(segment, (long) MAGIC_OFFSET, MAGIC);
-        return new OneToOneChannel(segment, capacity, maxMessageLength);
+        writeHeader(segment, capacity, maxMessageLength, 0);
+        return new OneToOneChannel(segment);
     }
 
     /**
      * Attaches to a channel that {@link #create} wrote, checking its header; writes nothing.
      *
-     * @throws ChannelFormatException if the header is not one this code understands (named field, both values)
+     * @throws ChannelFormatException if the header is not one this code understands (named field, both values), or
+     *                                the channel was created for several producers (use {@link ManyToOneChannel})
      */
     public static OneToOneChannel attach(MemorySegment segment) throws ChannelFormatException {
-        Objects.requireNonNull(segment, "segment");
-        checkAlignment(segment);
-        if (segment.byteSize() < HEADER_LENGTH) {
-            throw new ChannelFormatException("segment.byteSize()=" + segment.byteSize() + " < header=" + HEADER_LENGTH);
+        int flags = checkHeader(segment);
+        if ((flags & ChannelDescriptor.FLAG_MANY_PRODUCERS) != 0) {
+            throw new ChannelFormatException("flags=0x" + Integer.toHexString(flags)
+                    + ": a many-producer channel, attach with ManyToOneChannel.attach");
         }
-        long magic = (long) LONG.getAcquire(segment, (long) MAGIC_OFFSET);
-        if (magic != MAGIC) {
-            throw new ChannelFormatException("magic=0x" + Long.toHexString(magic) + " != 0x" + Long.toHexString(MAGIC)
-                    + " (not a jipc channel, or not created yet)");
-        }
-        int version = segment.get(ValueLayout.JAVA_INT, VERSION_OFFSET);
-        if (version != LAYOUT_VERSION) {
-            throw new ChannelFormatException("layout version=" + version + " != supported=" + LAYOUT_VERSION);
-        }
-        int headerLength = segment.get(ValueLayout.JAVA_INT, HEADER_LENGTH_OFFSET);
-        if (headerLength != HEADER_LENGTH) {
-            throw new ChannelFormatException("header length=" + headerLength + " != " + HEADER_LENGTH);
-        }
-        long capacity = segment.get(ValueLayout.JAVA_LONG, CAPACITY_OFFSET);
-        if (capacity < ChannelDescriptor.MIN_CAPACITY || Long.bitCount(capacity) != 1) {
-            throw new ChannelFormatException("capacity=" + capacity + " is not a power of two >= "
-                    + ChannelDescriptor.MIN_CAPACITY);
-        }
-        if (segment.byteSize() < HEADER_LENGTH + capacity) {
-            throw new ChannelFormatException("segment.byteSize()=" + segment.byteSize() + " < header + capacity="
-                    + (HEADER_LENGTH + capacity));
-        }
-        int maxMessageLength = segment.get(ValueLayout.JAVA_INT, MAX_MESSAGE_LENGTH_OFFSET);
-        int limit = ChannelDescriptor.defaultMaxMessageLength(capacity);
-        if (maxMessageLength < 1 || maxMessageLength > limit) {
-            throw new ChannelFormatException("maxMessageLength=" + maxMessageLength + " not in [1, " + limit + "]");
-        }
-        return new OneToOneChannel(segment, capacity, maxMessageLength);
-    }
-
-    /** The ring's size in bytes. */
-    public long capacity() {
-        return capacity;
-    }
-
-    /** The largest payload {@link #offer} and {@link #tryClaim} accept. */
-    public int maxMessageLength() {
-        return maxMessageLength;
-    }
-
-    /** Bytes ever committed by the producer (acquire load). */
-    public long tailPosition() {
-        return (long) LONG.getAcquire(segment, (long) TAIL_OFFSET);
-    }
-
-    /** Bytes ever consumed (acquire load). */
-    public long headPosition() {
-        return (long) LONG.getAcquire(segment, (long) HEAD_OFFSET);
-    }
-
-    /** Ring bytes in use now: committed and not yet consumed (a snapshot). */
-    public long size() {
-        long head = headPosition();
-        long tail = tailPosition();
-        return Math.max(0, Math.min(capacity, tail - head));
+        return new OneToOneChannel(segment);
     }
 
     // ---- producer ----------------------------------------------------------------------------------------------
-
-    /**
-     * Copies one message into the ring.
-     *
-     * @param type    the message type, {@code >= 1}
-     * @param payload the bytes to send, at most {@link #maxMessageLength()}
-     * @return {@code false} if the ring has no room now (nothing was written)
-     */
-    public boolean offer(int type, MemorySegment payload) {
-        MemorySegment slot = tryClaim(type, checkedLength(payload.byteSize()));
-        if (slot == null) {
-            return false;
-        }
-        MemorySegment.copy(payload, 0, slot, 0, payload.byteSize());
-        commit();
-        return true;
-    }
-
-    /** Copies {@code length} bytes of {@code payload} from {@code offset}; see {@link #offer(int, MemorySegment)}. */
-    public boolean offer(int type, byte[] payload, int offset, int length) {
-        Objects.checkFromIndexSize(offset, length, payload.length);
-        return offer(type, MemorySegment.ofArray(payload).asSlice(offset, length));
-    }
-
-    /** Copies the buffer's remaining bytes and advances its position if sent; see {@link #offer(int, MemorySegment)}. */
-    public boolean offer(int type, ByteBuffer payload) {
-        boolean sent = offer(type, MemorySegment.ofBuffer(payload));
-        if (sent) {
-            payload.position(payload.limit());
-        }
-        return sent;
-    }
 
     /**
      * Reserves room for one message of {@code length} bytes and returns the writable slice of the ring where its
@@ -250,10 +92,9 @@ public final class OneToOneChannel {
      * @return the payload slice, or {@code null} if the ring has no room now
      * @throws IllegalStateException if a claim is already open
      */
+    @Override
     public MemorySegment tryClaim(int type, int length) {
-        if (type < 1) {
-            throw new IllegalArgumentException("type=" + type + " < 1");
-        }
+        checkType(type);
         checkedLength(length);
         if (claimTail >= 0) {
             throw new IllegalStateException("a claim is already open at position " + claimTail + ": commit or abort it");
@@ -276,21 +117,6 @@ public final class OneToOneChannel {
         claimLength = length;
         claimType = type;
         return ring.asSlice(claimIndex + RecordDescriptor.HEADER_LENGTH, length);
-    }
-
-    /** The ring bytes a record of {@code space} bytes takes at {@code tail}: with the padding to the wrap if needed. */
-    private long required(long tail, long space) {
-        long toEnd = capacity - (tail & mask);
-        return space > toEnd ? toEnd + space : space;
-    }
-
-    /** Whether {@code required} bytes are free at {@code tail}; reads the consumer's head only when the cache says no. */
-    private boolean hasRoom(long tail, long required) {
-        if (required > capacity - (tail - headCache)) {
-            headCache = (long) LONG.getAcquire(segment, (long) HEAD_OFFSET);
-            return required <= capacity - (tail - headCache);
-        }
-        return true;
     }
 
     /**
@@ -325,6 +151,7 @@ public final class OneToOneChannel {
      * message wrapped), so a consumer that reads the padding always finds the record complete behind it; and the
      * tail moves last. A producer that dies before this call leaves nothing visible.
      */
+    @Override
     public void commit() {
         long tail = requireClaim();
         long next = tail + claimSpace;
@@ -347,24 +174,8 @@ public final class OneToOneChannel {
         wakeConsumerIfSleeping();
     }
 
-    /**
-     * The producer's half of the wake protocol. The full fence orders the release stores above before the load of
-     * the waiting flag (a release store alone may pass a later load): either the consumer, which sets the flag and
-     * fences before it re-checks the length word, sees the record, or this load sees the flag. Only the producer
-     * that clears the flag wakes, so a burst of commits makes one system call.
-     */
-    private void wakeConsumerIfSleeping() {
-        VarHandle.fullFence();
-        if ((int) INT.getVolatile(segment, (long) CONSUMER_WAITING_OFFSET) != 0
-                && (boolean) INT.compareAndSet(segment, (long) CONSUMER_WAITING_OFFSET, 1, 0)) {
-            int unused = (int) INT.getAndAdd(segment, (long) CONSUMER_WAKE_OFFSET, 1);
-            if (futexCapable) {
-                Futex.wake(consumerWake, 1);
-            }
-        }
-    }
-
     /** Gives the claimed room back unpublished (the payload bytes written so far are ignored). */
+    @Override
     public void abort() {
         requireClaim();
         claimTail = -1;
@@ -377,263 +188,13 @@ public final class OneToOneChannel {
         return claimTail;
     }
 
-    private int checkedLength(long length) {
-        if (length < 0 || length > maxMessageLength) {
-            throw new IllegalArgumentException("length=" + length + " not in [0, maxMessageLength="
-                    + maxMessageLength + "]");
-        }
-        return (int) length;
-    }
-
-    // ---- consumer ----------------------------------------------------------------------------------------------
-
-    /** Hands every message available now to {@code handler}; returns how many. */
-    public int poll(MessageHandler handler) {
-        return poll(handler, Integer.MAX_VALUE);
-    }
-
-    /**
-     * Hands at most {@code limit} messages to {@code handler}, in order, without copying them, then gives their room
-     * back to the producer in one release store of the head.
-     *
-     * @return the number of messages handled (padding records are not counted)
-     */
-    public int poll(MessageHandler handler, int limit) {
-        long head = (long) LONG.getAcquire(segment, (long) HEAD_OFFSET);
-        long consumed = 0;
-        int messages = 0;
-        try {
-            while (messages < limit && consumed < capacity) {
-                long index = (head + consumed) & mask;
-                int length = (int) INT.getAcquire(ring, index + LENGTH_OFFSET);
-                if (length == 0) {
-                    break;
-                }
-                long space = RecordDescriptor.align(length);
-                if (length < RecordDescriptor.HEADER_LENGTH || space > capacity - index) {
-                    throw new IllegalStateException("corrupt record at position " + (head + consumed) + ": length="
-                            + length + " not in [" + RecordDescriptor.HEADER_LENGTH + ", " + (capacity - index) + "]");
-                }
-                int type = ring.get(ValueLayout.JAVA_INT, index + TYPE_OFFSET);
-                consumed += space;
-                try {
-                    if (type != PADDING_TYPE) {
-                        messages++;
-                        handler.onMessage(type, ring.asSlice(index + RecordDescriptor.HEADER_LENGTH,
-                                length - RecordDescriptor.HEADER_LENGTH).asReadOnly());
-                    }
-                } finally {
-                    // Zero the record before the head moves past it (even if the handler threw): the producer relies
-                    // on "length == 0" meaning "not written yet" when it reuses this room.
-                    ring.asSlice(index, space).fill((byte) 0);
-                }
-            }
-        } finally {
-            if (consumed > 0) {
-                LONG.setRelease(segment, (long) HEAD_OFFSET, head + consumed);
-                wakeProducersIfSleeping();
-            }
-        }
-        return messages;
-    }
-
-    /**
-     * The consumer's half of the producers' wake protocol, the mirror of {@link #wakeConsumerIfSleeping()}: fence
-     * after the head's release store, then wake only if the producers-waiting count is non-zero.
-     */
-    private void wakeProducersIfSleeping() {
-        VarHandle.fullFence();
-        if ((int) INT.getVolatile(segment, (long) PRODUCERS_WAITING_OFFSET) != 0) {
-            int unused = (int) INT.getAndAdd(segment, (long) PRODUCER_WAKE_OFFSET, 1);
-            if (futexCapable) {
-                Futex.wake(producerWake, Integer.MAX_VALUE);
-            }
-        }
-    }
-
-    /** Whether a record (a message or padding) is published at the head: two loads. */
-    public boolean hasMessage() {
-        long head = (long) LONG.getAcquire(segment, (long) HEAD_OFFSET);
-        return (int) INT.getAcquire(ring, (head & mask) + LENGTH_OFFSET) != 0;
-    }
-
-    // ---- blocking calls ----------------------------------------------------------------------------------------
+    // ---- settings and liveness -----------------------------------------------------------------------------------
 
     /** Sets how this instance's blocking calls wait (default {@link WaitStrategy#hybrid()}); returns this. */
     public OneToOneChannel waitStrategy(WaitStrategy strategy) {
-        this.waitStrategy = Objects.requireNonNull(strategy, "strategy");
+        setWaitStrategy(strategy);
         return this;
     }
-
-    /** The strategy this instance's blocking calls wait with. */
-    public WaitStrategy waitStrategy() {
-        return waitStrategy;
-    }
-
-    /**
-     * Hands at most {@code limit} messages to {@code handler}, waiting up to {@code timeout} for the first one to
-     * arrive: the {@code BlockingQueue.poll(timeout)} of this channel. Costs what the wait strategy costs; with a
-     * futex-based one an idle consumer uses no CPU.
-     *
-     * @param timeout how long to wait for the first message; {@code null} waits as long as it takes
-     * @return the number of messages handled; {@code 0} if none arrived in time
-     * @throws InterruptedException if the thread is interrupted while waiting (noticed within 100 ms)
-     */
-    public int poll(MessageHandler handler, int limit, Duration timeout) throws InterruptedException {
-        long timeoutNanos = nanos(timeout);
-        long start = System.nanoTime();
-        Waitable message = consumerWaitable();
-        for (;;) {
-            int n = poll(handler, limit);
-            if (n > 0) {
-                return n;
-            }
-            long left = timeoutNanos == WaitStrategy.FOREVER ? WaitStrategy.FOREVER
-                    : timeoutNanos - (System.nanoTime() - start);
-            if (left <= 0 || !waitStrategy.await(message, left)) {
-                return poll(handler, limit);
-            }
-        }
-    }
-
-    /** {@link #poll(MessageHandler, int, Duration)} for every message available once the first arrived. */
-    public int poll(MessageHandler handler, Duration timeout) throws InterruptedException {
-        return poll(handler, Integer.MAX_VALUE, timeout);
-    }
-
-    /**
-     * Waits for one message as long as it takes and hands it to {@code handler}: the {@code take()} of this channel.
-     *
-     * @throws InterruptedException if the thread is interrupted while waiting (noticed within 100 ms)
-     */
-    public void take(MessageHandler handler) throws InterruptedException {
-        while (poll(handler, 1, null) == 0) {
-            // only padding was consumed; wait again
-        }
-    }
-
-    /**
-     * {@link #tryClaim} that waits up to {@code timeout} for room: with a futex-based strategy a producer on a full
-     * ring sleeps until the consumer frees room (the consumer then makes one {@code FUTEX_WAKE}).
-     *
-     * @param timeout how long to wait for room; {@code null} waits as long as it takes
-     * @return the payload slice, or {@code null} if no room came in time
-     * @throws InterruptedException if the thread is interrupted while waiting (noticed within 100 ms)
-     */
-    public MemorySegment claim(int type, int length, Duration timeout) throws InterruptedException {
-        long timeoutNanos = nanos(timeout);
-        long start = System.nanoTime();
-        for (;;) {
-            MemorySegment slot = tryClaim(type, length);
-            if (slot != null) {
-                return slot;
-            }
-            long left = timeoutNanos == WaitStrategy.FOREVER ? WaitStrategy.FOREVER
-                    : timeoutNanos - (System.nanoTime() - start);
-            if (left <= 0 || !waitStrategy.await(producerWaitable(RecordDescriptor.recordSpace(length)), left)) {
-                return tryClaim(type, length);
-            }
-        }
-    }
-
-    /**
-     * Copies one message into the ring, waiting up to {@code timeout} for room: the {@code offer(e, timeout)} of
-     * this channel ({@code timeout == null} waits as long as it takes, like {@code put}).
-     *
-     * @return whether the message was sent; {@code false} if no room came in time
-     * @throws InterruptedException if the thread is interrupted while waiting (noticed within 100 ms)
-     */
-    public boolean put(int type, MemorySegment payload, Duration timeout) throws InterruptedException {
-        MemorySegment slot = claim(type, checkedLength(payload.byteSize()), timeout);
-        if (slot == null) {
-            return false;
-        }
-        MemorySegment.copy(payload, 0, slot, 0, payload.byteSize());
-        commit();
-        return true;
-    }
-
-    /** {@link #put(int, MemorySegment, Duration)} for {@code length} bytes of an array from {@code offset}. */
-    public boolean put(int type, byte[] payload, int offset, int length, Duration timeout)
-            throws InterruptedException {
-        Objects.checkFromIndexSize(offset, length, payload.length);
-        return put(type, MemorySegment.ofArray(payload).asSlice(offset, length), timeout);
-    }
-
-    private static long nanos(Duration timeout) {
-        if (timeout == null) {
-            return WaitStrategy.FOREVER;
-        }
-        if (timeout.isNegative()) {
-            throw new IllegalArgumentException("timeout=" + timeout + " is negative");
-        }
-        return timeout.compareTo(Duration.ofDays(365 * 100)) > 0 ? WaitStrategy.FOREVER : timeout.toNanos();
-    }
-
-    /** The consumer's wait: for a non-zero length word at the head. */
-    private Waitable consumerWaitable() {
-        return new Waitable() {
-            @Override
-            public boolean isReady() {
-                return hasMessage();
-            }
-
-            @Override
-            public boolean sleep(long maxNanos) {
-                if (!futexCapable) {
-                    LockSupport.parkNanos(Math.min(maxNanos, 1_000_000L));
-                    return hasMessage();
-                }
-                // Read the wake word before announcing: a producer that increments it after our re-check below
-                // makes FUTEX_WAIT return at once (EAGAIN) instead of sleeping through its wake-up.
-                int seen = (int) INT.getVolatile(segment, (long) CONSUMER_WAKE_OFFSET);
-                INT.setVolatile(segment, (long) CONSUMER_WAITING_OFFSET, 1);
-                VarHandle.fullFence();
-                try {
-                    if (hasMessage()) {
-                        return true;
-                    }
-                    Futex.await(consumerWake, seen, maxNanos);
-                    return hasMessage();
-                } finally {
-                    INT.setVolatile(segment, (long) CONSUMER_WAITING_OFFSET, 0);
-                }
-            }
-        };
-    }
-
-    /** A producer's wait: for {@code space} free bytes (plus padding to the wrap if needed) at the tail. */
-    private Waitable producerWaitable(long space) {
-        return new Waitable() {
-            @Override
-            public boolean isReady() {
-                long tail = (long) LONG.getAcquire(segment, (long) TAIL_OFFSET);
-                return hasRoom(tail, required(tail, space));
-            }
-
-            @Override
-            public boolean sleep(long maxNanos) {
-                if (!futexCapable) {
-                    LockSupport.parkNanos(Math.min(maxNanos, 1_000_000L));
-                    return isReady();
-                }
-                int seen = (int) INT.getVolatile(segment, (long) PRODUCER_WAKE_OFFSET);
-                // An atomic add is a full fence: the re-check below cannot be ordered before it.
-                int unused = (int) INT.getAndAdd(segment, (long) PRODUCERS_WAITING_OFFSET, 1);
-                try {
-                    if (isReady()) {
-                        return true;
-                    }
-                    Futex.await(producerWake, seen, maxNanos);
-                    return isReady();
-                } finally {
-                    unused = (int) INT.getAndAdd(segment, (long) PRODUCERS_WAITING_OFFSET, -1);
-                }
-            }
-        };
-    }
-
-    // ---- liveness ------------------------------------------------------------------------------------------------
 
     /**
      * Records this process as the channel's consumer (pid and start time in the header), so producers can tell
@@ -644,55 +205,8 @@ public final class OneToOneChannel {
      * @return this
      */
     public OneToOneChannel registerConsumer() {
-        int selfPid = ProcessIdentity.selfPid();
-        long selfStart = ProcessIdentity.selfStartTime();
-        int pid = consumerPid();
-        if (pid != 0 && pid != selfPid && ProcessIdentity.isAlive(pid, consumerStartTime())) {
-            throw new IllegalStateException("the channel already has a live consumer: pid " + pid);
-        }
-        // pid 0 first: a reader that sees a pid sees the start time written before it (release).
-        INT.setVolatile(segment, (long) CONSUMER_PID_OFFSET, 0);
-        LONG.setVolatile(segment, (long) CONSUMER_START_TIME_OFFSET, selfStart);
-        INT.setRelease(segment, (long) CONSUMER_PID_OFFSET, selfPid);
-        registeredConsumer = true;
+        registerConsumerIdentity();
         return this;
-    }
-
-    /** Clears the consumer identity if this process registered it ({@link SharedChannel#close()} calls this). */
-    public void unregisterConsumer() {
-        if (registeredConsumer) {
-            registeredConsumer = false;
-            int unused = (int) INT.compareAndExchange(segment, (long) CONSUMER_PID_OFFSET,
-                    ProcessIdentity.selfPid(), 0);
-        }
-    }
-
-    /** The registered consumer's pid, {@code 0} if none. */
-    public int consumerPid() {
-        return (int) INT.getAcquire(segment, (long) CONSUMER_PID_OFFSET);
-    }
-
-    private long consumerStartTime() {
-        return (long) LONG.getAcquire(segment, (long) CONSUMER_START_TIME_OFFSET);
-    }
-
-    /**
-     * Whether the registered consumer process still runs: {@code false} if none is registered, or its pid is gone,
-     * belongs to a process with another start time (reused), or is a zombie. Never a timer: a slow consumer is
-     * alive. Cost: a {@code kill(pid, 0)} and a read of {@code /proc/PID/stat}.
-     */
-    public boolean isConsumerAlive() {
-        for (;;) {
-            int pid = consumerPid();
-            if (pid == 0) {
-                return false;
-            }
-            long start = consumerStartTime();
-            if (consumerPid() == pid) {
-                return ProcessIdentity.isAlive(pid, start);
-            }
-            // re-registered while we read: read again
-        }
     }
 
     @Override

@@ -27,6 +27,25 @@ public final class RecordDescriptor {
     /** The type of the filler record at the end of the ring. User types must be {@code >= 1}. */
     public static final int PADDING_TYPE = -1;
 
+    /**
+     * The 8-byte header {@code (length, type)} as one little-endian long, for a single 64-bit store or
+     * compare-and-set: the many-producer channel changes length and type together, so that no reader ever pairs a
+     * length with the type of another state of the record.
+     */
+    public static long header(int length, int type) {
+        return ((long) type << 32) | (length & 0xFFFF_FFFFL);
+    }
+
+    /** The length half of a {@link #header(int, int)} word. */
+    public static int headerLength(long header) {
+        return (int) header;
+    }
+
+    /** The type half of a {@link #header(int, int)} word. */
+    public static int headerType(long header) {
+        return (int) (header >>> 32);
+    }
+
     /** {@code length} rounded up to the record alignment. */
     public static long align(long length) {
         return (length + ALIGNMENT - 1) & -ALIGNMENT;

@@ -1,13 +1,14 @@
 package jipc.channel;
 
 import java.io.IOException;
+import java.lang.foreign.MemorySegment;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import jipc.shm.Mapping;
 import jipc.shm.PosixSharedMemory;
 
 /**
- * A {@link OneToOneChannel} in a POSIX shared memory object of its own, with the object's handle and mapping: the
+ * A {@link OneToOneChannel} or a {@link ManyToOneChannel} in a POSIX shared memory object of its own, with the object's handle and mapping: the
  * usual way for two processes to share a channel by name.
  *
  * <pre>{@code
@@ -20,17 +21,18 @@ import jipc.shm.PosixSharedMemory;
  *
  * <p>{@link #create} makes the object ({@code O_CREAT|O_EXCL}, mode 0600, all memory reserved with
  * {@code fallocate}), maps it and writes the channel header; {@link #attach} opens and maps an existing one and only
- * checks the header. {@link #close()} unmaps and closes the descriptor (any later use of the channel throws
- * {@link IllegalStateException}) and clears the consumer identity if this side registered it; the object's name stays
- * until {@link #unlink()}.
+ * checks the header ({@link #isManyToOne()} tells which kind it found). {@link #close()} unmaps and closes the
+ * descriptor (any later use of the channel throws {@link IllegalStateException}), clears the consumer identity if this
+ * side registered it and frees this side's producer slot of a many-producer channel; the object's name stays until
+ * {@link #unlink()}.
  */
 public final class SharedChannel implements AutoCloseable {
     private final PosixSharedMemory shm;
     private final Mapping mapping;
-    private final OneToOneChannel channel;
+    private final RingChannel channel;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private SharedChannel(PosixSharedMemory shm, Mapping mapping, OneToOneChannel channel) {
+    private SharedChannel(PosixSharedMemory shm, Mapping mapping, RingChannel channel) {
         this.shm = shm;
         this.mapping = mapping;
         this.channel = channel;
@@ -44,6 +46,20 @@ public final class SharedChannel implements AutoCloseable {
      * @throws IllegalArgumentException for a bad name, capacity or message length (nothing is created then)
      */
     public static SharedChannel create(String name, long capacity, int maxMessageLength) throws IOException {
+        return create(name, capacity, maxMessageLength, false);
+    }
+
+    /**
+     * {@link #create} for a {@link ManyToOneChannel}: any number of processes (up to
+     * {@value ChannelDescriptor#MAX_PRODUCER_SLOTS} producers at a time) may {@link #attach} and produce.
+     */
+    public static SharedChannel createManyToOne(String name, long capacity, int maxMessageLength)
+            throws IOException {
+        return create(name, capacity, maxMessageLength, true);
+    }
+
+    private static SharedChannel create(String name, long capacity, int maxMessageLength, boolean many)
+            throws IOException {
         long size = ChannelDescriptor.segmentSize(capacity);
         int limit = ChannelDescriptor.defaultMaxMessageLength(capacity);
         if (maxMessageLength < 1 || maxMessageLength > limit) {
@@ -52,8 +68,10 @@ public final class SharedChannel implements AutoCloseable {
         PosixSharedMemory shm = PosixSharedMemory.create(name, size);
         try {
             Mapping mapping = shm.map();
-            return new SharedChannel(shm, mapping, OneToOneChannel.create(mapping.segment(), capacity,
-                    maxMessageLength));
+            MemorySegment segment = mapping.segment();
+            return new SharedChannel(shm, mapping, many
+                    ? ManyToOneChannel.create(segment, capacity, maxMessageLength)
+                    : OneToOneChannel.create(segment, capacity, maxMessageLength));
         } catch (IOException | RuntimeException e) {
             try {
                 shm.unlink();
@@ -74,16 +92,43 @@ public final class SharedChannel implements AutoCloseable {
         PosixSharedMemory shm = PosixSharedMemory.open(name);
         try {
             Mapping mapping = shm.map();
-            return new SharedChannel(shm, mapping, OneToOneChannel.attach(mapping.segment()));
+            MemorySegment segment = mapping.segment();
+            RingChannel.checkHeader(segment);
+            return new SharedChannel(shm, mapping, RingChannel.isManyProducers(segment)
+                    ? ManyToOneChannel.attach(segment) : OneToOneChannel.attach(segment));
         } catch (IOException | RuntimeException e) {
             shm.close();
             throw e;
         }
     }
 
-    /** The channel; valid until {@link #close()}. */
+    /**
+     * The one-producer channel; valid until {@link #close()}.
+     *
+     * @throws IllegalStateException if the object holds a many-producer channel ({@link #manyToOne()})
+     */
     public OneToOneChannel channel() {
-        return channel;
+        if (channel instanceof OneToOneChannel oneToOne) {
+            return oneToOne;
+        }
+        throw new IllegalStateException(shm.name() + " holds a many-producer channel: use manyToOne()");
+    }
+
+    /**
+     * The many-producer channel; valid until {@link #close()}.
+     *
+     * @throws IllegalStateException if the object holds a one-producer channel ({@link #channel()})
+     */
+    public ManyToOneChannel manyToOne() {
+        if (channel instanceof ManyToOneChannel manyToOne) {
+            return manyToOne;
+        }
+        throw new IllegalStateException(shm.name() + " holds a one-producer channel: use channel()");
+    }
+
+    /** Whether the object holds a {@link ManyToOneChannel} (flag bit 0 of the header). */
+    public boolean isManyToOne() {
+        return channel instanceof ManyToOneChannel;
     }
 
     /** The shared memory object's name. */
@@ -106,12 +151,18 @@ public final class SharedChannel implements AutoCloseable {
         return PosixSharedMemory.unlinkIfExists(name);
     }
 
-    /** Clears this side's consumer identity (if it registered), unmaps and closes the descriptor. Idempotent. */
+    /**
+     * Clears this side's consumer identity (if it registered) and producer slot (many-producer channel; an open claim
+     * is aborted), unmaps and closes the descriptor. Idempotent.
+     */
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
             try {
                 channel.unregisterConsumer();
+                if (channel instanceof ManyToOneChannel manyToOne) {
+                    manyToOne.detachProducer();
+                }
             } finally {
                 mapping.close();
                 shm.close();

@@ -61,6 +61,18 @@ class ChannelCTest {
     }
 
     @Test
+    void cTwinRefusesToAttachToAManyProducerChannelItDoesNotSpeak() throws Exception {
+        Path program = peer();
+        try (SharedChannel shared = SharedChannel.createManyToOne(name, 64 * 1024, MAX)) {
+            Capture.Result result = Capture.run(Spawn.command(program.toString(), "produce", name, "" + SEED,
+                    "" + MAX, "0", "1"));
+            assertEquals(2, result.status().code(), result.toString());
+            assertTrue(result.err().contains("many-producer"), result.err());
+            assertEquals(0, shared.manyToOne().tailPosition(), "the C program wrote nothing");
+        }
+    }
+
+    @Test
     void cProducerToJavaConsumerWithChecksums() throws Exception {
         Path program = peer();
         try (SharedChannel shared = SharedChannel.create(name, 64 * 1024, MAX);

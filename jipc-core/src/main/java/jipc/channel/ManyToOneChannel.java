@@ -1,0 +1,386 @@
+package jipc.channel;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+import jipc.internal.ProcessIdentity;
+
+import static jipc.channel.ChannelDescriptor.MAX_PRODUCER_SLOTS;
+import static jipc.channel.ChannelDescriptor.SLOT_CLAIM_OFFSET;
+import static jipc.channel.ChannelDescriptor.SLOT_IDENTITY_OFFSET;
+import static jipc.channel.ChannelDescriptor.TAIL_OFFSET;
+import static jipc.channel.RecordDescriptor.LENGTH_OFFSET;
+import static jipc.channel.RecordDescriptor.PADDING_TYPE;
+
+/**
+ * A ring of variable-length messages in a shared segment for several producers (threads or processes) and one
+ * consumer: the same records, padding, consumer side and wake protocol as {@link OneToOneChannel}, with the tail
+ * claimed by compare-and-set, and recovery of claims that dead producers left open.
+ *
+ * <p>Each producer instance holds one of the {@value ChannelDescriptor#MAX_PRODUCER_SLOTS} producer slots of the
+ * header, taken on its first claim (a free slot, or one whose owner process is dead) and given back by
+ * {@link #detachProducer()} (which {@link SharedChannel#close()} calls). In its slot a producer announces the tail it
+ * is about to claim <em>before</em> its compare-and-set of the tail, and clears it after the commit. A claimed record
+ * carries, until it is committed, a negative length and the slot's index as its type. So the consumer, finding at the
+ * head a record that is not published, can tell whose it is: it waits while that producer's process lives (however
+ * long: a stopped or slow process is alive), and turns the claim into padding once the process is certainly dead (no
+ * such pid, a reused pid, or a zombie; see {@code docs/channel-format.md}). It never decides by time. The consumer
+ * notices a death within one sleep slice (at most 100 ms with the futex strategies), as a dead producer wakes nobody.
+ *
+ * <p>Costs: a claim is one volatile store in the slot, one compare-and-set of the shared tail (repeated under
+ * contention) and two release stores of the header; a commit two release stores and the wake check. Taking a slot
+ * reads {@code /proc/PID/stat} of the occupied slots' owners. The consumer makes liveness checks (a {@code kill(pid,
+ * 0)} and a read of {@code /proc/PID/stat}, at most once a millisecond per producer) only while the head is stalled.
+ *
+ * <p>Instances are not thread-safe: threads that produce use <em>one instance each</em> (each takes its own slot;
+ * all slots of a process share its identity, so they all count as dead once the process is; a thread done producing
+ * calls {@link #detachProducer()}, or the slot stays taken while the process lives). A thread that stops
+ * between {@link #tryClaim} and {@link #commit} in a process that goes on running stalls the consumer: call
+ * {@link #abort()} on every path that does not commit. One consumer, as for {@link OneToOneChannel}.
+ */
+public final class ManyToOneChannel extends RingChannel {
+    /**
+     * Test hook: run after a successful claim's compare-and-set of the tail, before the record's header is written
+     * (the window in which a dead producer leaves only zeros behind).
+     */
+    static volatile Runnable afterClaimBeforeHeader;
+
+    /** How long a producer's "alive" verdict is reused while the consumer waits on its claim. */
+    private static final long ALIVE_RECHECK_NANOS = 1_000_000L;
+    /** The largest padding record: the largest 8-aligned int. */
+    private static final int MAX_PADDING = Integer.MAX_VALUE & -RecordDescriptor.ALIGNMENT;
+
+    // producer-local
+    private int slot = -1;
+    private long slotOffset;
+    private long claimTail = -1;
+    private long claimIndex;
+    private long claimSpace;
+    private int claimLength;
+    private int claimType;
+
+    // consumer-local: the last "alive" verdict per slot
+    private final long[] aliveIdentity = new long[MAX_PRODUCER_SLOTS];
+    private final long[] aliveUntil = new long[MAX_PRODUCER_SLOTS];
+
+    private ManyToOneChannel(MemorySegment segment) {
+        super(segment);
+    }
+
+    /**
+     * Writes a new, empty many-producer channel header ({@link ChannelDescriptor#FLAG_MANY_PRODUCERS}) into
+     * {@code segment}, which must be zero and at least {@link ChannelDescriptor#segmentSize(long)} bytes; the magic
+     * last, with a release store.
+     *
+     * @param capacity         the ring's size in bytes: a power of two of at least 1024
+     * @param maxMessageLength the largest payload accepted, at most {@code capacity / 8 - 8}
+     */
+    public static ManyToOneChannel create(MemorySegment segment, long capacity, int maxMessageLength) {
+        writeHeader(segment, capacity, maxMessageLength, ChannelDescriptor.FLAG_MANY_PRODUCERS);
+        return new ManyToOneChannel(segment);
+    }
+
+    /**
+     * Attaches to a channel that {@link #create} wrote, checking its header; writes nothing (a producer slot is taken
+     * on the first claim).
+     *
+     * @throws ChannelFormatException if the header is not one this code understands, or the channel was created for
+     *                                one producer (use {@link OneToOneChannel})
+     */
+    public static ManyToOneChannel attach(MemorySegment segment) throws ChannelFormatException {
+        int flags = checkHeader(segment);
+        if ((flags & ChannelDescriptor.FLAG_MANY_PRODUCERS) == 0) {
+            throw new ChannelFormatException("flags=0x" + Integer.toHexString(flags)
+                    + ": a one-producer channel, attach with OneToOneChannel.attach");
+        }
+        return new ManyToOneChannel(segment);
+    }
+
+    // ---- producer slot -------------------------------------------------------------------------------------------
+
+    /** The producer slot this instance holds, {@code -1} if none (before the first claim or after detaching). */
+    public int producerSlot() {
+        return slot;
+    }
+
+    /**
+     * Takes a producer slot now rather than on the first claim: a free one, or else one whose owner is dead (taken
+     * over with a compare-and-set of the identity word, so two processes never take the same dead slot). Returns the
+     * slot's index.
+     *
+     * @throws IllegalStateException if every slot is held by a live process
+     */
+    public int attachProducer() {
+        if (slot >= 0) {
+            return slot;
+        }
+        long self = ProcessIdentity.self();
+        for (int pass = 0; pass < 2; pass++) {
+            for (int i = 0; i < MAX_PRODUCER_SLOTS; i++) {
+                long offset = ChannelDescriptor.producerSlotOffset(i);
+                long owner = (long) LONG.getAcquire(segment, offset + SLOT_IDENTITY_OFFSET);
+                // first pass: free slots only; second: also slots of dead processes
+                boolean takeable = owner == 0 || (pass == 1 && !ProcessIdentity.isAlive(owner));
+                if (takeable && (boolean) LONG.compareAndSet(segment, offset + SLOT_IDENTITY_OFFSET, owner, self)) {
+                    // Until this store a consumer may see the old claim position under our identity and wait a
+                    // moment; it never takes a claim of ours for a dead one.
+                    LONG.setVolatile(segment, offset + SLOT_CLAIM_OFFSET, -1L);
+                    slot = i;
+                    slotOffset = offset;
+                    return i;
+                }
+            }
+        }
+        throw new IllegalStateException("all " + MAX_PRODUCER_SLOTS + " producer slots are held by live processes");
+    }
+
+    /** Aborts an open claim and frees this instance's producer slot (idempotent). */
+    public void detachProducer() {
+        if (slot < 0) {
+            return;
+        }
+        if (claimTail >= 0) {
+            abort();
+        }
+        LONG.setRelease(segment, slotOffset + SLOT_CLAIM_OFFSET, -1L);
+        boolean unused = (boolean) LONG.compareAndSet(segment, slotOffset + SLOT_IDENTITY_OFFSET,
+                ProcessIdentity.self(), 0L);
+        slot = -1;
+    }
+
+    // ---- producer ------------------------------------------------------------------------------------------------
+
+    /**
+     * Reserves room for one message of {@code length} bytes (taking a producer slot first if this instance has none)
+     * and returns the writable slice of the ring where its payload goes (zero-copy). The consumer waits at this
+     * record until {@link #commit()} or {@link #abort()}; one claim at a time per instance.
+     *
+     * @return the payload slice, or {@code null} if the ring has no room now
+     * @throws IllegalStateException if a claim is already open, or no producer slot is free
+     */
+    @Override
+    public MemorySegment tryClaim(int type, int length) {
+        checkType(type);
+        checkedLength(length);
+        if (claimTail >= 0) {
+            throw new IllegalStateException("a claim is already open at position " + claimTail + ": commit or abort it");
+        }
+        if (slot < 0) {
+            attachProducer();
+        }
+        long space = RecordDescriptor.recordSpace(length);
+        long tail;
+        long required;
+        for (;;) {
+            tail = (long) LONG.getVolatile(segment, (long) TAIL_OFFSET);
+            required = required(tail, space);
+            if (!hasRoom(tail, required)) {
+                LONG.setRelease(segment, slotOffset + SLOT_CLAIM_OFFSET, -1L);
+                return null;
+            }
+            // Announce before claiming: a consumer that sees the tail moved by our CAS also sees this position,
+            // and so waits for our header instead of taking the zeros behind it for a dead producer's.
+            LONG.setVolatile(segment, slotOffset + SLOT_CLAIM_OFFSET, tail);
+            if ((boolean) LONG.compareAndSet(segment, (long) TAIL_OFFSET, tail, tail + required)) {
+                break;
+            }
+        }
+        Runnable hook = afterClaimBeforeHeader;
+        if (hook != null) {
+            hook.run();
+        }
+        long index = tail & mask;
+        long padding = required - space;
+        if (padding != 0) {
+            // The end of the ring is ours too: pad it at once, the consumer may cross it to our record at 0.
+            LONG.setRelease(ring, index + LENGTH_OFFSET, RecordDescriptor.header((int) padding, PADDING_TYPE));
+        }
+        claimTail = tail;
+        claimIndex = padding == 0 ? index : 0;
+        claimSpace = space;
+        claimLength = length;
+        claimType = type;
+        // "Claimed by slot N, not published": the consumer waits here while slot N's owner lives.
+        LONG.setRelease(ring, claimIndex + LENGTH_OFFSET,
+                RecordDescriptor.header(-(RecordDescriptor.HEADER_LENGTH + length), slot));
+        return ring.asSlice(claimIndex + RecordDescriptor.HEADER_LENGTH, length);
+    }
+
+    /**
+     * Publishes the claimed message: its header (positive length and type in one 64-bit release store), then clears
+     * the slot's claim position (release, after the header: a consumer that sees "not claiming" sees the record),
+     * then wakes the consumer if it sleeps.
+     */
+    @Override
+    public void commit() {
+        requireClaim();
+        publish(claimType, RecordDescriptor.HEADER_LENGTH + claimLength);
+    }
+
+    /** Turns the claimed record into padding, which the consumer skips, and wakes the consumer if it sleeps. */
+    @Override
+    public void abort() {
+        requireClaim();
+        publish(PADDING_TYPE, (int) claimSpace);
+    }
+
+    private void publish(int type, int length) {
+        // Type and length in one release store: a consumer that read the claim's slot from the header never pairs
+        // it with the published record's length, nor the real type with the claim's.
+        LONG.setRelease(ring, claimIndex + LENGTH_OFFSET, RecordDescriptor.header(length, type));
+        LONG.setRelease(segment, slotOffset + SLOT_CLAIM_OFFSET, -1L);
+        claimTail = -1;
+        wakeConsumerIfSleeping();
+    }
+
+    private void requireClaim() {
+        if (claimTail < 0) {
+            throw new IllegalStateException("no open claim: call tryClaim first");
+        }
+    }
+
+    // ---- consumer: claims of dead producers ----------------------------------------------------------------------
+
+    @Override
+    boolean resolveStall(long position, int length) {
+        if (length < 0) {
+            return resolveClaim(position, length);
+        }
+        return resolveHeaderless(position);
+    }
+
+    /**
+     * A record claimed by the slot in its type field and not published: padding once the claimant is certainly
+     * dead, else wait. The claimant is the slot's owner if that owner lives and is claiming at or before
+     * {@code position}; a live owner that is not claiming (or claims later) has published its record by then, or
+     * took over the slot of the dead claimant.
+     */
+    private boolean resolveClaim(long position, int length) {
+        long index = position & mask;
+        // Length and slot in one load: a commit replaces both in one store, so they belong together.
+        long header = (long) LONG.getAcquire(ring, index + LENGTH_OFFSET);
+        length = RecordDescriptor.headerLength(header);
+        if (length >= 0) {
+            return length > 0;
+        }
+        int slotIndex = RecordDescriptor.headerType(header);
+        if (slotIndex < 0 || slotIndex >= MAX_PRODUCER_SLOTS) {
+            throw new IllegalStateException("corrupt record at position " + position + ": length=" + length
+                    + " with producer slot " + slotIndex);
+        }
+        if (mayOwn(slotIndex, position)) {
+            return false;
+        }
+        // Only if the header is still the claim: a commit publishes its header before it clears the claim
+        // position, so a claimant seen "not claiming" has replaced it already (then the CAS fails, the record is
+        // there).
+        boolean unused = (boolean) LONG.compareAndSet(ring, index + LENGTH_OFFSET, header,
+                RecordDescriptor.header(-length, PADDING_TYPE));
+        return (int) INT.getAcquire(ring, index + LENGTH_OFFSET) > 0;
+    }
+
+    /**
+     * A zero length word below the tail: a claim whose header is not written yet. Reads the tail, then every slot:
+     * a live producer claiming at or before {@code position} may own it, so wait. Otherwise every claim that starts
+     * below both the tail and the lowest claim position of a live producer has its header written, or belongs to a
+     * dead producer, which wrote nothing (its header would come first). So the zeros from {@code position} to the
+     * first non-zero 8-aligned word, that bound, or the ring's end (whichever comes first) become one padding record.
+     */
+    private boolean resolveHeaderless(long position) {
+        long tail = (long) LONG.getAcquire(segment, (long) TAIL_OFFSET);
+        if (tail <= position) {
+            return false;
+        }
+        long bound = tail;
+        for (int i = 0; i < MAX_PRODUCER_SLOTS; i++) {
+            long claim = liveClaim(i, tail);
+            if (claim >= 0) {
+                if (claim <= position) {
+                    return false;
+                }
+                bound = Math.min(bound, claim);
+            }
+        }
+        long index = position & mask;
+        int now = (int) INT.getAcquire(ring, index + LENGTH_OFFSET);
+        if (now != 0) {
+            return now > 0 || resolveClaim(position, now);
+        }
+        long limit = Math.min(Math.min(bound - position, capacity - index), MAX_PADDING);
+        long end = RecordDescriptor.ALIGNMENT;
+        while (end < limit && (int) INT.getAcquire(ring, index + end + LENGTH_OFFSET) == 0) {
+            end += RecordDescriptor.ALIGNMENT;
+        }
+        // From zero only: nobody else writes here (every claimant of these bytes is dead), but be sure.
+        boolean unused = (boolean) LONG.compareAndSet(ring, index + LENGTH_OFFSET, 0L,
+                RecordDescriptor.header((int) Math.min(end, limit), PADDING_TYPE));
+        return (int) INT.getAcquire(ring, index + LENGTH_OFFSET) > 0;
+    }
+
+    /** Whether slot {@code i}'s owner lives and is claiming at or before {@code position}: it may own it. */
+    private boolean mayOwn(int i, long position) {
+        long claim = liveClaim(i, position + 1);
+        return claim >= 0 && claim <= position;
+    }
+
+    /**
+     * Slot {@code i}'s claim position if its owner is claiming below {@code below} and its process is alive, else
+     * {@code -1}. Reads identity, claim position, identity again (a takeover in between: read again), so a claim
+     * position is never paired with another owner's identity; checks liveness only for a claim that matters.
+     */
+    private long liveClaim(int i, long below) {
+        long offset = ChannelDescriptor.producerSlotOffset(i);
+        for (;;) {
+            long owner = (long) LONG.getAcquire(segment, offset + SLOT_IDENTITY_OFFSET);
+            if (owner == 0) {
+                return -1;
+            }
+            long claim = (long) LONG.getAcquire(segment, offset + SLOT_CLAIM_OFFSET);
+            if ((long) LONG.getAcquire(segment, offset + SLOT_IDENTITY_OFFSET) != owner) {
+                continue;
+            }
+            return claim != -1 && claim < below && isAlive(i, owner) ? claim : -1;
+        }
+    }
+
+    /** Liveness of a slot's owner; an "alive" verdict is reused for a millisecond (a dead one is final anyway). */
+    private boolean isAlive(int i, long owner) {
+        long now = System.nanoTime();
+        if (aliveIdentity[i] == owner && now - aliveUntil[i] < 0) {
+            return true;
+        }
+        if (ProcessIdentity.isAlive(owner)) {
+            aliveIdentity[i] = owner;
+            aliveUntil[i] = now + ALIVE_RECHECK_NANOS;
+            return true;
+        }
+        aliveIdentity[i] = 0;
+        return false;
+    }
+
+    // ---- settings and liveness -----------------------------------------------------------------------------------
+
+    /** Sets how this instance's blocking calls wait (default {@link WaitStrategy#hybrid()}); returns this. */
+    public ManyToOneChannel waitStrategy(WaitStrategy strategy) {
+        setWaitStrategy(strategy);
+        return this;
+    }
+
+    /**
+     * Records this process as the channel's consumer (pid and start time in the header), so producers can tell
+     * whether it still runs ({@link #isConsumerAlive()}).
+     *
+     * @throws IllegalStateException if another live process is registered as the consumer
+     * @return this
+     */
+    public ManyToOneChannel registerConsumer() {
+        registerConsumerIdentity();
+        return this;
+    }
+
+    @Override
+    public String toString() {
+        return "ManyToOneChannel[capacity=" + capacity + ", head=" + headPosition() + ", tail=" + tailPosition()
+                + (slot >= 0 ? ", producer slot " + slot : "") + "]";
+    }
+}
