@@ -115,7 +115,6 @@ public final class ChannelBench {
                     + " sequence word, acquire-spin on it)");
             List<LatencyResult> results = new ArrayList<>();
             for (int size : options.sizes()) {
-                String common = size + " " + options.warmup() + " " + options.rounds();
                 List<LatencyTable.Row> rows = new ArrayList<>();
                 for (String strategy : STRATEGIES) {
                     rows.add(latencyPair(out, "jipc " + strategy, options, setup, work, true,
@@ -139,8 +138,8 @@ public final class ChannelBench {
                 ratios.add(new LatencyTable.Ratio("jipc spin / C spin flag", rows.get(0), floor));
                 ratios.add(new LatencyTable.Ratio("C twin spin / C spin flag", rows.get(STRATEGIES.size()), floor));
                 out.println();
-                LatencyTable.print(out, "round trip " + size + " B, ns  (" + common.split(" ")[2] + " rounds)",
-                        rows, ratios);
+                LatencyTable.print(out, "round trip " + size + " B, ns  (" + options.rounds() + " rounds)", rows,
+                        ratios);
                 out.println();
                 results.add(new LatencyResult(size, rows));
             }
@@ -190,7 +189,9 @@ public final class ChannelBench {
         try {
             out.println("Channel throughput: 1 producer process -> 1 consumer process over a one-producer channel"
                     + " of " + CAPACITY + " bytes in a shared memfd; both wait with hybrid (the default strategy)");
-            out.println("  per pair and size: " + options.bytes() + " payload bytes measured after a warm-up"
+            out.println("  per pair and size: " + (options.bytes() < 0 ? ChannelOptions.DEFAULT_BYTES
+                    + " payload bytes (at least " + ChannelOptions.MIN_MESSAGES + " messages)"
+                    : options.bytes() + " payload bytes") + " measured after a warm-up"
                     + (options.warmup() >= 0 ? " of " + options.warmup() + " messages"
                             : " of a quarter as many messages (at least " + ChannelOptions.MIN_WARMUP_MESSAGES + ")")
                     + "; sizes: " + options.sizes());

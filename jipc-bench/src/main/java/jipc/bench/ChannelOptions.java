@@ -10,7 +10,8 @@ import java.util.List;
  * @param rounds     ping-pong: measured round trips per pair
  * @param warmup     ping-pong: round trips before measuring; throughput: messages sent before measuring
  *                   ({@code -1}: {@link #warmupMessages(int) the default})
- * @param bytes      throughput: payload bytes per measured run (the count is {@code bytes / size})
+ * @param bytes      throughput: payload bytes per measured run (the count is {@code bytes / size}), or {@code -1}
+ *                   for the default: {@value #DEFAULT_BYTES} bytes and at least {@value #MIN_MESSAGES} messages
  * @param pin        the CPUs of side a and side b, or {@code null}
  * @param jvmOptions extra options for both Java peers
  */
@@ -23,17 +24,20 @@ record ChannelOptions(List<Integer> sizes, int rounds, long warmup, long bytes, 
                    channel-throughput [--sizes S,...] [--bytes B] [--warmup N] [--pin A,B] [--jvm-option OPT]...
               --sizes S,...     message sizes in bytes, 8..%d (ping-pong default 8,64; throughput 64,65536)
               --rounds M        ping-pong: measured round trips per pair (default 100000)
-              --warmup N        ping-pong: round trips before measuring (default 20000); throughput: messages
-                                before measuring (default: a quarter of the measured count, at least 20000)
-              --bytes B         throughput: payload bytes measured per pair and size (default 2147483648)
+              --warmup N        ping-pong: round trips before measuring (default 200000); throughput: messages
+                                before measuring (default: a quarter of the measured count, at least 200000)
+              --bytes B         throughput: payload bytes measured per pair and size (default 2147483648, and at
+                                least 250000 messages: 16 GiB of 64 KiB messages)
               --pin A,B         run side a (ping-pong's timer; throughput's producer) on CPU A and side b on CPU B
                                 with taskset (A = B: same core); default: not pinned
               --jvm-option OPT  extra JVM option for both Java peers (repeatable)""".formatted(MAX_SIZE);
 
     static final int DEFAULT_ROUNDS = 100_000;
-    static final long DEFAULT_WARMUP = 20_000;
+    static final long DEFAULT_WARMUP = 200_000;
     static final long DEFAULT_BYTES = 1L << 31;
-    static final long MIN_WARMUP_MESSAGES = 20_000;
+    static final long MIN_WARMUP_MESSAGES = 200_000;
+    /** With the default budget, large messages still make a run long enough for 10 ms CPU ticks. */
+    static final long MIN_MESSAGES = 250_000;
 
     /**
      * Parses the command line of one mode.
@@ -45,7 +49,7 @@ record ChannelOptions(List<Integer> sizes, int rounds, long warmup, long bytes, 
         List<Integer> sizes = throughput ? List.of(64, 65536) : List.of(8, 64);
         int rounds = DEFAULT_ROUNDS;
         long warmup = throughput ? -1 : DEFAULT_WARMUP;
-        long bytes = DEFAULT_BYTES;
+        long bytes = -1;
         Pin pin = null;
         List<String> jvmOptions = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
@@ -73,9 +77,9 @@ record ChannelOptions(List<Integer> sizes, int rounds, long warmup, long bytes, 
         return new ChannelOptions(sizes, rounds, warmup, bytes, pin, List.copyOf(jvmOptions));
     }
 
-    /** Throughput: measured messages of {@code size} bytes (at least 1). */
+    /** Throughput: measured messages of {@code size} bytes (at least 1; see {@link #bytes()}). */
     long count(int size) {
-        return Math.max(1, bytes / size);
+        return bytes < 0 ? Math.max(DEFAULT_BYTES / size, MIN_MESSAGES) : Math.max(1, bytes / size);
     }
 
     /**
