@@ -1,11 +1,23 @@
 package jipc.bench;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 
+import jipc.channel.ChannelDescriptor;
+import jipc.channel.OneToOneChannel;
+import jipc.shm.Mapping;
+import jipc.shm.Memfd;
+
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -68,6 +80,29 @@ class ChannelSmokeTest {
         assertTrue(results.get(0).producerTicks() >= 0 && results.get(1).producerTicks() >= 0, results.toString());
         for (String line : List.of("jipc / C twin", "jipc / C memcpy", "C twin / C memcpy")) {
             assertTrue(output.lines().anyMatch(l -> l.startsWith(line)), line + " missing in:\n" + output);
+        }
+    }
+
+    @Test
+    void javaAndCReceiversRejectAMessageOutOfSequence(@TempDir Path work) throws Exception {
+        // A message with sequence number 7 where 0 is expected: both receivers must fail the run (exit status 1).
+        CProgram c = CProgram.compile("channel_bench", work, "jipc_channel.c", "jipc_channel.h");
+        List<List<String>> receivers = List.of(List.of(c.executable().toString()),
+                Peers.javaCommand(ChannelPeer.class, List.of()));
+        for (List<String> receiver : receivers) {
+            List<String> command = Peers.concat(receiver, "recv", "hybrid", "64", "0", "1",
+                    String.valueOf(ChannelBench.CAPACITY), work.resolve("received").toString());
+            long size = ChannelDescriptor.segmentSize(ChannelBench.CAPACITY);
+            try (Memfd memfd = Memfd.create("jipc-bench-sequence-test", size); Mapping mapping = memfd.map();
+                 Arena arena = Arena.ofConfined()) {
+                OneToOneChannel channel = OneToOneChannel.create(mapping.segment(), ChannelBench.CAPACITY, 1024);
+                MemorySegment payload = arena.allocate(64, 8);
+                payload.set(ValueLayout.JAVA_LONG, 0, 7);
+                assertTrue(channel.offer(1, payload));
+                IOException e = org.junit.jupiter.api.Assertions.assertThrows(IOException.class,
+                        () -> Peers.runPair("recv", List.of("true"), command, memfd, Duration.ofSeconds(30)));
+                assertTrue(e.getMessage().startsWith("recv side b failed: exit code 1"), e.getMessage());
+            }
         }
     }
 
