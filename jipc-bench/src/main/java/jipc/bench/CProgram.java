@@ -27,23 +27,25 @@ record CProgram(Path executable, List<String> compileCommand, String compiler) {
     static final List<String> CFLAGS = List.of("-O2", "-Wall", "-Wextra");
 
     /**
-     * Copies {@code NAME.c} into {@code directory} and compiles it there to {@code NAME}.
+     * Copies {@code NAME.c} and the {@code extraFiles} (e.g. {@code jipc_channel.c}, {@code jipc_channel.h}: the
+     * repository's {@code native/} directory travels in the jar too) into {@code directory} and compiles
+     * {@code NAME.c} with the extra {@code .c} files there to {@code NAME}.
      *
      * @throws IOException naming gcc's exit status if gcc is missing or fails (its messages go to stderr)
      */
-    static CProgram compile(String name, Path directory) throws IOException, InterruptedException {
-        Path source = directory.resolve(name + ".c");
-        try (InputStream in = CProgram.class.getResourceAsStream("c/" + name + ".c")) {
-            if (in == null) {
-                throw new IOException("C source " + name + ".c is not in the jar (expected jipc/bench/c/" + name
-                        + ".c)");
-            }
-            Files.copy(in, source, StandardCopyOption.REPLACE_EXISTING);
-        }
+    static CProgram compile(String name, Path directory, String... extraFiles) throws IOException,
+            InterruptedException {
+        Path source = copy(name + ".c", directory);
         Path executable = directory.resolve(name);
         List<String> command = new java.util.ArrayList<>(List.of("gcc"));
         command.addAll(CFLAGS);
         command.addAll(List.of("-o", executable.toString(), source.toString()));
+        for (String extra : extraFiles) {
+            Path copied = copy(extra, directory);
+            if (extra.endsWith(".c")) {
+                command.add(copied.toString());
+            }
+        }
         ExitStatus status;
         try (ChildProcess gcc = Spawn.command(command).nullFd(0).start()) {
             status = gcc.waitFor();
@@ -52,6 +54,18 @@ record CProgram(Path executable, List<String> compileCommand, String compiler) {
             throw new IOException(String.join(" ", command) + " failed: " + status);
         }
         return new CProgram(executable, List.copyOf(command), firstLine("gcc", "--version"));
+    }
+
+    /** Copies the resource {@code jipc/bench/c/FILE} into {@code directory}. */
+    private static Path copy(String file, Path directory) throws IOException {
+        Path target = directory.resolve(file);
+        try (InputStream in = CProgram.class.getResourceAsStream("c/" + file)) {
+            if (in == null) {
+                throw new IOException("C source " + file + " is not in the jar (expected jipc/bench/c/" + file + ")");
+            }
+            Files.copy(in, target, StandardCopyOption.REPLACE_EXISTING);
+        }
+        return target;
     }
 
     /** The first line a command prints on stdout (for version strings). */

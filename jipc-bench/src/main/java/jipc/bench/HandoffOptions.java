@@ -15,10 +15,6 @@ import java.util.List;
  * @param jvmOptions extra options for both Java peers
  */
 record HandoffOptions(int rounds, long warmup, Pin pin, long cSpins, List<String> jvmOptions) {
-    /** The CPU of side a and the CPU of side b (the same CPU puts both on one core). */
-    record Pin(int cpuA, int cpuB) {
-    }
-
     static final String USAGE = """
             usage: handoff [--rounds M] [--warmup N] [--pin CPU_A,CPU_B] [--c-spins S] [--jvm-option OPTION]...
               --rounds M        measured round trips per pair (default 100000)
@@ -56,14 +52,7 @@ record HandoffOptions(int rounds, long warmup, Pin pin, long cSpins, List<String
                 case "--warmup" -> warmup = number(option, value, 0, Long.MAX_VALUE / 2);
                 case "--c-spins" -> cSpins = number(option, value, 0, Integer.MAX_VALUE);
                 case "--jvm-option" -> jvmOptions.add(value);
-                case "--pin" -> {
-                    String[] cpus = value.split(",", -1);
-                    if (cpus.length != 2) {
-                        throw new IllegalArgumentException("--pin takes two CPU numbers, CPU_A,CPU_B: " + value);
-                    }
-                    // A CPU that does not exist makes taskset fail, which ends the run with its message.
-                    pin = new Pin((int) number(option, cpus[0], 0, 4095), (int) number(option, cpus[1], 0, 4095));
-                }
+                case "--pin" -> pin = Pin.parse(option, value);
                 default -> throw new IllegalArgumentException("unknown option: " + option);
             }
         }
@@ -71,15 +60,6 @@ record HandoffOptions(int rounds, long warmup, Pin pin, long cSpins, List<String
     }
 
     private static long number(String option, String value, long min, long max) {
-        long n;
-        try {
-            n = Long.parseLong(value.replace("_", ""));
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(option + " takes a number: " + value);
-        }
-        if (n < min || n > max) {
-            throw new IllegalArgumentException(option + "=" + n + " is outside " + min + ".." + max);
-        }
-        return n;
+        return Args.number(option, value, min, max);
     }
 }

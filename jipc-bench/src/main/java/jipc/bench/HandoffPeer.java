@@ -24,8 +24,6 @@ import jipc.sync.Semaphore;
  * little-endian int64 nanoseconds to SAMPLES_FILE, the format {@code futex_pingpong.c} writes too.
  */
 public final class HandoffPeer {
-    /** The fd at which the harness places the memfd in both peers. */
-    static final int SHM_FD = 3;
     /** Size of the shared memfd. */
     static final long SEGMENT_SIZE = 4096;
     /** Offset of S1 (a to b). */
@@ -46,7 +44,7 @@ public final class HandoffPeer {
         }
         long warmup = Long.parseLong(args[1]);
         int rounds = Integer.parseInt(args[2]);
-        try (Memfd memfd = Memfd.inherit(SHM_FD); Mapping mapping = memfd.map()) {
+        try (Memfd memfd = Memfd.inherit(Peers.SHM_FD); Mapping mapping = memfd.map()) {
             Semaphore s1 = Semaphore.attach(mapping.segment(), S1_OFFSET);
             Semaphore s2 = Semaphore.attach(mapping.segment(), S2_OFFSET);
             if (args[0].equals("b")) {

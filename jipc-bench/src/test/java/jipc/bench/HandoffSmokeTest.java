@@ -34,7 +34,7 @@ class HandoffSmokeTest {
         // One run covers everything (two JVMs and a gcc per run is the cost): pinned on different cores where there
         // are two (two JVMs starting on one core take twice as long).
         int cpuB = Runtime.getRuntime().availableProcessors() > 1 ? 1 : 0;
-        String output = run(new HandoffOptions(ROUNDS, 50, new HandoffOptions.Pin(0, cpuB), 10, List.of()));
+        String output = run(new HandoffOptions(ROUNDS, 50, new Pin(0, cpuB), 10, List.of()));
         boolean taskset = Stream.of(System.getenv("PATH").split(":"))
                 .anyMatch(dir -> Files.isExecutable(Path.of(dir, "taskset")));
         String pinning = taskset ? "pinning: side a on CPU 0, side b on CPU " + cpuB

@@ -6,29 +6,33 @@ import java.util.List;
 import org.HdrHistogram.Histogram;
 
 /**
- * The hand-off result table: one row of round-trip percentiles per mechanism, in nanoseconds, then one row per
- * baseline with the ratio of the first mechanism to it (jipc / C), column by column. The last column, the share of
+ * The latency table of the harnesses: one row of round-trip percentiles per mechanism, in nanoseconds, then one row
+ * per {@link Ratio} (e.g. jipc / C measured in the same run), column by column. The last column, the share of
  * round trips under {@value #FAST_NANOS} ns, tells the two regimes of a spin-then-sleep hand-off apart: a round trip
  * that fast cannot contain a futex sleep and wake-up (several microseconds each on a virtualised machine).
  */
-final class HandoffTable {
+final class LatencyTable {
     /** One mechanism's round trips. */
     record Row(String name, Histogram histogram) {
     }
 
+    /** A ratio row: {@code numerator / denominator}, column by column. */
+    record Ratio(String name, Row numerator, Row denominator) {
+    }
+
     private static final double[] PERCENTILES = {50, 90, 99, 99.9};
-    private static final String NAME_FORMAT = "%-32s";
+    private static final String NAME_FORMAT = "%-36s";
     private static final String CELL_FORMAT = "%10s";
     /** Round trips at or below this many nanoseconds count as "no sleep" in the last column. */
     static final long FAST_NANOS = 2000;
 
-    private HandoffTable() {
+    private LatencyTable() {
     }
 
-    static void print(PrintStream out, List<Row> rows) {
-        StringBuilder header = new StringBuilder(String.format(NAME_FORMAT, "round trip, ns"));
-        for (String title : new String[] {"count", "p50", "p90", "p99", "p99.9", "max", "mean", "<=2us %"}) {
-            header.append(String.format(CELL_FORMAT, title));
+    static void print(PrintStream out, String title, List<Row> rows, List<Ratio> ratios) {
+        StringBuilder header = new StringBuilder(String.format(NAME_FORMAT, title));
+        for (String column : new String[] {"count", "p50", "p90", "p99", "p99.9", "max", "mean", "<=2us %"}) {
+            header.append(String.format(CELL_FORMAT, column));
         }
         out.println(header);
         for (Row row : rows) {
@@ -40,10 +44,10 @@ final class HandoffTable {
             line.append(String.format(CELL_FORMAT, String.format("%.1f", fastShare(row.histogram()))));
             out.println(line);
         }
-        double[] first = values(rows.get(0).histogram());
-        for (Row baseline : rows.subList(1, rows.size())) {
-            double[] second = values(baseline.histogram());
-            StringBuilder line = new StringBuilder(String.format(NAME_FORMAT, "jipc / " + baseline.name()));
+        for (Ratio ratio : ratios) {
+            double[] first = values(ratio.numerator().histogram());
+            double[] second = values(ratio.denominator().histogram());
+            StringBuilder line = new StringBuilder(String.format(NAME_FORMAT, ratio.name()));
             line.append(String.format(CELL_FORMAT, ""));
             for (int i = 0; i < first.length; i++) {
                 line.append(String.format(CELL_FORMAT, String.format("%.2f", first[i] / second[i])));

@@ -1,0 +1,217 @@
+package jipc.bench;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import jipc.channel.ChannelDescriptor;
+import jipc.channel.MessageHandler;
+import jipc.channel.OneToOneChannel;
+import jipc.channel.WaitStrategy;
+import jipc.shm.Mapping;
+import jipc.shm.Memfd;
+
+/**
+ * One side of the Java channel benchmarks, run as its own JVM by {@link ChannelBench}: the twin of
+ * {@code channel_bench.c}, with the same arguments, messages and output files. It finds the shared memfd at fd 3 with
+ * channel 0 (a to b) at offset 0 and channel 1 (b to a) right after it, both created by the harness, and attaches.
+ *
+ * <pre>
+ *   ping a|b STRATEGY SIZE WARMUP ROUNDS CAPACITY [OUT]   a: t0; offer on 0; poll 1 (waiting); t1 -- b: the mirror
+ *   send|recv STRATEGY SIZE WARMUP COUNT CAPACITY OUT     throughput over channel 0; OUT: "MESSAGES ELAPSED_NS TICKS"
+ * </pre>
+ *
+ * <p>STRATEGY is {@code spin} ({@link WaitStrategy#busySpin()}), {@code hybrid} ({@link WaitStrategy#hybrid()}) or
+ * {@code futex} ({@link WaitStrategy#futex()}). Every message carries its sequence number in its first 8 bytes; the
+ * receiver checks it and exits with status 1 on a message out of sequence. Like the C side, each step first tries
+ * the non-blocking call and waits only when it found nothing: a message is sent with the copying
+ * {@link OneToOneChannel#offer offer}, and only if the ring is full with the blocking
+ * {@link OneToOneChannel#put put}; messages are received with the zero-copy {@link OneToOneChannel#poll(MessageHandler)
+ * poll}, and only if there is none with the blocking {@link OneToOneChannel#poll(MessageHandler, int,
+ * java.time.Duration) poll} (the blocking calls read the clock before their first attempt, about 30 ns here, which
+ * the C twin's calls do not).
+ */
+public final class ChannelPeer {
+    /** Round trips per call of the ping-pong loop during warm-up: many calls, so the JIT compiles it as a method. */
+    private static final int WARMUP_CHUNK = 1000;
+
+    private ChannelPeer() {
+    }
+
+    /** Checks sequence numbers; {@code expected} is the next one. */
+    private static final class Receiver implements MessageHandler {
+        long expected;
+
+        @Override
+        public void onMessage(int type, MemorySegment payload) {
+            long seq = payload.get(ValueLayout.JAVA_LONG_UNALIGNED, 0);
+            if (type != 1 || seq != expected) {
+                System.err.println("ChannelPeer: message out of sequence: type " + type + ", seq " + seq
+                        + ", expected " + expected);
+                System.exit(1);
+            }
+            expected++;
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length < 7) {
+            usage();
+        }
+        String mode = args[0];
+        boolean ping = mode.equals("ping");
+        if (!ping && !mode.equals("send") && !mode.equals("recv")) {
+            usage();
+        }
+        boolean sideA = ping && args[1].equals("a");
+        int base = ping ? 2 : 1;
+        WaitStrategy strategy = strategy(args[base]);
+        int size = Integer.parseInt(args[base + 1]);
+        long warmup = Long.parseLong(args[base + 2]);
+        long count = Long.parseLong(args[base + 3]);
+        long capacity = Long.parseLong(args[base + 4]);
+        Path out = args.length > base + 5 ? Path.of(args[base + 5]) : null;
+        if (ping && sideA == (out == null) || !ping && out == null) {
+            usage();
+        }
+        long channelSize = ChannelDescriptor.segmentSize(capacity);
+        try (Memfd memfd = Memfd.inherit(Peers.SHM_FD); Mapping mapping = memfd.map();
+             Arena arena = Arena.ofConfined()) {
+            OneToOneChannel ab = OneToOneChannel.attach(mapping.segment().asSlice(0, channelSize))
+                    .waitStrategy(strategy);
+            MemorySegment payload = arena.allocate(size, 8);
+            if (ping) {
+                OneToOneChannel ba = OneToOneChannel.attach(mapping.segment().asSlice(channelSize, channelSize))
+                        .waitStrategy(strategy);
+                if (sideA) {
+                    pingA(ab, ba, payload, warmup, (int) count, out);
+                } else {
+                    answer(ab, ba, payload, warmup + count);
+                }
+            } else if (mode.equals("send")) {
+                send(ab, payload, warmup, count, out);
+            } else {
+                receive(ab, warmup, count, out);
+            }
+        }
+    }
+
+    private static void usage() {
+        System.err.println("usage: ChannelPeer ping a|b STRATEGY SIZE WARMUP ROUNDS CAPACITY [OUT]\n"
+                + "       ChannelPeer send|recv STRATEGY SIZE WARMUP COUNT CAPACITY OUT");
+        System.exit(64);
+    }
+
+    private static WaitStrategy strategy(String name) {
+        return switch (name) {
+            case "spin" -> WaitStrategy.busySpin();
+            case "hybrid" -> WaitStrategy.hybrid();
+            case "futex" -> WaitStrategy.futex();
+            default -> {
+                System.err.println("ChannelPeer: unknown strategy " + name + " (spin, hybrid, futex)");
+                System.exit(64);
+                yield null;
+            }
+        };
+    }
+
+    private static void pingA(OneToOneChannel ab, OneToOneChannel ba, MemorySegment payload, long warmup,
+            int rounds, Path out) throws IOException, InterruptedException {
+        Receiver receiver = new Receiver();
+        long[] scratch = new long[WARMUP_CHUNK];
+        for (long done = 0; done < warmup; done += WARMUP_CHUNK) {
+            roundTrips(ab, ba, payload, receiver, scratch, (int) Math.min(WARMUP_CHUNK, warmup - done));
+        }
+        long[] samples = new long[rounds];
+        roundTrips(ab, ba, payload, receiver, samples, rounds);
+        HandoffPeer.writeSamples(out, samples);
+    }
+
+    /** Side a: {@code count} round trips, each one's time in nanoseconds into {@code samples}. */
+    private static void roundTrips(OneToOneChannel ab, OneToOneChannel ba, MemorySegment payload,
+            Receiver receiver, long[] samples, int count) throws InterruptedException {
+        for (int i = 0; i < count; i++) {
+            long start = System.nanoTime();
+            payload.set(ValueLayout.JAVA_LONG, 0, receiver.expected);
+            send(ab, payload);
+            receive(ba, receiver);
+            samples[i] = System.nanoTime() - start;
+        }
+    }
+
+    /** Side b: echoes every message with its sequence number. */
+    private static void answer(OneToOneChannel ab, OneToOneChannel ba, MemorySegment payload, long count)
+            throws InterruptedException {
+        Receiver receiver = new Receiver();
+        while (receiver.expected < count) {
+            long before = receiver.expected;
+            receive(ab, receiver);
+            for (long seq = before; seq < receiver.expected; seq++) {
+                payload.set(ValueLayout.JAVA_LONG, 0, seq);
+                send(ba, payload);
+            }
+        }
+    }
+
+    private static void send(OneToOneChannel channel, MemorySegment payload, long warmup, long count, Path out)
+            throws IOException, InterruptedException {
+        sendRange(channel, payload, 0, warmup);
+        long ticks = cpuTicks();
+        long start = System.nanoTime();
+        sendRange(channel, payload, warmup, warmup + count);
+        writeResult(out, count, System.nanoTime() - start, cpuTicks() - ticks);
+    }
+
+    private static void sendRange(OneToOneChannel channel, MemorySegment payload, long from, long to)
+            throws InterruptedException {
+        for (long seq = from; seq < to; seq++) {
+            payload.set(ValueLayout.JAVA_LONG, 0, seq);
+            send(channel, payload);
+        }
+    }
+
+    /** Sends one message: {@code offer}, and {@code put} (waiting with the strategy) only when the ring is full. */
+    private static void send(OneToOneChannel channel, MemorySegment payload) throws InterruptedException {
+        if (!channel.offer(1, payload)) {
+            channel.put(1, payload, null);
+        }
+    }
+
+    /** Receives at least one message (all there are): {@code poll}, and the blocking poll only when none is there. */
+    private static void receive(OneToOneChannel channel, Receiver receiver) throws InterruptedException {
+        if (channel.poll(receiver) == 0) {
+            while (channel.poll(receiver, Integer.MAX_VALUE, null) == 0) {
+                // only padding at the wrap was consumed: wait again
+            }
+        }
+    }
+
+    private static void receive(OneToOneChannel channel, long warmup, long count, Path out)
+            throws IOException, InterruptedException {
+        Receiver receiver = new Receiver();
+        while (receiver.expected < warmup) {
+            receive(channel, receiver);
+        }
+        long ticks = cpuTicks();
+        long start = System.nanoTime();
+        while (receiver.expected < warmup + count) {
+            receive(channel, receiver);
+        }
+        writeResult(out, count, System.nanoTime() - start, cpuTicks() - ticks);
+    }
+
+    /** utime + stime of this process in clock ticks: fields 14 and 15 of /proc/self/stat. */
+    static long cpuTicks() throws IOException {
+        String stat = Files.readString(Path.of("/proc/self/stat"));
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        // fields[0] is field 3 (state): utime is field 14, stime field 15
+        return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+    }
+
+    private static void writeResult(Path out, long messages, long elapsedNanos, long ticks) throws IOException {
+        Files.writeString(out, messages + " " + elapsedNanos + " " + ticks + "\n");
+    }
+}
