@@ -4,8 +4,8 @@ import java.util.List;
 
 /**
  * What a {@code jipc bench} run measures and how long it may take: the message sizes, how many round trips or bytes
- * per measurement, and where the two processes run. {@link #quick()} is the under-a-minute run the README shows;
- * {@link #full()} the thorough one (under 15 minutes on 2 cores).
+ * per measurement, and where the two processes run. {@link #quickRun()} is the under-a-minute run the README shows;
+ * {@link #fullRun()} the thorough one (under 15 minutes on 2 cores).
  *
  * @param quick whether this is the quick run (benchmarks may skip their slowest variants then)
  * @param latencySizes message sizes of ping-pong runs
@@ -28,13 +28,13 @@ public record Plan(boolean quick, List<Integer> latencySizes, List<Integer> thro
     }
 
     /** The under-a-minute run: 64 B and 4 KiB latency, 64 B and 64 KiB throughput, short measurements. */
-    public static Plan quick() {
+    public static Plan quickRun() {
         return new Plan(true, List.of(64, 4096), List.of(64, 65536), 20_000, 20_000, 64L << 20, 1.0, null,
                 List.of());
     }
 
     /** The thorough run: 8 B to 64 KiB latency, 64 B to 1 MiB throughput. */
-    public static Plan full() {
+    public static Plan fullRun() {
         return new Plan(false, List.of(8, 64, 4096, 65536), List.of(64, 4096, 65536, 1 << 20), 100_000, 200_000,
                 1L << 30, 3.0, null, List.of());
     }
