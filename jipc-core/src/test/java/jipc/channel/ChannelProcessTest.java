@@ -36,14 +36,14 @@ class ChannelProcessTest {
     }
 
     @Test
-    void twoMillionRandomMessagesFromAChildJvmArriveWholeAndInOrder() throws Exception {
-        long count = 2_000_000;
+    void tenMillionRandomMessagesFromAChildJvmArriveWholeAndInOrder() throws Exception {
+        long count = 10_000_000; // ~2.5 GB of payload, lengths 1..512 at random, each checksummed and numbered
         int max = 512;
         try (SharedChannel shared = SharedChannel.create(name, 256 * 1024, max);
              Capture producer = Capture.start(Spawn.java(ChannelChild.class, "produce", name, "" + SEED, "" + max,
                      "0", "" + count))) {
             OneToOneChannel channel = shared.channel().registerConsumer();
-            Messages.receive(channel, SEED, 0, count, max, Duration.ofSeconds(60));
+            Messages.receive(channel, SEED, 0, count, max, Duration.ofSeconds(240));
             producer.finish(Duration.ofSeconds(60)).assertSuccess();
             assertEquals(0, channel.poll((t, p) -> { }, Duration.ofMillis(50)), "nothing after the last message");
             assertEquals(channel.tailPosition(), channel.headPosition());
