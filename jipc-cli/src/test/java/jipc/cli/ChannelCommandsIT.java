@@ -58,6 +58,57 @@ class ChannelCommandsIT {
     }
 
     @Test
+    void threeSendersAtOnceOnAManyProducerChannelLoseNothingAndStatShowsTheirLiveness() throws Exception {
+        assertEquals(0, Run.jipc("", "channel", "create", name, "--many-producers", "--capacity", "4K").exitCode());
+        String fresh = Run.jipc("", "channel", "stat", name).out();
+        assertTrue(fresh.contains("kind: many-to-one\n") && fresh.contains("producers: 0 holding slots\n"), fresh);
+        Path output = Files.createTempFile("jipc-it-", ".recv");
+        try {
+            // 3 senders of 1000 lines each into a 4 KiB ring at the same time; one receiver counts 3000 lines
+            Run.Result pipeline = Run.bash("""
+                    "$JAVA" -jar "$JAR" channel recv --count 3000 --timeout 30s "$1" > "$2" &
+                    receiver=$!
+                    for p in a b c; do
+                      seq 1 1000 | sed "s/^/$p /" | "$JAVA" -jar "$JAR" channel send --no-end --timeout 30s "$1" &
+                    done
+                    wait $receiver || exit 10
+                    wait
+                    """, name, output.toString());
+            assertEquals(0, pipeline.exitCode(), pipeline.err());
+            List<String> lines = Files.readAllLines(output);
+            assertEquals(3000, lines.size());
+            for (String p : List.of("a", "b", "c")) {
+                List<String> mine = lines.stream().filter(line -> line.startsWith(p + " ")).toList();
+                assertEquals(1000, mine.size(), p);
+                for (int i = 0; i < mine.size(); i++) {
+                    assertEquals(p + " " + (i + 1), mine.get(i), "sender " + p + "'s lines in its order");
+                }
+            }
+        } finally {
+            Files.deleteIfExists(output);
+        }
+
+        // A sender blocked on the full ring holds a slot: stat shows it alive, then dead once it is SIGKILLed.
+        Run.Result blocked = Run.bash("""
+                seq 1 100000 | "$JAVA" -jar "$JAR" channel send --timeout 60s "$1" &
+                sender=$!
+                for i in $(seq 1 300); do
+                  "$JAVA" -jar "$JAR" channel stat "$1" | grep -q "^producer[.][0-9]*: pid .* (alive)" && break
+                  sleep 0.1
+                done
+                "$JAVA" -jar "$JAR" channel stat "$1"
+                kill -KILL $sender
+                wait $sender
+                "$JAVA" -jar "$JAR" channel stat "$1"
+                """, name);
+        String[] stats = blocked.out().split("(?=name: )");
+        assertEquals(2, stats.length, blocked.out() + blocked.err());
+        assertTrue(stats[0].contains("producers: 1 holding slots"), stats[0]);
+        assertTrue(stats[0].matches("(?s).*producer\\.\\d+: pid \\d+ \\(alive\\).*"), stats[0]);
+        assertTrue(stats[1].matches("(?s).*producer\\.\\d+: pid \\d+ \\(dead\\).*"), stats[1]);
+    }
+
+    @Test
     void receiverPrintsEveryLineOfALargerStream() throws Exception {
         assertEquals(0, Run.jipc("", "channel", "create", name, "--capacity", "4K").exitCode());
         Path output = Files.createTempFile("jipc-it-", ".recv");

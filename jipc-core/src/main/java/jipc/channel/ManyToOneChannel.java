@@ -2,6 +2,8 @@ package jipc.channel;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.List;
 
 import jipc.internal.ProcessIdentity;
 
@@ -38,7 +40,7 @@ import static jipc.channel.RecordDescriptor.PADDING_TYPE;
  * between {@link #tryClaim} and {@link #commit} in a process that goes on running stalls the consumer: call
  * {@link #abort()} on every path that does not commit. One consumer, as for {@link OneToOneChannel}.
  */
-public final class ManyToOneChannel extends RingChannel {
+public final class ManyToOneChannel extends RingChannel implements MessageChannel {
     /**
      * Test hook: run after a successful claim's compare-and-set of the tail, before the record's header is written
      * (the window in which a dead producer leaves only zeros behind).
@@ -382,5 +384,37 @@ public final class ManyToOneChannel extends RingChannel {
     public String toString() {
         return "ManyToOneChannel[capacity=" + capacity + ", head=" + headPosition() + ", tail=" + tailPosition()
                 + (slot >= 0 ? ", producer slot " + slot : "") + "]";
+    }
+
+    // ---- producer slots, as seen by anyone ------------------------------------------------------------------------
+
+    /**
+     * One held producer slot, as {@link #producers()} saw it.
+     *
+     * @param slot the slot's index
+     * @param pid the holder's pid
+     * @param alive whether the holder still runs (by process identity, never a timer)
+     * @param claimPosition the ring position of the holder's open claim, or {@code -1} if it has none
+     */
+    public record Producer(int slot, int pid, boolean alive, long claimPosition) {
+    }
+
+    /**
+     * The held producer slots now (a snapshot, for monitoring such as {@code jipc channel stat}): acquire loads of
+     * each slot's identity and claim words and a liveness check per holder ({@code kill(pid, 0)} and a read of
+     * {@code /proc/PID/stat}).
+     */
+    public List<Producer> producers() {
+        List<Producer> held = new ArrayList<>();
+        for (int i = 0; i < MAX_PRODUCER_SLOTS; i++) {
+            long offset = ChannelDescriptor.producerSlotOffset(i);
+            long owner = (long) LONG.getAcquire(segment, offset + SLOT_IDENTITY_OFFSET);
+            if (owner != 0) {
+                long claim = (long) LONG.getAcquire(segment, offset + SLOT_CLAIM_OFFSET);
+                held.add(new Producer(i, ProcessIdentity.pid(owner), ProcessIdentity.isAlive(owner),
+                        claim < 0 ? -1 : claim));
+            }
+        }
+        return List.copyOf(held);
     }
 }

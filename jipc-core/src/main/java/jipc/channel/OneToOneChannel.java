@@ -40,7 +40,7 @@ import static jipc.channel.RecordDescriptor.TYPE_OFFSET;
  * (possibly another process's) instance. Only one producer may be attached at a time; for several, create a
  * {@link ManyToOneChannel} (the two kinds refuse to attach to each other's channels: flag bit 0 of the header).
  */
-public final class OneToOneChannel extends RingChannel {
+public final class OneToOneChannel extends RingChannel implements MessageChannel {
     // producer-local
     private boolean producerReady;
     private long claimTail = -1;

@@ -126,6 +126,14 @@ public final class SharedChannel implements AutoCloseable {
         throw new IllegalStateException(shm.name() + " holds a one-producer channel: use channel()");
     }
 
+    /**
+     * The channel, whichever its kind, for code that works with both ({@link #channel()} and {@link #manyToOne()}
+     * give the kind's own type); valid until {@link #close()}.
+     */
+    public MessageChannel messageChannel() {
+        return (MessageChannel) channel;
+    }
+
     /** Whether the object holds a {@link ManyToOneChannel} (flag bit 0 of the header). */
     public boolean isManyToOne() {
         return channel instanceof ManyToOneChannel;

@@ -9,11 +9,16 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code jipc channel create NAME [--capacity 1M] [--max-message 4K]}: a new, empty channel in POSIX shared memory. */
+/**
+ * {@code jipc channel create NAME [--capacity 1M] [--max-message 4K] [--many-producers]}: a new, empty channel in
+ * POSIX shared memory.
+ */
 @Command(name = "create", description = {"Create an empty channel in POSIX shared memory (shm_open O_EXCL, mode "
         + "0600) and print its NAME.",
         "The ring holds CAPACITY bytes of messages (a power of two, at least 1K); each message takes its length plus "
-                + "8 header bytes, rounded up to 8."})
+                + "8 header bytes, rounded up to 8.",
+        "With --many-producers several processes may send at once (up to " + ChannelDescriptor.MAX_PRODUCER_SLOTS
+                + " at a time, each holding a producer slot; a dead sender's slot and open claim are recovered)."})
 public final class ChannelCreate implements Callable<Integer> {
     @Parameters(paramLabel = "NAME", description = "The channel's name: /name.")
     String name;
@@ -26,10 +31,14 @@ public final class ChannelCreate implements Callable<Integer> {
             description = "Largest message in bytes (default and maximum: an eighth of the capacity, minus 8).")
     Integer maxMessage;
 
+    @Option(names = {"-m", "--many-producers"}, description = "A many-producer channel: several senders at once.")
+    boolean manyProducers;
+
     @Override
     public Integer call() throws Exception {
         int max = maxMessage != null ? maxMessage : ChannelDescriptor.defaultMaxMessageLength(capacity);
-        try (SharedChannel channel = SharedChannel.create(name, capacity, max)) {
+        try (SharedChannel channel = manyProducers ? SharedChannel.createManyToOne(name, capacity, max)
+                : SharedChannel.create(name, capacity, max)) {
             System.out.println(channel.name());
         }
         return 0;

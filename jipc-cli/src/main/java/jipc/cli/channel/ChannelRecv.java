@@ -10,7 +10,7 @@ import java.lang.foreign.ValueLayout;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 
-import jipc.channel.OneToOneChannel;
+import jipc.channel.MessageChannel;
 import jipc.channel.SharedChannel;
 import jipc.cli.Converters;
 import jipc.cli.ExitCodes;
@@ -48,7 +48,7 @@ public final class ChannelRecv implements Callable<Integer> {
         }
         OutputStream out = new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16);
         try (SharedChannel shared = SharedChannel.attach(name)) {
-            OneToOneChannel channel = shared.channel().registerConsumer();
+            MessageChannel channel = shared.messageChannel().registerConsumer();
             while (!ended && (count == null || printed < count)) {
                 // One message a poll: whatever follows an end-of-stream message stays in the ring for the next reader.
                 int got = channel.poll((type, payload) -> print(out, type, payload.toArray(ValueLayout.JAVA_BYTE)),

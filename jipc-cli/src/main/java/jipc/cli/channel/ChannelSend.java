@@ -6,7 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 
-import jipc.channel.OneToOneChannel;
+import jipc.channel.MessageChannel;
 import jipc.channel.SharedChannel;
 import jipc.cli.Converters;
 import jipc.cli.ExitCodes;
@@ -36,7 +36,7 @@ public final class ChannelSend implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         try (SharedChannel shared = SharedChannel.attach(name)) {
-            OneToOneChannel channel = shared.channel();
+            MessageChannel channel = shared.messageChannel();
             BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
             long sent = 0;
             for (String line = in.readLine(); line != null; line = in.readLine()) {
@@ -55,7 +55,7 @@ public final class ChannelSend implements Callable<Integer> {
         return 0;
     }
 
-    private void put(OneToOneChannel channel, int type, byte[] bytes, long number) throws InterruptedException {
+    private void put(MessageChannel channel, int type, byte[] bytes, long number) throws InterruptedException {
         if (!channel.put(type, bytes, 0, bytes.length, timeout)) {
             String consumer = channel.consumerPid() == 0 ? "no consumer is registered"
                     : channel.isConsumerAlive() ? "consumer pid " + channel.consumerPid() + " is alive but not reading"

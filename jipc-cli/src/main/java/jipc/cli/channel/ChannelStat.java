@@ -5,14 +5,19 @@ import java.lang.foreign.ValueLayout;
 import java.util.concurrent.Callable;
 
 import jipc.channel.ChannelDescriptor;
-import jipc.channel.OneToOneChannel;
+import jipc.channel.ManyToOneChannel;
+import jipc.channel.MessageChannel;
 import jipc.channel.SharedChannel;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
-/** {@code jipc channel stat NAME}: positions, fill level, waiting sides and the consumer's liveness, as key: value lines. */
-@Command(name = "stat", description = "Print the channel's capacity, positions, fill level, waiting sides and whether "
-        + "its consumer is alive, one 'key: value' a line. Reads only; never changes the channel.")
+/**
+ * {@code jipc channel stat NAME}: kind, positions, fill level, waiting sides and the liveness of the consumer and of
+ * each producer holding a slot, as key: value lines.
+ */
+@Command(name = "stat", description = "Print the channel's kind, capacity, positions, fill level, waiting sides, "
+        + "whether its consumer is alive and (many-producer channels) which producers hold slots and whether they "
+        + "are alive, one 'key: value' a line. Reads only; never changes the channel.")
 public final class ChannelStat implements Callable<Integer> {
     @Parameters(paramLabel = "NAME", description = "The channel's name: /name.")
     String name;
@@ -20,7 +25,7 @@ public final class ChannelStat implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         try (SharedChannel shared = SharedChannel.attach(name)) {
-            OneToOneChannel channel = shared.channel();
+            MessageChannel channel = shared.messageChannel();
             MemorySegment header = shared.mapping().segment();
             long head = channel.headPosition();
             long tail = channel.tailPosition();
@@ -28,6 +33,7 @@ public final class ChannelStat implements Callable<Integer> {
             int pid = channel.consumerPid();
             StringBuilder out = new StringBuilder();
             line(out, "name", shared.name());
+            line(out, "kind", shared.isManyToOne() ? "many-to-one" : "one-to-one");
             line(out, "capacity", channel.capacity());
             line(out, "max-message", channel.maxMessageLength());
             line(out, "head", head);
@@ -38,6 +44,14 @@ public final class ChannelStat implements Callable<Integer> {
             line(out, "consumer-waiting", header.get(ValueLayout.JAVA_INT, ChannelDescriptor.CONSUMER_WAITING_OFFSET) != 0
                     ? "yes (asleep on the futex)" : "no");
             line(out, "producers-waiting", header.get(ValueLayout.JAVA_INT, ChannelDescriptor.PRODUCERS_WAITING_OFFSET));
+            if (channel instanceof ManyToOneChannel manyToOne) {
+                var producers = manyToOne.producers();
+                line(out, "producers", producers.size() + " holding slots");
+                for (ManyToOneChannel.Producer p : producers) {
+                    line(out, "producer." + p.slot(), "pid " + p.pid() + (p.alive() ? " (alive)" : " (dead)")
+                            + (p.claimPosition() < 0 ? "" : ", open claim at " + p.claimPosition()));
+                }
+            }
             System.out.print(out);
         }
         return 0;

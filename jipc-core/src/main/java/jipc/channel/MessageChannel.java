@@ -1,0 +1,100 @@
+package jipc.channel;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+
+/**
+ * What both channel kinds offer, for code that works with either: {@link OneToOneChannel} (one producer) and
+ * {@link ManyToOneChannel} (any number of producer processes and threads, each with its own instance). Each method is
+ * specified in full on the classes; in short:
+ * <ul>
+ * <li>producer side: {@link #tryClaim}/{@link #commit}/{@link #abort} (zero-copy), {@link #offer} (copy; a full ring
+ * is {@code false}), {@link #claim} and {@link #put} (wait for room with a timeout);</li>
+ * <li>consumer side (one consumer): {@link #poll} (batch, zero-copy, optionally waiting), {@link #take}, and the
+ * consumer's identity ({@link #registerConsumer()}, {@link #isConsumerAlive()}) so producers can tell a dead
+ * consumer from a slow one;</li>
+ * <li>a snapshot of the ring: {@link #capacity()}, {@link #headPosition()}, {@link #tailPosition()},
+ * {@link #size()}.</li>
+ * </ul>
+ * The byte layout both kinds share is in {@code docs/channel-format.md}.
+ */
+public sealed interface MessageChannel permits OneToOneChannel, ManyToOneChannel {
+    /** The ring's size in bytes. */
+    long capacity();
+
+    /** The largest payload a message may have. */
+    int maxMessageLength();
+
+    /** Bytes ever published (one producer) or claimed (many producers). */
+    long tailPosition();
+
+    /** Bytes ever consumed. */
+    long headPosition();
+
+    /** Ring bytes in use now (a snapshot). */
+    long size();
+
+    /** Reserves room for a message and returns its writable payload slice, or {@code null} if the ring is full. */
+    MemorySegment tryClaim(int type, int length);
+
+    /** Publishes the claimed message. */
+    void commit();
+
+    /** Gives the claimed room back unpublished. */
+    void abort();
+
+    /** Copies one message in; {@code false} if the ring is full now. */
+    boolean offer(int type, MemorySegment payload);
+
+    /** Copies {@code length} bytes of {@code payload} from {@code offset} in; {@code false} if the ring is full now. */
+    boolean offer(int type, byte[] payload, int offset, int length);
+
+    /** Copies the buffer's remaining bytes in and consumes them; {@code false} (buffer untouched) if the ring is full. */
+    boolean offer(int type, ByteBuffer payload);
+
+    /** {@link #tryClaim} waiting up to {@code timeout} ({@code null}: as long as it takes) for room. */
+    MemorySegment claim(int type, int length, Duration timeout) throws InterruptedException;
+
+    /** {@link #offer(int, MemorySegment)} waiting up to {@code timeout} for room. */
+    boolean put(int type, MemorySegment payload, Duration timeout) throws InterruptedException;
+
+    /** {@link #offer(int, byte[], int, int)} waiting up to {@code timeout} for room. */
+    boolean put(int type, byte[] payload, int offset, int length, Duration timeout) throws InterruptedException;
+
+    /** Hands every message available now to {@code handler}; returns how many. */
+    int poll(MessageHandler handler);
+
+    /** Hands at most {@code limit} messages available now to {@code handler}. */
+    int poll(MessageHandler handler, int limit);
+
+    /** Hands at most {@code limit} messages, waiting up to {@code timeout} for the first. */
+    int poll(MessageHandler handler, int limit, Duration timeout) throws InterruptedException;
+
+    /** Hands every available message, waiting up to {@code timeout} for the first. */
+    int poll(MessageHandler handler, Duration timeout) throws InterruptedException;
+
+    /** Waits as long as it takes for one message and hands it to {@code handler}. */
+    void take(MessageHandler handler) throws InterruptedException;
+
+    /** Whether a record is published at the head now. */
+    boolean hasMessage();
+
+    /** The strategy this instance's blocking calls wait with. */
+    WaitStrategy waitStrategy();
+
+    /** Makes this instance's blocking calls wait with {@code strategy}; returns this instance. */
+    MessageChannel waitStrategy(WaitStrategy strategy);
+
+    /** Records this process as the channel's one consumer; returns this instance. */
+    MessageChannel registerConsumer();
+
+    /** Clears the consumer identity if this process registered it. */
+    void unregisterConsumer();
+
+    /** The registered consumer's pid, {@code 0} if none. */
+    int consumerPid();
+
+    /** Whether the registered consumer process still runs (by process identity, never a timer). */
+    boolean isConsumerAlive();
+}
