@@ -1,5 +1,5 @@
 /*
- * The C twin of jipc.channel.OneToOneChannel; see jipc_channel.h and docs/channel-format.md.
+ * The C twin of jipc.channel.OneToOneChannel and ManyToOneChannel; see jipc_channel.h and docs/channel-format.md.
  *
  * Memory ordering, as in the Java code: a record's payload and type are plain stores, its length a release store,
  * the tail a release store; the consumer reads lengths with acquire loads, zeroes consumed records with plain stores
@@ -23,6 +23,13 @@
 #include <unistd.h>
 
 #define SLICE_NS 100000000LL
+/* A consumer looks at a stalled head of a many-producer channel (liveness checks) at most once a millisecond. */
+#define STALL_CHECK_NS 1000000LL
+/* The largest padding record the consumer writes over a dead producer's claim without a header. */
+#define MAX_PADDING ((uint64_t) (INT32_MAX & -JIPC_RECORD_ALIGNMENT))
+
+static int read_stat(int pid, char *state, uint64_t *start_time);
+static int identity_alive(uint64_t identity);
 
 static _Atomic uint32_t *u32(const jipc_channel *ch, size_t offset) {
     return (_Atomic uint32_t *) (ch->base + offset);
@@ -34,6 +41,19 @@ static _Atomic uint64_t *u64(const jipc_channel *ch, size_t offset) {
 
 static _Atomic uint32_t *length_word(const jipc_channel *ch, uint64_t index) {
     return (_Atomic uint32_t *) (ch->ring + index + JIPC_RECORD_LENGTH_OFFSET);
+}
+
+/* The record header as one little-endian int64: length in the low half, type in the high half. */
+static _Atomic uint64_t *header_word(const jipc_channel *ch, uint64_t index) {
+    return (_Atomic uint64_t *) (ch->ring + index + JIPC_RECORD_LENGTH_OFFSET);
+}
+
+static uint64_t header(int32_t length, int32_t type) {
+    return ((uint64_t) (uint32_t) type << 32) | (uint32_t) length;
+}
+
+static _Atomic uint64_t *slot_word(const jipc_channel *ch, int slot, size_t field) {
+    return u64(ch, JIPC_CHANNEL_PRODUCER_SLOTS_OFFSET + (size_t) JIPC_CHANNEL_PRODUCER_SLOT_LENGTH * slot + field);
 }
 
 static uint64_t align8(uint64_t n) {
@@ -82,8 +102,8 @@ int jipc_channel_attach(jipc_channel *ch, void *base, size_t size) {
     if (header != JIPC_CHANNEL_HEADER_LENGTH) {
         return JIPC_CHANNEL_EHEADER;
     }
-    if (flags != 0) {
-        /* a many-producer channel: its claims and recovery are not implemented here (docs/channel-format.md) */
+    if ((flags & ~(uint32_t) JIPC_CHANNEL_FLAG_MANY_PRODUCERS) != 0) {
+        /* a later format: flags this twin does not speak */
         return JIPC_CHANNEL_EFLAGS;
     }
     if (capacity < JIPC_CHANNEL_MIN_CAPACITY || (capacity & (capacity - 1)) != 0) {
@@ -99,6 +119,8 @@ int jipc_channel_attach(jipc_channel *ch, void *base, size_t size) {
     ch->capacity = capacity;
     ch->mask = capacity - 1;
     ch->max_message_length = max;
+    ch->many = (flags & JIPC_CHANNEL_FLAG_MANY_PRODUCERS) != 0;
+    ch->slot = -1;
     return JIPC_CHANNEL_OK;
 }
 
@@ -112,7 +134,7 @@ const char *jipc_channel_strerror(int error) {
     case JIPC_CHANNEL_ECAPACITY: return "capacity is not a power of two >= 1024";
     case JIPC_CHANNEL_EMAXMSG: return "max message length out of range";
     case JIPC_CHANNEL_EALIGN: return "segment not 8-byte aligned";
-    case JIPC_CHANNEL_EFLAGS: return "unsupported flags (a many-producer channel)";
+    case JIPC_CHANNEL_EFLAGS: return "unsupported flags (a later format)";
     default: return "unknown error";
     }
 }
@@ -149,10 +171,12 @@ static uint64_t required_space(const jipc_channel *ch, uint64_t tail, uint64_t s
     return space > to_end ? to_end + space : space;
 }
 
+/* Signed, as in Java: with many producers the tail may be more than a ring ahead of a stale head cache, and a
+ * fresh head may be past a stale tail. */
 static int has_room(jipc_channel *ch, uint64_t tail, uint64_t required) {
-    if (required > ch->capacity - (tail - ch->head_cache)) {
+    if ((int64_t) required > (int64_t) ch->capacity - (int64_t) (tail - ch->head_cache)) {
         ch->head_cache = atomic_load_explicit(u64(ch, JIPC_CHANNEL_HEAD_OFFSET), memory_order_acquire);
-        return required <= ch->capacity - (tail - ch->head_cache);
+        return (int64_t) required <= (int64_t) ch->capacity - (int64_t) (tail - ch->head_cache);
     }
     return 1;
 }
@@ -170,10 +194,91 @@ static void wake_consumer_if_sleeping(jipc_channel *ch) {
     }
 }
 
+/* Many producers: a free slot, else one whose owner is dead, taken with one compare-and-set of its identity. */
+static int take_slot(jipc_channel *ch) {
+    if (ch->identity == 0) {
+        char state;
+        uint64_t start_time;
+        int pid = (int) getpid();
+        if (read_stat(pid, &state, &start_time) < 0) {
+            return -1;
+        }
+        ch->identity = (start_time << 32) | (uint32_t) pid;
+    }
+    for (int pass = 0; pass < 2; pass++) {
+        for (int i = 0; i < JIPC_CHANNEL_MAX_PRODUCER_SLOTS; i++) {
+            _Atomic uint64_t *identity = slot_word(ch, i, JIPC_CHANNEL_SLOT_IDENTITY_OFFSET);
+            uint64_t owner = atomic_load_explicit(identity, memory_order_acquire);
+            int takeable = owner == 0 || (pass == 1 && !identity_alive(owner));
+            if (takeable && atomic_compare_exchange_strong(identity, &owner, ch->identity)) {
+                atomic_store(slot_word(ch, i, JIPC_CHANNEL_SLOT_CLAIM_OFFSET), (uint64_t) -1);
+                ch->slot = i;
+                return 0;
+            }
+        }
+    }
+    errno = EBUSY;
+    return -1;
+}
+
+void jipc_channel_detach_producer(jipc_channel *ch) {
+    if (!ch->many || ch->slot < 0) {
+        return;
+    }
+    atomic_store_explicit(slot_word(ch, ch->slot, JIPC_CHANNEL_SLOT_CLAIM_OFFSET), (uint64_t) -1,
+                          memory_order_release);
+    uint64_t mine = ch->identity;
+    atomic_compare_exchange_strong(slot_word(ch, ch->slot, JIPC_CHANNEL_SLOT_IDENTITY_OFFSET), &mine, 0);
+    ch->slot = -1;
+}
+
+/* Many producers: claim by CAS of the tail with the claim position announced first, negative header, payload,
+ * then the committed header in one 64-bit store (docs/channel-format.md, "Producer: publish one message"). */
+static int offer_many(jipc_channel *ch, int32_t type, const void *payload, uint32_t length) {
+    if (ch->slot < 0 && take_slot(ch) < 0) {
+        return -1;
+    }
+    _Atomic uint64_t *claim = slot_word(ch, ch->slot, JIPC_CHANNEL_SLOT_CLAIM_OFFSET);
+    _Atomic uint64_t *tail_word = u64(ch, JIPC_CHANNEL_TAIL_OFFSET);
+    uint64_t space = align8((uint64_t) JIPC_RECORD_HEADER_LENGTH + length);
+    uint64_t tail;
+    uint64_t required;
+    for (;;) {
+        tail = atomic_load(tail_word);
+        required = required_space(ch, tail, space);
+        if (!has_room(ch, tail, required)) {
+            atomic_store_explicit(claim, (uint64_t) -1, memory_order_release);
+            return 0;
+        }
+        /* before the CAS: a consumer that sees the moved tail sees this position and waits for our header */
+        atomic_store(claim, tail);
+        if (atomic_compare_exchange_strong(tail_word, &tail, tail + required)) {
+            break;
+        }
+    }
+    uint64_t index = tail & ch->mask;
+    uint64_t padding = required - space;
+    if (padding != 0) {
+        atomic_store_explicit(header_word(ch, index), header((int32_t) padding, JIPC_RECORD_PADDING_TYPE),
+                              memory_order_release);
+    }
+    uint64_t record = padding == 0 ? index : 0;
+    int32_t total = (int32_t) (JIPC_RECORD_HEADER_LENGTH + length);
+    atomic_store_explicit(header_word(ch, record), header(-total, ch->slot), memory_order_release);
+    memcpy(ch->ring + record + JIPC_RECORD_HEADER_LENGTH, payload, length);
+    atomic_store_explicit(header_word(ch, record), header(total, type), memory_order_release);
+    atomic_store_explicit(claim, (uint64_t) -1, memory_order_release);
+    wake_consumer_if_sleeping(ch);
+    return 1;
+}
+
 int jipc_channel_offer(jipc_channel *ch, int32_t type, const void *payload, uint32_t length) {
     if (type < 1 || length > ch->max_message_length) {
         errno = EINVAL;
         return -1;
+    }
+    if (ch->many) {
+        return offer_many(ch, type, payload, length);
     }
     if (!ch->producer_ready && recover_tail(ch) < 0) {
         return -1;
@@ -212,7 +317,7 @@ int jipc_channel_offer(jipc_channel *ch, int32_t type, const void *payload, uint
 }
 
 int jipc_channel_wait_room(jipc_channel *ch, uint32_t length, int64_t timeout_ns) {
-    if (!ch->producer_ready && recover_tail(ch) < 0) {
+    if (!ch->many && !ch->producer_ready && recover_tail(ch) < 0) {
         return -1;
     }
     uint64_t space = align8((uint64_t) JIPC_RECORD_HEADER_LENGTH + length);
@@ -220,7 +325,8 @@ int jipc_channel_wait_room(jipc_channel *ch, uint32_t length, int64_t timeout_ns
     _Atomic uint32_t *wake = u32(ch, JIPC_CHANNEL_PRODUCER_WAKE_OFFSET);
     _Atomic uint32_t *waiting = u32(ch, JIPC_CHANNEL_PRODUCERS_WAITING_OFFSET);
     for (;;) {
-        uint64_t tail = atomic_load_explicit(u64(ch, JIPC_CHANNEL_TAIL_OFFSET), memory_order_relaxed);
+        /* acquire: many producers move the tail too */
+        uint64_t tail = atomic_load_explicit(u64(ch, JIPC_CHANNEL_TAIL_OFFSET), memory_order_acquire);
         if (has_room(ch, tail, required_space(ch, tail, space))) {
             return 1;
         }
@@ -252,7 +358,100 @@ static void wake_producers_if_sleeping(jipc_channel *ch) {
 
 int jipc_channel_has_message(const jipc_channel *ch) {
     uint64_t head = atomic_load_explicit(u64(ch, JIPC_CHANNEL_HEAD_OFFSET), memory_order_acquire);
-    return atomic_load_explicit(length_word(ch, head & ch->mask), memory_order_acquire) != 0;
+    /* > 0: a claim of a many-producer channel has a negative length until it is committed */
+    return (int32_t) atomic_load_explicit(length_word(ch, head & ch->mask), memory_order_acquire) > 0;
+}
+
+/* Slot i's claim position if its owner claims below `below` and lives, else -1. Identity, claim, identity again:
+ * a claim position is never paired with another owner. */
+static int64_t live_claim(const jipc_channel *ch, int i, uint64_t below) {
+    _Atomic uint64_t *identity = slot_word(ch, i, JIPC_CHANNEL_SLOT_IDENTITY_OFFSET);
+    for (;;) {
+        uint64_t owner = atomic_load_explicit(identity, memory_order_acquire);
+        if (owner == 0) {
+            return -1;
+        }
+        int64_t claim = (int64_t) atomic_load_explicit(slot_word(ch, i, JIPC_CHANNEL_SLOT_CLAIM_OFFSET),
+                                                       memory_order_acquire);
+        if (atomic_load_explicit(identity, memory_order_acquire) != owner) {
+            continue;
+        }
+        return claim >= 0 && (uint64_t) claim < below && identity_alive(owner) ? claim : -1;
+    }
+}
+
+/* A claim (negative length) at position: padding once its slot's owner certainly does not own it any more.
+ * 1: a published record is there now; 0: wait; -1: corrupt (errno EPROTO). */
+static int resolve_claim(jipc_channel *ch, uint64_t position) {
+    uint64_t index = position & ch->mask;
+    uint64_t h = atomic_load_explicit(header_word(ch, index), memory_order_acquire);
+    int32_t length = (int32_t) h;
+    if (length >= 0) {
+        return length > 0;
+    }
+    int32_t slot = (int32_t) (h >> 32);
+    if (slot < 0 || slot >= JIPC_CHANNEL_MAX_PRODUCER_SLOTS) {
+        errno = EPROTO;
+        return -1;
+    }
+    int64_t claim = live_claim(ch, slot, position + 1);
+    if (claim >= 0 && (uint64_t) claim <= position) {
+        return 0;
+    }
+    /* only if still the claim: a commit stores its header before it clears its claim position */
+    atomic_compare_exchange_strong(header_word(ch, index), &h, header(-length, JIPC_RECORD_PADDING_TYPE));
+    return (int32_t) atomic_load_explicit(length_word(ch, index), memory_order_acquire) > 0;
+}
+
+/* A zero length below the tail: a claim without a header. Padding up to the first non-zero word, the lowest live
+ * claim position, or the ring's end, once no live producer may own position. Results as resolve_claim. */
+static int resolve_headerless(jipc_channel *ch, uint64_t position) {
+    uint64_t tail = atomic_load_explicit(u64(ch, JIPC_CHANNEL_TAIL_OFFSET), memory_order_acquire);
+    if (tail <= position) {
+        return 0;
+    }
+    uint64_t bound = tail;
+    for (int i = 0; i < JIPC_CHANNEL_MAX_PRODUCER_SLOTS; i++) {
+        int64_t claim = live_claim(ch, i, tail);
+        if (claim >= 0) {
+            if ((uint64_t) claim <= position) {
+                return 0;
+            }
+            if ((uint64_t) claim < bound) {
+                bound = (uint64_t) claim;
+            }
+        }
+    }
+    uint64_t index = position & ch->mask;
+    int32_t now = (int32_t) atomic_load_explicit(length_word(ch, index), memory_order_acquire);
+    if (now != 0) {
+        return now > 0 ? 1 : resolve_claim(ch, position);
+    }
+    uint64_t limit = bound - position;
+    if (limit > ch->capacity - index) {
+        limit = ch->capacity - index;
+    }
+    if (limit > MAX_PADDING) {
+        limit = MAX_PADDING;
+    }
+    uint64_t end = JIPC_RECORD_ALIGNMENT;
+    while (end < limit && atomic_load_explicit(length_word(ch, index + end), memory_order_acquire) == 0) {
+        end += JIPC_RECORD_ALIGNMENT;
+    }
+    uint64_t zero = 0;
+    atomic_compare_exchange_strong(header_word(ch, index), &zero,
+                                   header((int32_t) (end < limit ? end : limit), JIPC_RECORD_PADDING_TYPE));
+    return (int32_t) atomic_load_explicit(length_word(ch, index), memory_order_acquire) > 0;
+}
+
+/* Many producers: a stalled head (a claim, or zeros below the tail) looked at no more than once a millisecond. */
+static int resolve_stall(jipc_channel *ch, uint64_t position, int32_t length) {
+    int64_t now = now_ns();
+    if (now < ch->next_stall_check) {
+        return 0;
+    }
+    ch->next_stall_check = now + STALL_CHECK_NS;
+    return length < 0 ? resolve_claim(ch, position) : resolve_headerless(ch, position);
 }
 
 int jipc_channel_poll(jipc_channel *ch, jipc_channel_handler handler, void *context, int limit) {
@@ -262,17 +461,28 @@ int jipc_channel_poll(jipc_channel *ch, jipc_channel_handler handler, void *cont
     int corrupt = 0;
     while (messages < limit && consumed < ch->capacity) {
         uint64_t index = (head + consumed) & ch->mask;
-        uint32_t length = atomic_load_explicit(length_word(ch, index), memory_order_acquire);
-        if (length == 0) {
-            break;
+        /* length and type in one load: the many-producer channel publishes them in one store */
+        uint64_t h = atomic_load_explicit(header_word(ch, index), memory_order_acquire);
+        int32_t length = (int32_t) h;
+        if (length <= 0) {
+            if (length < 0 && !ch->many) {
+                corrupt = 1;
+                break;
+            }
+            int resolved = ch->many && length <= 0 ? resolve_stall(ch, head + consumed, length) : 0;
+            if (resolved <= 0) {
+                corrupt = resolved < 0;
+                break;
+            }
+            h = atomic_load_explicit(header_word(ch, index), memory_order_acquire);
+            length = (int32_t) h;
         }
-        uint64_t space = align8(length);
+        uint64_t space = align8((uint32_t) length);
         if (length < JIPC_RECORD_HEADER_LENGTH || space > ch->capacity - index) {
             corrupt = 1;
             break;
         }
-        int32_t type;
-        memcpy(&type, ch->ring + index + JIPC_RECORD_TYPE_OFFSET, 4);
+        int32_t type = (int32_t) (h >> 32);
         consumed += space;
         if (type != JIPC_RECORD_PADDING_TYPE) {
             messages++;
@@ -292,12 +502,26 @@ int jipc_channel_poll(jipc_channel *ch, jipc_channel_handler handler, void *cont
     return messages;
 }
 
+/* A record at the head, or (many producers) a stalled head that could be turned into padding: a dead producer wakes
+ * nobody, so a sleeping consumer looks again when its slice ends. */
+static int consumer_ready(jipc_channel *ch) {
+    if (jipc_channel_has_message(ch)) {
+        return 1;
+    }
+    if (!ch->many) {
+        return 0;
+    }
+    uint64_t head = atomic_load_explicit(u64(ch, JIPC_CHANNEL_HEAD_OFFSET), memory_order_acquire);
+    int32_t length = (int32_t) atomic_load_explicit(length_word(ch, head & ch->mask), memory_order_acquire);
+    return resolve_stall(ch, head, length) > 0;
+}
+
 int jipc_channel_wait_message(jipc_channel *ch, int64_t timeout_ns) {
     int64_t deadline = timeout_ns < 0 ? INT64_MAX : now_ns() + timeout_ns;
     _Atomic uint32_t *wake = u32(ch, JIPC_CHANNEL_CONSUMER_WAKE_OFFSET);
     _Atomic uint32_t *waiting = u32(ch, JIPC_CHANNEL_CONSUMER_WAITING_OFFSET);
     for (;;) {
-        if (jipc_channel_has_message(ch)) {
+        if (consumer_ready(ch)) {
             return 1;
         }
         int64_t left = deadline == INT64_MAX ? SLICE_NS : deadline - now_ns();
@@ -318,6 +542,26 @@ int jipc_channel_wait_message(jipc_channel *ch, int64_t timeout_ns) {
 }
 
 /* ---- liveness ------------------------------------------------------------------------------------------------ */
+
+/* pid | (start time & 0xFFFFFFFF) << 32 (a producer slot's identity): alive unless gone, reused or a zombie. */
+static int identity_alive(uint64_t identity) {
+    int pid = (int) (uint32_t) identity;
+    if (pid <= 0) {
+        return 0;
+    }
+    if (kill(pid, 0) < 0 && errno == ESRCH) {
+        return 0;
+    }
+    char state;
+    uint64_t start_time;
+    if (read_stat(pid, &state, &start_time) < 0) {
+        return !(kill(pid, 0) < 0 && errno == ESRCH);
+    }
+    if (state == 'Z' || state == 'X') {
+        return 0;
+    }
+    return (uint32_t) start_time == (uint32_t) (identity >> 32);
+}
 
 /* state (field 3) and start time (field 22) of /proc/PID/stat; 0, or -1 if it cannot be read. */
 static int read_stat(int pid, char *state, uint64_t *start_time) {

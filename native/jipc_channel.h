@@ -1,11 +1,15 @@
 /*
- * jipc_channel: the C twin of jipc's one-to-one shared-memory message channel (jipc.channel.OneToOneChannel).
+ * jipc_channel: the C twin of jipc's shared-memory message channels (jipc.channel.OneToOneChannel and
+ * jipc.channel.ManyToOneChannel).
  *
  * The byte layout, the record format and the wake protocol are specified in docs/channel-format.md; the numbers
  * below are the same as in jipc.channel.ChannelDescriptor and RecordDescriptor. A C program maps the segment (for
  * example shm_open + mmap of a channel that Java created) and attaches to it; it can then be the producer
  * (jipc_channel_offer, jipc_channel_wait_room) or the consumer (jipc_channel_poll, jipc_channel_wait_message,
- * jipc_channel_register_consumer). One producer and one consumer at a time; a jipc_channel is not thread-safe.
+ * jipc_channel_register_consumer). A one-producer channel has one producer and one consumer at a time; a
+ * many-producer channel (flags bit 0) any number of producers, each with its own jipc_channel (it takes a producer
+ * slot on its first offer; jipc_channel_detach_producer gives it back), and one consumer, which turns the claims of
+ * dead producers into padding. A jipc_channel is not thread-safe: one per thread.
  *
  * Requires Linux (futex) and C11 atomics; build with gcc -std=gnu11 (or c11 with _GNU_SOURCE).
  */
@@ -40,8 +44,15 @@ extern "C" {
 #define JIPC_CHANNEL_PRODUCERS_WAITING_OFFSET 516
 #define JIPC_CHANNEL_CONSUMER_PID_OFFSET 640
 #define JIPC_CHANNEL_CONSUMER_START_TIME_OFFSET 648
-/* flags bit 0: a many-producer channel (jipc.channel.ManyToOneChannel); jipc_channel_attach refuses it. */
+/* flags bit 0: a many-producer channel (jipc.channel.ManyToOneChannel). */
 #define JIPC_CHANNEL_FLAG_MANY_PRODUCERS 1
+/* Producer slots of a many-producer channel: 52 slots of 64 bytes from offset 768 (identity int64, claim int64). */
+#define JIPC_CHANNEL_PRODUCER_SLOTS_OFFSET 768
+#define JIPC_CHANNEL_PRODUCER_SLOT_LENGTH 64
+#define JIPC_CHANNEL_SLOT_IDENTITY_OFFSET 0
+#define JIPC_CHANNEL_SLOT_CLAIM_OFFSET 8
+#define JIPC_CHANNEL_MAX_PRODUCER_SLOTS \
+    ((JIPC_CHANNEL_HEADER_LENGTH - JIPC_CHANNEL_PRODUCER_SLOTS_OFFSET) / JIPC_CHANNEL_PRODUCER_SLOT_LENGTH)
 
 /* Record layout: int32 length (header + payload, 0 = nothing yet), int32 type, payload; records 8-byte aligned. */
 #define JIPC_RECORD_LENGTH_OFFSET 0
@@ -60,7 +71,7 @@ enum jipc_channel_error {
     JIPC_CHANNEL_ECAPACITY = 5,     /* capacity not a power of two >= 1024 */
     JIPC_CHANNEL_EMAXMSG = 6,       /* max message length not in [1, capacity / 8 - 8] */
     JIPC_CHANNEL_EALIGN = 7,        /* base address not 8-byte aligned */
-    JIPC_CHANNEL_EFLAGS = 8         /* flags other than 0: e.g. a many-producer channel, which this twin does not speak */
+    JIPC_CHANNEL_EFLAGS = 8         /* flags other than 0 and JIPC_CHANNEL_FLAG_MANY_PRODUCERS (a later format) */
 };
 
 typedef struct jipc_channel {
@@ -70,7 +81,11 @@ typedef struct jipc_channel {
     uint64_t mask;
     uint32_t max_message_length;
     uint64_t head_cache;            /* producer: last head seen */
-    int producer_ready;             /* producer: tail recovered */
+    int producer_ready;             /* producer: tail recovered (one producer) */
+    int many;                       /* a many-producer channel */
+    int slot;                       /* many producers: this producer's slot, -1 before the first offer */
+    uint64_t identity;              /* many producers: pid | (start time & 0xFFFFFFFF) << 32 of this process */
+    int64_t next_stall_check;       /* many producers, consumer: when a stalled head is looked at again (ns) */
 } jipc_channel;
 
 /* Called once per message by jipc_channel_poll; payload is valid only during the call. */
@@ -85,12 +100,19 @@ const char *jipc_channel_strerror(int error);
 
 /* Producer: copies one message into the ring and wakes the consumer if (and only if) it sleeps.
  * Returns 1 when sent, 0 when the ring has no room now, -1 with errno EINVAL for type < 1 or a length above the
- * maximum, EPROTO if a corrupt record was found while recovering the tail. */
+ * maximum, EPROTO if a corrupt record was found while recovering the tail, EBUSY (many producers) if every producer
+ * slot is held by a live process. */
 int jipc_channel_offer(jipc_channel *ch, int32_t type, const void *payload, uint32_t length);
 
+/* Many producers: frees this producer's slot (idempotent). Call it before unmapping; a producer that dies without it
+ * is recognised as dead by its identity and its slot is taken over. */
+void jipc_channel_detach_producer(jipc_channel *ch);
+
 /* Consumer: hands at most limit messages to handler, in order, zeroes their records and publishes the new head,
- * then wakes a producer sleeping on a full ring if one does. Returns the number of messages handled (padding is not
- * counted), or -1 with errno EPROTO when a record's length is impossible (the records before it are consumed). */
+ * then wakes a producer sleeping on a full ring if one does. On a many-producer channel, a claim whose producer is
+ * certainly dead (gone, pid reused, zombie) becomes padding; a live producer's open claim is waited for.
+ * Returns the number of messages handled (padding is not counted), or -1 with errno EPROTO when a record's length is
+ * impossible (the records before it are consumed). */
 int jipc_channel_poll(jipc_channel *ch, jipc_channel_handler handler, void *context, int limit);
 
 /* Whether a record is published at the head (two loads). */

@@ -3,6 +3,10 @@
  *
  *   channel_peer produce NAME SEED MAX FIRST COUNT   attach to the POSIX shm channel NAME and send messages
  *   channel_peer consume NAME SEED MAX FIRST COUNT   register as consumer and receive them, checking each
+ *   channel_peer produce-many NAME SEED MAX P COUNT  many-producer channel: send producer P's messages 0..COUNT-1
+ *                                                    (seed SEED + P, type P + 1, as ManyProducerChild does)
+ *   channel_peer consume-many NAME SEED MAX N0,N1,.. receive N0 messages of producer 0, N1 of producer 1, ..., each
+ *                                                    producer's in its own order, and nothing more
  *
  * Messages are those of jipc.channel.Messages (test sources): length 1 + mix(seed + 2 seq) % max, type
  * (seq & 0x3FFFFFFF) + 1, bytes (uint8)(mix(seed + 2 seq + 1) + 31 i), and when length >= 12 the sequence number in
@@ -102,17 +106,61 @@ static void on_message(void *context, int32_t type, const void *payload, uint32_
     r->next++;
 }
 
+#define MAX_PRODUCERS 16
+
+/* Many producers: producer p's messages are those of seed + p with type p + 1. */
+struct many_receiver {
+    uint64_t seed;
+    uint32_t max;
+    int producers;
+    uint64_t next[MAX_PRODUCERS], end[MAX_PRODUCERS];
+    unsigned char *scratch;
+};
+
+static void on_many_message(void *context, int32_t type, const void *payload, uint32_t length) {
+    struct many_receiver *r = context;
+    int p = type - 1;
+    if (p < 0 || p >= r->producers) {
+        fprintf(stderr, "type %d names no producer\n", type);
+        exit(1);
+    }
+    uint64_t seq = r->next[p];
+    if (seq >= r->end[p]) {
+        fprintf(stderr, "producer %d: message beyond the last one (%llu)\n", p, (unsigned long long) r->end[p]);
+        exit(1);
+    }
+    uint32_t expected = fill(r->scratch, r->seed + p, seq, r->max);
+    if (length != expected || memcmp(payload, r->scratch, length) != 0) {
+        fprintf(stderr, "producer %d message %llu: length %u (expected %u) or content differs (torn?)\n", p,
+                (unsigned long long) seq, length, expected);
+        exit(1);
+    }
+    r->next[p]++;
+}
+
+static int received_all(const struct many_receiver *r) {
+    for (int p = 0; p < r->producers; p++) {
+        if (r->next[p] < r->end[p]) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
 int main(int argc, char **argv) {
-    if (argc != 7) {
-        fprintf(stderr, "usage: %s produce|consume NAME SEED MAX FIRST COUNT\n", argv[0]);
+    int many = argc >= 2 && strstr(argv[1], "-many") != NULL;
+    if (argc != (many && strcmp(argv[1], "consume-many") == 0 ? 6 : 7)) {
+        fprintf(stderr, "usage: %s produce|consume NAME SEED MAX FIRST COUNT\n"
+                        "       %s produce-many NAME SEED MAX P COUNT\n"
+                        "       %s consume-many NAME SEED MAX N0,N1,...\n", argv[0], argv[0], argv[0]);
         return 2;
     }
     crc32c_init();
     const char *mode = argv[1];
     uint64_t seed = strtoull(argv[3], NULL, 10);
     uint32_t max = (uint32_t) strtoul(argv[4], NULL, 10);
-    uint64_t first = strtoull(argv[5], NULL, 10);
-    uint64_t count = strtoull(argv[6], NULL, 10);
+    uint64_t first = argc == 7 ? strtoull(argv[5], NULL, 10) : 0;
+    uint64_t count = argc == 7 ? strtoull(argv[6], NULL, 10) : 0;
 
     int fd = shm_open(argv[2], O_RDWR, 0);
     if (fd < 0) {
@@ -156,6 +204,58 @@ int main(int argc, char **argv) {
                 return 2;
             }
         }
+        return 0;
+    }
+    if (strcmp(mode, "produce-many") == 0) {
+        uint64_t p = first;
+        for (uint64_t seq = 0; seq < count; seq++) {
+            uint32_t length = fill(buffer, seed + p, seq, max);
+            int sent;
+            while ((sent = jipc_channel_offer(&ch, (int32_t) p + 1, buffer, length)) == 0) {
+                if (jipc_channel_wait_room(&ch, length, 60000000000LL) == 0) {
+                    fprintf(stderr, "no room for message %llu within 60 s\n", (unsigned long long) seq);
+                    return 1;
+                }
+            }
+            if (sent < 0) {
+                perror("jipc_channel_offer");
+                return 2;
+            }
+        }
+        jipc_channel_detach_producer(&ch);
+        return 0;
+    }
+    if (strcmp(mode, "consume-many") == 0) {
+        struct many_receiver r;
+        memset(&r, 0, sizeof r);
+        r.seed = seed;
+        r.max = max;
+        r.scratch = buffer;
+        for (char *n = strtok(argv[5], ","); n != NULL && r.producers < MAX_PRODUCERS; n = strtok(NULL, ",")) {
+            r.end[r.producers++] = strtoull(n, NULL, 10);
+        }
+        if (jipc_channel_register_consumer(&ch) < 0) {
+            perror("register consumer");
+            return 2;
+        }
+        printf("registered\n");
+        fflush(stdout);
+        while (!received_all(&r)) {
+            int n = jipc_channel_poll(&ch, on_many_message, &r, INT32_MAX);
+            if (n < 0) {
+                perror("jipc_channel_poll");
+                return 1;
+            }
+            if (n == 0 && jipc_channel_wait_message(&ch, 60000000000LL) == 0) {
+                fprintf(stderr, "no message within 60 s\n");
+                return 1;
+            }
+        }
+        if (jipc_channel_poll(&ch, on_many_message, &r, INT32_MAX) != 0) {
+            fprintf(stderr, "more messages than expected\n");
+            return 1;
+        }
+        printf("received all\n");
         return 0;
     }
     if (strcmp(mode, "consume") == 0) {

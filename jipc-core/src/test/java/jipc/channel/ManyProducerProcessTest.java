@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
  * first to show that a live, slow producer is waited for.
  */
 class ManyProducerProcessTest {
-    private static final long SEED = 0xC0FFEE_5EEDL;
+    static final long SEED = 0xC0FFEE_5EEDL;
     private static final int SIGKILL = 9;
     private static final int SIGSTOP = 19;
 
@@ -42,7 +42,7 @@ class ManyProducerProcessTest {
     }
 
     /** Checks each producer's messages in its own order; {@code next[p]} is producer p's next sequence number. */
-    private static final class Receiver implements MessageHandler {
+    static final class Receiver implements MessageHandler {
         final long[] next;
         final int max;
         final byte[] scratch;
@@ -196,7 +196,7 @@ class ManyProducerProcessTest {
         assertEquals(total, receiver.total(), "a message passed a live producer's open claim");
     }
 
-    private static void kill(Capture capture) throws IOException {
+    static void kill(Capture capture) throws IOException {
         capture.child().signal(SIGKILL);
         ExitStatus status = capture.child().waitFor(Duration.ofSeconds(10)).orElseThrow();
         assertEquals(SIGKILL, status.signal(), "killed by SIGKILL: " + status);
