@@ -543,9 +543,9 @@ int jipc_channel_wait_message(jipc_channel *ch, int64_t timeout_ns) {
 
 /* ---- liveness ------------------------------------------------------------------------------------------------ */
 
-/* pid | (start time & 0xFFFFFFFF) << 32 (a producer slot's identity): alive unless gone, reused or a zombie. */
-static int identity_alive(uint64_t identity) {
-    int pid = (int) (uint32_t) identity;
+/* Whether process pid with this start time still runs: not gone (kill ESRCH), not a zombie, same start time
+ * (all 64 bits, or the low 32 when low32). Hidden from us (hidepid) counts as alive. Never a timer. */
+static int process_alive(int pid, uint64_t start_time, int low32) {
     if (pid <= 0) {
         return 0;
     }
@@ -553,14 +553,19 @@ static int identity_alive(uint64_t identity) {
         return 0;
     }
     char state;
-    uint64_t start_time;
-    if (read_stat(pid, &state, &start_time) < 0) {
+    uint64_t actual;
+    if (read_stat(pid, &state, &actual) < 0) {
         return !(kill(pid, 0) < 0 && errno == ESRCH);
     }
     if (state == 'Z' || state == 'X') {
         return 0;
     }
-    return (uint32_t) start_time == (uint32_t) (identity >> 32);
+    return low32 ? (uint32_t) actual == (uint32_t) start_time : actual == start_time;
+}
+
+/* pid | (start time & 0xFFFFFFFF) << 32, a producer slot's identity. */
+static int identity_alive(uint64_t identity) {
+    return process_alive((int) (uint32_t) identity, identity >> 32, 1);
 }
 
 /* state (field 3) and start time (field 22) of /proc/PID/stat; 0, or -1 if it cannot be read. */
@@ -619,17 +624,5 @@ int jipc_channel_consumer_alive(const jipc_channel *ch) {
             break;
         }
     }
-    if (kill(pid, 0) < 0 && errno == ESRCH) {
-        return 0;
-    }
-    char state;
-    uint64_t actual;
-    if (read_stat(pid, &state, &actual) < 0) {
-        /* hidden from us (hidepid) counts as alive; gone counts as dead */
-        return !(kill(pid, 0) < 0 && errno == ESRCH);
-    }
-    if (state == 'Z' || state == 'X') {
-        return 0;
-    }
-    return actual == start_time;
+    return process_alive(pid, start_time, 0);
 }

@@ -106,6 +106,22 @@ static void on_message(void *context, int32_t type, const void *payload, uint32_
     r->next++;
 }
 
+/* Offers one message, waiting up to 60 s for room: 0, or the exit status (1 no room in time, 2 an error). */
+static int send_message(jipc_channel *ch, int32_t type, const unsigned char *buffer, uint32_t length, uint64_t seq) {
+    int sent;
+    while ((sent = jipc_channel_offer(ch, type, buffer, length)) == 0) {
+        if (jipc_channel_wait_room(ch, length, 60000000000LL) == 0) {
+            fprintf(stderr, "no room for message %llu within 60 s\n", (unsigned long long) seq);
+            return 1;
+        }
+    }
+    if (sent < 0) {
+        perror("jipc_channel_offer");
+        return 2;
+    }
+    return 0;
+}
+
 #define MAX_PRODUCERS 16
 
 /* Many producers: producer p's messages are those of seed + p with type p + 1. */
@@ -191,17 +207,9 @@ int main(int argc, char **argv) {
     }
     if (strcmp(mode, "produce") == 0) {
         for (uint64_t seq = first; seq < first + count; seq++) {
-            uint32_t length = fill(buffer, seed, seq, max);
-            int sent;
-            while ((sent = jipc_channel_offer(&ch, type_of(seq), buffer, length)) == 0) {
-                if (jipc_channel_wait_room(&ch, length, 60000000000LL) == 0) {
-                    fprintf(stderr, "no room for message %llu within 60 s\n", (unsigned long long) seq);
-                    return 1;
-                }
-            }
-            if (sent < 0) {
-                perror("jipc_channel_offer");
-                return 2;
+            int status = send_message(&ch, type_of(seq), buffer, fill(buffer, seed, seq, max), seq);
+            if (status != 0) {
+                return status;
             }
         }
         return 0;
@@ -209,17 +217,9 @@ int main(int argc, char **argv) {
     if (strcmp(mode, "produce-many") == 0) {
         uint64_t p = first;
         for (uint64_t seq = 0; seq < count; seq++) {
-            uint32_t length = fill(buffer, seed + p, seq, max);
-            int sent;
-            while ((sent = jipc_channel_offer(&ch, (int32_t) p + 1, buffer, length)) == 0) {
-                if (jipc_channel_wait_room(&ch, length, 60000000000LL) == 0) {
-                    fprintf(stderr, "no room for message %llu within 60 s\n", (unsigned long long) seq);
-                    return 1;
-                }
-            }
-            if (sent < 0) {
-                perror("jipc_channel_offer");
-                return 2;
+            int status = send_message(&ch, (int32_t) p + 1, buffer, fill(buffer, seed + p, seq, max), seq);
+            if (status != 0) {
+                return status;
             }
         }
         jipc_channel_detach_producer(&ch);
