@@ -203,7 +203,7 @@ class ManyProducerProcessTest {
     }
 
     /** The claim position in the producer slot of the process {@code pid}. */
-    private static long claimPositionOfPid(SharedChannel shared, int pid) {
+    static long claimPositionOfPid(SharedChannel shared, int pid) {
         MemorySegment segment = shared.mapping().segment();
         for (int i = 0; i < ChannelDescriptor.MAX_PRODUCER_SLOTS; i++) {
             long offset = ChannelDescriptor.producerSlotOffset(i);
