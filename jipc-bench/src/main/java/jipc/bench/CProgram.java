@@ -22,9 +22,9 @@ import jipc.process.Spawn;
  * @param compileCommand the gcc command line that built it, for the report
  * @param compiler {@code gcc --version}'s first line
  */
-record CProgram(Path executable, List<String> compileCommand, String compiler) {
+public record CProgram(Path executable, List<String> compileCommand, String compiler) {
     /** Optimisation flags of every baseline. */
-    static final List<String> CFLAGS = List.of("-O2", "-Wall", "-Wextra");
+    public static final List<String> CFLAGS = List.of("-O2", "-Wall", "-Wextra");
 
     /**
      * Copies {@code NAME.c} and the {@code extraFiles} (e.g. {@code jipc_channel.c}, {@code jipc_channel.h}: the
@@ -33,7 +33,7 @@ record CProgram(Path executable, List<String> compileCommand, String compiler) {
      *
      * @throws IOException naming gcc's exit status if gcc is missing or fails (its messages go to stderr)
      */
-    static CProgram compile(String name, Path directory, String... extraFiles) throws IOException,
+    public static CProgram compile(String name, Path directory, String... extraFiles) throws IOException,
             InterruptedException {
         Path source = copy(name + ".c", directory);
         Path executable = directory.resolve(name);

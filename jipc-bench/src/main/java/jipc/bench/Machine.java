@@ -5,11 +5,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** One line about the machine a benchmark ran on: CPU model, CPUs this process may use, kernel, JDK. */
-final class Machine {
+public final class Machine {
     private Machine() {
     }
 
-    static String describe() {
+    public static String describe() {
         return cpuModel() + ", " + Runtime.getRuntime().availableProcessors() + " CPUs usable, Linux "
                 + System.getProperty("os.version") + ", JDK " + System.getProperty("java.vm.version");
     }

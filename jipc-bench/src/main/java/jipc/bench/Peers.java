@@ -26,15 +26,15 @@ import org.HdrHistogram.Histogram;
  * {@link ChannelBench}): the Java peer command line, pinning with {@code taskset}, starting side b then side a with the
  * shared memory at fd {@value #SHM_FD}, waiting for both with a deadline, and reading side a's round-trip samples.
  */
-final class Peers {
+public final class Peers {
     /** The fd at which the harnesses place the shared memory in both peers. */
-    static final int SHM_FD = 3;
+    public static final int SHM_FD = 3;
 
     private Peers() {
     }
 
     /** The CPUs to pin to, or {@code null}; says so in the output either way. */
-    static Pin pinning(Pin pin, PrintStream out) {
+    public static Pin pinning(Pin pin, PrintStream out) {
         if (pin == null) {
             out.println("  pinning: none (the scheduler places both processes; use --pin A,B to pin)");
             return null;
@@ -53,7 +53,7 @@ final class Peers {
      * This JVM's java and class path, native access, and the peers' fixed flags (C2 enabled, one GC thread: the loops
      * allocate next to nothing and the machine may have 2 cores), then {@code main}.
      */
-    static List<String> javaCommand(Class<?> main, List<String> jvmOptions) {
+    public static List<String> javaCommand(Class<?> main, List<String> jvmOptions) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("--enable-native-access=ALL-UNNAMED");
@@ -66,7 +66,7 @@ final class Peers {
     }
 
     /** {@code command} under {@code taskset -c CPU} of side a ({@code sideA}) or side b, or as it is. */
-    static List<String> pinned(Pin pin, boolean sideA, List<String> command) {
+    public static List<String> pinned(Pin pin, boolean sideA, List<String> command) {
         if (pin == null) {
             return command;
         }
@@ -80,7 +80,7 @@ final class Peers {
      *
      * @throws IOException if a side fails or the pair outlives {@code limit} (both are killed then)
      */
-    static void runPair(String name, List<String> sideA, List<String> sideB, HasFd shared, Duration limit)
+    public static void runPair(String name, List<String> sideA, List<String> sideB, HasFd shared, Duration limit)
             throws IOException {
         long deadline = System.nanoTime() + limit.toNanos();
         try (ChildProcess b = Spawn.command(sideB).nullFd(0).shareFd(SHM_FD, shared).start();
@@ -109,7 +109,7 @@ final class Peers {
     }
 
     /** The samples file as written by side a: little-endian int64 nanoseconds, one per measured round trip. */
-    static Histogram readSamples(Path file, int rounds) throws IOException {
+    public static Histogram readSamples(Path file, int rounds) throws IOException {
         byte[] bytes = Files.readAllBytes(file);
         if (bytes.length != (long) rounds * Long.BYTES) {
             throw new IOException(file + " has " + bytes.length + " bytes, expected " + rounds + " samples of 8");
@@ -126,13 +126,13 @@ final class Peers {
         return histogram;
     }
 
-    static List<String> concat(List<String> head, String... tail) {
+    public static List<String> concat(List<String> head, String... tail) {
         List<String> all = new ArrayList<>(head);
         all.addAll(List.of(tail));
         return all;
     }
 
-    static Optional<Path> findOnPath(String program) {
+    public static Optional<Path> findOnPath(String program) {
         String path = System.getenv("PATH");
         if (path == null) {
             return Optional.empty();
@@ -141,7 +141,7 @@ final class Peers {
                 .filter(Files::isExecutable).findFirst();
     }
 
-    static void deleteTree(Path root) throws IOException {
+    public static void deleteTree(Path root) throws IOException {
         try (Stream<Path> paths = Files.walk(root)) {
             for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(p);

@@ -4,13 +4,13 @@ package jipc.bench;
  * The CPU of side a and the CPU of side b of a two-process benchmark, applied with {@code taskset -c} (the same CPU
  * puts both on one core).
  */
-record Pin(int cpuA, int cpuB) {
+public record Pin(int cpuA, int cpuB) {
     /**
      * Parses {@code CPU_A,CPU_B} given to {@code option}.
      *
      * @throws IllegalArgumentException naming the option if it is not two CPU numbers
      */
-    static Pin parse(String option, String value) {
+    public static Pin parse(String option, String value) {
         String[] cpus = value.split(",", -1);
         if (cpus.length != 2) {
             throw new IllegalArgumentException(option + " takes two CPU numbers, CPU_A,CPU_B: " + value);
