@@ -454,6 +454,28 @@ static int resolve_stall(jipc_channel *ch, uint64_t position, int32_t length) {
     return length < 0 ? resolve_claim(ch, position) : resolve_headerless(ch, position);
 }
 
+/* Zeroes length <= capacity ring bytes from position on, in two pieces if they wrap. */
+static void zero_ring(jipc_channel *ch, uint64_t position, uint64_t length) {
+    uint64_t index = position & ch->mask;
+    uint64_t first = length < ch->capacity - index ? length : ch->capacity - index;
+    memset(ch->ring + index, 0, first);
+    if (first < length) {
+        memset(ch->ring, 0, length - first);
+    }
+}
+
+/* Gives [head, new_head) back to the producers: the pending head first, so that the successor of a consumer killed
+ * while zeroing knows how far to finish; then the zeroing (the producers rely on "length 0 = not written yet");
+ * then the head, with a release store. A process killed leaves its stores in program order (x86-64 keeps stores in
+ * order); the signal fence stops the compiler from moving the memset before the pending store. */
+static void give_back(jipc_channel *ch, uint64_t head, uint64_t new_head) {
+    atomic_store_explicit(u64(ch, JIPC_CHANNEL_PENDING_HEAD_OFFSET), new_head, memory_order_relaxed);
+    atomic_signal_fence(memory_order_seq_cst);
+    zero_ring(ch, head, new_head - head);
+    atomic_store_explicit(u64(ch, JIPC_CHANNEL_HEAD_OFFSET), new_head, memory_order_release);
+    wake_producers_if_sleeping(ch);
+}
+
 int jipc_channel_poll(jipc_channel *ch, jipc_channel_handler handler, void *context, int limit) {
     uint64_t head = atomic_load_explicit(u64(ch, JIPC_CHANNEL_HEAD_OFFSET), memory_order_relaxed);
     uint64_t consumed = 0;
@@ -488,12 +510,9 @@ int jipc_channel_poll(jipc_channel *ch, jipc_channel_handler handler, void *cont
             messages++;
             handler(context, type, ch->ring + index + JIPC_RECORD_HEADER_LENGTH, length - JIPC_RECORD_HEADER_LENGTH);
         }
-        /* zero before the head moves past it: the producer relies on "length 0 = not written yet" */
-        memset(ch->ring + index, 0, space);
     }
     if (consumed > 0) {
-        atomic_store_explicit(u64(ch, JIPC_CHANNEL_HEAD_OFFSET), head + consumed, memory_order_release);
-        wake_producers_if_sleeping(ch);
+        give_back(ch, head, head + consumed);
     }
     if (corrupt) {
         errno = EPROTO;
@@ -604,10 +623,26 @@ int jipc_channel_register_consumer(jipc_channel *ch) {
     if (read_stat(pid, &state, &start_time) < 0) {
         return -1;
     }
+    int current = (int) atomic_load_explicit(u32(ch, JIPC_CHANNEL_CONSUMER_PID_OFFSET), memory_order_acquire);
+    if (current != 0 && current != pid && jipc_channel_consumer_alive(ch)) {
+        errno = EBUSY;
+        return -1;
+    }
     /* pid 0 first: a reader that sees the pid (acquire) sees the start time written before it */
     atomic_store(u32(ch, JIPC_CHANNEL_CONSUMER_PID_OFFSET), 0);
     atomic_store(u64(ch, JIPC_CHANNEL_CONSUMER_START_TIME_OFFSET), start_time);
     atomic_store_explicit(u32(ch, JIPC_CHANNEL_CONSUMER_PID_OFFSET), (uint32_t) pid, memory_order_release);
+    /* a consumer killed while giving room back: finish its zeroing and publish the head it was about to */
+    uint64_t head = atomic_load_explicit(u64(ch, JIPC_CHANNEL_HEAD_OFFSET), memory_order_acquire);
+    uint64_t pending = atomic_load_explicit(u64(ch, JIPC_CHANNEL_PENDING_HEAD_OFFSET), memory_order_acquire);
+    if (pending > head) {
+        uint64_t tail = atomic_load_explicit(u64(ch, JIPC_CHANNEL_TAIL_OFFSET), memory_order_acquire);
+        if (pending - head > ch->capacity || pending > tail) {
+            errno = EPROTO;
+            return -1;
+        }
+        give_back(ch, head, pending);
+    }
     return 0;
 }
 

@@ -44,6 +44,7 @@ extern "C" {
 #define JIPC_CHANNEL_PRODUCERS_WAITING_OFFSET 516
 #define JIPC_CHANNEL_CONSUMER_PID_OFFSET 640
 #define JIPC_CHANNEL_CONSUMER_START_TIME_OFFSET 648
+#define JIPC_CHANNEL_PENDING_HEAD_OFFSET 656
 /* flags bit 0: a many-producer channel (jipc.channel.ManyToOneChannel). */
 #define JIPC_CHANNEL_FLAG_MANY_PRODUCERS 1
 /* Producer slots of a many-producer channel: 52 slots of 64 bytes from offset 768 (identity int64, claim int64). */
@@ -108,8 +109,9 @@ int jipc_channel_offer(jipc_channel *ch, int32_t type, const void *payload, uint
  * is recognised as dead by its identity and its slot is taken over. */
 void jipc_channel_detach_producer(jipc_channel *ch);
 
-/* Consumer: hands at most limit messages to handler, in order, zeroes their records and publishes the new head,
- * then wakes a producer sleeping on a full ring if one does. On a many-producer channel, a claim whose producer is
+/* Consumer: hands at most limit messages to handler, in order, then gives their room back (the new head into the
+ * pending head, their records zeroed, the new head published) and wakes a producer sleeping on a full ring if one
+ * does. On a many-producer channel, a claim whose producer is
  * certainly dead (gone, pid reused, zombie) becomes padding; a live producer's open claim is waited for.
  * Returns the number of messages handled (padding is not counted), or -1 with errno EPROTO when a record's length is
  * impossible (the records before it are consumed). */
@@ -125,7 +127,10 @@ int jipc_channel_wait_message(jipc_channel *ch, int64_t timeout_ns);
 /* Producer: sleeps until a message of length bytes fits or timeout_ns passed (< 0: no limit). 1 = fits, 0 = timeout. */
 int jipc_channel_wait_room(jipc_channel *ch, uint32_t length, int64_t timeout_ns);
 
-/* Consumer: records this process (pid and start time from /proc/self/stat) as the consumer. 0, or -1 with errno. */
+/* Consumer: records this process (pid and start time from /proc/self/stat) as the consumer, then finishes what a
+ * consumer killed while giving room back left undone (zeroes [head, pending head) and publishes the pending head).
+ * 0, or -1 with errno: EBUSY if another live process is the registered consumer, EPROTO if the pending head is
+ * impossible (corrupt segment), or what reading /proc/self/stat failed with. */
 int jipc_channel_register_consumer(jipc_channel *ch);
 
 /* Whether the registered consumer process still runs (1), or none is registered / it is gone, reused or a

@@ -13,6 +13,7 @@ package jipc.channel;
  *   384  consumer wake word (int) + consumer waiting flag (int, 0/1)                    own 128-byte block
  *   512  producer wake word (int) + producers waiting count (int)                       own 128-byte block
  *   640  consumer identity: pid (int), 0 (int), start time in clock ticks (long)        own 128-byte block
+ *   656  pending head (long): the head the consumer is about to publish, written before it zeroes the records
  *   768  producer slots, 64 bytes each, 52 of them                                      (many-producer channel)
  *        slot i at 768 + 64 * i:
  *        +0   identity (long): pid (low int) | low 32 bits of its start time (high int); 0 = free
@@ -53,6 +54,14 @@ package jipc.channel;
  * {@code FUTEX_WAKE(&producerWake, INT_MAX)}. A process killed while waiting leaves the flag or count set, which
  * costs the other side one needless wake call.
  *
+ * <h2>Giving room back (and a consumer killed while doing it)</h2>
+ * A consumer hands records to its handler without writing anything, then gives their room back: it stores the new
+ * head into the pending head (656), then zeroes the consumed bytes of the ring (producers rely on a zero length
+ * meaning "not written yet"), then publishes the head with a release store. A consumer killed before the pending
+ * store leaves the head where it was (its successor receives that batch again: nothing lost); one killed after it
+ * leaves {@code head < pending head}: the next consumer, when it registers, finishes the zeroing of
+ * {@code [head, pending head)} and publishes the pending head (those messages were handed out once).
+ *
  * <h2>Liveness</h2>
  * The consumer writes its pid as 0, then its start time (field 22 of {@code /proc/PID/stat}, all 64 bits), then its
  * pid with a release store. A reader loads pid, start time, pid again (acquire) and retries if the two pids differ.
@@ -83,6 +92,8 @@ public final class ChannelDescriptor {
     public static final int PRODUCERS_WAITING_OFFSET = 516;
     public static final int CONSUMER_PID_OFFSET = 640;
     public static final int CONSUMER_START_TIME_OFFSET = 648;
+    /** The head a consumer is about to publish; ahead of the head only while it zeroes consumed records. */
+    public static final int PENDING_HEAD_OFFSET = 656;
     public static final int PRODUCER_SLOTS_OFFSET = 768;
     public static final int PRODUCER_SLOT_LENGTH = 64;
     /** Within a producer slot: the owner's {@code jipc.internal.ProcessIdentity} word, 0 when the slot is free. */

@@ -86,7 +86,15 @@ public sealed interface MessageChannel permits OneToOneChannel, ManyToOneChannel
     /** Makes this instance's blocking calls wait with {@code strategy}; returns this instance. */
     MessageChannel waitStrategy(WaitStrategy strategy);
 
-    /** Records this process as the channel's one consumer; returns this instance. */
+    /**
+     * Records this process as the channel's one consumer; returns this instance. A consumer that takes over from
+     * one that was killed registers before it polls: registering finishes what a consumer killed while giving room
+     * back left undone (see {@code docs/channel-format.md}, "Giving room back"). Messages a killed consumer's
+     * handler had received before its batch's room was given back are received again; none is lost.
+     *
+     * @throws IllegalStateException if another live process is registered as the consumer, or the header's pending
+     *         head is impossible (a corrupt segment)
+     */
     MessageChannel registerConsumer();
 
     /** Clears the consumer identity if this process registered it. */

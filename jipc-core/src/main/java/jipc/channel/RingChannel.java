@@ -24,6 +24,7 @@ import static jipc.channel.ChannelDescriptor.LAYOUT_VERSION;
 import static jipc.channel.ChannelDescriptor.MAGIC;
 import static jipc.channel.ChannelDescriptor.MAGIC_OFFSET;
 import static jipc.channel.ChannelDescriptor.MAX_MESSAGE_LENGTH_OFFSET;
+import static jipc.channel.ChannelDescriptor.PENDING_HEAD_OFFSET;
 import static jipc.channel.ChannelDescriptor.PRODUCERS_WAITING_OFFSET;
 import static jipc.channel.ChannelDescriptor.PRODUCER_WAKE_OFFSET;
 import static jipc.channel.ChannelDescriptor.TAIL_OFFSET;
@@ -334,7 +335,8 @@ abstract sealed class RingChannel permits OneToOneChannel, ManyToOneChannel {
 
     /**
      * Hands at most {@code limit} messages to {@code handler}, in order, without copying them, then gives their room
-     * back to the producers in one release store of the head.
+     * back to the producers: the new head into the pending head, the consumed bytes zeroed, the head published with
+     * one release store. A message whose handler throws counts as consumed.
      *
      * @return the number of messages handled (padding records are not counted)
      */
@@ -364,25 +366,63 @@ abstract sealed class RingChannel permits OneToOneChannel, ManyToOneChannel {
                 }
                 int type = RecordDescriptor.headerType(header);
                 consumed += space;
-                try {
-                    if (type != PADDING_TYPE) {
-                        messages++;
-                        handler.onMessage(type, ring.asSlice(index + RecordDescriptor.HEADER_LENGTH,
-                                length - RecordDescriptor.HEADER_LENGTH).asReadOnly());
-                    }
-                } finally {
-                    // Zero the record before the head moves past it (even if the handler threw): producers rely
-                    // on "length == 0" meaning "not written yet" when they reuse this room.
-                    ring.asSlice(index, space).fill((byte) 0);
+                if (type != PADDING_TYPE) {
+                    messages++;
+                    handler.onMessage(type, ring.asSlice(index + RecordDescriptor.HEADER_LENGTH,
+                            length - RecordDescriptor.HEADER_LENGTH).asReadOnly());
                 }
             }
         } finally {
             if (consumed > 0) {
-                LONG.setRelease(segment, (long) HEAD_OFFSET, head + consumed);
-                wakeProducersIfSleeping();
+                giveBack(head, head + consumed);
             }
         }
         return messages;
+    }
+
+    /**
+     * Gives the consumed bytes {@code [head, newHead)} back to the producers. The pending head goes first so that a
+     * successor of a consumer killed while zeroing knows how far to finish ({@link #finishInterruptedGiveBack}); the
+     * store-store fence keeps the zeroing after it (a crash leaves stores in program order).
+     */
+    private void giveBack(long head, long newHead) {
+        LONG.setOpaque(segment, (long) PENDING_HEAD_OFFSET, newHead);
+        VarHandle.storeStoreFence();
+        zero(head, newHead - head);
+        LONG.setRelease(segment, (long) HEAD_OFFSET, newHead);
+        wakeProducersIfSleeping();
+    }
+
+    /** Zeroes {@code length <= capacity} ring bytes from {@code position} on, in two pieces if they wrap. */
+    private void zero(long position, long length) {
+        long index = position & mask;
+        long first = Math.min(length, capacity - index);
+        ring.asSlice(index, first).fill((byte) 0);
+        if (first < length) {
+            ring.asSlice(0, length - first).fill((byte) 0);
+        }
+    }
+
+    /**
+     * Run by a consumer taking over, when no other consumer lives: if the last one was killed while giving room
+     * back (pending head ahead of the head), finishes its zeroing and publishes the pending head. Producers rely on
+     * it: they never write beyond the published head.
+     *
+     * @throws IllegalStateException if the pending head is impossible (behind nothing, beyond the tail, more than
+     *         a ring ahead): the segment is corrupt
+     */
+    final void finishInterruptedGiveBack() {
+        long head = (long) LONG.getAcquire(segment, (long) HEAD_OFFSET);
+        long pending = (long) LONG.getAcquire(segment, (long) PENDING_HEAD_OFFSET);
+        if (pending <= head) {
+            return; // no give-back was interrupted (or the head was published by a consumer that keeps no mark)
+        }
+        long tail = (long) LONG.getAcquire(segment, (long) TAIL_OFFSET);
+        if (pending - head > capacity || pending > tail) {
+            throw new IllegalStateException("corrupt channel: pending head " + pending + " not in (head " + head
+                    + ", min(tail " + tail + ", head + capacity " + capacity + ")]");
+        }
+        giveBack(head, pending);
     }
 
     /**
@@ -578,6 +618,7 @@ abstract sealed class RingChannel permits OneToOneChannel, ManyToOneChannel {
         LONG.setVolatile(segment, (long) CONSUMER_START_TIME_OFFSET, selfStart);
         INT.setRelease(segment, (long) CONSUMER_PID_OFFSET, selfPid);
         registeredConsumer = true;
+        finishInterruptedGiveBack();
     }
 
     /** Clears the consumer identity if this process registered it ({@link SharedChannel#close()} calls this). */

@@ -77,7 +77,7 @@ final class Messages {
     }
 
     /** Receives messages {@code first .. first+count-1} within {@code timeoutPerPoll} each; fails on any defect. */
-    static void receive(OneToOneChannel channel, long seed, long first, long count, int max,
+    static void receive(MessageChannel channel, long seed, long first, long count, int max,
                         java.time.Duration timeoutPerPoll) throws InterruptedException {
         byte[] scratch = new byte[max];
         long[] next = {first};
