@@ -104,6 +104,12 @@ final class Faults {
             total++;
         }
 
+        /** Expects (producer, incarnation) to continue at {@code seq} (another consumer took the ones before). */
+        Receiver expect(int producer, int incarnation, long seq) {
+            next.put(key(producer, incarnation), seq);
+            return this;
+        }
+
         /** How many messages of (producer, incarnation) arrived: the next sequence number due. */
         long next(int producer, int incarnation) {
             return next.getOrDefault(key(producer, incarnation), 0L);
