@@ -2,11 +2,15 @@ package jipc.fault;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.concurrent.locks.LockSupport;
 
 import jipc.channel.MessageChannel;
 import jipc.channel.SharedChannel;
+import jipc.shm.Mapping;
+import jipc.shm.PosixSharedMemory;
 
 /**
  * A channel end in a child JVM that stops at a chosen point and waits there to be killed, for the channel rows of
@@ -22,10 +26,15 @@ import jipc.channel.SharedChannel;
  *     {@code took P I SEQ} for each (checked whole).</li>
  * <li>{@code take-then-park NAME MAX COUNT}: registers, takes COUNT messages, prints {@code parked} and parks without
  *     consuming more.</li>
+ * <li>{@code soak NAME MAX P I COUNTERS SLOT}: sends messages 0, 1, 2... of (P, I) for ever, and after each commit
+ *     stores the number of messages committed (release) in the long at {@code 8 * SLOT} of the shared memory object
+ *     COUNTERS, for {@link ChannelSoakTest}.</li>
  * </ul>
  * The test kills it with SIGKILL once it printed what the test waits for.
  */
 public final class ChannelFaultChild {
+    private static final VarHandle COMMITTED = ValueLayout.JAVA_LONG.varHandle().withInvokeExactBehavior();
+
     private ChannelFaultChild() {
     }
 
@@ -37,6 +46,8 @@ public final class ChannelFaultChild {
             switch (mode) {
                 case "produce" -> produce(channel, max, Integer.parseInt(args[3]), Integer.parseInt(args[4]),
                         Long.parseLong(args[5]), args[6]);
+                case "soak" -> soak(channel, max, Integer.parseInt(args[3]), Integer.parseInt(args[4]), args[5],
+                        Integer.parseInt(args[6]));
                 case "take" -> take(channel.registerConsumer(), max, Long.MAX_VALUE);
                 case "take-then-park" -> {
                     take(channel.registerConsumer(), max, Long.parseLong(args[3]));
@@ -74,6 +85,21 @@ public final class ChannelFaultChild {
             default -> throw new IllegalArgumentException("point " + point);
         }
         announceAndPark("ready");
+    }
+
+    private static void soak(MessageChannel channel, int max, int producer, int incarnation, String counters,
+                             int slot) throws Exception {
+        try (PosixSharedMemory shm = PosixSharedMemory.open(counters); Mapping mapping = shm.map()) {
+            MemorySegment committed = mapping.segment().asSlice(8L * slot, 8);
+            MemorySegment message = Arena.ofAuto().allocate(max);
+            for (long seq = 0; ; seq++) {
+                int length = FaultMessages.fill(message, producer, incarnation, seq, max);
+                if (!channel.put(FaultMessages.type(producer), message.asSlice(0, length), Duration.ofSeconds(60))) {
+                    throw new AssertionError("no room for message " + seq + " within 60 s");
+                }
+                COMMITTED.setRelease(committed, 0L, seq + 1);
+            }
+        }
     }
 
     private static void take(MessageChannel channel, int max, long count) throws InterruptedException {
