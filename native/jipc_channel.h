@@ -36,6 +36,8 @@ extern "C" {
 #define JIPC_CHANNEL_CAPACITY_OFFSET 16
 #define JIPC_CHANNEL_MAX_MESSAGE_LENGTH_OFFSET 24
 #define JIPC_CHANNEL_HEADER_LENGTH_OFFSET 28
+/* The creator's process identity (as a producer slot's); 0 = not recorded. Only `jipc clean` reads it. */
+#define JIPC_CHANNEL_CREATOR_IDENTITY_OFFSET 32
 #define JIPC_CHANNEL_TAIL_OFFSET 128
 #define JIPC_CHANNEL_HEAD_OFFSET 256
 #define JIPC_CHANNEL_CONSUMER_WAKE_OFFSET 384

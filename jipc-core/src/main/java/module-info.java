@@ -12,4 +12,5 @@ module jipc.core {
     exports jipc.shm;
     exports jipc.sync;
     exports jipc.channel;
+    exports jipc.stale;
 }

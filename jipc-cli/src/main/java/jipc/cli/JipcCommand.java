@@ -4,6 +4,7 @@ import java.util.LinkedHashSet;
 import java.util.Set;
 import java.util.concurrent.Callable;
 
+import jipc.cli.clean.Clean;
 import jipc.cli.demo.DemoCommand;
 import jipc.cli.channel.ChannelCommand;
 import jipc.cli.fifo.FifoCommand;
@@ -26,7 +27,7 @@ import picocli.CommandLine.Spec;
         description = "Linux inter-process communication from Java 25: classic demos, and pipe, FIFO, shared memory, "
                 + "semaphore and channel helpers for shell scripts and other languages.",
         subcommands = {DemoCommand.class, FifoCommand.class, PipeCommand.class, ShmCommand.class, SemCommand.class,
-                ChannelCommand.class})
+                ChannelCommand.class, Clean.class})
 public final class JipcCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

@@ -211,17 +211,19 @@ class ShmCommandsIT {
             Run.Result ls = Run.jipc("", "shm", "ls");
             assertEquals(0, ls.exitCode(), ls.err());
             List<String> lines = ls.out().lines().toList();
-            assertEquals(List.of("KIND", "TARGET", "KEY", "SIZE", "OWNER", "MODE", "ATTACHED", "CPID", "ALIVE"),
+            assertEquals(List.of("KIND", "TARGET", "KEY", "SIZE", "OWNER", "MODE", "ATTACHED", "CPID", "ALIVE", "STATE"),
                     columns(lines.getFirst()));
             String owner = System.getProperty("user.name");
-            assertEquals(List.of("posix", name, "-", "12345", owner, "0604", "-", "-", "-"), rowOf(lines, name));
+            assertEquals(List.of("posix", name, "-", "12345", owner, "0604", "-", "-", "-", "unknown"),
+                    rowOf(lines, name));
             String liveId = "id:" + live.id();
-            assertEquals(List.of("sysv", liveId, "private", "8192", owner, "0640", "1", Long.toString(PID), "yes"),
-                    rowOf(lines, liveId));
+            assertEquals(List.of("sysv", liveId, "private", "8192", owner, "0640", "1", Long.toString(PID), "yes",
+                    "in-use"), rowOf(lines, liveId));
             List<String> dead = rowOf(lines, deadCreatorId);
             assertEquals(List.of("sysv", deadCreatorId, key.substring(4), "3000", owner, "0600", "0"),
                     dead.subList(0, 7));
             assertEquals("no", dead.get(8), "the creating jipc process has exited: " + dead);
+            assertEquals("stale", dead.get(9), "nobody attached, creator gone: " + dead);
 
             // ipcs -m and ipcs -m -p (creator pids) say the same about the live segment.
             List<String> ipcs = rowStartingWith(Run.bash("ipcs -m").out(), 1, Integer.toString(live.id()));
@@ -235,10 +237,11 @@ class ShmCommandsIT {
                     + "import json, sys\n"
                     + "rows = [r for r in json.load(sys.stdin) if r[\"target\"] in sys.argv[1:]]\n"
                     + "for r in sorted(rows, key=lambda r: r[\"kind\"]):\n"
-                    + "    print(r[\"kind\"], r[\"size\"], r[\"mode\"], r[\"attached\"], r[\"creatorPid\"], r[\"creatorAlive\"])"
+                    + "    print(r[\"kind\"], r[\"size\"], r[\"mode\"], r[\"attached\"], r[\"creatorPid\"], r[\"creatorAlive\"], r[\"state\"])"
                     + "' \"$1\" \"$2\"", name, liveId);
             assertEquals(0, json.exitCode(), json.err());
-            assertEquals("posix 12345 0604 None None None\nsysv 8192 0640 1 " + PID + " True\n", json.out());
+            assertEquals("posix 12345 0604 None None None unknown\nsysv 8192 0640 1 " + PID + " True in-use\n",
+                    json.out());
         } finally {
             PosixSharedMemory.unlinkIfExists(name);
             live.close();

@@ -6,8 +6,9 @@ package jipc.channel;
  * <pre>
  *   0        8        12       16                24       28       32
  *   +--------+--------+--------+-----------------+--------+--------+------------------------------+
- *   | magic "JIPCCHN1"| version| flags           | capacity (long) | maxMsg | hdrLen | (zero) ... 128
+ *   | magic "JIPCCHN1"| version| flags           | capacity (long) | maxMsg | hdrLen | creator identity (long) ...
  *   +-----------------+--------+-----------------+-----------------+--------+--------+------------------------------+
+ *    40   (zero) ... 128
  *   128  tail position (long): bytes ever committed; written by the producer(s)        own 128-byte block
  *   256  head position (long): bytes ever consumed; written by the consumer            own 128-byte block
  *   384  consumer wake word (int) + consumer waiting flag (int, 0/1)                    own 128-byte block
@@ -83,6 +84,12 @@ public final class ChannelDescriptor {
     public static final int CAPACITY_OFFSET = 16;
     public static final int MAX_MESSAGE_LENGTH_OFFSET = 24;
     public static final int HEADER_LENGTH_OFFSET = 28;
+    /**
+     * The creating process's {@code jipc.internal.ProcessIdentity} (pid | low 32 bits of its start time {@code << 32},
+     * as in a producer slot), written before the magic; 0 = not recorded (channels created before this field, or by
+     * a program that does not write it). Only {@code jipc clean} reads it: attaching ignores it.
+     */
+    public static final int CREATOR_IDENTITY_OFFSET = 32;
 
     public static final int TAIL_OFFSET = 128;
     public static final int HEAD_OFFSET = 256;

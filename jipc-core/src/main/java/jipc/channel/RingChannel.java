@@ -103,6 +103,8 @@ abstract sealed class RingChannel permits OneToOneChannel, ManyToOneChannel {
         segment.set(ValueLayout.JAVA_LONG, CAPACITY_OFFSET, capacity);
         segment.set(ValueLayout.JAVA_INT, MAX_MESSAGE_LENGTH_OFFSET, maxMessageLength);
         segment.set(ValueLayout.JAVA_INT, HEADER_LENGTH_OFFSET, HEADER_LENGTH);
+        // Who made it, so that a tool can tell an abandoned channel (every recorded process dead) from one in use.
+        segment.set(ValueLayout.JAVA_LONG, ChannelDescriptor.CREATOR_IDENTITY_OFFSET, ProcessIdentity.self());
         LONG.setRelease(segment, (long) MAGIC_OFFSET, MAGIC);
     }
 

@@ -4,13 +4,15 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
 import jipc.shm.SharedMemoryInfo;
-import jipc.shm.SharedMemoryListing;
+import jipc.stale.StaleObjects;
+import jipc.stale.Verdict;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -22,36 +24,56 @@ import picocli.CommandLine.Option;
         + "(/proc/sysvipc/shm, what ipcs -m shows) in one table.",
         "Columns: KIND (posix/sysv); TARGET, what the other commands take (/name, or id:N for System V); KEY; SIZE "
                 + "in bytes; OWNER; MODE (octal); ATTACHED, the processes attached; CPID, the creator's pid; ALIVE, "
-                + "whether a process with that pid exists. POSIX objects record no creator and no attachments: "
-                + "'-'. A System V segment marked for removal shows KEY 'removed'."})
+                + "whether a process with that pid exists; STATE: 'stale' when every process the object records is "
+                + "provably gone (what 'jipc clean' removes), 'in-use', or 'unknown' when it records no process. "
+                + "POSIX objects record no creator and no attachments: '-' (a jipc channel records its processes in "
+                + "its header, which STATE reads). A System V segment marked for removal shows KEY 'removed'."})
 public final class ShmLs implements Callable<Integer> {
     private static final String[] HEADER = {"KIND", "TARGET", "KEY", "SIZE", "OWNER", "MODE", "ATTACHED", "CPID",
-        "ALIVE"};
+        "ALIVE", "STATE"};
     /** Right-aligned columns (numbers). */
-    private static final boolean[] RIGHT = {false, false, false, true, false, false, true, true, false};
+    private static final boolean[] RIGHT = {false, false, false, true, false, false, true, true, false, false, false};
 
     @Option(names = "--json", description = "Print a JSON array, one object per line, instead of the table.")
     boolean json;
 
+    @Option(names = {"-w", "--why"}, description = "Add a WHY column: the reason for each STATE.")
+    boolean why;
+
     @Override
     public Integer call() throws Exception {
-        List<SharedMemoryInfo> all = SharedMemoryListing.all();
+        List<Verdict> all = StaleObjects.scan();
         Map<Integer, String> users = users();
         StringBuilder out = new StringBuilder();
         if (json) {
             json(all, users, out);
         } else {
-            table(all, users, out);
+            table(all, users, why, out);
         }
         System.out.print(out);
         System.out.flush();
         return 0;
     }
 
-    private static void table(List<SharedMemoryInfo> all, Map<Integer, String> users, StringBuilder out) {
+    /** The STATE column's word for a verdict. */
+    public static String state(Verdict verdict) {
+        return switch (verdict.staleness()) {
+            case STALE -> "stale";
+            case IN_USE -> "in-use";
+            case UNKNOWN -> "unknown";
+        };
+    }
+
+    private static void table(List<Verdict> all, Map<Integer, String> users, boolean why, StringBuilder out) {
         List<String[]> rows = new ArrayList<>();
-        rows.add(HEADER);
-        for (SharedMemoryInfo info : all) {
+        String[] header = HEADER;
+        if (why) {
+            header = Arrays.copyOf(HEADER, HEADER.length + 1);
+            header[HEADER.length] = "WHY";
+        }
+        rows.add(header);
+        for (Verdict verdict : all) {
+            SharedMemoryInfo info = verdict.object();
             boolean sysv = info.kind() == SharedMemoryInfo.Kind.SYSV;
             rows.add(new String[] {
                 sysv ? "sysv" : "posix",
@@ -67,9 +89,14 @@ public final class ShmLs implements Callable<Integer> {
                     case DEAD -> "no";
                     case UNKNOWN -> "-";
                 },
+                state(verdict),
+                verdict.reason(),
             });
+            if (!why) {
+                rows.set(rows.size() - 1, Arrays.copyOf(rows.getLast(), HEADER.length));
+            }
         }
-        int[] width = new int[HEADER.length];
+        int[] width = new int[header.length];
         for (String[] row : rows) {
             for (int i = 0; i < row.length; i++) {
                 width[i] = Math.max(width[i], row[i].length());
@@ -85,10 +112,11 @@ public final class ShmLs implements Callable<Integer> {
         }
     }
 
-    private static void json(List<SharedMemoryInfo> all, Map<Integer, String> users, StringBuilder out) {
+    private static void json(List<Verdict> all, Map<Integer, String> users, StringBuilder out) {
         out.append('[');
         String separator = "\n";
-        for (SharedMemoryInfo info : all) {
+        for (Verdict verdict : all) {
+            SharedMemoryInfo info = verdict.object();
             boolean sysv = info.kind() == SharedMemoryInfo.Kind.SYSV;
             out.append(separator).append("  {\"kind\": \"").append(sysv ? "sysv" : "posix").append('"');
             out.append(", \"target\": ").append(quote(sysv ? "id:" + info.id() : info.name()));
@@ -108,7 +136,9 @@ public final class ShmLs implements Callable<Integer> {
                 case DEAD -> "false";
                 case UNKNOWN -> "null";
             });
-            out.append(", \"markedForRemoval\": ").append(info.markedForRemoval()).append('}');
+            out.append(", \"markedForRemoval\": ").append(info.markedForRemoval());
+            out.append(", \"state\": \"").append(state(verdict)).append('"');
+            out.append(", \"why\": ").append(quote(verdict.reason())).append('}');
             separator = ",\n";
         }
         out.append(all.isEmpty() ? "]\n" : "\n]\n");

@@ -1,0 +1,237 @@
+package jipc.stale;
+
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.VarHandle;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Supplier;
+
+import jipc.ErrnoException;
+import jipc.channel.ChannelDescriptor;
+import jipc.internal.ProcessIdentity;
+import jipc.shm.Mapping;
+import jipc.shm.PosixSharedMemory;
+import jipc.shm.SharedMemoryInfo;
+import jipc.shm.SharedMemoryListing;
+import jipc.shm.SysVSharedMemory;
+import jipc.shm.SysVStat;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+/**
+ * Judges the shared objects on this host: which are {@link Staleness#STALE} (every process they record is provably
+ * gone), which are {@link Staleness#IN_USE}, which record nothing and are {@link Staleness#UNKNOWN}. Never a timer,
+ * never a guess: an object whose creator may be alive is never stale.
+ *
+ * <h2>System V segments</h2>
+ * Stale when, in {@code shmid_ds} ({@code shmctl(IPC_STAT)}): no process is attached ({@code shm_nattch == 0}), it is
+ * not already marked for removal, and both the creator ({@code shm_cpid}) and the last process that attached or
+ * detached ({@code shm_lpid}, if any) are gone. A pid is gone when no process has it ({@code kill(pid, 0)} fails with
+ * {@code ESRCH}), when its process is a zombie, or when its process started at least 2 seconds after the time the
+ * kernel recorded with the pid: {@code shm_ctime} (creation, or a later {@code IPC_SET}) for the creator, the later of
+ * {@code shm_atime} and {@code shm_dtime} for the last attacher. Such a process cannot be the recorded one: the pid
+ * was reused. (Process start times are {@code btime} of {@code /proc/stat} plus field 22 of {@code /proc/PID/stat};
+ * both clocks are whole seconds of the wall clock, so a wall clock stepped forward by more than the slack between
+ * the segment's creation and the check could make a live creator look newer than its segment.) A process that only
+ * knows the key or id and is neither the creator nor the last attacher is not recorded anywhere and cannot be seen.
+ *
+ * <h2>jipc channels in {@code /dev/shm}</h2>
+ * An object whose header is a jipc channel ({@code docs/channel-format.md}) records processes by identity (pid and
+ * start time: {@code jipc.internal.ProcessIdentity}, so pid reuse is seen): its creator (when recorded), its
+ * registered consumer, and each producer slot's owner (many-producer channel). Stale when at least one identity is
+ * recorded, every recorded identity is dead, and no process maps or holds the object open
+ * ({@code /proc/PID/maps} and {@code /proc/PID/fd} of the processes this user may read; that catches the producer
+ * of a one-producer channel, which records no identity). A channel that records nobody is unknown.
+ *
+ * <h2>Everything else</h2>
+ * Other POSIX objects (including {@code SharedSemaphore}s) and POSIX named semaphores ({@code /dev/shm/sem.*})
+ * record no creator: unknown, never stale.
+ *
+ * <p>Cost: {@code scan} lists {@code /dev/shm} and {@code /proc/sysvipc/shm}, maps each POSIX object of channel size
+ * read-only to read its header, does one {@code shmctl(IPC_STAT)} per System V segment, a {@code kill(pid, 0)} and a
+ * read of {@code /proc/PID/stat} per recorded process, and reads every readable process's {@code maps} and {@code fd}
+ * once if a channel has only dead identities.
+ */
+public final class StaleObjects {
+    private StaleObjects() {
+    }
+
+    private static final VarHandle INT = JAVA_INT.varHandle().withInvokeExactBehavior();
+    private static final VarHandle LONG = JAVA_LONG.varHandle().withInvokeExactBehavior();
+
+    /** Every shared memory object of this host with its verdict, in {@link SharedMemoryListing#all()} order. */
+    public static List<Verdict> scan() throws IOException {
+        Supplier<Set<String>> opened = lazy();
+        List<Verdict> verdicts = new ArrayList<>();
+        for (SharedMemoryInfo info : SharedMemoryListing.all()) {
+            Verdict verdict = judge(info, opened);
+            if (verdict != null) {
+                verdicts.add(verdict);
+            }
+        }
+        return verdicts;
+    }
+
+    /**
+     * Judges {@code object} again, now, and removes it ({@code shm_unlink}, or {@code shmctl(IPC_RMID)}) only if it is
+     * still stale. Between the judgement and the removal a process could still open it by name or attach by id (a
+     * window of one system call); it then keeps its mapping, as after any {@code rm}.
+     *
+     * @return the fresh verdict (the object was removed iff it {@link Verdict#isStale()}), or {@code null} if the
+     *         object is gone already
+     * @throws ErrnoException from the removal (e.g. {@code EPERM} for another user's segment)
+     */
+    public static Verdict removeIfStale(SharedMemoryInfo object) throws IOException {
+        Verdict verdict = judge(object, lazy());
+        if (verdict == null || !verdict.isStale()) {
+            return verdict;
+        }
+        try {
+            if (object.kind() == SharedMemoryInfo.Kind.SYSV) {
+                SysVSharedMemory.remove(object.id());
+            } else {
+                PosixSharedMemory.unlink(object.name());
+            }
+        } catch (ErrnoException e) {
+            if (e.is("ENOENT") || e.is("EINVAL") || e.is("EIDRM")) {
+                return null; // removed by someone else meanwhile
+            }
+            throw e;
+        }
+        return verdict;
+    }
+
+    private static Supplier<Set<String>> lazy() {
+        return new Supplier<>() {
+            private Set<String> names;
+
+            @Override
+            public Set<String> get() {
+                if (names == null) {
+                    names = OpenedShm.inAnyProcess();
+                }
+                return names;
+            }
+        };
+    }
+
+    /** The verdict on {@code info}, or null if it vanished meanwhile. */
+    static Verdict judge(SharedMemoryInfo info, Supplier<Set<String>> opened) throws IOException {
+        return info.kind() == SharedMemoryInfo.Kind.SYSV ? judgeSystemV(info) : judgePosix(info, opened);
+    }
+
+    // ---- System V ---------------------------------------------------------------------------------------------
+
+    private static Verdict judgeSystemV(SharedMemoryInfo info) throws IOException {
+        if (info.markedForRemoval()) {
+            return new Verdict(info, Staleness.IN_USE, "removed already, " + info.attachCount()
+                    + " still attached");
+        }
+        SysVStat stat;
+        try (SysVSharedMemory segment = SysVSharedMemory.ofId(info.id())) {
+            stat = segment.stat();
+        } catch (ErrnoException e) {
+            if (e.is("EINVAL") || e.is("EIDRM")) {
+                return null;
+            }
+            return new Verdict(info, Staleness.UNKNOWN, "cannot read shmid_ds: " + e.getMessage());
+        }
+        if (stat.markedForRemoval() || stat.attachCount() > 0) {
+            return new Verdict(info, Staleness.IN_USE, stat.attachCount() + " attached");
+        }
+        String creator = ProcessClock.whyGone(stat.creatorPid(), stat.lastChange());
+        if (creator == null) {
+            return new Verdict(info, Staleness.IN_USE, "creator pid " + stat.creatorPid() + " may run");
+        }
+        StringBuilder reason = new StringBuilder("0 attached; creator pid ").append(stat.creatorPid()).append(' ')
+                .append(creator);
+        if (stat.lastPid() != 0 && stat.lastPid() != stat.creatorPid()) {
+            Instant last = stat.lastAttach().isAfter(stat.lastDetach()) ? stat.lastAttach() : stat.lastDetach();
+            String lastUser = ProcessClock.whyGone(stat.lastPid(), last);
+            if (lastUser == null) {
+                return new Verdict(info, Staleness.IN_USE, "last attacher pid " + stat.lastPid() + " may run");
+            }
+            reason.append("; last attacher pid ").append(stat.lastPid()).append(' ').append(lastUser);
+        }
+        return new Verdict(info, Staleness.STALE, reason.toString());
+    }
+
+    // ---- POSIX ------------------------------------------------------------------------------------------------
+
+    private static Verdict judgePosix(SharedMemoryInfo info, Supplier<Set<String>> opened) {
+        if (info.name().startsWith("/sem.")) {
+            return new Verdict(info, Staleness.UNKNOWN, "a named semaphore: records no creator");
+        }
+        if (info.size() < ChannelDescriptor.HEADER_LENGTH + ChannelDescriptor.MIN_CAPACITY) {
+            return new Verdict(info, Staleness.UNKNOWN, "not a jipc channel: records no creator");
+        }
+        List<String> alive = new ArrayList<>();
+        List<String> dead = new ArrayList<>();
+        try (PosixSharedMemory shm = PosixSharedMemory.openReadOnly(info.name());
+             Mapping mapping = shm.mapReadOnly()) {
+            MemorySegment header = mapping.segment();
+            if (header.byteSize() < ChannelDescriptor.HEADER_LENGTH
+                    || (long) LONG.getAcquire(header, (long) ChannelDescriptor.MAGIC_OFFSET) != ChannelDescriptor.MAGIC
+                    || header.get(JAVA_INT, ChannelDescriptor.VERSION_OFFSET) != ChannelDescriptor.LAYOUT_VERSION) {
+                return new Verdict(info, Staleness.UNKNOWN, "not a jipc channel: records no creator");
+            }
+            long creator = (long) LONG.getAcquire(header, (long) ChannelDescriptor.CREATOR_IDENTITY_OFFSET);
+            if (creator != 0) {
+                sort("creator " + ProcessIdentity.describe(creator), ProcessIdentity.isAlive(creator), alive, dead);
+            }
+            readConsumer(header, alive, dead);
+            int flags = header.get(JAVA_INT, ChannelDescriptor.FLAGS_OFFSET);
+            if ((flags & ChannelDescriptor.FLAG_MANY_PRODUCERS) != 0) {
+                for (int slot = 0; slot < ChannelDescriptor.MAX_PRODUCER_SLOTS; slot++) {
+                    long producer = (long) LONG.getAcquire(header, ChannelDescriptor.producerSlotOffset(slot)
+                            + ChannelDescriptor.SLOT_IDENTITY_OFFSET);
+                    if (producer != 0) {
+                        sort("producer " + ProcessIdentity.describe(producer), ProcessIdentity.isAlive(producer),
+                                alive, dead);
+                    }
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            if (e instanceof ErrnoException errno && errno.is("ENOENT")) {
+                return null;
+            }
+            return new Verdict(info, Staleness.UNKNOWN, "cannot read it: " + e.getMessage());
+        }
+        if (!alive.isEmpty()) {
+            return new Verdict(info, Staleness.IN_USE, "jipc channel; " + String.join(", ", alive) + " alive");
+        }
+        if (dead.isEmpty()) {
+            return new Verdict(info, Staleness.UNKNOWN, "jipc channel that records no process");
+        }
+        if (opened.get().contains(info.name())) {
+            return new Verdict(info, Staleness.IN_USE, "jipc channel mapped or open in a process ("
+                    + String.join(", ", dead) + " gone)");
+        }
+        return new Verdict(info, Staleness.STALE, "jipc channel; " + String.join(", ", dead)
+                + " gone; mapped nowhere else");
+    }
+
+    /** The consumer's pid, start time, pid again (acquire), retried while the two pids differ (a registration). */
+    private static void readConsumer(MemorySegment header, List<String> alive, List<String> dead) {
+        for (int attempt = 0; attempt < 100; attempt++) {
+            int pid = (int) INT.getAcquire(header, (long) ChannelDescriptor.CONSUMER_PID_OFFSET);
+            long startTime = (long) LONG.getAcquire(header, (long) ChannelDescriptor.CONSUMER_START_TIME_OFFSET);
+            if ((int) INT.getAcquire(header, (long) ChannelDescriptor.CONSUMER_PID_OFFSET) == pid) {
+                if (pid != 0) {
+                    sort("consumer pid " + pid + " (start " + startTime + ")",
+                            ProcessIdentity.isAlive(pid, startTime), alive, dead);
+                }
+                return;
+            }
+        }
+        alive.add("consumer (registering now)");
+    }
+
+    private static void sort(String who, boolean isAlive, List<String> alive, List<String> dead) {
+        (isAlive ? alive : dead).add(who);
+    }
+}
