@@ -210,7 +210,9 @@ public final class Fifo {
                     continue;
                 }
                 if (errno == Errno.ELOOP) {
-                    throw new NotAFifoException(name, "symbolic link");
+                    // O_NOFOLLOW refused the last component: someone put a symbolic link where the FIFO was.
+                    throw new NotAFifoException(name, "symbolic link",
+                            "open with O_NOFOLLOW failed: ELOOP (" + Errno.description(errno) + ")");
                 }
                 throw Errno.exception("open", Errno.quote(name) + ", " + describe(flags), errno);
             }
