@@ -142,6 +142,7 @@ public final class Fifo {
      * @throws InterruptedIOException if the thread was interrupted while waiting
      */
     public WriteEnd openWrite(Duration timeout) throws IOException {
+        Objects.requireNonNull(timeout, "timeout");
         long deadline = System.nanoTime() + timeout.toNanos();
         long pauseMillis = 1;
         for (;;) {

@@ -61,8 +61,10 @@ final class BadInput {
         Throwable thrown = assertThrows(row.type(), () -> row.call().call(fixture), row.name());
         String message = thrown.getMessage();
         if (row.type() == NullPointerException.class) {
-            assertEquals(row.words(), message, row.name() + ": the NullPointerException must name the parameter");
-        } else if (thrown instanceof ErrnoException e && row.type() == ErrnoException.class) {
+            assertTrue(message != null && (message.equals(row.words()) || message.startsWith(row.words() + " ")),
+                    row.name() + ": the NullPointerException must name the parameter \"" + row.words()
+                            + "\", not say \"" + message + "\"");
+        } else if (thrown instanceof ErrnoException e && row.words().matches("E[A-Z0-9]+")) {
             assertEquals(row.words(), e.errnoName(), row.name() + ": " + message);
         } else if (row.words() != null) {
             assertNotNull(message, row.name() + ": " + thrown + " has no message");
