@@ -142,6 +142,7 @@ public final class Fifo {
      * @throws InterruptedIOException if the thread was interrupted while waiting
      */
     public WriteEnd openWrite(Duration timeout) throws IOException {
+        Objects.requireNonNull(timeout, "timeout");
         long deadline = System.nanoTime() + timeout.toNanos();
         long pauseMillis = 1;
         for (;;) {
@@ -210,7 +211,9 @@ public final class Fifo {
                     continue;
                 }
                 if (errno == Errno.ELOOP) {
-                    throw new NotAFifoException(name, "symbolic link");
+                    // O_NOFOLLOW refused the last component: someone put a symbolic link where the FIFO was.
+                    throw new NotAFifoException(name, "symbolic link",
+                            "open with O_NOFOLLOW failed: ELOOP (" + Errno.description(errno) + ")");
                 }
                 throw Errno.exception("open", Errno.quote(name) + ", " + describe(flags), errno);
             }

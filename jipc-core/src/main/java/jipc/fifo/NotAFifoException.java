@@ -9,4 +9,9 @@ public final class NotAFifoException extends FileSystemException {
     NotAFifoException(String path, String what) {
         super(path, null, "is a " + what + ", not a FIFO");
     }
+
+    /** As above, with how it was found out, e.g. the errno of an {@code O_NOFOLLOW} open. */
+    NotAFifoException(String path, String what, String detail) {
+        super(path, null, "is a " + what + ", not a FIFO: " + detail);
+    }
 }

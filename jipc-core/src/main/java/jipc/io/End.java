@@ -2,6 +2,7 @@ package jipc.io;
 
 import java.io.IOException;
 import java.nio.channels.Channel;
+import java.util.Objects;
 
 import jipc.internal.Constants;
 
@@ -13,6 +14,7 @@ public abstract sealed class End implements Channel, HasFd permits ReadEnd, Writ
     final Fd fd;
 
     End(Fd fd) {
+        Objects.requireNonNull(fd, "fd");
         this.fd = fd;
     }
 

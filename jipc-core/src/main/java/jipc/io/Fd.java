@@ -10,6 +10,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.ByteChannel;
 import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
+import java.util.Objects;
 
 import jipc.ErrnoException;
 import jipc.internal.Constants;
@@ -177,7 +178,7 @@ public final class Fd implements ByteChannel, HasFd {
      *         {@code 0} if the descriptor is non-blocking and nothing is there now (EAGAIN), or {@code dst} is empty
      */
     public int read(MemorySegment dst) throws IOException {
-        if (dst.isReadOnly()) {
+        if (Objects.requireNonNull(dst, "dst").isReadOnly()) {
             throw new IllegalArgumentException("read into a read-only segment");
         }
         int length = (int) Math.min(dst.byteSize(), Integer.MAX_VALUE);
@@ -195,7 +196,7 @@ public final class Fd implements ByteChannel, HasFd {
     /** As {@link #read(MemorySegment)}, filling {@code dst} from its position and advancing it. */
     @Override
     public int read(ByteBuffer dst) throws IOException {
-        if (dst.isReadOnly()) {
+        if (Objects.requireNonNull(dst, "dst").isReadOnly()) {
             throw new IllegalArgumentException("read into a read-only buffer");
         }
         int n = read(MemorySegment.ofBuffer(dst));
@@ -241,6 +242,7 @@ public final class Fd implements ByteChannel, HasFd {
      * @throws jipc.BrokenPipeException if no reader is left (EPIPE)
      */
     public int write(MemorySegment src) throws IOException {
+        Objects.requireNonNull(src, "src");
         int length = (int) Math.min(src.byteSize(), Integer.MAX_VALUE);
         if (!src.isNative()) {
             MemorySegment scratch = SCRATCH.get();
@@ -254,6 +256,7 @@ public final class Fd implements ByteChannel, HasFd {
     /** As {@link #write(MemorySegment)}, taking bytes from the buffer's position and advancing it. */
     @Override
     public int write(ByteBuffer src) throws IOException {
+        Objects.requireNonNull(src, "src");
         int n = write(MemorySegment.ofBuffer(src));
         if (n > 0) {
             src.position(src.position() + n);

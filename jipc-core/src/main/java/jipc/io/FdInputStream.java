@@ -22,7 +22,7 @@ final class FdInputStream extends InputStream {
 
     @Override
     public int read(byte[] b, int off, int len) throws IOException {
-        Objects.checkFromIndexSize(off, len, b.length);
+        Objects.checkFromIndexSize(off, len, Objects.requireNonNull(b, "b").length);
         if (len == 0) {
             return 0;
         }

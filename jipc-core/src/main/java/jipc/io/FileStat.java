@@ -2,6 +2,7 @@ package jipc.io;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.Objects;
 
 import jipc.ErrnoException;
 import jipc.internal.Constants;
@@ -36,6 +37,7 @@ public record FileStat(long device, long inode, int mode, int uid, int gid, long
 
     /** {@code lstat(path)}: a symbolic link is reported as a link, never followed. */
     public static FileStat ofLink(String path) throws ErrnoException {
+        Objects.requireNonNull(path, "path");
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment buf = arena.allocate(Constants.STAT_SIZE, 8);
             if (LibC.lstat(arena.allocateFrom(path), buf) < 0) {

@@ -7,6 +7,7 @@ import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.channels.ReadableByteChannel;
 import java.time.Duration;
+import java.util.Objects;
 
 import jipc.ErrnoException;
 
@@ -49,6 +50,7 @@ public final class ReadEnd extends End implements ReadableByteChannel {
      *                      arrived)
      */
     public void readFully(ByteBuffer dst) throws IOException {
+        Objects.requireNonNull(dst, "dst");
         while (dst.hasRemaining()) {
             int n = fd.read(dst);
             if (n < 0) {

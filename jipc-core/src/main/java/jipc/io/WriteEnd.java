@@ -6,6 +6,7 @@ import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.channels.WritableByteChannel;
 import java.time.Duration;
+import java.util.Objects;
 
 import jipc.ErrnoException;
 
@@ -47,6 +48,7 @@ public final class WriteEnd extends End implements WritableByteChannel {
 
     /** Writes every remaining byte of {@code src}, waiting for room in either mode. */
     public void writeFully(ByteBuffer src) throws IOException {
+        Objects.requireNonNull(src, "src");
         while (src.hasRemaining()) {
             if (fd.write(src) == 0) {
                 fd.awaitWritable(null);
@@ -56,7 +58,7 @@ public final class WriteEnd extends End implements WritableByteChannel {
 
     /** Writes all of {@code bytes}, waiting for room in either mode. */
     public void writeFully(byte[] bytes) throws IOException {
-        writeFully(ByteBuffer.wrap(bytes));
+        writeFully(ByteBuffer.wrap(Objects.requireNonNull(bytes, "bytes")));
     }
 
     /** Waits until a write would not block (room, or no reader left). {@code null} = no limit; {@code false} = timeout. */

@@ -6,6 +6,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -56,7 +57,7 @@ public final class Spawn {
     private Path directory;
 
     private Spawn(List<String> argv) {
-        if (argv.isEmpty()) {
+        if (Objects.requireNonNull(argv, "argv").isEmpty()) {
             throw new IllegalArgumentException("argv is empty: name a program to run");
         }
         for (String a : argv) {
@@ -70,7 +71,7 @@ public final class Spawn {
 
     /** A program and its arguments; the program is looked up in {@code PATH} when it has no '/'. */
     public static Spawn command(String... argv) {
-        return new Spawn(List.of(argv));
+        return new Spawn(Arrays.asList(Objects.requireNonNull(argv, "argv")));
     }
 
     /** A program and its arguments; the program is looked up in {@code PATH} when it has no '/'. */
@@ -145,6 +146,8 @@ public final class Spawn {
 
     /** Sets one environment variable of the child (the child starts with this JVM's environment). */
     public Spawn env(String name, String value) {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(value, "value");
         if (name.isEmpty() || name.indexOf('=') >= 0 || name.indexOf('\0') >= 0 || value.indexOf('\0') >= 0) {
             throw new IllegalArgumentException("bad environment entry: " + name);
         }
@@ -154,6 +157,7 @@ public final class Spawn {
 
     /** Removes one environment variable from the child's environment. */
     public Spawn unsetEnv(String name) {
+        Objects.requireNonNull(name, "name");
         environment.remove(name);
         return this;
     }

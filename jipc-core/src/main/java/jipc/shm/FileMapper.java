@@ -29,6 +29,9 @@ final class FileMapper {
      */
     static Mapping map(Fd fd, boolean readOnly, String what, MappingSet owner) throws IOException {
         long size = fd.stat().size();
+        if (!readOnly) {
+            MemoryBudget.checkBackable("fallocate", what, size); // a peer may have ftruncated it to any size
+        }
         int number = fd.acquire();
         try {
             int prot = readOnly ? ShmConstants.PROT_READ : ShmConstants.PROT_READ | ShmConstants.PROT_WRITE;
@@ -56,9 +59,11 @@ final class FileMapper {
     /**
      * Makes the object at least {@code size} bytes long with its pages allocated ({@code fallocate(fd, 0, 0, size)}),
      * so a full tmpfs fails here with ENOSPC. Where the file system cannot preallocate it falls back to
-     * {@code ftruncate} (growing only).
+     * {@code ftruncate} (growing only). Growth beyond the memory available is refused first ({@link MemoryBudget}):
+     * a memfd's tmpfs has no limit, and reserving too much there is the OOM killer, not ENOSPC.
      */
     static void growAndReserve(int fd, long size, long currentSize, String what) throws ErrnoException {
+        MemoryBudget.checkReservation("fallocate", what, size - Math.min(size, currentSize));
         if (!fallocate(fd, 0, size, what) && currentSize < size && LibShm.ftruncate(fd, size) < 0) {
             throw Errno.last("ftruncate", what + ", " + size);
         }

@@ -102,13 +102,23 @@ public final class Mapping implements AutoCloseable {
      * @throws UnsupportedOperationException if the mapping is larger than {@link Integer#MAX_VALUE} bytes
      */
     public ByteBuffer asByteBuffer() {
+        if (!isOpen()) {
+            throw new IllegalStateException(this + " is closed");
+        }
         return segment.asByteBuffer();
     }
 
     // ---- bytes and strings --------------------------------------------------------------------------------
 
-    /** Copies {@code length} bytes starting at {@code offset} out of the mapping. */
+    /**
+     * Copies {@code length} bytes starting at {@code offset} out of the mapping.
+     *
+     * @throws IndexOutOfBoundsException if the range is not inside the mapping (checked before anything is
+     *                                   allocated, so a huge {@code length} is this exception, not an
+     *                                   {@link OutOfMemoryError})
+     */
     public byte[] getBytes(long offset, int length) {
+        Objects.checkFromIndexSize(offset, length, segment.byteSize());
         byte[] bytes = new byte[length];
         MemorySegment.copy(segment, JAVA_BYTE, offset, bytes, 0, length);
         return bytes;
@@ -116,6 +126,7 @@ public final class Mapping implements AutoCloseable {
 
     /** Copies {@code bytes} into the mapping at {@code offset}. */
     public void setBytes(long offset, byte[] bytes) {
+        Objects.requireNonNull(bytes, "bytes");
         MemorySegment.copy(bytes, 0, segment, JAVA_BYTE, offset, bytes.length);
     }
 
@@ -140,6 +151,7 @@ public final class Mapping implements AutoCloseable {
      * @throws IndexOutOfBoundsException if it does not fit; nothing is written then
      */
     public long setString(long offset, String value) {
+        Objects.requireNonNull(value, "value");
         byte[] utf8 = value.getBytes(StandardCharsets.UTF_8);
         Objects.checkFromIndexSize(offset, utf8.length + 1L, segment.byteSize());
         setBytes(offset, utf8);

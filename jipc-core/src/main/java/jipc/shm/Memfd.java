@@ -9,7 +9,9 @@ import java.util.EnumSet;
 import java.util.Objects;
 import java.util.Set;
 
+import jipc.internal.Constants;
 import jipc.internal.Errno;
+import jipc.internal.LibC;
 import jipc.internal.LibShm;
 import jipc.internal.ShmConstants;
 import jipc.io.Fd;
@@ -93,22 +95,22 @@ public final class Memfd implements SharedMemory, HasFd {
      * Takes ownership of a memfd this process inherited at {@code fdNumber} (placed there by a parent) and marks it
      * close-on-exec so it goes no further by accident.
      *
-     * @throws IllegalArgumentException if the descriptor is open but is not a memfd
+     * @throws IllegalArgumentException if the descriptor is open but is not a memfd (it is left open, untouched)
      * @throws jipc.ErrnoException      EBADF if nothing is open at {@code fdNumber}
      */
     public static Memfd inherit(int fdNumber) throws IOException {
-        Fd fd = Fd.inherit(fdNumber);
-        String target;
-        try {
-            target = Files.readSymbolicLink(Path.of("/proc/self/fd/" + fdNumber)).toString();
-        } catch (IOException | RuntimeException e) {
-            fd.close();
-            throw e;
+        if (fdNumber < 0) {
+            throw new IllegalArgumentException("fd=" + fdNumber + " < 0");
         }
+        // Look before taking ownership: a descriptor that is not a memfd is left open and untouched.
+        if (LibC.fcntl(fdNumber, Constants.F_GETFD, 0) < 0) {
+            throw Errno.last("fcntl", "fd " + fdNumber + ", F_GETFD");
+        }
+        String target = Files.readSymbolicLink(Path.of("/proc/self/fd/" + fdNumber)).toString();
         if (!target.startsWith(LINK_PREFIX)) {
-            fd.close();
             throw new IllegalArgumentException("fd " + fdNumber + " is not a memfd: it is " + target);
         }
+        Fd fd = Fd.inherit(fdNumber);
         String name = target.substring(LINK_PREFIX.length());
         if (name.endsWith(DELETED_SUFFIX)) {
             name = name.substring(0, name.length() - DELETED_SUFFIX.length());
@@ -171,6 +173,7 @@ public final class Memfd implements SharedMemory, HasFd {
      *                             EBUSY for {@link Seal#WRITE} while a writable mapping exists (in any process)
      */
     public void addSeals(Set<Seal> seals) throws IOException {
+        Objects.requireNonNull(seals, "seals");
         int bits = Seal.bits(seals);
         fd.fcntl(ShmConstants.F_ADD_SEALS, bits, "F_ADD_SEALS " + seals + " on " + description());
     }

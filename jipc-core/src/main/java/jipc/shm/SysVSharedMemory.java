@@ -5,6 +5,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.channels.ClosedChannelException;
 import java.nio.file.Path;
+import java.util.Objects;
 
 import jipc.ErrnoException;
 import jipc.internal.Errno;
@@ -66,7 +67,7 @@ public final class SysVSharedMemory implements SharedMemory {
         if (projectId < 1 || projectId > 255) {
             throw new IllegalArgumentException("projectId=" + projectId + " must be 1 to 255");
         }
-        String name = path.toString();
+        String name = Objects.requireNonNull(path, "path").toString();
         try (Arena arena = Arena.ofConfined()) {
             int key = LibShm.ftok(arena.allocateFrom(name), projectId);
             if (key == -1) {

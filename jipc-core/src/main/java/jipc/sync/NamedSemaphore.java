@@ -207,9 +207,11 @@ public final class NamedSemaphore implements AutoCloseable {
                 throw Errno.exception("sem_open", describe(name, flags, mode, initial), errno);
             }
             // sem_open applied mode & ~umask; chmod is not subject to the umask. glibc keeps the semaphore in
-            // /dev/shm/sem.NAME (NAME without its '/').
+            // /dev/shm/sem.NAME (NAME without its '/'). AT_SYMLINK_NOFOLLOW: should anything but our file be at
+            // that name now, the mode of whatever a symbolic link points to is never changed.
             String file = "/dev/shm/sem." + name.substring(1);
-            if (LibC.fchmodat(Constants.AT_FDCWD, arena.allocateFrom(file), mode, 0) < 0) {
+            if (LibC.fchmodat(Constants.AT_FDCWD, arena.allocateFrom(file), mode,
+                    Constants.AT_SYMLINK_NOFOLLOW) < 0) {
                 ErrnoException e = Errno.last("fchmodat", Errno.quote(file) + ", 0" + Integer.toOctalString(mode));
                 LibSem.semClose(sem);
                 try (Arena again = Arena.ofConfined()) {
