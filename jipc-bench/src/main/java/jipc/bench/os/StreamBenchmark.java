@@ -1,0 +1,331 @@
+package jipc.bench.os;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+import jipc.bench.CProgram;
+import jipc.bench.Peers;
+import jipc.bench.Pin;
+import jipc.bench.suite.Benchmark;
+import jipc.bench.suite.Plan;
+import jipc.bench.suite.Result;
+import jipc.bench.suite.Step;
+import jipc.fifo.Fifo;
+import jipc.pipe.Pipe;
+import jipc.process.ChildProcess;
+import jipc.process.ExitStatus;
+import jipc.process.Spawn;
+
+import org.HdrHistogram.Histogram;
+
+/**
+ * The operating system's byte streams measured between two processes, each beside a C program doing the same with
+ * plain {@code read(2)}/{@code write(2)} in the same run: one {@link Step} per stream and implementation, in which
+ * one pair of processes (two JVMs running {@link StreamPeer}, or two {@code os_stream} C processes) runs every
+ * latency size and then every throughput size of the {@link Plan}.
+ *
+ * <ul>
+ *   <li>Latency: side a writes a message, side b reads all of it and writes it back, side a reads all of it; side a
+ *       times each round trip with the monotonic clock; percentiles from an HdrHistogram (3 digits).</li>
+ *   <li>Throughput: side a writes messages back to back, side b reads them (at most the rest of the current
+ *       message per read), checks each one's sequence number and the byte count, and times the measured ones;
+ *       both report the CPU time (user + system) of their whole process over the measured part.</li>
+ * </ul>
+ * Pipes are made by this harness ({@code pipe2}) and handed to both peers at fds 3 and 4; FIFOs are made here and
+ * opened by name by the peers; both get a capacity of {@value #PIPE_CAPACITY} bytes in each direction, C and Java
+ * alike. Subclasses choose the streams: {@link PipeBenchmark} (pipe, FIFO: jipc vs C) and {@link SocketBenchmark}
+ * (UNIX domain and TCP loopback stream sockets: JDK vs C).
+ */
+public abstract sealed class StreamBenchmark implements Benchmark permits PipeBenchmark, SocketBenchmark {
+    /** The capacity of every pipe and FIFO of the run, each direction ({@code F_SETPIPE_SZ}; Linux's default max). */
+    public static final int PIPE_CAPACITY = 1 << 20;
+    /**
+     * Latency rounds (and warm-up) at 64 KiB and above are this fraction of the others: a round trip there moves
+     * 128 KiB and costs several times more.
+     */
+    static final int LARGE_ROUNDS_DIVISOR = 10;
+    /** Messages at and above this size get the reduced latency rounds. */
+    static final int LARGE_MESSAGE = 65536;
+    /**
+     * The most throughput messages per size (the plan's bytes at 64 B would take minutes: a message costs a system
+     * call or two, about a microsecond each here).
+     */
+    static final long QUICK_MAX_MESSAGES = 50_000;
+    static final long FULL_MAX_MESSAGES = 1_000_000;
+    /** Percentiles of the curve each latency result carries for plots. */
+    static final double[] CURVE = {0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 95, 99, 99.5, 99.9, 99.95, 99.99, 100};
+
+    private static final String C_PROGRAM = "os_stream";
+
+    private final List<Stream> streams;
+
+    StreamBenchmark(List<Stream> streams) {
+        this.streams = List.copyOf(streams);
+    }
+
+    @Override
+    public List<Step> steps(Plan plan) {
+        CBuild build = new CBuild();
+        List<Step> steps = new ArrayList<>();
+        for (Stream stream : streams) {
+            for (boolean java : new boolean[] {true, false}) {
+                String implementation = java ? stream.javaImplementation : "C";
+                steps.add(new Step(implementation + " " + stream.mechanism + " (latency, throughput)",
+                        estimate(plan, stream, java),
+                        (p, log) -> measure(p, log, stream, java, build)));
+            }
+        }
+        // The compiled C program lives in a temporary directory that the last step removes.
+        Step last = steps.removeLast();
+        steps.add(new Step(last.name(), last.estimate(), (p, log) -> {
+            try {
+                return last.body().run(p, log);
+            } finally {
+                build.delete();
+            }
+        }));
+        return steps;
+    }
+
+    // ---- what a plan asks for -------------------------------------------------------------------------------
+
+    /**
+     * Measured round trips at {@code size}: the plan's (half of them in a quick run: a system-call round trip costs
+     * ten to twenty times a shared-memory one, for which the quick plan is sized), a tenth of that at 64 KiB.
+     */
+    static long latencyRounds(Plan plan, int size) {
+        long rounds = plan.quick() ? plan.rounds() / 2 : plan.rounds();
+        return Math.max(1, size >= LARGE_MESSAGE ? rounds / LARGE_ROUNDS_DIVISOR : rounds);
+    }
+
+    /** Warm-up round trips at {@code size}: a quarter of the plan's in a quick run, half in a full one. */
+    static long latencyWarmup(Plan plan, int size) {
+        long warmup = plan.quick() ? plan.warmupRounds() / 4 : plan.warmupRounds() / 2;
+        return size >= LARGE_MESSAGE ? warmup / LARGE_ROUNDS_DIVISOR : warmup;
+    }
+
+    static long throughputMessages(Plan plan, int size) {
+        long max = plan.quick() ? QUICK_MAX_MESSAGES : FULL_MAX_MESSAGES;
+        return Math.max(1, Math.min(plan.throughputBytes() / size, max));
+    }
+
+    static long throughputWarmup(Plan plan, int size) {
+        return throughputMessages(plan, size) / 4;
+    }
+
+    /** The peers' item arguments: every latency size, then every throughput size. */
+    static List<String> items(Plan plan, Stream stream) {
+        List<String> items = new ArrayList<>();
+        if (stream == Stream.FIFO) {
+            items.add("pipesize:" + PIPE_CAPACITY);
+        }
+        for (int size : plan.latencySizes()) {
+            items.add("lat:" + size + ":" + latencyWarmup(plan, size) + ":" + latencyRounds(plan, size));
+        }
+        for (int size : plan.throughputSizes()) {
+            items.add("tp:" + size + ":" + throughputWarmup(plan, size) + ":" + throughputMessages(plan, size));
+        }
+        return items;
+    }
+
+    /**
+     * A 2-core estimate: start-up (two JVMs, or two C processes and a gcc), then round trips of about 25 us (64 KiB:
+     * 100 us), then throughput at about 3 us per message plus 0.5 ns per byte (sockets: 1 ns).
+     */
+    static Duration estimate(Plan plan, Stream stream, boolean java) {
+        double seconds = java ? 0.8 : 0.25;
+        for (int size : plan.latencySizes()) {
+            double roundTrip = size >= LARGE_MESSAGE ? 100e-6 : 25e-6;
+            seconds += (latencyWarmup(plan, size) + latencyRounds(plan, size)) * roundTrip;
+        }
+        double perByte = stream.isPipe() ? 0.5e-9 : 1e-9;
+        for (int size : plan.throughputSizes()) {
+            long messages = throughputWarmup(plan, size) + throughputMessages(plan, size);
+            seconds += messages * (3e-6 + size * perByte);
+        }
+        return Duration.ofMillis((long) (seconds * 1000));
+    }
+
+    // ---- one step: one pair of processes -------------------------------------------------------------------
+
+    private static List<Result> measure(Plan plan, PrintStream log, Stream stream, boolean java, CBuild build)
+            throws IOException, InterruptedException {
+        String implementation = java ? stream.javaImplementation : "C";
+        Pin requested = plan.pin() == null ? null : new Pin(plan.pin()[0], plan.pin()[1]);
+        Pin pin = Peers.pinning(requested, log);
+        String pinning = pin == null ? "none" : "cpu " + pin.cpuA() + "," + pin.cpuB();
+        List<String> program = java ? Peers.javaCommand(StreamPeer.class, plan.jvmOptions())
+                : List.of(build.program(log).executable().toString());
+        Path work = Files.createTempDirectory("jipc-bench-os-");
+        try {
+            String endpoint = switch (stream) {
+                case PIPE -> "-";
+                case FIFO -> work.toString();
+                case UNIX_SOCKET -> work.resolve("s.sock").toString();
+                case TCP_LOOPBACK -> work.resolve("port").toString();
+            };
+            List<String> items = items(plan, stream);
+            List<String> sideA = command(program, stream, endpoint, "a", work, items);
+            List<String> sideB = command(program, stream, endpoint, "b", work, items);
+            log.println("  " + implementation + " " + stream.mechanism + ": " + String.join(" ", sideA));
+            Duration limit = estimate(plan, stream, java).multipliedBy(10).plusSeconds(60);
+            String capacity = "";
+            if (stream == Stream.PIPE) {
+                try (Pipe ab = Pipe.open(); Pipe ba = Pipe.open()) {
+                    int abCapacity = ab.setCapacity(PIPE_CAPACITY);
+                    int baCapacity = ba.setCapacity(PIPE_CAPACITY);
+                    capacity = capacityNote(abCapacity, baCapacity) + ", pipe2 by the harness at fds 3/4";
+                    runPair(implementation + " " + stream.mechanism,
+                            Spawn.command(Peers.pinned(pin, false, sideB)).fd(3, ab.source()).fd(4, ba.sink()),
+                            Spawn.command(Peers.pinned(pin, true, sideA)).fd(3, ba.source()).fd(4, ab.sink()),
+                            limit);
+                }
+            } else {
+                if (stream == Stream.FIFO) {
+                    Fifo.create(work.resolve("ab"));
+                    Fifo.create(work.resolve("ba"));
+                    capacity = "FIFO capacity " + PIPE_CAPACITY / 1024 + " KiB each way (F_SETPIPE_SZ by each writer)";
+                } else {
+                    capacity = "default socket buffers" + (stream == Stream.TCP_LOOPBACK ? ", TCP_NODELAY" : "");
+                }
+                runPair(implementation + " " + stream.mechanism, Spawn.command(Peers.pinned(pin, false, sideB)),
+                        Spawn.command(Peers.pinned(pin, true, sideA)), limit);
+            }
+            List<Result> results = new ArrayList<>();
+            for (int size : plan.latencySizes()) {
+                results.add(latencyResult(plan, stream, implementation, size, pinning, capacity, work));
+            }
+            for (int size : plan.throughputSizes()) {
+                results.add(throughputResult(plan, stream, implementation, size, pinning, capacity, work));
+            }
+            return results;
+        } finally {
+            Peers.deleteTree(work);
+        }
+    }
+
+    private static String capacityNote(int ab, int ba) {
+        return ab == ba ? "pipe capacity " + ab / 1024 + " KiB each way"
+                : "pipe capacity " + ab / 1024 + " KiB a->b, " + ba / 1024 + " KiB b->a";
+    }
+
+    private static List<String> command(List<String> program, Stream stream, String endpoint, String side,
+            Path work, List<String> items) {
+        List<String> command = new ArrayList<>(program);
+        command.addAll(List.of(stream.transport, endpoint, side, work.toString()));
+        command.addAll(items);
+        return command;
+    }
+
+    /**
+     * Starts side b, then side a, with stdin from /dev/null, and waits for both to succeed.
+     *
+     * @throws IOException if a side fails or the pair outlives {@code limit} (both are killed then)
+     */
+    static void runPair(String name, Spawn sideB, Spawn sideA, Duration limit) throws IOException,
+            InterruptedException {
+        long deadline = System.nanoTime() + limit.toNanos();
+        try (ChildProcess b = sideB.nullFd(0).start(); ChildProcess a = sideA.nullFd(0).start()) {
+            while (a.exitStatus().isEmpty() || b.exitStatus().isEmpty()) {
+                for (ChildProcess side : List.of(a, b)) {
+                    Optional<ExitStatus> status = side.waitFor(side == a ? Duration.ofMillis(50) : Duration.ZERO);
+                    if (status.isPresent() && !status.get().success()) {
+                        throw new IOException(name + " side " + (side == a ? "a" : "b") + " failed: "
+                                + status.get() + " (" + side + ")");
+                    }
+                }
+                if (System.nanoTime() - deadline > 0) {
+                    throw new IOException(name + " pair did not finish in " + limit.toSeconds() + " s");
+                }
+                if (Thread.interrupted()) {
+                    throw new InterruptedException(name + " pair interrupted");
+                }
+            }
+        }
+    }
+
+    // ---- results ---------------------------------------------------------------------------------------------
+
+    private static Result latencyResult(Plan plan, Stream stream, String implementation, int size, String pinning,
+            String capacity, Path work) throws IOException {
+        long rounds = latencyRounds(plan, size);
+        Histogram h = Peers.readSamples(work.resolve("lat-" + size + ".samples"), Math.toIntExact(rounds));
+        List<Result.Point> curve = new ArrayList<>();
+        for (double percentile : CURVE) {
+            curve.add(new Result.Point(percentile, percentile == 100 ? h.getMaxValue()
+                    : percentile == 0 ? h.getMinValue() : h.getValueAtPercentile(percentile)));
+        }
+        String note = capacity + "; " + rounds + " round trips after " + latencyWarmup(plan, size) + " warm-up"
+                + (size >= LARGE_MESSAGE ? " (1/" + LARGE_ROUNDS_DIVISOR + " of the smaller sizes')" : "");
+        return new Result(stream.mechanism, implementation, Result.Kind.LATENCY, size, h.getTotalCount(),
+                h.getValueAtPercentile(50), h.getValueAtPercentile(90), h.getValueAtPercentile(99),
+                h.getValueAtPercentile(99.9), h.getMaxValue(), h.getMean(), curve, Double.NaN, Double.NaN,
+                Double.NaN, Double.NaN, Double.NaN, pinning, note);
+    }
+
+    private static Result throughputResult(Plan plan, Stream stream, String implementation, int size,
+            String pinning, String capacity, Path work) throws IOException {
+        long[] writer = numbers(work.resolve("tp-" + size + ".a"), 2);
+        long[] reader = numbers(work.resolve("tp-" + size + ".b"), 4);
+        long messages = reader[0];
+        long expected = throughputMessages(plan, size);
+        if (messages != expected || writer[0] != expected || reader[1] != expected * size) {
+            throw new IOException(implementation + " " + stream.mechanism + " " + size + " B: reader counted "
+                    + messages + " messages and " + reader[1] + " bytes, writer " + writer[0] + ", expected "
+                    + expected + " of " + size + " B");
+        }
+        double seconds = reader[2] / 1e9;
+        String note = capacity + "; " + messages + " messages after " + throughputWarmup(plan, size)
+                + " warm-up, reads of at most the rest of a message, sequence numbers checked; CPU = whole process";
+        return new Result(stream.mechanism, implementation, Result.Kind.THROUGHPUT, size, messages, Double.NaN,
+                Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, List.of(), messages / seconds,
+                reader[1] / seconds, (double) writer[1] / messages, (double) reader[3] / messages, Double.NaN,
+                pinning, note);
+    }
+
+    /** The {@code count} numbers of the one line a peer wrote to {@code file}. */
+    private static long[] numbers(Path file, int count) throws IOException {
+        if (!Files.exists(file)) {
+            throw new IOException("the peer wrote no " + file.getFileName());
+        }
+        String[] fields = Files.readString(file).strip().split(" ");
+        if (fields.length != count) {
+            throw new IOException(file.getFileName() + ": expected " + count + " numbers: " + String.join(" ",
+                    fields));
+        }
+        long[] values = new long[count];
+        for (int i = 0; i < count; i++) {
+            values[i] = Long.parseLong(fields[i]);
+        }
+        return values;
+    }
+
+    /** The C program, compiled by the first C step that needs it and removed after the last step. */
+    static final class CBuild {
+        private Path directory;
+        private CProgram program;
+
+        synchronized CProgram program(PrintStream log) throws IOException, InterruptedException {
+            if (program == null) {
+                directory = Files.createTempDirectory("jipc-bench-os-c-");
+                program = CProgram.compile(C_PROGRAM, directory);
+                log.println("  C peers: " + program.compiler() + ": " + String.join(" ", program.compileCommand()));
+            }
+            return program;
+        }
+
+        synchronized void delete() throws IOException {
+            if (directory != null) {
+                Peers.deleteTree(directory);
+                directory = null;
+                program = null;
+            }
+        }
+    }
+}
