@@ -17,11 +17,11 @@ import jipc.bench.suite.Step;
 
 /**
  * A stand-in runner for one {@link Benchmark} until {@code jipc bench} runs them all: {@code --quick|--full
- * [--pin A,B] [--jvm-option OPT]...}, each step in order with its estimate and actual time on stderr, every
+ * [--pin A,B] [--jvm-option OPT]... [--only TEXT]} (only the steps whose name contains TEXT), each step in order with its estimate and actual time on stderr, every
  * {@link Result} as one text row on stdout.
  */
 final class TextRun {
-    static final String USAGE = "usage: BENCHMARK --quick|--full [--pin A,B] [--jvm-option OPT]...";
+    static final String USAGE = "usage: BENCHMARK --quick|--full [--pin A,B] [--jvm-option OPT]... [--only TEXT]";
 
     private TextRun() {
     }
@@ -40,11 +40,14 @@ final class TextRun {
         out.println("# " + benchmark.id() + " (" + (plan.quick() ? "quick" : "full") + "), " + Instant.now() + ", "
                 + Machine.describe() + ", load average " + loadAverage() + ", pinning " + plan.pinning()
                 + (plan.jvmOptions().isEmpty() ? "" : ", JVM options " + plan.jvmOptions()));
-        List<Step> steps = benchmark.steps(plan);
+        String only = only(args);
+        List<Step> steps = benchmark.steps(plan).stream().filter(s -> only == null || s.name().contains(only))
+                .toList();
         double estimate = steps.stream().mapToDouble(s -> s.estimate().toMillis() / 1e3).sum();
         err.printf("%s: %d steps, estimated %.0f s%n", benchmark.id(), steps.size(), estimate);
         out.println(header());
         int failed = 0;
+        String lastNote = "";
         long started = System.nanoTime();
         for (int i = 0; i < steps.size(); i++) {
             Step step = steps.get(i);
@@ -56,6 +59,10 @@ final class TextRun {
                 err.printf("%.1f s%n", (System.nanoTime() - t0) / 1e9);
                 for (Result result : results) {
                     out.println(row(result));
+                    if (!result.note().equals(lastNote)) {
+                        out.println("#   " + result.note());
+                        lastNote = result.note();
+                    }
                 }
             } catch (IOException | RuntimeException e) {
                 failed++;
@@ -75,6 +82,7 @@ final class TextRun {
             switch (args[i]) {
                 case "--quick" -> base = Plan.quickRun();
                 case "--full" -> base = Plan.fullRun();
+                case "--only" -> i++;
                 case "--pin", "--jvm-option" -> {
                     if (i + 1 >= args.length) {
                         throw new IllegalArgumentException(args[i] + " needs a value");
@@ -95,6 +103,16 @@ final class TextRun {
         }
         return new Plan(base.quick(), base.latencySizes(), base.throughputSizes(), base.warmupRounds(),
                 base.rounds(), base.throughputBytes(), base.idleSeconds(), pin, jvmOptions);
+    }
+
+    /** The value of {@code --only}, or {@code null}. */
+    private static String only(String... args) {
+        for (int i = 0; i + 1 < args.length; i++) {
+            if (args[i].equals("--only")) {
+                return args[i + 1];
+            }
+        }
+        return null;
     }
 
     private static String header() {
