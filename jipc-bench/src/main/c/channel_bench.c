@@ -8,8 +8,10 @@
  *
  *   ping a|b STRATEGY SIZE WARMUP ROUNDS CAPACITY [OUT]   ping-pong over the two channels; a writes ROUNDS
  *                                                         round-trip times (int64 ns, CLOCK_MONOTONIC) to OUT
- *   flag a|b SIZE WARMUP ROUNDS [OUT]                     the physical floor: payload copied into a shared buffer,
- *                                                         then a sequence word stored (release) and spun on (acquire)
+ *   flag a|b WAIT SIZE WARMUP ROUNDS [OUT]                the physical floors: payload copied into a shared buffer,
+ *                                                         then a sequence word stored (release) and waited on
+ *                                                         (acquire): WAIT spin (re-check with a pause) or futex
+ *                                                         (FUTEX_WAIT on the word; the writer always FUTEX_WAKEs)
  *   send|recv STRATEGY SIZE WARMUP COUNT CAPACITY OUT     throughput over channel 0: WARMUP messages, then COUNT
  *                                                         measured ones
  *   memcpy SIZE WARMUP COUNT CAPACITY OUT                 one process copying SIZE-byte blocks round the ring
@@ -17,7 +19,8 @@
  *
  * STRATEGY: spin (re-check with a pause), hybrid (1000 pauses, then the futex wait of jipc_channel.c, as
  * WaitStrategy.hybrid()), futex (the futex wait at once). The throughput modes write one line to OUT:
- * "MESSAGES ELAPSED_NS CPU_TICKS" (CPU_TICKS: utime + stime from /proc/self/stat over the measured messages).
+ * "MESSAGES ELAPSED_NS CPU_NS" (CPU_NS: CLOCK_PROCESS_CPUTIME_ID, user + system time of the whole process, over the
+ * measured messages; memcpy: the copying process).
  * exit: 0 done, 2 usage, 1 a system call failed or a message was out of sequence (message on stderr).
  */
 #define _GNU_SOURCE
@@ -25,12 +28,14 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <linux/futex.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -50,23 +55,13 @@ static int64_t now_ns(void) {
     return (int64_t) ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-/* utime + stime of this process in clock ticks, fields 14 and 15 of /proc/self/stat */
-static long cpu_ticks(void) {
-    char buffer[1024];
-    FILE *f = fopen("/proc/self/stat", "r");
-    if (f == NULL) {
-        die("fopen(/proc/self/stat)");
+/* CPU time (user + system) of the whole process in nanoseconds */
+static int64_t cpu_ns(void) {
+    struct timespec ts;
+    if (clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts) < 0) {
+        die("clock_gettime(CLOCK_PROCESS_CPUTIME_ID)");
     }
-    size_t n = fread(buffer, 1, sizeof buffer - 1, f);
-    fclose(f);
-    buffer[n] = 0;
-    char *p = strrchr(buffer, ')');
-    long utime, stime;
-    if (p == NULL || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %ld %ld", &utime, &stime) != 2) {
-        fprintf(stderr, "channel_bench: cannot parse /proc/self/stat\n");
-        exit(1);
-    }
-    return utime + stime;
+    return (int64_t) ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
 static unsigned char *map_shared(size_t *size) {
@@ -177,9 +172,9 @@ static void write_samples(const char *file, const int64_t *samples, long rounds)
     }
 }
 
-static void write_result(const char *file, long messages, int64_t elapsed, long ticks) {
+static void write_result(const char *file, long messages, int64_t elapsed, int64_t cpu) {
     FILE *out = fopen(file, "w");
-    if (out == NULL || fprintf(out, "%ld %lld %ld\n", messages, (long long) elapsed, ticks) < 0
+    if (out == NULL || fprintf(out, "%ld %lld %lld\n", messages, (long long) elapsed, (long long) cpu) < 0
             || fclose(out) != 0) {
         die(file);
     }
@@ -229,27 +224,46 @@ static int ping(int side_a, enum strategy strategy, long size, long warmup, long
     return 0;
 }
 
-/* The floor: copy the payload into the peer's buffer, publish the sequence word; the peer spins on it. */
-static int flag(int side_a, long size, long warmup, long rounds, const char *out) {
+/* Waits until the sequence word reads seq: spinning with a pause, or sleeping in FUTEX_WAIT on it. */
+static void await_seq(_Atomic int32_t *word, int32_t seq, int futex) {
+    int32_t seen;
+    while ((seen = atomic_load_explicit(word, memory_order_acquire)) != seq) {
+        if (!futex) {
+            __builtin_ia32_pause();
+        } else if (syscall(SYS_futex, word, FUTEX_WAIT, seen, NULL, NULL, 0) < 0 && errno != EAGAIN
+                && errno != EINTR) {
+            die("futex(FUTEX_WAIT)");
+        }
+    }
+}
+
+/* Publishes seq in the sequence word; with futex also wakes the peer (always: a raw futex ping-pong). */
+static void publish_seq(_Atomic int32_t *word, int32_t seq, int futex) {
+    atomic_store_explicit(word, seq, memory_order_release);
+    if (futex && syscall(SYS_futex, word, FUTEX_WAKE, 1, NULL, NULL, 0) < 0) {
+        die("futex(FUTEX_WAKE)");
+    }
+}
+
+/* The floors: copy the payload into the peer's buffer, publish the sequence word; the peer spins or sleeps on it. */
+static int flag(int side_a, int futex, long size, long warmup, long rounds, const char *out) {
     size_t map_size;
     unsigned char *base = map_shared(&map_size);
-    _Atomic int64_t *to_b = (_Atomic int64_t *) base;
-    _Atomic int64_t *to_a = (_Atomic int64_t *) (base + 128);
+    _Atomic int32_t *to_b = (_Atomic int32_t *) base;
+    _Atomic int32_t *to_a = (_Atomic int32_t *) (base + 128);
     unsigned char *buffer_b = base + 4096;
     unsigned char *buffer_a = base + 4096 + ((size + 4095) & ~4095L);
     unsigned char *payload = payload_buffer(size);
-    if ((size_t) (buffer_a - base) + size > map_size) {
-        fprintf(stderr, "channel_bench: memfd too small for flag mode\n");
+    if ((size_t) (buffer_a - base) + size > map_size || warmup + rounds >= INT32_MAX) {
+        fprintf(stderr, "channel_bench: memfd too small or too many rounds for flag mode\n");
         return 1;
     }
     if (!side_a) {
-        for (int64_t i = 1; i <= warmup + rounds; i++) {
-            while (atomic_load_explicit(to_b, memory_order_acquire) != i) {
-                __builtin_ia32_pause();
-            }
+        for (int32_t i = 1; i <= warmup + rounds; i++) {
+            await_seq(to_b, i, futex);
             memcpy(payload, buffer_b, size);
             memcpy(buffer_a, payload, size);
-            atomic_store_explicit(to_a, i, memory_order_release);
+            publish_seq(to_a, i, futex);
         }
         return 0;
     }
@@ -261,10 +275,8 @@ static int flag(int side_a, long size, long warmup, long rounds, const char *out
         int64_t start = now_ns();
         memcpy(payload, &i, sizeof i);
         memcpy(buffer_b, payload, size);
-        atomic_store_explicit(to_b, i, memory_order_release);
-        while (atomic_load_explicit(to_a, memory_order_acquire) != i) {
-            __builtin_ia32_pause();
-        }
+        publish_seq(to_b, (int32_t) i, futex);
+        await_seq(to_a, (int32_t) i, futex);
         memcpy(payload, buffer_a, size);
         int64_t end = now_ns();
         int64_t seq;
@@ -288,13 +300,13 @@ static int throughput(int sender, enum strategy strategy, long size, long warmup
     jipc_channel ch;
     attach(&ch, base, JIPC_CHANNEL_HEADER_LENGTH + capacity);
     int64_t start = 0;
-    long ticks = 0;
+    int64_t cpu = 0;
     if (sender) {
         unsigned char *payload = payload_buffer(size);
         for (int64_t i = 0; i < warmup + count; i++) {
             if (i == warmup) {
                 start = now_ns();
-                ticks = cpu_ticks();
+                cpu = cpu_ns();
             }
             memcpy(payload, &i, sizeof i);
             send(&ch, strategy, payload, size);
@@ -303,13 +315,13 @@ static int throughput(int sender, enum strategy strategy, long size, long warmup
         struct receiver r = { 0 };
         if (warmup == 0) {
             start = now_ns();
-            ticks = cpu_ticks();
+            cpu = cpu_ns();
         }
         while (r.expected < warmup + count) {
             receive(&ch, strategy, &r);
             if (start == 0 && r.expected >= warmup) {
                 start = now_ns();
-                ticks = cpu_ticks();
+                cpu = cpu_ns();
             }
         }
         if (r.expected != warmup + count) {
@@ -318,7 +330,7 @@ static int throughput(int sender, enum strategy strategy, long size, long warmup
             return 1;
         }
     }
-    write_result(out, count, now_ns() - start, cpu_ticks() - ticks);
+    write_result(out, count, now_ns() - start, cpu_ns() - cpu);
     return 0;
 }
 
@@ -331,11 +343,11 @@ static int copy_bandwidth(long size, long warmup, long count, long capacity, con
     long space = (8 + size + 7) & ~7L;
     long index = 0;
     int64_t start = 0;
-    long ticks = 0;
+    int64_t cpu = 0;
     for (int64_t i = 0; i < warmup + count; i++) {
         if (i == warmup) {
             start = now_ns();
-            ticks = cpu_ticks();
+            cpu = cpu_ns();
         }
         if (index + space > capacity) {
             index = 0;
@@ -344,13 +356,13 @@ static int copy_bandwidth(long size, long warmup, long count, long capacity, con
         memcpy(ring + index + 8, payload, size);
         index += space;
     }
-    write_result(out, count, now_ns() - start, cpu_ticks() - ticks);
+    write_result(out, count, now_ns() - start, cpu_ns() - cpu);
     return 0;
 }
 
 static void usage(void) {
     fprintf(stderr, "usage: channel_bench ping a|b STRATEGY SIZE WARMUP ROUNDS CAPACITY [OUT]\n"
-                    "       channel_bench flag a|b SIZE WARMUP ROUNDS [OUT]\n"
+                    "       channel_bench flag a|b spin|futex SIZE WARMUP ROUNDS [OUT]\n"
                     "       channel_bench send|recv STRATEGY SIZE WARMUP COUNT CAPACITY OUT\n"
                     "       channel_bench memcpy SIZE WARMUP COUNT CAPACITY OUT\n");
     exit(2);
@@ -369,12 +381,13 @@ int main(int argc, char **argv) {
         return ping(side_a, parse_strategy(argv[3]), atol(argv[4]), atol(argv[5]), atol(argv[6]), atol(argv[7]),
                     side_a ? argv[8] : NULL);
     }
-    if (strcmp(mode, "flag") == 0 && (argc == 6 || argc == 7)) {
+    if (strcmp(mode, "flag") == 0 && (argc == 7 || argc == 8)) {
         int side_a = strcmp(argv[2], "a") == 0;
-        if (side_a != (argc == 7)) {
+        int futex = strcmp(argv[3], "futex") == 0;
+        if (side_a != (argc == 8) || (!futex && strcmp(argv[3], "spin") != 0)) {
             usage();
         }
-        return flag(side_a, atol(argv[3]), atol(argv[4]), atol(argv[5]), side_a ? argv[6] : NULL);
+        return flag(side_a, futex, atol(argv[4]), atol(argv[5]), atol(argv[6]), side_a ? argv[7] : NULL);
     }
     if ((strcmp(mode, "send") == 0 || strcmp(mode, "recv") == 0) && argc == 8) {
         return throughput(mode[0] == 's', parse_strategy(argv[2]), atol(argv[3]), atol(argv[4]), atol(argv[5]),

@@ -21,7 +21,7 @@ import jipc.shm.Memfd;
  *
  * <pre>
  *   ping a|b STRATEGY SIZE WARMUP ROUNDS CAPACITY [OUT]   a: t0; offer on 0; poll 1 (waiting); t1 -- b: the mirror
- *   send|recv STRATEGY SIZE WARMUP COUNT CAPACITY OUT     throughput over channel 0; OUT: "MESSAGES ELAPSED_NS TICKS"
+ *   send|recv STRATEGY SIZE WARMUP COUNT CAPACITY OUT     throughput over channel 0; OUT: "MESSAGES ELAPSED_NS CPU_NS"
  * </pre>
  *
  * <p>STRATEGY is {@code spin} ({@link WaitStrategy#busySpin()}), {@code hybrid} ({@link WaitStrategy#hybrid()}) or
@@ -159,10 +159,10 @@ public final class ChannelPeer {
     private static void send(OneToOneChannel channel, MemorySegment payload, long warmup, long count, Path out)
             throws IOException, InterruptedException {
         sendRange(channel, payload, 0, warmup);
-        long ticks = cpuTicks();
+        long cpu = ProcessCpu.nanos();
         long start = System.nanoTime();
         sendRange(channel, payload, warmup, warmup + count);
-        writeResult(out, count, System.nanoTime() - start, cpuTicks() - ticks);
+        writeResult(out, count, System.nanoTime() - start, ProcessCpu.nanos() - cpu);
     }
 
     private static void sendRange(OneToOneChannel channel, MemorySegment payload, long from, long to)
@@ -195,23 +195,16 @@ public final class ChannelPeer {
         while (receiver.expected < warmup) {
             receive(channel, receiver);
         }
-        long ticks = cpuTicks();
+        long cpu = ProcessCpu.nanos();
         long start = System.nanoTime();
         while (receiver.expected < warmup + count) {
             receive(channel, receiver);
         }
-        writeResult(out, count, System.nanoTime() - start, cpuTicks() - ticks);
+        writeResult(out, count, System.nanoTime() - start, ProcessCpu.nanos() - cpu);
     }
 
-    /** utime + stime of this process in clock ticks: fields 14 and 15 of /proc/self/stat. */
-    static long cpuTicks() throws IOException {
-        String stat = Files.readString(Path.of("/proc/self/stat"));
-        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        // fields[0] is field 3 (state): utime is field 14, stime field 15
-        return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
-    }
-
-    private static void writeResult(Path out, long messages, long elapsedNanos, long ticks) throws IOException {
-        Files.writeString(out, messages + " " + elapsedNanos + " " + ticks + "\n");
+    /** The result line of a throughput side: {@code MESSAGES ELAPSED_NS CPU_NS} ({@link ProcessCpu}). */
+    static void writeResult(Path out, long messages, long elapsedNanos, long cpuNanos) throws IOException {
+        Files.writeString(out, messages + " " + elapsedNanos + " " + cpuNanos + "\n");
     }
 }

@@ -1,0 +1,67 @@
+package jipc.bench.channel;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import jipc.bench.channel.ChannelPairs.Peer;
+import jipc.bench.channel.ChannelPairs.Throughput;
+import jipc.bench.suite.Benchmark;
+import jipc.bench.suite.Plan;
+import jipc.bench.suite.Step;
+
+/**
+ * {@code jipc bench} measurements of Agrona's one-producer ring buffer
+ * ({@code org.agrona.concurrent.ringbuffer.OneToOneRingBuffer}) across two processes, over the same kind of shared
+ * memfd as the channel pairs of {@link ChannelBenchmark} and with the same messages, so its rows pair up with the
+ * jipc and C-twin rows: latency {@code "channel spin"} (ping-pong over two rings, spinning) and throughput
+ * {@code "channel"} (one producer process, one consumer process, spinning: Agrona has no cross-process wake-up),
+ * both by {@code "Agrona"}. The peers ({@link AgronaPeer}) run with {@link ChannelPairs#AGRONA_JVM_OPTIONS}.
+ * Run alone: {@code java --enable-native-access=ALL-UNNAMED -cp jipc-bench.jar jipc.bench.channel.AgronaBenchmark
+ * --quick|--full [--pin A,B]}.
+ */
+public final class AgronaBenchmark implements Benchmark {
+    private static final String PEER_NOTE = "Agrona " + org.agrona.concurrent.ringbuffer.OneToOneRingBuffer.class
+            .getPackage().getImplementationVersion() + " peers run with " + String.join(" ",
+            ChannelPairs.AGRONA_JVM_OPTIONS) + " (Agrona 2.x on JDK 25); ";
+
+    @Override
+    public String id() {
+        return "agrona";
+    }
+
+    @Override
+    public List<Step> steps(Plan plan) {
+        List<Step> steps = new ArrayList<>();
+        for (int size : plan.latencySizes()) {
+            steps.add(new Step("latency: Agrona channel spin " + ChannelBenchmark.size(size),
+                    ChannelBenchmark.latencyEstimate(plan, true, "spin", size), (p, log) -> {
+                        ChannelPairs pairs = Rows.pairs(p, log);
+                        var histogram = pairs.pingPong(Peer.AGRONA, "spin", size, Rows.warmupRounds(p, size),
+                                Rows.rounds(p, size));
+                        return List.of(Rows.latency("channel spin", "Agrona", size, histogram, Rows.pinning(pairs),
+                                PEER_NOTE + "two OneToOneRingBuffers of " + ChannelPairs.capacity(size)
+                                        + " B (a to b, b to a), write + read, busy spin with Thread.onSpinWait()"
+                                        + Rows.roundsNote(p, size)));
+                    }));
+        }
+        for (int size : plan.throughputSizes()) {
+            steps.add(new Step("throughput: Agrona channel " + ChannelBenchmark.size(size),
+                    ChannelBenchmark.throughputEstimate(plan, true, size), (p, log) -> {
+                        ChannelPairs pairs = Rows.pairs(p, log);
+                        Throughput t = pairs.throughput(Peer.AGRONA, "spin", size, Rows.warmupMessages(p, size),
+                                Rows.messages(p, size));
+                        return List.of(Rows.throughput("channel", "Agrona", t, Rows.pinning(pairs), PEER_NOTE
+                                + "one producer process, one consumer process, a OneToOneRingBuffer of "
+                                + ChannelPairs.capacity(size) + " B; write + read, both spin (no cross-process"
+                                + " wake-up in Agrona); timed by the consumer after " + Rows.warmupMessages(p, size)
+                                + " warm-up messages; CPU per message: CLOCK_PROCESS_CPUTIME_ID of each process"));
+                    }));
+        }
+        return steps;
+    }
+
+    /** Runs the steps of {@code --quick} or {@code --full} and prints the results as text rows. */
+    public static void main(String[] args) throws Exception {
+        System.exit(TextRun.run(new AgronaBenchmark(), args, System.out, System.err));
+    }
+}

@@ -1,0 +1,185 @@
+package jipc.bench.channel;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import jipc.bench.Peers;
+import jipc.bench.ProcessCpu;
+import jipc.shm.Mapping;
+import jipc.shm.Memfd;
+
+import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.MessageHandler;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
+
+/**
+ * One side of the Agrona pairs, run as its own JVM by {@link ChannelPairs} (with
+ * {@link ChannelPairs#AGRONA_JVM_OPTIONS}): Agrona's {@link OneToOneRingBuffer} over the shared memfd at fd 3, with
+ * the arguments, messages and output files of {@link jipc.bench.ChannelPeer}, so that the pairs differ only in the
+ * ring. Ring 0 (a to b) is at offset 0, ring 1 (b to a) right after it at {@link ChannelPairs#ringBytes}; each is
+ * {@code CAPACITY} bytes plus Agrona's trailer, wrapped by an {@link UnsafeBuffer} at the mapping's address. The
+ * memfd starts zeroed, which is an empty Agrona ring.
+ *
+ * <pre>
+ *   ping a|b spin SIZE WARMUP ROUNDS CAPACITY [OUT]      a: t0; write on 0; read 1 (spinning); t1 -- b: the mirror
+ *   send|recv spin SIZE WARMUP COUNT CAPACITY OUT        throughput over ring 0; OUT: "MESSAGES ELAPSED_NS CPU_NS"
+ * </pre>
+ *
+ * <p>Agrona has no cross-process wake-up, so the only strategy is {@code spin}: re-try with
+ * {@link Thread#onSpinWait()}. Messages are written with the copying {@link OneToOneRingBuffer#write} and read with
+ * {@link OneToOneRingBuffer#read(MessageHandler)} (a view of the record in the ring, which Agrona zeroes after the
+ * batch), as jipc's peers use {@code offer} and the zero-copy {@code poll}. Type 1, sequence number in the first 8
+ * bytes (native order); a gap exits with status 1.
+ */
+public final class AgronaPeer {
+    private static final int WARMUP_CHUNK = 1000;
+
+    private AgronaPeer() {
+    }
+
+    /** Checks sequence numbers; {@code expected} is the next one. */
+    private static final class Receiver implements MessageHandler {
+        long expected;
+
+        @Override
+        public void onMessage(int type, MutableDirectBuffer buffer, int index, int length) {
+            long seq = buffer.getLong(index, ByteOrder.nativeOrder());
+            if (type != 1 || seq != expected) {
+                System.err.println("AgronaPeer: message out of sequence: type " + type + ", seq " + seq
+                        + ", expected " + expected);
+                System.exit(1);
+            }
+            expected++;
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length < 7) {
+            usage();
+        }
+        String mode = args[0];
+        boolean ping = mode.equals("ping");
+        if (!ping && !mode.equals("send") && !mode.equals("recv")) {
+            usage();
+        }
+        boolean sideA = ping && args[1].equals("a");
+        int base = ping ? 2 : 1;
+        if (!args[base].equals("spin")) {
+            System.err.println("AgronaPeer: strategy " + args[base] + ": Agrona only spins (spin)");
+            System.exit(64);
+        }
+        int size = Integer.parseInt(args[base + 1]);
+        long warmup = Long.parseLong(args[base + 2]);
+        long count = Long.parseLong(args[base + 3]);
+        long capacity = Long.parseLong(args[base + 4]);
+        Path out = args.length > base + 5 ? Path.of(args[base + 5]) : null;
+        if (ping && sideA == (out == null) || !ping && out == null) {
+            usage();
+        }
+        long ringBytes = ChannelPairs.ringBytes(ChannelPairs.Peer.AGRONA, capacity);
+        int length = (int) (capacity + org.agrona.concurrent.ringbuffer.RingBufferDescriptor.TRAILER_LENGTH);
+        try (Memfd memfd = Memfd.inherit(Peers.SHM_FD); Mapping mapping = memfd.map()) {
+            long address = mapping.segment().address();
+            OneToOneRingBuffer ab = new OneToOneRingBuffer(new UnsafeBuffer(address, length));
+            UnsafeBuffer payload = new UnsafeBuffer(ByteBuffer.allocateDirect(size));
+            if (ping) {
+                OneToOneRingBuffer ba = new OneToOneRingBuffer(new UnsafeBuffer(address + ringBytes, length));
+                if (sideA) {
+                    pingA(ab, ba, payload, size, warmup, (int) count, out);
+                } else {
+                    answer(ab, ba, payload, size, warmup + count);
+                }
+            } else if (mode.equals("send")) {
+                sendRange(ab, payload, size, 0, warmup);
+                long cpu = ProcessCpu.nanos();
+                long start = System.nanoTime();
+                sendRange(ab, payload, size, warmup, warmup + count);
+                writeResult(out, count, System.nanoTime() - start, ProcessCpu.nanos() - cpu);
+            } else {
+                Receiver receiver = new Receiver();
+                while (receiver.expected < warmup) {
+                    receive(ab, receiver);
+                }
+                long cpu = ProcessCpu.nanos();
+                long start = System.nanoTime();
+                while (receiver.expected < warmup + count) {
+                    receive(ab, receiver);
+                }
+                writeResult(out, count, System.nanoTime() - start, ProcessCpu.nanos() - cpu);
+            }
+        }
+    }
+
+    private static void usage() {
+        System.err.println("usage: AgronaPeer ping a|b spin SIZE WARMUP ROUNDS CAPACITY [OUT]\n"
+                + "       AgronaPeer send|recv spin SIZE WARMUP COUNT CAPACITY OUT");
+        System.exit(64);
+    }
+
+    private static void pingA(OneToOneRingBuffer ab, OneToOneRingBuffer ba, UnsafeBuffer payload, int size,
+            long warmup, int rounds, Path out) throws IOException {
+        Receiver receiver = new Receiver();
+        long[] scratch = new long[WARMUP_CHUNK];
+        for (long done = 0; done < warmup; done += WARMUP_CHUNK) {
+            roundTrips(ab, ba, payload, size, receiver, scratch, (int) Math.min(WARMUP_CHUNK, warmup - done));
+        }
+        long[] samples = new long[rounds];
+        roundTrips(ab, ba, payload, size, receiver, samples, rounds);
+        ByteBuffer bytes = ByteBuffer.allocate(rounds * Long.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        bytes.asLongBuffer().put(samples);
+        Files.write(out, bytes.array());
+    }
+
+    private static void roundTrips(OneToOneRingBuffer ab, OneToOneRingBuffer ba, UnsafeBuffer payload, int size,
+            Receiver receiver, long[] samples, int count) {
+        for (int i = 0; i < count; i++) {
+            long start = System.nanoTime();
+            payload.putLong(0, receiver.expected, ByteOrder.nativeOrder());
+            send(ab, payload, size);
+            receive(ba, receiver);
+            samples[i] = System.nanoTime() - start;
+        }
+    }
+
+    private static void answer(OneToOneRingBuffer ab, OneToOneRingBuffer ba, UnsafeBuffer payload, int size,
+            long count) {
+        Receiver receiver = new Receiver();
+        while (receiver.expected < count) {
+            long before = receiver.expected;
+            receive(ab, receiver);
+            for (long seq = before; seq < receiver.expected; seq++) {
+                payload.putLong(0, seq, ByteOrder.nativeOrder());
+                send(ba, payload, size);
+            }
+        }
+    }
+
+    private static void sendRange(OneToOneRingBuffer ring, UnsafeBuffer payload, int size, long from, long to) {
+        for (long seq = from; seq < to; seq++) {
+            payload.putLong(0, seq, ByteOrder.nativeOrder());
+            send(ring, payload, size);
+        }
+    }
+
+    /** Writes one message, spinning while the ring is full. */
+    private static void send(OneToOneRingBuffer ring, UnsafeBuffer payload, int size) {
+        while (!ring.write(1, payload, 0, size)) {
+            Thread.onSpinWait();
+        }
+    }
+
+    /** Reads at least one message (all there are), spinning while there is none. */
+    private static void receive(OneToOneRingBuffer ring, Receiver receiver) {
+        while (ring.read(receiver) == 0) {
+            Thread.onSpinWait();
+        }
+    }
+
+    private static void writeResult(Path out, long messages, long elapsedNanos, long cpuNanos) throws IOException {
+        Files.writeString(out, messages + " " + elapsedNanos + " " + cpuNanos + "\n");
+    }
+}

@@ -1,0 +1,180 @@
+package jipc.bench.channel;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import jipc.bench.channel.ChannelPairs.Peer;
+import jipc.bench.channel.ChannelPairs.Throughput;
+import jipc.bench.suite.Benchmark;
+import jipc.bench.suite.Plan;
+import jipc.bench.suite.Result;
+import jipc.bench.suite.Step;
+
+/**
+ * {@code jipc bench} measurements of the shared-memory channel across two processes, beside its C twin and the C
+ * floors, all in one run ({@link ChannelPairs} runs them):
+ *
+ * <ul>
+ *   <li>latency, per {@link Plan#latencySizes() size}: ping-pong over two rings (a to b, b to a), round trips timed
+ *       by side a. {@code "channel spin|hybrid|futex"} by {@code "jipc"} ({@link jipc.channel.OneToOneChannel} with
+ *       {@code WaitStrategy.busySpin()/hybrid()/futex()}) and {@code "C"} (the C twin {@code jipc_channel.c} with the
+ *       same strategies); the C floors {@code "shm spin flag"} (payload memcpy, release store of a sequence word,
+ *       acquire spin on it) and {@code "futex"} (the same, sleeping in {@code FUTEX_WAIT}, always woken);</li>
+ *   <li>throughput, per {@link Plan#throughputSizes() size}: {@code "channel"} by jipc and by the C twin (one
+ *       producer process, one consumer process, both waiting with hybrid), and {@code "memcpy"} by C (one process
+ *       copying each message into a shared ring area: the physical limit);</li>
+ *   <li>idle CPU: a receiver blocked on an empty channel for {@link Plan#idleSeconds()}: jipc futex and hybrid, C
+ *       twin futex.</li>
+ * </ul>
+ * Run alone: {@code java --enable-native-access=ALL-UNNAMED -cp jipc-bench.jar jipc.bench.channel.ChannelBenchmark
+ * --quick|--full [--pin A,B] [--jvm-option OPT]...}.
+ */
+public final class ChannelBenchmark implements Benchmark {
+    static final List<String> STRATEGIES = List.of("spin", "hybrid", "futex");
+    /** Estimates: a pair of JVMs starting and stopping, a pair of C processes, per round trip and per byte. */
+    static final double JVM_PAIR_SECONDS = 1.5;
+    static final double C_PAIR_SECONDS = 0.05;
+    static final double SPIN_ROUND_TRIP_SECONDS = 1e-6;
+    static final double FUTEX_ROUND_TRIP_SECONDS = 30e-6;
+    static final double COPY_SECONDS_PER_BYTE = 4 / 4e9;
+
+    @Override
+    public String id() {
+        return "channel";
+    }
+
+    @Override
+    public List<Step> steps(Plan plan) {
+        List<Step> steps = new ArrayList<>();
+        for (int size : plan.latencySizes()) {
+            for (String strategy : STRATEGIES) {
+                steps.add(latency(plan, Peer.JIPC, strategy, size));
+                steps.add(latency(plan, Peer.C, strategy, size));
+            }
+            steps.add(floor(plan, "spin", "shm spin flag", size));
+            steps.add(floor(plan, "futex", "futex", size));
+        }
+        for (int size : plan.throughputSizes()) {
+            steps.add(throughput(plan, Peer.JIPC, size));
+            steps.add(throughput(plan, Peer.C, size));
+            steps.add(memcpy(plan, size));
+        }
+        steps.add(idle(plan, Peer.JIPC, "futex"));
+        steps.add(idle(plan, Peer.JIPC, "hybrid"));
+        steps.add(idle(plan, Peer.C, "futex"));
+        return steps;
+    }
+
+    static String implementation(Peer peer) {
+        return switch (peer) {
+            case JIPC -> "jipc";
+            case C -> "C";
+            case AGRONA -> "Agrona";
+        };
+    }
+
+    static String size(int bytes) {
+        return bytes % (1 << 20) == 0 ? bytes / (1 << 20) + " MiB" : bytes % 1024 == 0 ? bytes / 1024 + " KiB"
+                : bytes + " B";
+    }
+
+    /** The estimate of a ping-pong of {@code peer} (startup, round trips at the strategy's pace, copies). */
+    static Duration latencyEstimate(Plan plan, boolean jvm, String strategy, int size) {
+        long rounds = Rows.rounds(plan, size) + Rows.warmupRounds(plan, size);
+        double perRound = (strategy.equals("futex") ? FUTEX_ROUND_TRIP_SECONDS : SPIN_ROUND_TRIP_SECONDS)
+                + size * COPY_SECONDS_PER_BYTE;
+        return seconds((jvm ? JVM_PAIR_SECONDS : C_PAIR_SECONDS) + rounds * perRound);
+    }
+
+    /** The estimate of a throughput pair: startup, then the payload at the rate of a 2 GB/s or 10 M msg/s pair. */
+    static Duration throughputEstimate(Plan plan, boolean jvm, int size) {
+        double messages = Rows.messages(plan, size) + Rows.warmupMessages(plan, size);
+        return seconds((jvm ? JVM_PAIR_SECONDS : C_PAIR_SECONDS) + messages * Math.max(100e-9, size / 2e9));
+    }
+
+    static Duration seconds(double seconds) {
+        return Duration.ofMillis((long) (seconds * 1000));
+    }
+
+    private static String note(String strategy) {
+        return switch (strategy) {
+            case "spin" -> "busy spin: jipc WaitStrategy.busySpin(), C re-check with pause";
+            case "hybrid" -> "hybrid: 1000 spins, then futex (jipc WaitStrategy.hybrid(), the same in C)";
+            default -> "futex: sleep in FUTEX_WAIT at once (jipc WaitStrategy.futex(), C jipc_channel_wait_message)";
+        };
+    }
+
+    private static Step latency(Plan plan, Peer peer, String strategy, int size) {
+        String implementation = implementation(peer);
+        return new Step("latency: " + implementation + " channel " + strategy + " " + size(size),
+                latencyEstimate(plan, peer != Peer.C, strategy, size), (p, log) -> {
+                    ChannelPairs pairs = Rows.pairs(p, log);
+                    var histogram = pairs.pingPong(peer, strategy, size, Rows.warmupRounds(p, size),
+                            Rows.rounds(p, size));
+                    return List.of(Rows.latency("channel " + strategy, implementation, size, histogram,
+                            Rows.pinning(pairs), "two one-producer channels of " + ChannelPairs.capacity(size)
+                                    + " B (a to b, b to a), offer + zero-copy poll; " + note(strategy)
+                                    + Rows.roundsNote(p, size)));
+                });
+    }
+
+    private static Step floor(Plan plan, String wait, String mechanism, int size) {
+        return new Step("latency: C " + mechanism + " " + size(size),
+                latencyEstimate(plan, false, wait, size), (p, log) -> {
+                    ChannelPairs pairs = Rows.pairs(p, log);
+                    var histogram = pairs.floor(wait, size, Rows.warmupRounds(p, size), Rows.rounds(p, size));
+                    return List.of(Rows.latency(mechanism, "C", size, histogram, Rows.pinning(pairs),
+                            "floor: payload memcpy into shared memory, release store of a 32-bit sequence word, "
+                                    + (wait.equals("spin") ? "acquire spin on it with pause"
+                                            : "FUTEX_WAIT on it; the writer always FUTEX_WAKEs (raw futex ping-pong)")
+                                    + Rows.roundsNote(p, size)));
+                });
+    }
+
+    private static Step throughput(Plan plan, Peer peer, int size) {
+        String implementation = implementation(peer);
+        return new Step("throughput: " + implementation + " channel " + size(size),
+                throughputEstimate(plan, peer != Peer.C, size), (p, log) -> {
+                    ChannelPairs pairs = Rows.pairs(p, log);
+                    Throughput t = pairs.throughput(peer, "hybrid", size, Rows.warmupMessages(p, size),
+                            Rows.messages(p, size));
+                    return List.of(Rows.throughput("channel", implementation, t, Rows.pinning(pairs),
+                            "one producer process, one consumer process, a one-producer channel of "
+                                    + ChannelPairs.capacity(size) + " B; offer (put when full) + zero-copy poll,"
+                                    + " both wait with hybrid; timed by the consumer after "
+                                    + Rows.warmupMessages(p, size) + " warm-up messages; CPU per message:"
+                                    + " CLOCK_PROCESS_CPUTIME_ID of each whole process"));
+                });
+    }
+
+    private static Step memcpy(Plan plan, int size) {
+        return new Step("throughput: C memcpy " + size(size), throughputEstimate(plan, false, size), (p, log) -> {
+            ChannelPairs pairs = Rows.pairs(p, log);
+            Throughput t = pairs.memcpy(size, Rows.warmupMessages(p, size), Rows.messages(p, size));
+            return List.of(Rows.throughput("memcpy", "C", t, Rows.pinning(pairs),
+                    "the physical limit: one process memcpy-ing each message into the ring area ("
+                            + ChannelPairs.capacity(size) + " B) of a shared memfd, no consumer; receiver CPU ="
+                            + " the copier's"));
+        });
+    }
+
+    private static Step idle(Plan plan, Peer peer, String strategy) {
+        String implementation = implementation(peer);
+        return new Step("idle CPU: " + implementation + " channel " + strategy,
+                seconds((peer == Peer.C ? 0.1 : JVM_PAIR_SECONDS / 2) + ChannelPairs.IDLE_SETTLE.toMillis() / 1e3
+                        + plan.idleSeconds()), (p, log) -> {
+                    ChannelPairs pairs = Rows.pairs(p, log);
+                    double percent = pairs.idleCpuPercent(peer, strategy, p.idleSeconds());
+                    return List.of(Rows.idle("channel " + strategy, implementation, percent, Rows.pinning(pairs),
+                            "a receiver blocked on an empty channel for " + p.idleSeconds() + " s (after "
+                                    + ChannelPairs.IDLE_SETTLE.toMillis() + " ms to settle); CPU of all its"
+                                    + " threads from /proc/PID/task/*/schedstat; " + note(strategy)));
+                });
+    }
+
+    /** Runs the steps of {@code --quick} or {@code --full} and prints the results as text rows. */
+    public static void main(String[] args) throws Exception {
+        System.exit(TextRun.run(new ChannelBenchmark(), args, System.out, System.err));
+    }
+}

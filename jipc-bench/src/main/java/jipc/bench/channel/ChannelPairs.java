@@ -1,0 +1,384 @@
+package jipc.bench.channel;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+
+import jipc.bench.CProgram;
+import jipc.bench.ChannelPeer;
+import jipc.bench.Peers;
+import jipc.bench.Pin;
+import jipc.channel.ChannelDescriptor;
+import jipc.channel.OneToOneChannel;
+import jipc.process.ChildProcess;
+import jipc.process.ExitStatus;
+import jipc.process.Spawn;
+import jipc.shm.Mapping;
+import jipc.shm.Memfd;
+
+import org.HdrHistogram.Histogram;
+import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
+
+/**
+ * The two-process runs behind every channel figure, shared by the suite's {@link ChannelBenchmark} and
+ * {@link AgronaBenchmark} and the older {@code channel-pingpong}/{@code channel-throughput} harness
+ * ({@link jipc.bench.ChannelBench}): the C side ({@code channel_bench.c} with the C twin {@code jipc_channel.c})
+ * compiled once, the Java peer command lines, the pinning, and one method per kind of run.
+ *
+ * <p>Every run gets a fresh memfd at fd {@value Peers#SHM_FD} in both peers. For the jipc and C-twin pairs this JVM
+ * writes the channel headers ({@link OneToOneChannel#create}); the Agrona peers find a zeroed memfd, which is an
+ * empty Agrona ring buffer. Side a of a ping-pong hands its round-trip times back in a file; throughput sides write
+ * {@code MESSAGES ELAPSED_NS CPU_NS} (CPU: {@code CLOCK_PROCESS_CPUTIME_ID} of the whole process over the measured
+ * messages). Every receiver checks the sequence number in each message's first 8 bytes and fails the run on a gap.
+ */
+public final class ChannelPairs {
+    /** The smallest ring of a run: 1 MiB (a message may be an eighth of the ring minus a record header). */
+    public static final long MIN_CAPACITY = 1L << 20;
+    /** The options the Agrona peers need on JDK 25 (Agrona 2.x reads {@code jdk.internal.misc.Unsafe}). */
+    public static final List<String> AGRONA_JVM_OPTIONS = List.of("--add-exports",
+            "java.base/jdk.internal.misc=ALL-UNNAMED");
+    /** How long this JVM lets an idle receiver settle after it took its first message, before measuring. */
+    static final Duration IDLE_SETTLE = Duration.ofMillis(300);
+
+    private static final String C_PROGRAM = "channel_bench";
+    private static final String[] C_TWIN = {"jipc_channel.c", "jipc_channel.h"};
+    private static final AtomicLong FILES = new AtomicLong();
+
+    /** Who wrote both sides of a pair. */
+    public enum Peer {
+        /** {@link ChannelPeer}: {@link OneToOneChannel} in two JVMs. */
+        JIPC,
+        /** {@code channel_bench.c} with the C twin {@code jipc_channel.c}. */
+        C,
+        /** {@link AgronaPeer}: Agrona's {@code OneToOneRingBuffer} in two JVMs. */
+        AGRONA
+    }
+
+    /**
+     * One throughput measurement, as the consumer timed it.
+     *
+     * @param producerCpuNanos CPU time of the producer process over the measured messages ({@code -1}: none, for
+     *        the single-process memcpy)
+     */
+    public record Throughput(int size, long messages, long elapsedNanos, long producerCpuNanos,
+            long consumerCpuNanos) {
+        public double messagesPerSecond() {
+            return messages * 1e9 / elapsedNanos;
+        }
+
+        public double bytesPerSecond() {
+            return messagesPerSecond() * size;
+        }
+
+        /** CPU nanoseconds per message of the producer (NaN for none). */
+        public double producerCpuPerMessage() {
+            return producerCpuNanos < 0 ? Double.NaN : (double) producerCpuNanos / messages;
+        }
+
+        public double consumerCpuPerMessage() {
+            return (double) consumerCpuNanos / messages;
+        }
+    }
+
+    private static final Object LOCK = new Object();
+    private static ChannelPairs shared;
+    private static Pin sharedPin;
+
+    private final Path work;
+    private final CProgram c;
+    private final Pin pin;
+    private final List<String> jvmOptions;
+    private final List<String> jipc;
+    private final List<String> agrona;
+
+    private ChannelPairs(Path work, CProgram c, Pin pin, List<String> jvmOptions) {
+        this.work = work;
+        this.c = c;
+        this.pin = pin;
+        this.jvmOptions = List.copyOf(jvmOptions);
+        this.jipc = Peers.javaCommand(ChannelPeer.class, jvmOptions);
+        List<String> agronaOptions = new ArrayList<>(AGRONA_JVM_OPTIONS);
+        agronaOptions.addAll(jvmOptions);
+        this.agrona = Peers.javaCommand(AgronaPeer.class, agronaOptions);
+    }
+
+    /**
+     * Compiles the C side into a fresh directory and describes the setup on {@code log}; the directory goes away
+     * with {@link #deleteFiles()}.
+     */
+    public static ChannelPairs open(Pin pin, List<String> jvmOptions, PrintStream log)
+            throws IOException, InterruptedException {
+        Path work = Files.createTempDirectory("jipc-bench-channel-");
+        CProgram c = CProgram.compile(C_PROGRAM, work, C_TWIN);
+        ChannelPairs pairs = new ChannelPairs(work, c, pin, jvmOptions);
+        log.println("  C peers: " + c.compiler() + ": " + String.join(" ", c.compileCommand()));
+        log.println("  jipc peers: " + String.join(" ", pairs.jipc) + " ...");
+        log.println("  Agrona peers: " + String.join(" ", pairs.agrona) + " ...");
+        return pairs;
+    }
+
+    /**
+     * The pairs of this JVM's suite runs for {@code pin} (as asked: {@link Peers#pinning} decides once whether
+     * taskset can apply it) and {@code jvmOptions}: compiled once and reused by every step (gcc takes a second
+     * here); the files go when the JVM exits.
+     */
+    static ChannelPairs shared(Pin pin, List<String> jvmOptions, PrintStream log)
+            throws IOException, InterruptedException {
+        synchronized (LOCK) {
+            if (shared == null || !java.util.Objects.equals(sharedPin, pin)
+                    || !shared.jvmOptions.equals(jvmOptions)) {
+                ChannelPairs created = open(Peers.pinning(pin, log), jvmOptions, log);
+                Runtime.getRuntime().addShutdownHook(new Thread(created::deleteFilesQuietly));
+                shared = created;
+                sharedPin = pin;
+            }
+            return shared;
+        }
+    }
+
+    /** Deletes the compiled program and the run files. */
+    public void deleteFiles() throws IOException {
+        Peers.deleteTree(work);
+    }
+
+    private void deleteFilesQuietly() {
+        try {
+            deleteFiles();
+        } catch (IOException | UncheckedIOException e) {
+            // the temporary directory stays behind; nothing else depends on it
+        }
+    }
+
+    public Pin pin() {
+        return pin;
+    }
+
+    /** The ring capacity for messages of {@code size}: at least 1 MiB, and 8 records of {@code size} fit. */
+    public static long capacity(int size) {
+        long needed = 8L * (size + 8);
+        return Math.max(MIN_CAPACITY, Long.highestOneBit(needed - 1) << 1);
+    }
+
+    /** The largest message of a channel of {@code capacity} bytes. */
+    public static int maxMessageLength(long capacity) {
+        return (int) (capacity / 8 - 8);
+    }
+
+    private List<String> command(Peer peer) {
+        return switch (peer) {
+            case JIPC -> jipc;
+            case C -> List.of(c.executable().toString());
+            case AGRONA -> agrona;
+        };
+    }
+
+    /** Bytes of one ring of {@code peer} in the memfd: a jipc channel segment or an Agrona buffer, page-aligned. */
+    static long ringBytes(Peer peer, long capacity) {
+        long bytes = peer == Peer.AGRONA ? capacity + RingBufferDescriptor.TRAILER_LENGTH
+                : ChannelDescriptor.segmentSize(capacity);
+        return (bytes + 4095) & ~4095L;
+    }
+
+    private Path file(String name) {
+        return work.resolve(name + "-" + FILES.incrementAndGet());
+    }
+
+    // ---- latency ------------------------------------------------------------------------------------------------
+
+    /**
+     * A ping-pong over two rings (a to b, b to a) of {@code peer}: {@code warmup} round trips, then {@code rounds}
+     * measured ones, each timed by side a.
+     *
+     * @param strategy {@code spin}, {@code hybrid} or {@code futex} (Agrona: {@code spin} only)
+     */
+    public Histogram pingPong(Peer peer, String strategy, int size, long warmup, int rounds)
+            throws IOException, InterruptedException {
+        long capacity = capacity(size);
+        long ring = ringBytes(peer, capacity);
+        List<String> arguments = List.of(strategy, String.valueOf(size), String.valueOf(warmup),
+                String.valueOf(rounds), String.valueOf(capacity));
+        try (Memfd memfd = Memfd.create("jipc-bench-channel", 2 * ring); Mapping mapping = memfd.map()) {
+            if (peer != Peer.AGRONA) {
+                OneToOneChannel.create(mapping.segment().asSlice(0, ring), capacity, maxMessageLength(capacity));
+                OneToOneChannel.create(mapping.segment().asSlice(ring, ring), capacity, maxMessageLength(capacity));
+            }
+            return latencyPair(peer + " " + strategy, command(peer), "ping", arguments, memfd, warmup, rounds);
+        }
+    }
+
+    /**
+     * A C floor ping-pong: the payload copied into a shared buffer, a sequence word published (release) and waited
+     * on (acquire) by spinning ({@code wait = "spin"}) or in {@code FUTEX_WAIT} ({@code "futex"}).
+     */
+    public Histogram floor(String wait, int size, long warmup, int rounds) throws IOException, InterruptedException {
+        long buffer = (size + 4095) & ~4095L;
+        List<String> arguments = List.of(wait, String.valueOf(size), String.valueOf(warmup), String.valueOf(rounds));
+        try (Memfd memfd = Memfd.create("jipc-bench-floor", 4096 + 2 * buffer)) {
+            return latencyPair("C flag " + wait, command(Peer.C), "flag", arguments, memfd, warmup, rounds);
+        }
+    }
+
+    private Histogram latencyPair(String name, List<String> peer, String mode, List<String> arguments, Memfd memfd,
+            long warmup, int rounds) throws IOException, InterruptedException {
+        Path samples = file("samples");
+        List<String> a = Peers.concat(peer, mode, "a");
+        a.addAll(arguments);
+        a.add(samples.toString());
+        List<String> b = Peers.concat(peer, mode, "b");
+        b.addAll(arguments);
+        try {
+            Peers.runPair(name, Peers.pinned(pin, true, a), Peers.pinned(pin, false, b), memfd,
+                    Duration.ofSeconds(120).plusNanos((warmup + rounds) * 500_000L));
+            return Peers.readSamples(samples, rounds);
+        } finally {
+            Files.deleteIfExists(samples);
+        }
+    }
+
+    // ---- throughput ---------------------------------------------------------------------------------------------
+
+    /**
+     * One producer process and one consumer process of {@code peer} over one ring: {@code warmup} messages, then
+     * {@code count} measured ones.
+     *
+     * @param strategy how both sides wait when there is nothing to do ({@code hybrid} for jipc and C; Agrona spins)
+     */
+    public Throughput throughput(Peer peer, String strategy, int size, long warmup, long count)
+            throws IOException, InterruptedException {
+        long capacity = capacity(size);
+        long ring = ringBytes(peer, capacity);
+        Path sent = file("sent");
+        Path received = file("received");
+        List<String> arguments = List.of(strategy, String.valueOf(size), String.valueOf(warmup),
+                String.valueOf(count), String.valueOf(capacity));
+        List<String> a = Peers.concat(command(peer), "send");
+        a.addAll(arguments);
+        a.add(sent.toString());
+        List<String> b = Peers.concat(command(peer), "recv");
+        b.addAll(arguments);
+        b.add(received.toString());
+        try (Memfd memfd = Memfd.create("jipc-bench-channel", ring); Mapping mapping = memfd.map()) {
+            if (peer != Peer.AGRONA) {
+                OneToOneChannel.create(mapping.segment(), capacity, maxMessageLength(capacity));
+            }
+            Peers.runPair(peer + " throughput", Peers.pinned(pin, true, a), Peers.pinned(pin, false, b), memfd,
+                    Duration.ofSeconds(120).plusNanos((warmup + count) * 20_000L));
+            long[] producer = readResult(sent);
+            long[] consumer = readResult(received);
+            return new Throughput(size, consumer[0], consumer[1], producer[2], consumer[2]);
+        } finally {
+            Files.deleteIfExists(sent);
+            Files.deleteIfExists(received);
+        }
+    }
+
+    /** The single-process C memcpy limit: each message copied once into the ring area of a shared memfd. */
+    public Throughput memcpy(int size, long warmup, long count) throws IOException, InterruptedException {
+        long capacity = capacity(size);
+        Path result = file("memcpy");
+        List<String> command = Peers.pinned(pin, true, Peers.concat(command(Peer.C), "memcpy", String.valueOf(size),
+                String.valueOf(warmup), String.valueOf(count), String.valueOf(capacity), result.toString()));
+        try (Memfd memfd = Memfd.create("jipc-bench-memcpy", ChannelDescriptor.segmentSize(capacity));
+             ChildProcess child = Spawn.command(command).nullFd(0).shareFd(Peers.SHM_FD, memfd).start()) {
+            Optional<ExitStatus> status = child.waitFor(Duration.ofSeconds(120).plusNanos((warmup + count) * 20_000L));
+            if (status.isEmpty() || !status.get().success()) {
+                throw new IOException("C memcpy failed: " + status.map(String::valueOf).orElse("did not finish"));
+            }
+            long[] values = readResult(result);
+            return new Throughput(size, values[0], values[1], -1, values[2]);
+        } finally {
+            Files.deleteIfExists(result);
+        }
+    }
+
+    /** A result file: "MESSAGES ELAPSED_NS CPU_NS". */
+    private static long[] readResult(Path file) throws IOException {
+        String[] fields = Files.readString(file).strip().split(" ");
+        if (fields.length != 3) {
+            throw new IOException(file + ": expected MESSAGES ELAPSED_NS CPU_NS, got " + String.join(" ", fields));
+        }
+        long[] values = new long[3];
+        for (int i = 0; i < 3; i++) {
+            values[i] = Long.parseLong(fields[i]);
+        }
+        return values;
+    }
+
+    // ---- idle ---------------------------------------------------------------------------------------------------
+
+    /**
+     * The CPU an idle blocked receiver of {@code peer} burns, in percent of one core: the receiver (side b's CPU)
+     * takes one message from this JVM (so it has started and attached), is left {@link #IDLE_SETTLE} to settle, and
+     * then waits with {@code strategy} for {@code seconds} while this JVM reads the CPU time of all its threads
+     * ({@code /proc/PID/task/*\/schedstat}, nanoseconds); a second message ends it.
+     */
+    public double idleCpuPercent(Peer peer, String strategy, double seconds) throws IOException, InterruptedException {
+        long capacity = MIN_CAPACITY;
+        Path received = file("idle");
+        List<String> command = Peers.pinned(pin, false, Peers.concat(command(peer), "recv", strategy, "64", "1", "1",
+                String.valueOf(capacity), received.toString()));
+        try (Memfd memfd = Memfd.create("jipc-bench-idle", ChannelDescriptor.segmentSize(capacity));
+             Mapping mapping = memfd.map(); Arena arena = Arena.ofConfined()) {
+            OneToOneChannel channel = OneToOneChannel.create(mapping.segment(), capacity, maxMessageLength(capacity));
+            MemorySegment payload = arena.allocate(64, 8);
+            try (ChildProcess child = Spawn.command(command).nullFd(0).shareFd(Peers.SHM_FD, memfd).start()) {
+                if (!channel.offer(1, payload)) {
+                    throw new IOException("idle: the first message did not fit an empty channel");
+                }
+                long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+                while (channel.headPosition() != channel.tailPosition()) {
+                    if (child.exitStatus().isPresent() || System.nanoTime() - deadline > 0) {
+                        throw new IOException("idle receiver did not take its first message: "
+                                + child.exitStatus().map(String::valueOf).orElse("still running"));
+                    }
+                    Thread.sleep(5);
+                }
+                Thread.sleep(IDLE_SETTLE);
+                long cpu0 = threadsCpuNanos(child.pid());
+                long t0 = System.nanoTime();
+                Thread.sleep(Duration.ofNanos((long) (seconds * 1e9)));
+                long cpu1 = threadsCpuNanos(child.pid());
+                long t1 = System.nanoTime();
+                payload.set(ValueLayout.JAVA_LONG, 0, 1);
+                if (!channel.offer(1, payload)) {
+                    throw new IOException("idle: the second message did not fit");
+                }
+                Optional<ExitStatus> status = child.waitFor(Duration.ofSeconds(30));
+                if (status.isEmpty() || !status.get().success()) {
+                    throw new IOException("idle receiver failed: " + status.map(String::valueOf)
+                            .orElse("did not take the second message"));
+                }
+                return 100.0 * (cpu1 - cpu0) / (t1 - t0);
+            }
+        } finally {
+            Files.deleteIfExists(received);
+        }
+    }
+
+    /** The sum of the first field (time on a CPU, ns) of {@code /proc/PID/task/*\/schedstat}. */
+    static long threadsCpuNanos(int pid) throws IOException {
+        long total = 0;
+        try (Stream<Path> tasks = Files.list(Path.of("/proc", String.valueOf(pid), "task"))) {
+            for (Path task : tasks.toList()) {
+                try {
+                    total += Long.parseLong(Files.readString(task.resolve("schedstat")).strip().split(" ")[0]);
+                } catch (NoSuchFileException e) {
+                    // the thread ended between the listing and the read
+                }
+            }
+        }
+        return total;
+    }
+}

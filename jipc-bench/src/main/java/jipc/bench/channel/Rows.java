@@ -1,0 +1,89 @@
+package jipc.bench.channel;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import jipc.bench.suite.Plan;
+import jipc.bench.suite.Result;
+
+import org.HdrHistogram.Histogram;
+
+/**
+ * Turning the channel runs into {@link Result} rows, and the amounts of work a {@link Plan} asks of them, shared by
+ * {@link ChannelBenchmark} and {@link AgronaBenchmark} so that their rows pair up.
+ */
+final class Rows {
+    /** The percentiles of {@link Result#curve()}. */
+    static final double[] CURVE = {0, 50, 90, 99, 99.9, 99.99, 100};
+    /** Messages of this size and larger get a quarter of the plan's round trips (each costs tens of µs). */
+    static final int LARGE = 65536;
+    /** At least this many measured throughput messages, whatever the byte budget. */
+    static final long MIN_MESSAGES = 4096;
+
+    private Rows() {
+    }
+
+    static int rounds(Plan plan, int size) {
+        return (int) (size >= LARGE ? Math.max(1, plan.rounds() / 4) : plan.rounds());
+    }
+
+    static long warmupRounds(Plan plan, int size) {
+        return size >= LARGE ? plan.warmupRounds() / 4 : plan.warmupRounds();
+    }
+
+    /** A note on the rounds of {@code size} when they are fewer than the plan's. */
+    static String roundsNote(Plan plan, int size) {
+        return size >= LARGE ? "; a quarter of the plan's round trips at " + size + " B (" + rounds(plan, size)
+                + " after " + warmupRounds(plan, size) + " warm-up)" : "";
+    }
+
+    static long messages(Plan plan, int size) {
+        return Math.max(MIN_MESSAGES, plan.throughputBytes() / size);
+    }
+
+    static long warmupMessages(Plan plan, int size) {
+        return messages(plan, size) / 4;
+    }
+
+    static Result latency(String mechanism, String implementation, int size, Histogram h, String pinning,
+            String note) {
+        List<Result.Point> curve = new ArrayList<>();
+        for (double percentile : CURVE) {
+            curve.add(new Result.Point(percentile, percentile == 0 ? h.getMinValue()
+                    : percentile == 100 ? h.getMaxValue() : h.getValueAtPercentile(percentile)));
+        }
+        return new Result(mechanism, implementation, Result.Kind.LATENCY, size, h.getTotalCount(),
+                h.getValueAtPercentile(50), h.getValueAtPercentile(90), h.getValueAtPercentile(99),
+                h.getValueAtPercentile(99.9), h.getMaxValue(), h.getMean(), curve, Double.NaN, Double.NaN,
+                Double.NaN, Double.NaN, Double.NaN, pinning, note);
+    }
+
+    static Result throughput(String mechanism, String implementation, ChannelPairs.Throughput t,
+            String pinning, String note) {
+        return new Result(mechanism, implementation, Result.Kind.THROUGHPUT, t.size(), t.messages(), Double.NaN,
+                Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, List.of(), t.messagesPerSecond(),
+                t.bytesPerSecond(), t.producerCpuPerMessage(), t.consumerCpuPerMessage(), Double.NaN,
+                pinning, note);
+    }
+
+    static Result idle(String mechanism, String implementation, double percent, String pinning, String note) {
+        return new Result(mechanism, implementation, Result.Kind.IDLE_CPU, 0, 0, Double.NaN, Double.NaN, Double.NaN,
+                Double.NaN, Double.NaN, Double.NaN, List.of(), Double.NaN, Double.NaN, Double.NaN, Double.NaN,
+                percent, pinning, note);
+    }
+
+    /** The plan's pinning as a {@link jipc.bench.Pin}, or {@code null}. */
+    static jipc.bench.Pin pin(Plan plan) {
+        return plan.pin() == null ? null : new jipc.bench.Pin(plan.pin()[0], plan.pin()[1]);
+    }
+
+    /** How {@code pairs} place the processes, as {@link Result#pinning()} records it. */
+    static String pinning(ChannelPairs pairs) {
+        return pairs.pin() == null ? "none" : "cpu " + pairs.pin().cpuA() + "," + pairs.pin().cpuB();
+    }
+
+    /** The shared pairs of {@code plan}: compiled on first use, pinned as the plan asks if taskset is there. */
+    static ChannelPairs pairs(Plan plan, java.io.PrintStream log) throws java.io.IOException, InterruptedException {
+        return ChannelPairs.shared(pin(plan), plan.jvmOptions(), log);
+    }
+}

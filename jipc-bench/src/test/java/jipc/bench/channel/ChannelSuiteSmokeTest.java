@@ -1,0 +1,120 @@
+package jipc.bench.channel;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.ServiceLoader;
+import java.util.concurrent.TimeUnit;
+
+import jipc.bench.suite.Benchmark;
+import jipc.bench.suite.Plan;
+import jipc.bench.suite.Result;
+import jipc.bench.suite.Step;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Runs every step of {@link ChannelBenchmark} and {@link AgronaBenchmark} with a tiny {@link Plan}: every pair really
+ * crosses processes (two JVMs with jipc's channel, two C processes with the C twin, two JVMs with Agrona's ring, the C
+ * floors, the C memcpy), the receivers check every message's sequence number (a gap fails the step), and each step
+ * returns exactly its row with the counts the plan asked for. No timing is asserted.
+ */
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+class ChannelSuiteSmokeTest {
+    private static final int ROUNDS = 300;
+    private static final int LATENCY_SIZE = 64;
+    private static final int THROUGHPUT_SIZE = 4096;
+
+    private static Plan tinyPlan() {
+        int[] pin = {0, Runtime.getRuntime().availableProcessors() > 1 ? 1 : 0};
+        return new Plan(true, List.of(LATENCY_SIZE), List.of(THROUGHPUT_SIZE), 100, ROUNDS, 1L << 20, 0.2, pin,
+                List.of());
+    }
+
+    private static List<Result> runAll(Benchmark benchmark, Plan plan, List<String> names) throws Exception {
+        List<Result> results = new ArrayList<>();
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        try (PrintStream out = new PrintStream(log, true, StandardCharsets.UTF_8)) {
+            for (Step step : benchmark.steps(plan)) {
+                assertTrue(step.estimate().toMillis() > 0, step.name());
+                names.add(step.name());
+                List<Result> rows = step.body().run(plan, out);
+                assertEquals(1, rows.size(), step.name() + ": " + rows);
+                results.addAll(rows);
+            }
+        }
+        return results;
+    }
+
+    @Test
+    void channelBenchmarkMeasuresEveryRowAcrossProcesses() throws Exception {
+        Plan plan = tinyPlan();
+        List<String> names = new ArrayList<>();
+        List<Result> results = runAll(new ChannelBenchmark(), plan, names);
+        List<String> expected = new ArrayList<>();
+        for (String strategy : ChannelBenchmark.STRATEGIES) {
+            expected.add("LATENCY jipc channel " + strategy + " " + LATENCY_SIZE);
+            expected.add("LATENCY C channel " + strategy + " " + LATENCY_SIZE);
+        }
+        expected.addAll(List.of("LATENCY C shm spin flag " + LATENCY_SIZE, "LATENCY C futex " + LATENCY_SIZE,
+                "THROUGHPUT jipc channel " + THROUGHPUT_SIZE, "THROUGHPUT C channel " + THROUGHPUT_SIZE,
+                "THROUGHPUT C memcpy " + THROUGHPUT_SIZE, "IDLE_CPU jipc channel futex 0",
+                "IDLE_CPU jipc channel hybrid 0", "IDLE_CPU C channel futex 0"));
+        assertEquals(expected, results.stream().map(r -> r.kind() + " " + r.name() + " " + r.messageSize()).toList(),
+                String.join("\n", names));
+        for (Result r : results) {
+            assertEquals("cpu " + plan.pin()[0] + "," + plan.pin()[1], r.pinning(), r.name());
+            assertFalse(r.note().isEmpty(), r.name());
+            switch (r.kind()) {
+                case LATENCY -> {
+                    assertEquals(ROUNDS, r.count(), r.name());
+                    assertTrue(r.p50() > 0 && r.p50() <= r.p99() && r.p99() <= r.max(), r.toString());
+                    assertEquals(Rows.CURVE.length, r.curve().size(), r.name());
+                    assertTrue(Double.isNaN(r.messagesPerSecond()), r.name());
+                }
+                case THROUGHPUT -> {
+                    assertEquals(Rows.MIN_MESSAGES, r.count(), r.name());
+                    assertTrue(r.messagesPerSecond() > 0 && r.receiverCpuNanosPerMessage() > 0, r.toString());
+                    assertEquals(r.messagesPerSecond() * THROUGHPUT_SIZE, r.bytesPerSecond(), 1e-3, r.name());
+                    assertEquals(r.mechanism().equals("memcpy"), Double.isNaN(r.senderCpuNanosPerMessage()),
+                            r.toString());
+                }
+                case IDLE_CPU -> assertTrue(r.idleCpuPercent() >= 0 && r.idleCpuPercent() < 100, r.toString());
+            }
+        }
+    }
+
+    @Test
+    void agronaBenchmarkMeasuresItsRingAcrossProcesses() throws Exception {
+        Plan plan = tinyPlan();
+        List<Result> results = runAll(new AgronaBenchmark(), plan, new ArrayList<>());
+        assertEquals(List.of("LATENCY Agrona channel spin " + LATENCY_SIZE,
+                "THROUGHPUT Agrona channel " + THROUGHPUT_SIZE),
+                results.stream().map(r -> r.kind() + " " + r.name() + " " + r.messageSize()).toList());
+        assertEquals(ROUNDS, results.get(0).count());
+        assertEquals(Rows.MIN_MESSAGES, results.get(1).count());
+        for (Result r : results) {
+            assertTrue(r.note().contains("--add-exports java.base/jdk.internal.misc=ALL-UNNAMED"), r.note());
+        }
+    }
+
+    @Test
+    void bothAreServicesAndLargeMessagesGetABiggerRing() {
+        List<String> ids = ServiceLoader.load(Benchmark.class).stream().map(p -> p.get().id()).toList();
+        assertTrue(ids.contains("channel") && ids.contains("agrona"), ids.toString());
+        assertEquals(1L << 20, ChannelPairs.capacity(65536));
+        assertEquals(16L << 20, ChannelPairs.capacity(1 << 20));
+        assertTrue(ChannelPairs.maxMessageLength(ChannelPairs.capacity(1 << 20)) >= 1 << 20);
+        assertEquals(List.of(8, 64, 4096, 65536), TextRun.parse("--full", "--pin", "0,1").latencySizes());
+        assertThrows(IllegalArgumentException.class, () -> TextRun.parse("--pin", "0,1"));
+        assertThrows(IllegalArgumentException.class, () -> TextRun.parse("--quick", "--pin", "0"));
+    }
+}
