@@ -134,6 +134,11 @@ public final class StreamRun {
         out.println("machine: " + Machine.describe());
         out.println("load average before: " + loadAverage() + (repeat > 1 ? "; every step " + repeat
                 + " times, round robin, median run shown" : ""));
+        double estimate = 0;
+        for (Step step : steps(benchmarks, plan)) {
+            estimate += step.estimate().toMillis() / 1e3;
+        }
+        out.printf("estimate: %.0f s on 2 idle cores%n", estimate * repeat);
         List<Result> results = new ArrayList<>();
         boolean ok = true;
         long started = System.nanoTime();
