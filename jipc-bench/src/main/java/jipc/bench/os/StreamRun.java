@@ -6,7 +6,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import jipc.bench.Machine;
 import jipc.bench.suite.Benchmark;
@@ -19,7 +22,12 @@ import jipc.bench.suite.Step;
  * rows with the ratio of each Java row to the C row of the same mechanism, kind and size: a stand-in for
  * {@code jipc bench} while that runner does not exist, and a quick way to measure one family.
  *
- * <p>Usage: {@code StreamRun --quick|--full [--pin CPU_A,CPU_B] [--only pipe|socket]}.
+ * <p>Usage: {@code StreamRun --quick|--full [--pin CPU_A,CPU_B] [--only pipe|socket] [--repeat N]
+ * [--latency-sizes S,...|none] [--throughput-sizes S,...|none] [--verbose]}. The size options replace the plan's
+ * sizes (to measure one case again). With
+ * {@code --repeat N} every step runs N times, round robin (so a burst of load on a shared machine hits C and Java
+ * alike), and each row shows its median run: by bytes per second for throughput, by p50 for latency.
+ * {@code --verbose} prints the peers' command lines and the gcc line.
  */
 public final class StreamRun {
     private StreamRun() {
@@ -29,19 +37,28 @@ public final class StreamRun {
         Plan plan = null;
         int[] pin = null;
         String only = null;
+        int repeat = 1;
+        List<Integer> latencySizes = null;
+        List<Integer> throughputSizes = null;
+        boolean verbose = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--quick" -> plan = Plan.quickRun();
                 case "--full" -> plan = Plan.fullRun();
                 case "--pin" -> pin = parsePin(i + 1 < args.length ? args[++i] : "");
                 case "--only" -> only = i + 1 < args.length ? args[++i] : "";
+                case "--verbose" -> verbose = true;
+                case "--latency-sizes" -> latencySizes = parseSizes(i + 1 < args.length ? args[++i] : "");
+                case "--throughput-sizes" -> throughputSizes = parseSizes(i + 1 < args.length ? args[++i] : "");
+                case "--repeat" -> repeat = parseRepeat(i + 1 < args.length ? args[++i] : "");
                 default -> usage("unknown argument " + args[i]);
             }
         }
         if (plan == null) {
             usage("say --quick or --full");
         }
-        plan = new Plan(plan.quick(), plan.latencySizes(), plan.throughputSizes(), plan.warmupRounds(),
+        plan = new Plan(plan.quick(), latencySizes == null ? plan.latencySizes() : latencySizes,
+                throughputSizes == null ? plan.throughputSizes() : throughputSizes, plan.warmupRounds(),
                 plan.rounds(), plan.throughputBytes(), plan.idleSeconds(), pin, plan.jvmOptions());
         List<Benchmark> benchmarks = new ArrayList<>();
         for (Benchmark b : List.of(new PipeBenchmark(), new SocketBenchmark())) {
@@ -52,7 +69,42 @@ public final class StreamRun {
         if (benchmarks.isEmpty()) {
             usage("--only takes pipe or socket");
         }
-        System.exit(run(plan, benchmarks, System.out) ? 0 : 74);
+        PrintStream log = verbose ? System.out : new PrintStream(PrintStream.nullOutputStream());
+        System.exit(run(plan, benchmarks, repeat, System.out, log) ? 0 : 74);
+    }
+
+    /** {@code S,...} as sizes in bytes, or {@code none} for no sizes. */
+    private static List<Integer> parseSizes(String value) {
+        if (value.equals("none")) {
+            return List.of();
+        }
+        List<Integer> sizes = new ArrayList<>();
+        for (String size : value.split(",", -1)) {
+            try {
+                int n = Integer.parseInt(size);
+                if (n >= 1 && n <= 1 << 24) {
+                    sizes.add(n);
+                    continue;
+                }
+            } catch (NumberFormatException e) {
+                // falls through to the usage message
+            }
+            usage("sizes are bytes from 1 to 16777216, separated by commas, or none: " + value);
+        }
+        return sizes;
+    }
+
+    private static int parseRepeat(String value) {
+        try {
+            int n = Integer.parseInt(value);
+            if (n >= 1) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // falls through to the usage message
+        }
+        usage("--repeat takes a count of at least 1: " + value);
+        return 1;
     }
 
     private static int[] parsePin(String value) {
@@ -70,23 +122,31 @@ public final class StreamRun {
 
     private static void usage(String problem) {
         System.err.println("StreamRun: " + problem);
-        System.err.println("usage: StreamRun --quick|--full [--pin CPU_A,CPU_B] [--only pipe|socket]");
+        System.err.println("usage: StreamRun --quick|--full [--pin CPU_A,CPU_B] [--only pipe|socket] [--repeat N]"
+                + " [--latency-sizes S,...|none] [--throughput-sizes S,...|none] [--verbose]");
         System.exit(64);
     }
 
     /** Runs every step, prints the tables; {@code false} if a step failed. */
-    static boolean run(Plan plan, List<Benchmark> benchmarks, PrintStream out) throws InterruptedException {
+    static boolean run(Plan plan, List<Benchmark> benchmarks, int repeat, PrintStream out, PrintStream log)
+            throws InterruptedException {
         out.println((plan.quick() ? "quick" : "full") + " run, " + Instant.now() + ", pinning " + plan.pinning());
         out.println("machine: " + Machine.describe());
-        out.println("load average before: " + loadAverage());
+        out.println("load average before: " + loadAverage() + (repeat > 1 ? "; every step " + repeat
+                + " times, round robin, median run shown" : ""));
+        double estimate = 0;
+        for (Step step : steps(benchmarks, plan)) {
+            estimate += step.estimate().toMillis() / 1e3;
+        }
+        out.printf("estimate: %.0f s on 2 idle cores%n", estimate * repeat);
         List<Result> results = new ArrayList<>();
         boolean ok = true;
         long started = System.nanoTime();
-        for (Benchmark benchmark : benchmarks) {
-            for (Step step : benchmark.steps(plan)) {
+        for (int round = 0; round < repeat; round++) {
+            for (Step step : steps(benchmarks, plan)) {
                 long t0 = System.nanoTime();
                 try {
-                    results.addAll(step.body().run(plan, out));
+                    results.addAll(step.body().run(plan, log));
                     out.printf("  %-45s %6.1f s (estimate %.1f s)%n", step.name(), (System.nanoTime() - t0) / 1e9,
                             step.estimate().toMillis() / 1e3);
                 } catch (IOException e) {
@@ -97,6 +157,7 @@ public final class StreamRun {
         }
         out.printf("all steps: %.1f s; load average after: %s%n%n", (System.nanoTime() - started) / 1e9,
                 loadAverage());
+        results = medians(results);
         printLatency(out, results);
         out.println();
         printThroughput(out, results);
@@ -133,6 +194,31 @@ public final class StreamRun {
                     r.receiverCpuNanosPerMessage(), ratio);
         }
         out.println("(per-message CPU: user + system of the whole sending / receiving process)");
+    }
+
+    /** A fresh list of steps (the steps of one list share their compiled C program, removed after the last). */
+    private static List<Step> steps(List<Benchmark> benchmarks, Plan plan) {
+        List<Step> steps = new ArrayList<>();
+        for (Benchmark benchmark : benchmarks) {
+            steps.addAll(benchmark.steps(plan));
+        }
+        return steps;
+    }
+
+    /** Of the results of one row (name, kind, size), in first-seen order, the median run. */
+    private static List<Result> medians(List<Result> results) {
+        Map<String, List<Result>> rows = new LinkedHashMap<>();
+        for (Result r : results) {
+            rows.computeIfAbsent(r.name() + "|" + r.kind() + "|" + r.messageSize(), k -> new ArrayList<>()).add(r);
+        }
+        List<Result> medians = new ArrayList<>();
+        for (List<Result> runs : rows.values()) {
+            List<Result> sorted = new ArrayList<>(runs);
+            sorted.sort(Comparator.comparingDouble(r -> r.kind() == Result.Kind.THROUGHPUT
+                    ? r.bytesPerSecond() : r.p50()));
+            medians.add(sorted.get(sorted.size() / 2));
+        }
+        return medians;
     }
 
     /** The C result of the same mechanism, kind and size, or {@code null}. */
