@@ -36,12 +36,12 @@ public final class AgronaBenchmark implements Benchmark {
             steps.add(new Step("latency: Agrona channel spin " + ChannelBenchmark.size(size),
                     ChannelBenchmark.latencyEstimate(plan, true, "spin", size), (p, log) -> {
                         ChannelPairs pairs = Rows.pairs(p, log);
-                        var histogram = pairs.pingPong(Peer.AGRONA, "spin", size, Rows.warmupRounds(p, size),
-                                Rows.rounds(p, size));
+                        var histogram = pairs.pingPong(Peer.AGRONA, "spin", size,
+                                Rows.warmupRounds(p, size, false), Rows.rounds(p, size, false));
                         return List.of(Rows.latency("channel spin", "Agrona", size, histogram, Rows.pinning(pairs),
                                 PEER_NOTE + "two OneToOneRingBuffers of " + ChannelPairs.capacity(size)
                                         + " B (a to b, b to a), write + read, busy spin with Thread.onSpinWait()"
-                                        + Rows.roundsNote(p, size)));
+                                        + Rows.roundsNote(p, size, false)));
                     }));
         }
         for (int size : plan.throughputSizes()) {

@@ -240,7 +240,7 @@ public final class ChannelPairs {
         b.addAll(arguments);
         try {
             Peers.runPair(name, Peers.pinned(pin, true, a), Peers.pinned(pin, false, b), memfd,
-                    Duration.ofSeconds(120).plusNanos((warmup + rounds) * 500_000L));
+                    Duration.ofSeconds(120).plusNanos((warmup + rounds) * 2_000_000L));
             return Peers.readSamples(samples, rounds);
         } finally {
             Files.deleteIfExists(samples);
