@@ -20,9 +20,15 @@ import jipc.bench.suite.Step;
  * --quick|--full [--pin A,B]}.
  */
 public final class AgronaBenchmark implements Benchmark {
-    private static final String PEER_NOTE = "Agrona " + org.agrona.concurrent.ringbuffer.OneToOneRingBuffer.class
-            .getPackage().getImplementationVersion() + " peers run with " + String.join(" ",
+    private static final String PEER_NOTE = "Agrona " + version() + " peers run with " + String.join(" ",
             ChannelPairs.AGRONA_JVM_OPTIONS) + " (Agrona 2.x on JDK 25); ";
+
+    /** Agrona's version from its jar's manifest; the shaded jipc-bench.jar has its own manifest, hence "2.x". */
+    private static String version() {
+        String version = org.agrona.concurrent.ringbuffer.OneToOneRingBuffer.class.getPackage()
+                .getImplementationVersion();
+        return version == null ? "2.x" : version;
+    }
 
     @Override
     public String id() {

@@ -169,11 +169,12 @@ public final class ChannelBenchmark implements Benchmark {
                 seconds((peer == Peer.C ? 0.1 : JVM_PAIR_SECONDS / 2) + ChannelPairs.IDLE_SETTLE.toMillis() / 1e3
                         + plan.idleSeconds()), (p, log) -> {
                     ChannelPairs pairs = Rows.pairs(p, log);
-                    double percent = pairs.idleCpuPercent(peer, strategy, p.idleSeconds());
-                    return List.of(Rows.idle("channel " + strategy, implementation, percent, Rows.pinning(pairs),
-                            "a receiver blocked on an empty channel for " + p.idleSeconds() + " s (after "
-                                    + ChannelPairs.IDLE_SETTLE.toMillis() + " ms to settle); CPU of all its"
-                                    + " threads from /proc/PID/task/*/schedstat; " + note(strategy)));
+                    ChannelPairs.Idle idle = pairs.idleCpu(peer, strategy, p.idleSeconds());
+                    return List.of(Rows.idle("channel " + strategy, implementation, idle.percent(),
+                            Rows.pinning(pairs), "a receiver blocked on an empty channel for " + p.idleSeconds()
+                                    + " s (after " + ChannelPairs.IDLE_SETTLE.toMillis() + " ms to settle); CPU of"
+                                    + " all its threads from /proc/PID/task/*/schedstat; busiest threads: "
+                                    + idle.busiest() + "; " + note(strategy)));
                 });
     }
 
