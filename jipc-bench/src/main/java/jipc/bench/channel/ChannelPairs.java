@@ -50,8 +50,11 @@ public final class ChannelPairs {
     /** The options the Agrona peers need on JDK 25 (Agrona 2.x reads {@code jdk.internal.misc.Unsafe}). */
     public static final List<String> AGRONA_JVM_OPTIONS = List.of("--add-exports",
             "java.base/jdk.internal.misc=ALL-UNNAMED");
-    /** How long this JVM lets an idle receiver settle after it took its first message, before measuring. */
-    static final Duration IDLE_SETTLE = Duration.ofMillis(300);
+    /**
+     * How long this JVM lets an idle receiver settle after it took its first message, before measuring: a JVM's
+     * compiler threads still work off their start-up queue for a while (hundreds of ms on a busy machine).
+     */
+    static final Duration IDLE_SETTLE = Duration.ofSeconds(1);
 
     private static final String C_PROGRAM = "channel_bench";
     private static final String[] C_TWIN = {"jipc_channel.c", "jipc_channel.h"};

@@ -19,6 +19,9 @@ final class Rows {
     static final int LARGE = 65536;
     /** At least this many measured throughput messages, whatever the byte budget. */
     static final long MIN_MESSAGES = 4096;
+    /** Warm-up messages of a throughput run: at least this many (unless they exceed {@link #WARMUP_BYTES}). */
+    static final long MIN_WARMUP_MESSAGES = 200_000;
+    static final long WARMUP_BYTES = 2L << 30;
 
     private Rows() {
     }
@@ -55,8 +58,15 @@ final class Rows {
         return Math.max(MIN_MESSAGES, plan.throughputBytes() / size);
     }
 
+    /**
+     * Warm-up messages before the measured ones: a quarter of them, and at least {@value #MIN_WARMUP_MESSAGES},
+     * {@value #WARMUP_BYTES} bytes' worth or 10 times the plan's warm-up round trips, whichever is fewest: the JIT
+     * compiles the Java peers' send and receive paths only after some ten thousand calls, and the compiler threads'
+     * CPU would otherwise land in the measured messages' CPU (it is the whole process's).
+     */
     static long warmupMessages(Plan plan, int size) {
-        return messages(plan, size) / 4;
+        return Math.max(messages(plan, size) / 4, Math.min(Math.min(MIN_WARMUP_MESSAGES, WARMUP_BYTES / size),
+                10 * plan.warmupRounds()));
     }
 
     static Result latency(String mechanism, String implementation, int size, Histogram h, String pinning,
