@@ -78,6 +78,7 @@ public final class ChannelPeer {
             usage();
         }
         long channelSize = ChannelDescriptor.segmentSize(capacity);
+        ProcessCpu.nanos(); // links the downcall now: its first call costs milliseconds, which an idle run would see
         try (Memfd memfd = Memfd.inherit(Peers.SHM_FD); Mapping mapping = memfd.map();
              Arena arena = Arena.ofConfined()) {
             OneToOneChannel ab = OneToOneChannel.attach(mapping.segment().asSlice(0, channelSize))

@@ -20,9 +20,15 @@ import jipc.bench.suite.Step;
  * --quick|--full [--pin A,B]}.
  */
 public final class AgronaBenchmark implements Benchmark {
-    private static final String PEER_NOTE = "Agrona " + org.agrona.concurrent.ringbuffer.OneToOneRingBuffer.class
-            .getPackage().getImplementationVersion() + " peers run with " + String.join(" ",
+    private static final String PEER_NOTE = "Agrona " + version() + " peers run with " + String.join(" ",
             ChannelPairs.AGRONA_JVM_OPTIONS) + " (Agrona 2.x on JDK 25); ";
+
+    /** Agrona's version from its jar's manifest; the shaded jipc-bench.jar has its own manifest, hence "2.x". */
+    private static String version() {
+        String version = org.agrona.concurrent.ringbuffer.OneToOneRingBuffer.class.getPackage()
+                .getImplementationVersion();
+        return version == null ? "2.x" : version;
+    }
 
     @Override
     public String id() {
@@ -36,12 +42,12 @@ public final class AgronaBenchmark implements Benchmark {
             steps.add(new Step("latency: Agrona channel spin " + ChannelBenchmark.size(size),
                     ChannelBenchmark.latencyEstimate(plan, true, "spin", size), (p, log) -> {
                         ChannelPairs pairs = Rows.pairs(p, log);
-                        var histogram = pairs.pingPong(Peer.AGRONA, "spin", size, Rows.warmupRounds(p, size),
-                                Rows.rounds(p, size));
+                        var histogram = pairs.pingPong(Peer.AGRONA, "spin", size,
+                                Rows.warmupRounds(p, size, false), Rows.rounds(p, size, false));
                         return List.of(Rows.latency("channel spin", "Agrona", size, histogram, Rows.pinning(pairs),
                                 PEER_NOTE + "two OneToOneRingBuffers of " + ChannelPairs.capacity(size)
                                         + " B (a to b, b to a), write + read, busy spin with Thread.onSpinWait()"
-                                        + Rows.roundsNote(p, size)));
+                                        + Rows.roundsNote(p, size, false)));
                     }));
         }
         for (int size : plan.throughputSizes()) {

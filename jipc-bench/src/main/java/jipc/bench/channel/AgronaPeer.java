@@ -82,6 +82,7 @@ public final class AgronaPeer {
         }
         long ringBytes = ChannelPairs.ringBytes(ChannelPairs.Peer.AGRONA, capacity);
         int length = (int) (capacity + org.agrona.concurrent.ringbuffer.RingBufferDescriptor.TRAILER_LENGTH);
+        ProcessCpu.nanos(); // links the downcall before anything is measured
         try (Memfd memfd = Memfd.inherit(Peers.SHM_FD); Mapping mapping = memfd.map()) {
             long address = mapping.segment().address();
             OneToOneRingBuffer ab = new OneToOneRingBuffer(new UnsafeBuffer(address, length));

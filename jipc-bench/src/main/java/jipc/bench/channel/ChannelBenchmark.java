@@ -81,7 +81,8 @@ public final class ChannelBenchmark implements Benchmark {
 
     /** The estimate of a ping-pong of {@code peer} (startup, round trips at the strategy's pace, copies). */
     static Duration latencyEstimate(Plan plan, boolean jvm, String strategy, int size) {
-        long rounds = Rows.rounds(plan, size) + Rows.warmupRounds(plan, size);
+        boolean sleeping = strategy.equals("futex");
+        long rounds = Rows.rounds(plan, size, sleeping) + Rows.warmupRounds(plan, size, sleeping);
         double perRound = (strategy.equals("futex") ? FUTEX_ROUND_TRIP_SECONDS : SPIN_ROUND_TRIP_SECONDS)
                 + size * COPY_SECONDS_PER_BYTE;
         return seconds((jvm ? JVM_PAIR_SECONDS : C_PAIR_SECONDS) + rounds * perRound);
@@ -110,12 +111,13 @@ public final class ChannelBenchmark implements Benchmark {
         return new Step("latency: " + implementation + " channel " + strategy + " " + size(size),
                 latencyEstimate(plan, peer != Peer.C, strategy, size), (p, log) -> {
                     ChannelPairs pairs = Rows.pairs(p, log);
-                    var histogram = pairs.pingPong(peer, strategy, size, Rows.warmupRounds(p, size),
-                            Rows.rounds(p, size));
+                    boolean sleeping = strategy.equals("futex");
+                    var histogram = pairs.pingPong(peer, strategy, size, Rows.warmupRounds(p, size, sleeping),
+                            Rows.rounds(p, size, sleeping));
                     return List.of(Rows.latency("channel " + strategy, implementation, size, histogram,
                             Rows.pinning(pairs), "two one-producer channels of " + ChannelPairs.capacity(size)
                                     + " B (a to b, b to a), offer + zero-copy poll; " + note(strategy)
-                                    + Rows.roundsNote(p, size)));
+                                    + Rows.roundsNote(p, size, sleeping)));
                 });
     }
 
@@ -123,12 +125,14 @@ public final class ChannelBenchmark implements Benchmark {
         return new Step("latency: C " + mechanism + " " + size(size),
                 latencyEstimate(plan, false, wait, size), (p, log) -> {
                     ChannelPairs pairs = Rows.pairs(p, log);
-                    var histogram = pairs.floor(wait, size, Rows.warmupRounds(p, size), Rows.rounds(p, size));
+                    boolean sleeping = wait.equals("futex");
+                    var histogram = pairs.floor(wait, size, Rows.warmupRounds(p, size, sleeping),
+                            Rows.rounds(p, size, sleeping));
                     return List.of(Rows.latency(mechanism, "C", size, histogram, Rows.pinning(pairs),
                             "floor: payload memcpy into shared memory, release store of a 32-bit sequence word, "
                                     + (wait.equals("spin") ? "acquire spin on it with pause"
                                             : "FUTEX_WAIT on it; the writer always FUTEX_WAKEs (raw futex ping-pong)")
-                                    + Rows.roundsNote(p, size)));
+                                    + Rows.roundsNote(p, size, sleeping)));
                 });
     }
 
@@ -165,11 +169,12 @@ public final class ChannelBenchmark implements Benchmark {
                 seconds((peer == Peer.C ? 0.1 : JVM_PAIR_SECONDS / 2) + ChannelPairs.IDLE_SETTLE.toMillis() / 1e3
                         + plan.idleSeconds()), (p, log) -> {
                     ChannelPairs pairs = Rows.pairs(p, log);
-                    double percent = pairs.idleCpuPercent(peer, strategy, p.idleSeconds());
-                    return List.of(Rows.idle("channel " + strategy, implementation, percent, Rows.pinning(pairs),
-                            "a receiver blocked on an empty channel for " + p.idleSeconds() + " s (after "
-                                    + ChannelPairs.IDLE_SETTLE.toMillis() + " ms to settle); CPU of all its"
-                                    + " threads from /proc/PID/task/*/schedstat; " + note(strategy)));
+                    ChannelPairs.Idle idle = pairs.idleCpu(peer, strategy, p.idleSeconds());
+                    return List.of(Rows.idle("channel " + strategy, implementation, idle.percent(),
+                            Rows.pinning(pairs), "a receiver blocked on an empty channel for " + p.idleSeconds()
+                                    + " s (after " + ChannelPairs.IDLE_SETTLE.toMillis() + " ms to settle); CPU of"
+                                    + " all its threads from /proc/PID/task/*/schedstat; busiest threads: "
+                                    + idle.busiest() + "; " + note(strategy)));
                 });
     }
 

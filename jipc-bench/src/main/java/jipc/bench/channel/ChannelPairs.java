@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
@@ -49,8 +50,11 @@ public final class ChannelPairs {
     /** The options the Agrona peers need on JDK 25 (Agrona 2.x reads {@code jdk.internal.misc.Unsafe}). */
     public static final List<String> AGRONA_JVM_OPTIONS = List.of("--add-exports",
             "java.base/jdk.internal.misc=ALL-UNNAMED");
-    /** How long this JVM lets an idle receiver settle after it took its first message, before measuring. */
-    static final Duration IDLE_SETTLE = Duration.ofMillis(300);
+    /**
+     * How long this JVM lets an idle receiver settle after it took its first message, before measuring: a JVM's
+     * compiler threads still work off their start-up queue for a while (hundreds of ms on a busy machine).
+     */
+    static final Duration IDLE_SETTLE = Duration.ofSeconds(1);
 
     private static final String C_PROGRAM = "channel_bench";
     private static final String[] C_TWIN = {"jipc_channel.c", "jipc_channel.h"};
@@ -240,7 +244,7 @@ public final class ChannelPairs {
         b.addAll(arguments);
         try {
             Peers.runPair(name, Peers.pinned(pin, true, a), Peers.pinned(pin, false, b), memfd,
-                    Duration.ofSeconds(120).plusNanos((warmup + rounds) * 500_000L));
+                    Duration.ofSeconds(120).plusNanos((warmup + rounds) * 2_000_000L));
             return Peers.readSamples(samples, rounds);
         } finally {
             Files.deleteIfExists(samples);
@@ -324,7 +328,7 @@ public final class ChannelPairs {
      * then waits with {@code strategy} for {@code seconds} while this JVM reads the CPU time of all its threads
      * ({@code /proc/PID/task/*\/schedstat}, nanoseconds); a second message ends it.
      */
-    public double idleCpuPercent(Peer peer, String strategy, double seconds) throws IOException, InterruptedException {
+    public Idle idleCpu(Peer peer, String strategy, double seconds) throws IOException, InterruptedException {
         long capacity = MIN_CAPACITY;
         Path received = file("idle");
         List<String> command = Peers.pinned(pin, false, Peers.concat(command(peer), "recv", strategy, "64", "1", "1",
@@ -346,10 +350,10 @@ public final class ChannelPairs {
                     Thread.sleep(5);
                 }
                 Thread.sleep(IDLE_SETTLE);
-                long cpu0 = threadsCpuNanos(child.pid());
+                Map<String, Long> cpu0 = threadsCpuNanos(child.pid());
                 long t0 = System.nanoTime();
                 Thread.sleep(Duration.ofNanos((long) (seconds * 1e9)));
-                long cpu1 = threadsCpuNanos(child.pid());
+                Map<String, Long> cpu1 = threadsCpuNanos(child.pid());
                 long t1 = System.nanoTime();
                 payload.set(ValueLayout.JAVA_LONG, 0, 1);
                 if (!channel.offer(1, payload)) {
@@ -360,25 +364,57 @@ public final class ChannelPairs {
                     throw new IOException("idle receiver failed: " + status.map(String::valueOf)
                             .orElse("did not take the second message"));
                 }
-                return 100.0 * (cpu1 - cpu0) / (t1 - t0);
+                return Idle.of(cpu0, cpu1, t1 - t0);
             }
         } finally {
             Files.deleteIfExists(received);
         }
     }
 
-    /** The sum of the first field (time on a CPU, ns) of {@code /proc/PID/task/*\/schedstat}. */
-    static long threadsCpuNanos(int pid) throws IOException {
-        long total = 0;
+    /**
+     * The CPU an idle receiver burnt.
+     *
+     * @param percent all its threads together, in percent of one core
+     * @param busiest its threads that burnt anything, busiest first, e.g. {@code "C2 CompilerThre 0.41%, java 0.05%"}
+     */
+    public record Idle(double percent, String busiest) {
+        static Idle of(Map<String, Long> before, Map<String, Long> after, long wallNanos) {
+            long total = 0;
+            List<Map.Entry<String, Long>> deltas = new ArrayList<>();
+            for (Map.Entry<String, Long> thread : after.entrySet()) {
+                long delta = thread.getValue() - before.getOrDefault(thread.getKey(), 0L);
+                total += delta;
+                if (delta > 0) {
+                    deltas.add(Map.entry(thread.getKey(), delta));
+                }
+            }
+            deltas.sort(Map.Entry.<String, Long>comparingByValue().reversed());
+            StringBuilder busiest = new StringBuilder();
+            for (Map.Entry<String, Long> thread : deltas.subList(0, Math.min(4, deltas.size()))) {
+                String name = thread.getKey().substring(thread.getKey().indexOf(' ') + 1);
+                busiest.append(busiest.isEmpty() ? "" : ", ").append(name).append(' ')
+                        .append(String.format("%.2f%%", 100.0 * thread.getValue() / wallNanos));
+            }
+            return new Idle(100.0 * total / wallNanos, busiest.isEmpty() ? "none" : busiest.toString());
+        }
+    }
+
+    /**
+     * Each thread's time on a CPU (ns, the first field of {@code /proc/PID/task/TID/schedstat}), keyed by
+     * {@code "TID NAME"} ({@code comm}).
+     */
+    static Map<String, Long> threadsCpuNanos(int pid) throws IOException {
+        Map<String, Long> threads = new java.util.HashMap<>();
         try (Stream<Path> tasks = Files.list(Path.of("/proc", String.valueOf(pid), "task"))) {
             for (Path task : tasks.toList()) {
                 try {
-                    total += Long.parseLong(Files.readString(task.resolve("schedstat")).strip().split(" ")[0]);
+                    long nanos = Long.parseLong(Files.readString(task.resolve("schedstat")).strip().split(" ")[0]);
+                    threads.put(task.getFileName() + " " + Files.readString(task.resolve("comm")).strip(), nanos);
                 } catch (NoSuchFileException e) {
                     // the thread ended between the listing and the read
                 }
             }
         }
-        return total;
+        return threads;
     }
 }

@@ -19,30 +19,54 @@ final class Rows {
     static final int LARGE = 65536;
     /** At least this many measured throughput messages, whatever the byte budget. */
     static final long MIN_MESSAGES = 4096;
+    /** Warm-up messages of a throughput run: at least this many (unless they exceed {@link #WARMUP_BYTES}). */
+    static final long MIN_WARMUP_MESSAGES = 200_000;
+    static final long WARMUP_BYTES = 2L << 30;
 
     private Rows() {
     }
 
-    static int rounds(Plan plan, int size) {
-        return (int) (size >= LARGE ? Math.max(1, plan.rounds() / 4) : plan.rounds());
+    /**
+     * The plan's round trips, divided by 4 for messages of {@link #LARGE} bytes and more, and by 4 for a pair that
+     * sleeps in {@code FUTEX_WAIT} every round trip ({@code sleeping}: 15 to 1000 µs each on a busy 2-vCPU machine,
+     * where a spinning one takes under 1 µs).
+     */
+    static int rounds(Plan plan, int size, boolean sleeping) {
+        return (int) Math.max(1, plan.rounds() / divisor(size, sleeping));
     }
 
-    static long warmupRounds(Plan plan, int size) {
-        return size >= LARGE ? plan.warmupRounds() / 4 : plan.warmupRounds();
+    static long warmupRounds(Plan plan, int size, boolean sleeping) {
+        return plan.warmupRounds() / divisor(size, sleeping);
     }
 
-    /** A note on the rounds of {@code size} when they are fewer than the plan's. */
-    static String roundsNote(Plan plan, int size) {
-        return size >= LARGE ? "; a quarter of the plan's round trips at " + size + " B (" + rounds(plan, size)
-                + " after " + warmupRounds(plan, size) + " warm-up)" : "";
+    private static int divisor(int size, boolean sleeping) {
+        return (size >= LARGE ? 4 : 1) * (sleeping ? 4 : 1);
+    }
+
+    /** A note on the rounds when they are fewer than the plan's. */
+    static String roundsNote(Plan plan, int size, boolean sleeping) {
+        if (divisor(size, sleeping) == 1) {
+            return "";
+        }
+        return "; " + rounds(plan, size, sleeping) + " round trips after " + warmupRounds(plan, size, sleeping)
+                + " warm-up (1/" + divisor(size, sleeping) + " of the plan's" + (sleeping ? ", as every round trip"
+                + " sleeps" : "") + (size >= LARGE ? (sleeping ? " and" : ",") + " as the message is large" : "")
+                + ")";
     }
 
     static long messages(Plan plan, int size) {
         return Math.max(MIN_MESSAGES, plan.throughputBytes() / size);
     }
 
+    /**
+     * Warm-up messages before the measured ones: a quarter of them, and at least {@value #MIN_WARMUP_MESSAGES},
+     * {@value #WARMUP_BYTES} bytes' worth or 10 times the plan's warm-up round trips, whichever is fewest: the JIT
+     * compiles the Java peers' send and receive paths only after some ten thousand calls, and the compiler threads'
+     * CPU would otherwise land in the measured messages' CPU (it is the whole process's).
+     */
     static long warmupMessages(Plan plan, int size) {
-        return messages(plan, size) / 4;
+        return Math.max(messages(plan, size) / 4, Math.min(Math.min(MIN_WARMUP_MESSAGES, WARMUP_BYTES / size),
+                10 * plan.warmupRounds()));
     }
 
     static Result latency(String mechanism, String implementation, int size, Histogram h, String pinning,

@@ -17,11 +17,11 @@ import jipc.bench.suite.Step;
 
 /**
  * A stand-in runner for one {@link Benchmark} until {@code jipc bench} runs them all: {@code --quick|--full
- * [--pin A,B] [--jvm-option OPT]... [--only TEXT]} (only the steps whose name contains TEXT), each step in order with its estimate and actual time on stderr, every
+ * [--pin A,B] [--jvm-option OPT]... [--only TEXT[|TEXT]...]} (only the steps whose name contains one of the TEXTs), each step in order with its estimate and actual time on stderr, every
  * {@link Result} as one text row on stdout.
  */
 final class TextRun {
-    static final String USAGE = "usage: BENCHMARK --quick|--full [--pin A,B] [--jvm-option OPT]... [--only TEXT]";
+    static final String USAGE = "usage: BENCHMARK --quick|--full [--pin A,B] [--jvm-option OPT]... [--only TEXT[|TEXT]...]";
 
     private TextRun() {
     }
@@ -41,7 +41,8 @@ final class TextRun {
                 + Machine.describe() + ", load average " + loadAverage() + ", pinning " + plan.pinning()
                 + (plan.jvmOptions().isEmpty() ? "" : ", JVM options " + plan.jvmOptions()));
         String only = only(args);
-        List<Step> steps = benchmark.steps(plan).stream().filter(s -> only == null || s.name().contains(only))
+        List<String> texts = only == null ? List.of("") : List.of(only.split("\\|"));
+        List<Step> steps = benchmark.steps(plan).stream().filter(s -> texts.stream().anyMatch(s.name()::contains))
                 .toList();
         double estimate = steps.stream().mapToDouble(s -> s.estimate().toMillis() / 1e3).sum();
         err.printf("%s: %d steps, estimated %.0f s%n", benchmark.id(), steps.size(), estimate);
