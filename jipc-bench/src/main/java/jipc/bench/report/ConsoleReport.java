@@ -19,7 +19,7 @@ public final class ConsoleReport {
 
     public static void print(PrintStream out, SuiteRun run) {
         header(out, run.info());
-        for (Table table : Tables.of(run.results())) {
+        for (Table table : Tables.of(run.results(), run.info().pinning())) {
             out.println();
             out.print(render(table));
         }
@@ -96,6 +96,9 @@ public final class ConsoleReport {
                 }
             }
             text.append(line.toString().stripTrailing()).append('\n');
+        }
+        for (String note : table.notes()) {
+            text.append("  note: ").append(note).append('\n');
         }
         return text.toString();
     }

@@ -80,7 +80,7 @@ public final class HtmlReport {
         if (run.results().isEmpty()) {
             page.append("<p>No results.</p>\n");
         }
-        for (Table table : Tables.of(run.results())) {
+        for (Table table : Tables.of(run.results(), run.info().pinning())) {
             page.append("<h3>").append(escape(table.title())).append("</h3>\n");
             table(page, table);
         }
@@ -113,6 +113,13 @@ public final class HtmlReport {
             row(page, row, " class=\"ratio\"");
         }
         page.append("</table>\n");
+        if (!table.notes().isEmpty()) {
+            page.append("<ul class=\"meta\">\n");
+            for (String note : table.notes()) {
+                page.append("<li>").append(escape(note)).append("</li>\n");
+            }
+            page.append("</ul>\n");
+        }
     }
 
     private static void row(StringBuilder page, List<String> cells, String rowClass) {

@@ -25,16 +25,21 @@ public final class Tables {
     private Tables() {
     }
 
-    /** One table per group of {@link Figures#grouped}. */
-    public static List<Table> of(List<Result> results) {
+    /** One table per group of {@link Figures#grouped}; rows pinned otherwise than {@code runPinning} say so. */
+    public static List<Table> of(List<Result> results, String runPinning) {
         List<Table> tables = new ArrayList<>();
         for (Map.Entry<Group, List<Result>> group : Figures.grouped(results).entrySet()) {
-            tables.add(table(group.getKey(), group.getValue(), results));
+            tables.add(table(group.getKey(), group.getValue(), results, runPinning));
         }
         return tables;
     }
 
-    private static Table table(Group group, List<Result> rows, List<Result> all) {
+    /** One table per group of {@link Figures#grouped}. */
+    public static List<Table> of(List<Result> results) {
+        return of(results, null);
+    }
+
+    private static Table table(Group group, List<Result> rows, List<Result> all, String runPinning) {
         List<String> columns = new ArrayList<>();
         columns.add(group.title());
         columns.addAll(switch (group.kind()) {
@@ -56,7 +61,23 @@ public final class Tables {
                 base.ifPresent(b -> ratios.add(ratioCells("jipc " + row.mechanism() + " / " + b.name(), row, b)));
             }
         }
-        return new Table(group.title(), columns, cells, ratios);
+        List<String> notes = new ArrayList<>();
+        for (Result row : rows) {
+            List<String> parts = new ArrayList<>();
+            if (runPinning != null && row.pinning() != null && !row.pinning().equals(runPinning)) {
+                parts.add("pinning " + row.pinning());
+            }
+            if (row.note() != null && !row.note().isBlank()) {
+                parts.add(row.note());
+            }
+            if (!parts.isEmpty()) {
+                String note = row.name() + ": " + String.join("; ", parts);
+                if (!notes.contains(note)) {
+                    notes.add(note);
+                }
+            }
+        }
+        return new Table(group.title(), columns, cells, ratios, notes);
     }
 
     /** The row name (with the pinning if not the run's usual, and the note) and its figures. */

@@ -75,7 +75,7 @@ public final class Runner {
         for (Benchmark benchmark : benchmarks) {
             try {
                 steps.addAll(benchmark.steps(plan));
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | LinkageError e) {
                 StepFailure failure = StepFailure.of("steps of " + benchmark.id(), e);
                 failures.add(failure);
                 progress.line("steps of " + benchmark.id() + " FAILED: " + failure.error());
@@ -95,7 +95,8 @@ public final class Runner {
                         throw new IllegalStateException("the step returned no result list");
                     }
                     results.addAll(produced);
-                } catch (IOException | RuntimeException e) {
+                } catch (IOException | RuntimeException | LinkageError e) {
+                    // LinkageError: e.g. a peer library's IllegalAccessError without its --add-exports
                     failure = StepFailure.of(step.name(), e);
                     failures.add(failure);
                     log.accept("FAILED: " + failure.error());

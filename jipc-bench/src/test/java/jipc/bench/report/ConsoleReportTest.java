@@ -90,6 +90,11 @@ class ConsoleReportTest {
                 throughput, 64 B messages one way    count  msg/s   MB/s  CPU ns/msg send  CPU ns/msg recv
                 jipc channel                       1000000  10.0M  640.0             50.0              100
                 """), text);
+        // notes: a row's own, and its pinning where it differs from the run's ("cpu 0,1")
+        assertTrue(text.contains("""
+                jipc channel futex                    3    0.02
+                  note: jipc channel futex: pinning none; receiver blocked in futex wait
+                """), text);
         assertTrue(text.contains("""
                 latency 64 B p50: jipc channel spin / C shm spin flag           1.50   <= 1.2  missed by 25%
                 """), text);

@@ -105,6 +105,7 @@ class ReportFilesTest {
         assertTrue(html.contains("<tr class=\"ratio\"><td>jipc pipe / C pipe</td><td class=\"n\"></td>"
                 + "<td class=\"n\">2.00</td>"), html);
         assertTrue(html.contains("<td class=\"missed\">missed by 25%</td>"), html);
+        assertTrue(html.contains("<li>jipc channel futex: pinning none; receiver blocked in futex wait</li>"), html);
         assertTrue(html.contains("<li><b>latency: C socket 64 B</b>: IOException: gcc failed: exit 1</li>"), html);
         assertTrue(!html.contains("could not be drawn"), html);
         assertTrue(!html.contains("<script") && !html.contains("src=\"http"), "self-contained");
