@@ -38,7 +38,7 @@ public final class ExitCodes implements IExitCodeExceptionMapper, IExecutionExce
     public static final int NO_INPUT = 66;
     /** EX_UNAVAILABLE: the other side is not there, e.g. no process has the FIFO open for reading (ENXIO). */
     public static final int UNAVAILABLE = 69;
-    /** EX_SOFTWARE: an internal error, or a demo whose child process failed. */
+    /** EX_SOFTWARE: an internal error, a demo whose child process failed, or a {@code jipc bench} step that failed. */
     public static final int SOFTWARE = 70;
     /** EX_CANTCREAT: the object to create exists already (EEXIST). */
     public static final int CANNOT_CREATE = 73;
@@ -72,7 +72,7 @@ public final class ExitCodes implements IExitCodeExceptionMapper, IExecutionExce
         table.put(String.valueOf(USAGE), "usage error: bad command, option or value");
         table.put(String.valueOf(NO_INPUT), "no such file, descriptor, shared memory object or semaphore, or not a FIFO (ENOENT, EBADF)");
         table.put(String.valueOf(UNAVAILABLE), "the other side is not there (ENXIO: a FIFO without a reader)");
-        table.put(String.valueOf(SOFTWARE), "internal error, or a demo's child process failed");
+        table.put(String.valueOf(SOFTWARE), "internal error, a demo's child process failed, or a bench step failed");
         table.put(String.valueOf(CANNOT_CREATE), "already exists (EEXIST)");
         table.put(String.valueOf(IO_ERROR), "other failed system call (EPIPE, EBUSY, ...)");
         table.put(String.valueOf(TIMED_OUT), "timed out (sem wait --timeout)");

@@ -5,6 +5,7 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 
 import jipc.cli.clean.Clean;
+import jipc.cli.bench.BenchCommand;
 import jipc.cli.demo.DemoCommand;
 import jipc.cli.channel.ChannelCommand;
 import jipc.cli.fifo.FifoCommand;
@@ -25,9 +26,9 @@ import picocli.CommandLine.Spec;
 @Command(name = "jipc", scope = ScopeType.INHERIT, mixinStandardHelpOptions = true, versionProvider = Version.class,
         sortOptions = false, usageHelpAutoWidth = true,
         description = "Linux inter-process communication from Java 25: classic demos, and pipe, FIFO, shared memory, "
-                + "semaphore and channel helpers for shell scripts and other languages.",
+                + "semaphore and channel helpers for shell scripts and other languages, and the benchmark suite.",
         subcommands = {DemoCommand.class, FifoCommand.class, PipeCommand.class, ShmCommand.class, SemCommand.class,
-                ChannelCommand.class, Clean.class})
+                ChannelCommand.class, Clean.class, BenchCommand.class})
 public final class JipcCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

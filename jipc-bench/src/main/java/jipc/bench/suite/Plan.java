@@ -39,6 +39,12 @@ public record Plan(boolean quick, List<Integer> latencySizes, List<Integer> thro
                 1L << 30, 3.0, null, List.of());
     }
 
+    /** This plan with side a on CPU {@code cpuA} and side b on CPU {@code cpuB} ({@code taskset -c}). */
+    public Plan withPin(int cpuA, int cpuB) {
+        return new Plan(quick, latencySizes, throughputSizes, warmupRounds, rounds, throughputBytes, idleSeconds,
+                new int[] {cpuA, cpuB}, jvmOptions);
+    }
+
     /** {@code "cpu A,B"} or {@code "none"}, as results record it. */
     public String pinning() {
         return pin == null ? "none" : "cpu " + pin[0] + "," + pin[1];

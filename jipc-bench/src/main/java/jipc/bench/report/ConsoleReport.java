@@ -1,0 +1,105 @@
+package jipc.bench.report;
+
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+
+import jipc.bench.suite.RunInfo;
+import jipc.bench.suite.StepFailure;
+import jipc.bench.suite.SuiteRun;
+
+/**
+ * The console form of a run (standard output): a header saying where and how it ran, one aligned table per kind and
+ * message size with its ratio rows, the issue's goals ({@link Targets}) as "met" / "missed by x%", and the failed
+ * steps.
+ */
+public final class ConsoleReport {
+    private ConsoleReport() {
+    }
+
+    public static void print(PrintStream out, SuiteRun run) {
+        header(out, run.info());
+        for (Table table : Tables.of(run.results(), run.info().pinning())) {
+            out.println();
+            out.print(render(table));
+        }
+        List<Targets.Check> checks = Targets.of(run.results());
+        if (!checks.isEmpty()) {
+            out.println();
+            out.print(render(targetsTable(checks)));
+        }
+        if (run.results().isEmpty()) {
+            out.println();
+            out.println("no results");
+        }
+        if (!run.failures().isEmpty()) {
+            out.println();
+            out.println(run.failures().size() + " step" + (run.failures().size() == 1 ? "" : "s") + " failed:");
+            for (StepFailure failure : run.failures()) {
+                out.println("  " + failure.step() + ": " + failure.error());
+            }
+        }
+        out.flush();
+    }
+
+    /** The lines about the run: what, when, where, pinning and load. */
+    public static List<String> headerLines(RunInfo info) {
+        return List.of("jipc bench (" + info.plan() + " run, " + String.join(", ", info.benchmarks()) + ") "
+                        + info.date() + String.format(java.util.Locale.ROOT, ", %.0f s", info.seconds()),
+                "machine: " + info.machine(),
+                "JDK: " + info.jdk() + "; C compiler: " + info.gcc(),
+                "pinning: " + info.pinning() + "; load average (1/5/15 min): " + info.loadStart() + " at the start, "
+                        + info.loadEnd() + " at the end");
+    }
+
+    private static void header(PrintStream out, RunInfo info) {
+        headerLines(info).forEach(out::println);
+    }
+
+    /** The goals as a table: goal, value, target, verdict. */
+    public static Table targetsTable(List<Targets.Check> checks) {
+        List<List<String>> rows = new ArrayList<>();
+        for (Targets.Check check : checks) {
+            rows.add(List.of(check.goal(), check.valueText(), check.target(), check.verdict()));
+        }
+        return new Table("goals (same-run ratios)", List.of("goals (same-run ratios)", "value", "target", "verdict"),
+                rows, List.of());
+    }
+
+    /** {@code table} as aligned text: the first column left-aligned, the others right-aligned. */
+    public static String render(Table table) {
+        List<List<String>> all = new ArrayList<>();
+        all.add(table.columns());
+        all.addAll(table.rows());
+        all.addAll(table.ratios());
+        int columns = table.columns().size();
+        int[] widths = new int[columns];
+        for (List<String> row : all) {
+            for (int i = 0; i < Math.min(columns, row.size()); i++) {
+                widths[i] = Math.max(widths[i], row.get(i).length());
+            }
+        }
+        StringBuilder text = new StringBuilder();
+        int firstRatio = 1 + table.rows().size();
+        for (int r = 0; r < all.size(); r++) {
+            List<String> row = all.get(r);
+            if (r == firstRatio) {
+                text.append('\n'); // the ratios stand apart from the measured rows
+            }
+            StringBuilder line = new StringBuilder();
+            for (int i = 0; i < columns; i++) {
+                String cell = i < row.size() ? row.get(i) : "";
+                if (i == 0) {
+                    line.append(cell).append(" ".repeat(widths[0] - cell.length()));
+                } else {
+                    line.append("  ").append(" ".repeat(widths[i] - cell.length())).append(cell);
+                }
+            }
+            text.append(line.toString().stripTrailing()).append('\n');
+        }
+        for (String note : table.notes()) {
+            text.append("  note: ").append(note).append('\n');
+        }
+        return text.toString();
+    }
+}

@@ -1,0 +1,111 @@
+package jipc.bench.suite;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.ServiceLoader;
+import java.util.function.Consumer;
+
+/**
+ * Runs {@code jipc bench}: asks every selected {@link Benchmark} for all its {@link Step}s first (so the total
+ * estimate is known), then runs them in order, showing {@link Progress}. A step that throws is reported and the run
+ * goes on; the {@link SuiteRun} lists it among its failures. Steps run on the calling thread, one at a time: two
+ * measurements at once would disturb each other.
+ */
+public final class Runner {
+    private final Plan plan;
+    private final Progress progress;
+    private final Consumer<String> log;
+
+    /**
+     * @param plan what to measure
+     * @param progress where progress goes
+     * @param log takes every line the steps write to their log stream (the verbose log), each prefixed by nothing;
+     *        the runner adds a {@code "== step"} line before each step's lines
+     */
+    public Runner(Plan plan, Progress progress, Consumer<String> log) {
+        this.plan = plan;
+        this.progress = progress;
+        this.log = log;
+    }
+
+    /** The benchmarks registered in {@code META-INF/services/jipc.bench.suite.Benchmark}, in file order. */
+    public static List<Benchmark> registered() {
+        List<Benchmark> all = new ArrayList<>();
+        ServiceLoader.load(Benchmark.class, Runner.class.getClassLoader()).forEach(all::add);
+        return all;
+    }
+
+    /**
+     * The benchmarks of {@code all} whose id is in {@code only} (in {@code all}'s order), or all of them if
+     * {@code only} is empty.
+     *
+     * @throws IllegalArgumentException naming the known ids if an id in {@code only} matches no benchmark
+     */
+    public static List<Benchmark> select(List<Benchmark> all, Collection<String> only) {
+        if (only.isEmpty()) {
+            return List.copyOf(all);
+        }
+        Map<String, Benchmark> byId = new LinkedHashMap<>();
+        all.forEach(benchmark -> byId.put(benchmark.id(), benchmark));
+        for (String id : only) {
+            if (!byId.containsKey(id)) {
+                throw new IllegalArgumentException("--only: no benchmark '" + id + "'; known: "
+                        + (byId.isEmpty() ? "none registered" : String.join(", ", byId.keySet())));
+            }
+        }
+        return all.stream().filter(benchmark -> only.contains(benchmark.id())).toList();
+    }
+
+    /**
+     * Runs every step of {@code benchmarks}.
+     *
+     * @throws InterruptedException if the thread is interrupted (the run stops; nothing is returned)
+     */
+    public SuiteRun run(List<Benchmark> benchmarks) throws InterruptedException {
+        long start = System.nanoTime();
+        RunInfo info = RunInfo.start(plan, benchmarks.stream().map(Benchmark::id).toList());
+        List<StepFailure> failures = new ArrayList<>();
+        List<Step> steps = new ArrayList<>();
+        for (Benchmark benchmark : benchmarks) {
+            try {
+                steps.addAll(benchmark.steps(plan));
+            } catch (RuntimeException | LinkageError e) {
+                StepFailure failure = StepFailure.of("steps of " + benchmark.id(), e);
+                failures.add(failure);
+                progress.line("steps of " + benchmark.id() + " FAILED: " + failure.error());
+            }
+        }
+        List<Result> results = new ArrayList<>();
+        progress.begin(steps);
+        try {
+            for (int i = 0; i < steps.size(); i++) {
+                Step step = steps.get(i);
+                progress.stepStarted(i);
+                log.accept("== " + step.name());
+                StepFailure failure = null;
+                try (PrintStream stepLog = new PrintStream(new LogLines(log), true, StandardCharsets.UTF_8)) {
+                    List<Result> produced = step.body().run(plan, stepLog);
+                    if (produced == null) {
+                        throw new IllegalStateException("the step returned no result list");
+                    }
+                    results.addAll(produced);
+                } catch (IOException | RuntimeException | LinkageError e) {
+                    // LinkageError: e.g. a peer library's IllegalAccessError without its --add-exports
+                    failure = StepFailure.of(step.name(), e);
+                    failures.add(failure);
+                    log.accept("FAILED: " + failure.error());
+                }
+                progress.stepFinished(i, failure);
+            }
+        } finally {
+            progress.close();
+        }
+        return new SuiteRun(info.finish((System.nanoTime() - start) / 1e9), results, failures);
+    }
+}

@@ -1,0 +1,135 @@
+package jipc.cli.bench;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+import jipc.bench.Pin;
+import jipc.bench.report.ConsoleReport;
+import jipc.bench.report.HtmlReport;
+import jipc.bench.report.ResultsJson;
+import jipc.bench.suite.Benchmark;
+import jipc.bench.suite.Plan;
+import jipc.bench.suite.Progress;
+import jipc.bench.suite.Runner;
+import jipc.bench.suite.Step;
+import jipc.bench.suite.SuiteRun;
+import jipc.cli.ExitCodes;
+import jipc.cli.Failure;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code jipc bench}: runs the cross-process benchmark suite ({@link Runner}) and prints the console table; with
+ * {@code --json} and {@code --report} it also writes the raw results and the HTML report.
+ */
+@Command(name = "bench", sortOptions = false,
+        description = {"Measure jipc's pipes, FIFOs and channels between two processes beside C, JDK and Agrona "
+                + "baselines, all in the same run, and print latency percentiles, throughput, CPU per message and "
+                + "the ratios jipc / baseline.",
+                "Progress goes to standard error, the tables to standard output. The machine's load average is "
+                        + "recorded with the figures: on a busy machine compare only figures of one run."},
+        subcommands = {BenchCompare.class},
+        footer = {"%nExamples:",
+                "  jipc bench                            # the quick run (under a minute on 2 cores)",
+                "  jipc bench --full --pin 0,1 --report out/   # thorough, pinned, HTML report in out/index.html",
+                "  jipc bench --only pipe,channel --json run.json",
+                "  jipc bench compare before.json after.json"})
+public final class BenchCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--quick", description = "The quick run (default): few sizes, short measurements.")
+    boolean quick;
+
+    @Option(names = "--full", description = "The thorough run: more sizes and longer measurements (under 15 min).")
+    boolean full;
+
+    @Option(names = "--only", split = ",", paramLabel = "ID",
+            description = "Run only these benchmarks (see --list), e.g. --only pipe,channel.")
+    List<String> only = new ArrayList<>();
+
+    @Option(names = "--pin", paramLabel = "A,B",
+            description = "Run side a on CPU A and side b on CPU B (taskset -c); the same CPU twice shares a core.")
+    String pin;
+
+    @Option(names = "--report", paramLabel = "DIR",
+            description = "Also write DIR/index.html (tables and plots, self-contained), DIR/results.json and "
+                    + "DIR/log.txt (the steps' log).")
+    Path report;
+
+    @Option(names = "--json", paramLabel = "FILE", description = "Also write the raw results and run facts to FILE.")
+    Path json;
+
+    @Option(names = "--verbose", description = "Print what the steps log (commands, compiler lines) on stderr.")
+    boolean verbose;
+
+    @Option(names = "--list", description = "List the benchmarks and their steps with estimates, and run nothing.")
+    boolean list;
+
+    @Override
+    public Integer call() throws IOException, InterruptedException {
+        if (quick && full) {
+            throw new ParameterException(spec.commandLine(), "--quick and --full exclude each other");
+        }
+        Plan plan = full ? Plan.fullRun() : Plan.quickRun();
+        if (pin != null) {
+            Pin cpus = Pin.parse("--pin", pin);
+            plan = plan.withPin(cpus.cpuA(), cpus.cpuB());
+        }
+        List<Benchmark> benchmarks = Runner.select(Runner.registered(), only);
+        if (benchmarks.isEmpty()) {
+            throw new Failure(ExitCodes.UNAVAILABLE, "no benchmarks are registered in this build "
+                    + "(META-INF/services/jipc.bench.suite.Benchmark is empty)");
+        }
+        if (list) {
+            list(benchmarks, plan);
+            return ExitCodes.OK;
+        }
+        System.setProperty("java.awt.headless", "true");
+        List<String> logLines = Collections.synchronizedList(new ArrayList<>());
+        SuiteRun run;
+        try (Progress progress = Progress.onStandardError()) {
+            run = new Runner(plan, progress, line -> {
+                logLines.add(line);
+                if (verbose) {
+                    progress.line("  | " + line);
+                }
+            }).run(benchmarks);
+        }
+        ConsoleReport.print(System.out, run);
+        if (json != null) {
+            ResultsJson.write(run, json);
+            System.err.println("results: " + json);
+        }
+        if (report != null) {
+            Path index = HtmlReport.write(run, report);
+            Files.write(report.resolve("log.txt"), logLines, StandardCharsets.UTF_8);
+            System.err.println("report: " + index);
+        }
+        if (!run.succeeded()) {
+            throw new Failure(ExitCodes.SOFTWARE, run.failures().size() + " of the run's steps failed (listed above)");
+        }
+        return ExitCodes.OK;
+    }
+
+    private static void list(List<Benchmark> benchmarks, Plan plan) {
+        for (Benchmark benchmark : benchmarks) {
+            List<Step> steps = benchmark.steps(plan);
+            Duration total = steps.stream().map(Step::estimate).reduce(Duration.ZERO, Duration::plus);
+            System.out.printf("%s: %d steps, about %d s%n", benchmark.id(), steps.size(), total.toSeconds());
+            for (Step step : steps) {
+                System.out.printf("  %s (%.1f s)%n", step.name(), step.estimate().toMillis() / 1000.0);
+            }
+        }
+    }
+}

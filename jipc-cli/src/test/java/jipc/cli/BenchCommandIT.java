@@ -1,0 +1,127 @@
+package jipc.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import jipc.bench.report.ResultsJson;
+import jipc.bench.suite.SuiteRun;
+
+/**
+ * {@code jipc bench} from the packaged jar, with this module's test benchmarks ({@link BenchFixture}) on the class
+ * path beside it: a run with a report, compare, usage errors and a failing step.
+ */
+@Timeout(180)
+class BenchCommandIT {
+    private static final Path TEST_CLASSES = Path.of("target/test-classes").toAbsolutePath();
+
+    @TempDir
+    Path dir;
+
+    /** {@code java -cp jipc.jar:test-classes jipc.cli.Main ARGS} (native access granted: -cp ignores the manifest). */
+    private static Run.Result jipc(String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of(Run.JAVA.toString(), "--enable-native-access=ALL-UNNAMED",
+                "-cp", Run.JAR + ":" + TEST_CLASSES, "jipc.cli.Main"));
+        command.addAll(List.of(args));
+        return Run.run(new ProcessBuilder(command), "");
+    }
+
+    @Test
+    void runPrintsTablesWritesJsonAndAReportAndComparesTwoRuns() throws Exception {
+        Path report = dir.resolve("report");
+        Path json = dir.resolve("run.json");
+
+        Run.Result result = jipc("bench", "--only", "fixture", "--pin", "0,0", "--report", report.toString(),
+                "--json", json.toString(), "--verbose");
+
+        assertEquals(0, result.exitCode(), result.err());
+        String out = result.out();
+        assertTrue(out.startsWith("jipc bench (quick run, fixture) "), out);
+        assertTrue(out.contains("\npinning: cpu 0,0; load average (1/5/15 min): "), out);
+        assertTrue(out.contains("\nlatency, 64 B round trips (ns)  count"), out);
+        assertTrue(out.contains("\njipc pipe echo                    " + BenchFixture.ROUNDS + " "), out);
+        assertTrue(out.contains("\nC pipe echo                       " + BenchFixture.ROUNDS + " "), out);
+        assertTrue(out.contains("\njipc pipe echo / C pipe echo "), out);
+        // progress: one line per step (stderr is a file here), the verbose log, and where the files went
+        String err = result.err();
+        assertTrue(err.contains("[1/3] latency: jipc pipe echo 64 B: "), err);
+        assertTrue(err.contains("[3/3] compile the C baselines from the jar: "), err);
+        assertTrue(err.contains("  | peer: " + Run.JAVA + " --enable-native-access=ALL-UNNAMED -XX:+UseSerialGC -cp "),
+                err);
+        assertTrue(err.contains("  | gcc -O2 -Wall -Wextra -o "), err);
+        assertTrue(err.contains("report: " + report.resolve("index.html")), err);
+
+        SuiteRun run = ResultsJson.read(json);
+        assertEquals(2, run.results().size());
+        assertEquals(run, ResultsJson.read(report.resolve("results.json")));
+        assertEquals("cpu 0,0", run.info().pinning());
+        String html = Files.readString(report.resolve("index.html"));
+        assertTrue(html.contains("<img alt=\"Round-trip latency by percentile, 64 B\" src=\"data:image/png;base64,"),
+                html.substring(0, Math.min(html.length(), 3000)));
+        assertTrue(Files.readString(report.resolve("log.txt")).contains("== compile the C baselines from the jar\n"));
+
+        Run.Result compared = jipc("bench", "compare", json.toString(), report.resolve("results.json").toString());
+        assertEquals(0, compared.exitCode(), compared.err());
+        assertTrue(compared.out().startsWith("A: " + json + "\n"), compared.out());
+        assertTrue(compared.out().contains("\njipc pipe echo  "), compared.out());
+        assertTrue(compared.out().contains("1.00     1.00"), compared.out());
+    }
+
+    @Test
+    void aFailingStepIsReportedAndTheRunExitsNonZero() throws Exception {
+        Run.Result result = jipc("bench", "--only", "fixture-broken");
+
+        assertEquals(ExitCodes.SOFTWARE, result.exitCode(), result.err());
+        assertTrue(result.err().contains("[1/1] broken on purpose FAILED: IOException: this step always fails\n"),
+                result.err());
+        assertTrue(result.out().contains("1 step failed:\n  broken on purpose: IOException: this step always fails"),
+                result.out());
+        assertTrue(result.err().endsWith("jipc bench: 1 of the run's steps failed (listed above)\n"), result.err());
+    }
+
+    @Test
+    void usageErrorsExit64WithAShortMessage() throws Exception {
+        String[][] cases = {
+                {"no benchmark 'nosuch'; known: ", "bench", "--only", "nosuch"},
+                {"--pin takes two CPU numbers", "bench", "--pin", "0"},
+                {"--quick and --full exclude each other", "bench", "--quick", "--full"},
+                {"Missing required parameter: 'B.json'", "bench", "compare", "a.json"},
+                {"Unknown option: '--fast'", "bench", "--fast"}};
+        for (String[] c : cases) {
+            String[] args = java.util.Arrays.copyOfRange(c, 1, c.length);
+            Run.Result result = jipc(args);
+            assertEquals(ExitCodes.USAGE, result.exitCode(), String.join(" ", args) + ": " + result.err());
+            assertTrue(result.err().contains(c[0]), result.err());
+            result.assertNoStackTrace();
+        }
+    }
+
+    @Test
+    void compareOfAFileThatIsNotAResultsFileSaysSo() throws Exception {
+        Path bad = Files.writeString(dir.resolve("bad.json"), "{\"results\": 3}");
+
+        Run.Result result = jipc("bench", "compare", bad.toString(), dir.resolve("missing.json").toString());
+
+        assertEquals(ExitCodes.NO_INPUT, result.exitCode(), result.err());
+        assertTrue(result.err().startsWith("jipc bench compare: " + bad + " is not a jipc bench results file: "),
+                result.err());
+        result.assertNoStackTrace();
+    }
+
+    @Test
+    void theJarAloneListsTheBenchmarksItCarries() throws Exception {
+        Run.Result result = Run.jipc("", "bench", "--help");
+
+        assertEquals(0, result.exitCode(), result.err());
+        assertTrue(result.out().contains("--only=ID"), result.out());
+        assertTrue(result.out().contains("compare"), result.out());
+    }
+}
