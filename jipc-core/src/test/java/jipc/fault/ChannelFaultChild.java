@@ -26,7 +26,8 @@ import jipc.shm.PosixSharedMemory;
  *     {@code took P I SEQ} for each (checked whole).</li>
  * <li>{@code take-then-park NAME MAX COUNT}: registers, takes COUNT messages, prints {@code parked} and parks without
  *     consuming more.</li>
- * <li>{@code soak NAME MAX P I COUNTERS SLOT}: sends messages 0, 1, 2... of (P, I) for ever, and after each commit
+ * <li>{@code soak NAME MAX P I COUNTERS SLOT}: sends messages 0, 1, 2... of (P, I) for ever (even ones built in the
+ *     claimed slice, odd ones copied in by put), and after each commit
  *     stores the number of messages committed (release) in the long at {@code 8 * SLOT} of the shared memory object
  *     COUNTERS, for {@link ChannelSoakTest}.</li>
  * </ul>
@@ -93,9 +94,22 @@ public final class ChannelFaultChild {
             MemorySegment committed = mapping.segment().asSlice(8L * slot, 8);
             MemorySegment message = Arena.ofAuto().allocate(max);
             for (long seq = 0; ; seq++) {
-                int length = FaultMessages.fill(message, producer, incarnation, seq, max);
-                if (!channel.put(FaultMessages.type(producer), message.asSlice(0, length), Duration.ofSeconds(60))) {
-                    throw new AssertionError("no room for message " + seq + " within 60 s");
+                if ((seq & 1) == 0) {
+                    // zero-copy: the message is built inside the claim, so kills land mid-claim often
+                    int length = FaultMessages.length(producer, incarnation, seq, max);
+                    MemorySegment claimed = channel.claim(FaultMessages.type(producer), length,
+                            Duration.ofSeconds(60));
+                    if (claimed == null) {
+                        throw new AssertionError("no room for message " + seq + " within 60 s");
+                    }
+                    FaultMessages.fill(claimed, producer, incarnation, seq, max);
+                    channel.commit();
+                } else {
+                    int length = FaultMessages.fill(message, producer, incarnation, seq, max);
+                    if (!channel.put(FaultMessages.type(producer), message.asSlice(0, length),
+                            Duration.ofSeconds(60))) {
+                        throw new AssertionError("no room for message " + seq + " within 60 s");
+                    }
                 }
                 COMMITTED.setRelease(committed, 0L, seq + 1);
             }
