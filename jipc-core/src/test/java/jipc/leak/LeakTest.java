@@ -340,6 +340,19 @@ class LeakTest {
         }
     }
 
+    /** The loop check itself: a cycle that keeps a pipe open fails it, counting both ends of every pipe. */
+    @Test
+    void aLoopThatLeavesAPipeOpenFails() throws Exception {
+        List<Pipe> kept = new ArrayList<>();
+        try {
+            AssertionError e = assertThrows(AssertionError.class,
+                    () -> assertLeavesNothing("leaky", 20, i -> kept.add(Pipe.open())));
+            assertTrue(e.getMessage().startsWith("leaky: 20 cycles left 41 thing(s) behind"), e.getMessage());
+        } finally {
+            kept.forEach(Pipe::close);
+        }
+    }
+
     /** The detector itself: a loop that leaves one of each thing behind is caught, thing by thing. */
     @Test
     void residueSeesWhatALoopLeaves() throws Exception {
