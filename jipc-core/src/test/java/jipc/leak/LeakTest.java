@@ -47,7 +47,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Creates, uses and closes every kind of jipc object {@value #CYCLES} times (child processes {@value #SPAWN_CYCLES}
- * times: starting {@code true} and waiting for it costs 5 to 15 ms here) and checks that nothing is left: no
+ * times: starting {@code true} and waiting for it costs 5 to 30 ms here) and checks that nothing is left: no
  * descriptor, no shared mapping, no file in {@code /dev/shm}, no System V segment or semaphore set
  * ({@link Residue}). Twelve kinds of failing open and create ({@code ENOENT}, {@code EEXIST}, an object that holds no
  * channel or semaphore, a path that is no FIFO) run {@value #FAILING_CYCLES} times each, failing spawns
@@ -60,8 +60,8 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(120)
 class LeakTest {
     static final int CYCLES = 10_000;
-    /** A spawn and wait of {@code true} costs 5 to 15 ms on a busy two-core machine. */
-    static final int SPAWN_CYCLES = 500;
+    /** A spawn and wait of {@code true} costs 5 to 30 ms on a busy two-core machine. */
+    static final int SPAWN_CYCLES = 300;
     /** Cycles of the failing-operations loop, each running every one of its 12 failing calls once. */
     static final int FAILING_CYCLES = 2_000;
     private static final int WARMUP = 100;
@@ -337,6 +337,19 @@ class LeakTest {
                 segment.remove();
                 set.remove();
             }
+        }
+    }
+
+    /** The loop check itself: a cycle that keeps a pipe open fails it, counting both ends of every pipe. */
+    @Test
+    void aLoopThatLeavesAPipeOpenFails() throws Exception {
+        List<Pipe> kept = new ArrayList<>();
+        try {
+            AssertionError e = assertThrows(AssertionError.class,
+                    () -> assertLeavesNothing("leaky", 20, i -> kept.add(Pipe.open())));
+            assertTrue(e.getMessage().startsWith("leaky: 20 cycles left 41 thing(s) behind"), e.getMessage());
+        } finally {
+            kept.forEach(Pipe::close);
         }
     }
 
