@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 import jipc.ErrnoException;
+import jipc.channel.ChannelFormatException;
 import jipc.fifo.NoReaderException;
 import jipc.fifo.NotAFifoException;
 import picocli.CommandLine;
@@ -34,7 +35,10 @@ public final class ExitCodes implements IExitCodeExceptionMapper, IExecutionExce
     public static final int NO = 1;
     /** EX_USAGE: bad command line, bad value. */
     public static final int USAGE = 64;
-    /** EX_NOINPUT: the named file or descriptor does not exist or is not what the command needs (ENOENT, EBADF). */
+    /**
+     * EX_NOINPUT: the named file or descriptor does not exist or is not what the command needs (ENOENT, EBADF, not a
+     * FIFO, shared memory that holds no channel).
+     */
     public static final int NO_INPUT = 66;
     /** EX_UNAVAILABLE: the other side is not there, e.g. no process has the FIFO open for reading (ENXIO). */
     public static final int UNAVAILABLE = 69;
@@ -70,7 +74,8 @@ public final class ExitCodes implements IExitCodeExceptionMapper, IExecutionExce
         table.put(String.valueOf(OK), "success");
         table.put(String.valueOf(NO), "the answer is no (pipe stat: not a pipe)");
         table.put(String.valueOf(USAGE), "usage error: bad command, option or value");
-        table.put(String.valueOf(NO_INPUT), "no such file, descriptor, shared memory object or semaphore, or not a FIFO (ENOENT, EBADF)");
+        table.put(String.valueOf(NO_INPUT), "no such file, descriptor, shared memory object or semaphore, or not a FIFO "
+                + "or not a channel (ENOENT, EBADF)");
         table.put(String.valueOf(UNAVAILABLE), "the other side is not there (ENXIO: a FIFO without a reader)");
         table.put(String.valueOf(SOFTWARE), "internal error, a demo's child process failed, or a bench step failed");
         table.put(String.valueOf(CANNOT_CREATE), "already exists (EEXIST)");
@@ -94,7 +99,7 @@ public final class ExitCodes implements IExitCodeExceptionMapper, IExecutionExce
             case ParameterException _, IllegalArgumentException _ -> USAGE;
             case NoReaderException _ -> UNAVAILABLE;
             case ErrnoException e -> ofErrno(e);
-            case NotAFifoException _, NoSuchFileException _ -> NO_INPUT;
+            case NotAFifoException _, NoSuchFileException _, ChannelFormatException _ -> NO_INPUT;
             case FileAlreadyExistsException _ -> CANNOT_CREATE;
             case AccessDeniedException _ -> NO_PERMISSION;
             case java.io.IOException _ -> IO_ERROR;

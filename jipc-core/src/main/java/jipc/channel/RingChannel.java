@@ -239,6 +239,7 @@ abstract sealed class RingChannel permits OneToOneChannel, ManyToOneChannel {
      * @return {@code false} if the ring has no room now (nothing was written)
      */
     public boolean offer(int type, MemorySegment payload) {
+        Objects.requireNonNull(payload, "payload");
         MemorySegment slot = tryClaim(type, checkedLength(payload.byteSize()));
         if (slot == null) {
             return false;
@@ -250,12 +251,13 @@ abstract sealed class RingChannel permits OneToOneChannel, ManyToOneChannel {
 
     /** Copies {@code length} bytes of {@code payload} from {@code offset}; see {@link #offer(int, MemorySegment)}. */
     public boolean offer(int type, byte[] payload, int offset, int length) {
-        Objects.checkFromIndexSize(offset, length, payload.length);
+        Objects.checkFromIndexSize(offset, length, Objects.requireNonNull(payload, "payload").length);
         return offer(type, MemorySegment.ofArray(payload).asSlice(offset, length));
     }
 
     /** Copies the buffer's remaining bytes and advances its position if sent; see {@link #offer(int, MemorySegment)}. */
     public boolean offer(int type, ByteBuffer payload) {
+        Objects.requireNonNull(payload, "payload");
         boolean sent = offer(type, MemorySegment.ofBuffer(payload));
         if (sent) {
             payload.position(payload.limit());
@@ -295,6 +297,7 @@ abstract sealed class RingChannel permits OneToOneChannel, ManyToOneChannel {
      * @throws InterruptedException if the thread is interrupted while waiting (noticed within 100 ms)
      */
     public boolean put(int type, MemorySegment payload, Duration timeout) throws InterruptedException {
+        Objects.requireNonNull(payload, "payload");
         MemorySegment slot = claim(type, checkedLength(payload.byteSize()), timeout);
         if (slot == null) {
             return false;
@@ -307,7 +310,7 @@ abstract sealed class RingChannel permits OneToOneChannel, ManyToOneChannel {
     /** {@link #put(int, MemorySegment, Duration)} for {@code length} bytes of an array from {@code offset}. */
     public boolean put(int type, byte[] payload, int offset, int length, Duration timeout)
             throws InterruptedException {
-        Objects.checkFromIndexSize(offset, length, payload.length);
+        Objects.checkFromIndexSize(offset, length, Objects.requireNonNull(payload, "payload").length);
         return put(type, MemorySegment.ofArray(payload).asSlice(offset, length), timeout);
     }
 
@@ -341,8 +344,10 @@ abstract sealed class RingChannel permits OneToOneChannel, ManyToOneChannel {
      * one release store. A message whose handler throws counts as consumed.
      *
      * @return the number of messages handled (padding records are not counted)
+     * @throws IllegalArgumentException if {@code limit < 1}
      */
     public int poll(MessageHandler handler, int limit) {
+        checkPollArguments(handler, limit);
         long head = (long) LONG.getAcquire(segment, (long) HEAD_OFFSET);
         long consumed = 0;
         int messages = 0;
@@ -499,6 +504,7 @@ abstract sealed class RingChannel permits OneToOneChannel, ManyToOneChannel {
      * @throws InterruptedException if the thread is interrupted while waiting (noticed within 100 ms)
      */
     public int poll(MessageHandler handler, int limit, Duration timeout) throws InterruptedException {
+        checkPollArguments(handler, limit);
         long timeoutNanos = nanos(timeout);
         long start = System.nanoTime();
         Waitable message = consumerWaitable();
@@ -528,6 +534,13 @@ abstract sealed class RingChannel permits OneToOneChannel, ManyToOneChannel {
     public void take(MessageHandler handler) throws InterruptedException {
         while (poll(handler, 1, null) == 0) {
             // only padding was consumed; wait again
+        }
+    }
+
+    private static void checkPollArguments(MessageHandler handler, int limit) {
+        Objects.requireNonNull(handler, "handler");
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit=" + limit + " < 1");
         }
     }
 

@@ -93,7 +93,11 @@ public final class SharedChannel implements AutoCloseable {
         try {
             Mapping mapping = shm.map();
             MemorySegment segment = mapping.segment();
-            RingChannel.checkHeader(segment);
+            try {
+                RingChannel.checkHeader(segment);
+            } catch (ChannelFormatException e) {
+                throw new ChannelFormatException("shared memory " + name + ": " + e.getMessage());
+            }
             return new SharedChannel(shm, mapping, RingChannel.isManyProducers(segment)
                     ? ManyToOneChannel.attach(segment) : OneToOneChannel.attach(segment));
         } catch (IOException | RuntimeException e) {

@@ -161,6 +161,7 @@ public final class Mutex {
      * @throws InterruptedException as for {@link #lock()}
      */
     public LockResult tryLock(Duration timeout) throws InterruptedException {
+        Objects.requireNonNull(timeout, "timeout");
         long deadline = System.nanoTime() + timeout.toNanos();
         if (Thread.interrupted()) {
             throw new InterruptedException();

@@ -310,6 +310,7 @@ public final class NamedSemaphore implements AutoCloseable {
      * @throws InterruptedException as for {@link #acquire()}
      */
     public boolean tryAcquire(Duration timeout) throws IOException, InterruptedException {
+        Objects.requireNonNull(timeout, "timeout");
         long deadline = System.nanoTime() + timeout.toNanos();
         return await(true, deadline);
     }

@@ -152,6 +152,7 @@ public final class Semaphore {
      * @throws InterruptedException as for {@link #acquire()}
      */
     public boolean tryAcquire(Duration timeout) throws InterruptedException {
+        Objects.requireNonNull(timeout, "timeout");
         long deadline = System.nanoTime() + timeout.toNanos();
         if (Thread.interrupted()) {
             throw new InterruptedException();

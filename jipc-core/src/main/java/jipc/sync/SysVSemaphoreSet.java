@@ -6,6 +6,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
+import java.util.Objects;
 
 import jipc.ErrnoException;
 import jipc.internal.Errno;
@@ -262,6 +263,7 @@ public final class SysVSemaphoreSet implements AutoCloseable {
      * @return whether it took one; {@code false} when the time ran out
      */
     public boolean tryAcquire(int index, Duration timeout) throws IOException, InterruptedException {
+        Objects.requireNonNull(timeout, "timeout");
         long deadline = System.nanoTime() + timeout.toNanos();
         return await(index, true, deadline);
     }
