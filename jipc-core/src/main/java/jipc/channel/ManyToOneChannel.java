@@ -162,6 +162,11 @@ public final class ManyToOneChannel extends RingChannel implements MessageChanne
      */
     @Override
     public MemorySegment tryClaim(int type, int length) {
+        return super.tryClaim(type, length);
+    }
+
+    @Override
+    long claimIndex(int type, int length) {
         checkType(type);
         checkedLength(length);
         if (claimTail >= 0) {
@@ -178,7 +183,7 @@ public final class ManyToOneChannel extends RingChannel implements MessageChanne
             required = required(tail, space);
             if (!hasRoom(tail, required)) {
                 LONG.setRelease(segment, slotOffset + SLOT_CLAIM_OFFSET, -1L);
-                return null;
+                return -1;
             }
             // Announce before claiming: a consumer that sees the tail moved by our CAS also sees this position,
             // and so waits for our header instead of taking the zeros behind it for a dead producer's.
@@ -205,7 +210,7 @@ public final class ManyToOneChannel extends RingChannel implements MessageChanne
         // "Claimed by slot N, not published": the consumer waits here while slot N's owner lives.
         LONG.setRelease(ring, claimIndex + LENGTH_OFFSET,
                 RecordDescriptor.header(-(RecordDescriptor.HEADER_LENGTH + length), slot));
-        return ring.asSlice(claimIndex + RecordDescriptor.HEADER_LENGTH, length);
+        return claimIndex + RecordDescriptor.HEADER_LENGTH;
     }
 
     /**

@@ -94,6 +94,11 @@ public final class OneToOneChannel extends RingChannel implements MessageChannel
      */
     @Override
     public MemorySegment tryClaim(int type, int length) {
+        return super.tryClaim(type, length);
+    }
+
+    @Override
+    long claimIndex(int type, int length) {
         checkType(type);
         checkedLength(length);
         if (claimTail >= 0) {
@@ -108,7 +113,7 @@ public final class OneToOneChannel extends RingChannel implements MessageChannel
         long required = required(tail, space);
         long padding = required - space;
         if (!hasRoom(tail, required)) {
-            return null;
+            return -1;
         }
         claimTail = tail;
         claimIndex = padding == 0 ? index : 0;
@@ -116,7 +121,7 @@ public final class OneToOneChannel extends RingChannel implements MessageChannel
         claimSpace = required;
         claimLength = length;
         claimType = type;
-        return ring.asSlice(claimIndex + RecordDescriptor.HEADER_LENGTH, length);
+        return claimIndex + RecordDescriptor.HEADER_LENGTH;
     }
 
     /**

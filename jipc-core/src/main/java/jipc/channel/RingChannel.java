@@ -9,6 +9,7 @@ import java.util.Objects;
 import java.util.concurrent.locks.LockSupport;
 
 import jipc.internal.Futex;
+import jipc.internal.Memory;
 import jipc.internal.ProcessIdentity;
 
 import static jipc.channel.ChannelDescriptor.CAPACITY_OFFSET;
@@ -43,15 +44,24 @@ abstract sealed class RingChannel permits OneToOneChannel, ManyToOneChannel {
     static final VarHandle LONG = ValueLayout.JAVA_LONG.varHandle().withInvokeExactBehavior();
     /** How often a waiting consumer at most re-examines a stalled head (liveness costs system calls). */
     private static final long STALL_CHECK_NANOS = 1_000_000L;
+    /** From this many bytes on a payload is copied with libc's {@code memcpy} (faster than the JDK's copy there). */
+    static final long NATIVE_COPY_THRESHOLD = 16 * 1024;
+    /** From this many bytes on consumed ring bytes are zeroed with libc's {@code memset}. */
+    private static final long NATIVE_ZERO_THRESHOLD = 4 * 1024;
 
     final MemorySegment segment;
     final MemorySegment ring;
+    /** {@link #ring} read-only: what the handlers get slices of (one allocation per message, not two). */
+    private final MemorySegment readOnlyRing;
     final long capacity;
     final long mask;
     final int maxMessageLength;
     final boolean futexCapable;
+    /** Whether this is a {@link ManyToOneChannel}: only then can a zero length below the tail be a stall. */
+    private final boolean manyProducers;
     private final MemorySegment consumerWake;
     private final MemorySegment producerWake;
+    private final Waitable consumerWaitable = consumerWaitable();
     private WaitStrategy waitStrategy = WaitStrategy.hybrid();
     private boolean registeredConsumer;
     private long nextStallCheck = System.nanoTime();
@@ -65,8 +75,10 @@ abstract sealed class RingChannel permits OneToOneChannel, ManyToOneChannel {
         this.mask = capacity - 1;
         this.maxMessageLength = segment.get(ValueLayout.JAVA_INT, MAX_MESSAGE_LENGTH_OFFSET);
         this.ring = segment.asSlice(HEADER_LENGTH, capacity);
+        this.readOnlyRing = ring.asReadOnly();
         // A futex needs a native address; heap segments (tests of the arithmetic) wait by parking instead.
         this.futexCapable = segment.isNative();
+        this.manyProducers = this instanceof ManyToOneChannel;
         this.consumerWake = segment.asSlice(CONSUMER_WAKE_OFFSET, 4);
         this.producerWake = segment.asSlice(PRODUCER_WAKE_OFFSET, 4);
     }
@@ -223,7 +235,17 @@ abstract sealed class RingChannel permits OneToOneChannel, ManyToOneChannel {
      * @return the payload slice, or {@code null} if the ring has no room now
      * @throws IllegalStateException if a claim is already open
      */
-    public abstract MemorySegment tryClaim(int type, int length);
+    public MemorySegment tryClaim(int type, int length) {
+        long index = claimIndex(type, length);
+        return index < 0 ? null : ring.asSlice(index, length);
+    }
+
+    /**
+     * {@link #tryClaim}'s work without the slice: claims room for a message of {@code length} bytes and returns the
+     * ring index of its payload, or {@code -1} if there is no room now. The copying calls use it, so a message
+     * costs no slice allocation.
+     */
+    abstract long claimIndex(int type, int length);
 
     /** Publishes the claimed message and wakes the consumer if (and only if) it sleeps. */
     public abstract void commit();
@@ -240,11 +262,12 @@ abstract sealed class RingChannel permits OneToOneChannel, ManyToOneChannel {
      */
     public boolean offer(int type, MemorySegment payload) {
         Objects.requireNonNull(payload, "payload");
-        MemorySegment slot = tryClaim(type, checkedLength(payload.byteSize()));
-        if (slot == null) {
+        long length = payload.byteSize();
+        long index = claimIndex(type, checkedLength(length));
+        if (index < 0) {
             return false;
         }
-        MemorySegment.copy(payload, 0, slot, 0, payload.byteSize());
+        copyIn(payload, index, length);
         commit();
         return true;
     }
@@ -252,7 +275,25 @@ abstract sealed class RingChannel permits OneToOneChannel, ManyToOneChannel {
     /** Copies {@code length} bytes of {@code payload} from {@code offset}; see {@link #offer(int, MemorySegment)}. */
     public boolean offer(int type, byte[] payload, int offset, int length) {
         Objects.checkFromIndexSize(offset, length, Objects.requireNonNull(payload, "payload").length);
-        return offer(type, MemorySegment.ofArray(payload).asSlice(offset, length));
+        if (length >= NATIVE_COPY_THRESHOLD) {
+            return offer(type, MemorySegment.ofArray(payload).asSlice(offset, length));
+        }
+        long index = claimIndex(type, checkedLength(length));
+        if (index < 0) {
+            return false;
+        }
+        MemorySegment.copy(payload, offset, ring, ValueLayout.JAVA_BYTE, index, length);
+        commit();
+        return true;
+    }
+
+    /** Copies the payload into the claimed ring bytes at {@code index}: libc's {@code memcpy} for large ones. */
+    private void copyIn(MemorySegment payload, long index, long length) {
+        if (length >= NATIVE_COPY_THRESHOLD) {
+            Memory.copy(payload, ring.asSlice(index, length), length);
+        } else {
+            MemorySegment.copy(payload, 0, ring, index, length);
+        }
     }
 
     /** Copies the buffer's remaining bytes and advances its position if sent; see {@link #offer(int, MemorySegment)}. */
@@ -274,17 +315,28 @@ abstract sealed class RingChannel permits OneToOneChannel, ManyToOneChannel {
      * @throws InterruptedException if the thread is interrupted while waiting (noticed within 100 ms)
      */
     public MemorySegment claim(int type, int length, Duration timeout) throws InterruptedException {
+        long index = claimIndex(type, length, timeout);
+        return index < 0 ? null : ring.asSlice(index, length);
+    }
+
+    /** {@link #claim}'s work without the slice; {@code -1} if no room came in time. */
+    private long claimIndex(int type, int length, Duration timeout) throws InterruptedException {
         long timeoutNanos = nanos(timeout);
-        long start = System.nanoTime();
+        long index = claimIndex(type, length);
+        if (index >= 0 || timeoutNanos == 0) {
+            return index;
+        }
+        // The clock only now that the call waits: a message that fits at once costs no clock read.
+        long deadline = timeoutNanos == WaitStrategy.FOREVER ? WaitStrategy.FOREVER : System.nanoTime() + timeoutNanos;
+        Waitable room = producerWaitable(RecordDescriptor.recordSpace(length));
         for (;;) {
-            MemorySegment slot = tryClaim(type, length);
-            if (slot != null) {
-                return slot;
+            long left = deadline == WaitStrategy.FOREVER ? WaitStrategy.FOREVER : deadline - System.nanoTime();
+            if (left <= 0 || !waitStrategy.await(room, left)) {
+                return claimIndex(type, length);
             }
-            long left = timeoutNanos == WaitStrategy.FOREVER ? WaitStrategy.FOREVER
-                    : timeoutNanos - (System.nanoTime() - start);
-            if (left <= 0 || !waitStrategy.await(producerWaitable(RecordDescriptor.recordSpace(length)), left)) {
-                return tryClaim(type, length);
+            index = claimIndex(type, length);
+            if (index >= 0) {
+                return index;
             }
         }
     }
@@ -298,11 +350,12 @@ abstract sealed class RingChannel permits OneToOneChannel, ManyToOneChannel {
      */
     public boolean put(int type, MemorySegment payload, Duration timeout) throws InterruptedException {
         Objects.requireNonNull(payload, "payload");
-        MemorySegment slot = claim(type, checkedLength(payload.byteSize()), timeout);
-        if (slot == null) {
+        long length = payload.byteSize();
+        long index = claimIndex(type, checkedLength(length), timeout);
+        if (index < 0) {
             return false;
         }
-        MemorySegment.copy(payload, 0, slot, 0, payload.byteSize());
+        copyIn(payload, index, length);
         commit();
         return true;
     }
@@ -375,8 +428,8 @@ abstract sealed class RingChannel permits OneToOneChannel, ManyToOneChannel {
                 consumed += space;
                 if (type != PADDING_TYPE) {
                     messages++;
-                    handler.onMessage(type, ring.asSlice(index + RecordDescriptor.HEADER_LENGTH,
-                            length - RecordDescriptor.HEADER_LENGTH).asReadOnly());
+                    handler.onMessage(type, readOnlyRing.asSlice(index + RecordDescriptor.HEADER_LENGTH,
+                            length - RecordDescriptor.HEADER_LENGTH));
                 }
             }
         } finally {
@@ -404,9 +457,19 @@ abstract sealed class RingChannel permits OneToOneChannel, ManyToOneChannel {
     private void zero(long position, long length) {
         long index = position & mask;
         long first = Math.min(length, capacity - index);
-        ring.asSlice(index, first).fill((byte) 0);
+        zeroRing(index, first);
         if (first < length) {
-            ring.asSlice(0, length - first).fill((byte) 0);
+            zeroRing(0, length - first);
+        }
+    }
+
+    /** One fill: the JDK's for small ones, libc's {@code memset} for large ones (about 1.6x faster at 64 KiB). */
+    private void zeroRing(long index, long length) {
+        MemorySegment bytes = ring.asSlice(index, length);
+        if (length >= NATIVE_ZERO_THRESHOLD) {
+            Memory.zero(bytes, length);
+        } else {
+            bytes.fill((byte) 0);
         }
     }
 
@@ -475,10 +538,17 @@ abstract sealed class RingChannel permits OneToOneChannel, ManyToOneChannel {
         if (length > 0) {
             return true;
         }
-        long now = System.nanoTime();
-        if ((length < 0 || tailPosition() > head) && now - nextStallCheck >= 0) {
-            nextStallCheck = now + STALL_CHECK_NANOS;
-            return resolveStall(head, length);
+        // One producer: a zero length is simply "nothing yet". A spinning waiter then reads neither the clock nor
+        // the tail (whose cache line the producer writes on every commit).
+        if (length == 0 && !manyProducers) {
+            return false;
+        }
+        if (length < 0 || tailPosition() > head) {
+            long now = System.nanoTime();
+            if (now - nextStallCheck >= 0) {
+                nextStallCheck = now + STALL_CHECK_NANOS;
+                return resolveStall(head, length);
+            }
         }
         return false;
     }
@@ -506,17 +576,20 @@ abstract sealed class RingChannel permits OneToOneChannel, ManyToOneChannel {
     public int poll(MessageHandler handler, int limit, Duration timeout) throws InterruptedException {
         checkPollArguments(handler, limit);
         long timeoutNanos = nanos(timeout);
-        long start = System.nanoTime();
-        Waitable message = consumerWaitable();
+        int n = poll(handler, limit);
+        if (n > 0 || timeoutNanos == 0) {
+            return n;
+        }
+        // The clock only now that the call waits: a message already there costs no clock read.
+        long deadline = timeoutNanos == WaitStrategy.FOREVER ? WaitStrategy.FOREVER : System.nanoTime() + timeoutNanos;
         for (;;) {
-            int n = poll(handler, limit);
+            long left = deadline == WaitStrategy.FOREVER ? WaitStrategy.FOREVER : deadline - System.nanoTime();
+            if (left <= 0 || !waitStrategy.await(consumerWaitable, left)) {
+                return poll(handler, limit);
+            }
+            n = poll(handler, limit);
             if (n > 0) {
                 return n;
-            }
-            long left = timeoutNanos == WaitStrategy.FOREVER ? WaitStrategy.FOREVER
-                    : timeoutNanos - (System.nanoTime() - start);
-            if (left <= 0 || !waitStrategy.await(message, left)) {
-                return poll(handler, limit);
             }
         }
     }

@@ -6,6 +6,7 @@ import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.Objects;
 
+import jipc.internal.AdaptiveSpin;
 import jipc.internal.Futex;
 
 import static jipc.sync.SemaphoreDescriptor.COUNT_OFFSET;
@@ -38,13 +39,17 @@ import static jipc.sync.SemaphoreDescriptor.WAITERS_OFFSET;
 public final class Semaphore {
     private static final VarHandle INT = ValueLayout.JAVA_INT.varHandle().withInvokeExactBehavior();
 
-    /** How many times a waiter re-reads the count before it goes to sleep. */
+    /**
+     * How many times at most a waiter re-reads the count before it goes to sleep; adapted per instance
+     * ({@link AdaptiveSpin}: none on one CPU, fewer after waits that had to sleep anyway).
+     */
     private static final int SPINS = 100;
     /** The longest single sleep in the kernel: the bound on noticing an interrupt. */
     private static final long SLICE_NANOS = 100_000_000L;
 
     private final MemorySegment block;
     private final int max;
+    private final AdaptiveSpin spin = new AdaptiveSpin(SPINS);
 
     private Semaphore(MemorySegment block, int max) {
         this.block = block;
@@ -153,20 +158,24 @@ public final class Semaphore {
      */
     public boolean tryAcquire(Duration timeout) throws InterruptedException {
         Objects.requireNonNull(timeout, "timeout");
-        long deadline = System.nanoTime() + timeout.toNanos();
+        long timeoutNanos = timeout.toNanos();
         if (Thread.interrupted()) {
             throw new InterruptedException();
         }
-        return tryAcquire() || spinThenAwait(true, deadline);
+        // The clock only when the permit is not there at once.
+        return tryAcquire() || timeoutNanos > 0 && spinThenAwait(true, System.nanoTime() + timeoutNanos);
     }
 
     private boolean spinThenAwait(boolean timed, long deadline) throws InterruptedException {
-        for (int i = 0; i < SPINS; i++) {
+        int budget = spin.budget();
+        for (int i = 0; i < budget; i++) {
             Thread.onSpinWait();
             if ((int) INT.getVolatile(block, COUNT_OFFSET) > 0 && tryAcquire()) {
+                spin.spun();
                 return true;
             }
         }
+        spin.slept();
         // Count ourselves before looking at the count again: a release that comes after this increment sees us
         // and wakes, and one that came before left a permit that the tryAcquire below (or FUTEX_WAIT) sees.
         addWaiters(1);
