@@ -184,4 +184,21 @@ class ChannelHostilePeerTest {
             assertTrue(System.nanoTime() - start < CALL_BOUND_NANOS);
         }
     }
+
+    @org.junit.jupiter.api.Test
+    void aPeerThatShrinksTheObjectCostsAnInternalErrorNotTheJvm() throws Exception {
+        try (SharedChannel shared = SharedChannel.create(name, 4096, MAX)) {
+            OneToOneChannel channel = shared.channel();
+            assertTrue(channel.offer(1, new byte[10], 0, 10));
+            // another process with the object open empties it: the mapped pages are gone (SIGBUS on access)
+            try (java.nio.channels.FileChannel file = java.nio.channels.FileChannel.open(
+                    Path.of("/dev/shm" + name), java.nio.file.StandardOpenOption.WRITE)) {
+                file.truncate(0);
+            }
+            for (int i = 0; i < 20_000; i++) { // interpreted and compiled: HotSpot turns the fault into an error
+                InternalError e = assertThrows(InternalError.class, () -> channel.poll((t, p) -> { }));
+                assertTrue(e.getMessage().contains("fault occurred"), e.getMessage());
+            }
+        }
+    }
 }
