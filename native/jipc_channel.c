@@ -117,7 +117,9 @@ int jipc_channel_attach(jipc_channel *ch, void *base, size_t size) {
     }
     ch->ring = b + JIPC_CHANNEL_HEADER_LENGTH;
     ch->capacity = capacity;
-    ch->mask = capacity - 1;
+    /* capacity - 1 without the low 3 bits: the same index for the multiples of 8 correct peers write, and a record
+     * boundary inside the ring for a position a hostile process forged to an odd value (no access past the end) */
+    ch->mask = (capacity - 1) & ~(uint64_t) (JIPC_RECORD_ALIGNMENT - 1);
     ch->max_message_length = max;
     ch->many = (flags & JIPC_CHANNEL_FLAG_MANY_PRODUCERS) != 0;
     ch->slot = -1;

@@ -55,7 +55,9 @@ public final class ManyToOneChannel extends RingChannel implements MessageChanne
     // producer-local
     private int slot = -1;
     private long slotOffset;
-    private long claimTail = -1;
+    /** A flag, not a sentinel tail: positions come from shared memory, and a forged one may be negative. */
+    private boolean claimOpen;
+    private long claimTail;
     private long claimIndex;
     private long claimSpace;
     private int claimLength;
@@ -141,7 +143,7 @@ public final class ManyToOneChannel extends RingChannel implements MessageChanne
         if (slot < 0) {
             return;
         }
-        if (claimTail >= 0) {
+        if (claimOpen) {
             abort();
         }
         LONG.setRelease(segment, slotOffset + SLOT_CLAIM_OFFSET, -1L);
@@ -169,7 +171,7 @@ public final class ManyToOneChannel extends RingChannel implements MessageChanne
     long claimIndex(int type, int length) {
         checkType(type);
         checkedLength(length);
-        if (claimTail >= 0) {
+        if (claimOpen) {
             throw new IllegalStateException("a claim is already open at position " + claimTail + ": commit or abort it");
         }
         if (slot < 0) {
@@ -203,6 +205,7 @@ public final class ManyToOneChannel extends RingChannel implements MessageChanne
             LONG.setRelease(ring, index + LENGTH_OFFSET, RecordDescriptor.header((int) padding, PADDING_TYPE));
         }
         claimTail = tail;
+        claimOpen = true;
         claimIndex = padding == 0 ? index : 0;
         claimSpace = space;
         claimLength = length;
@@ -236,12 +239,12 @@ public final class ManyToOneChannel extends RingChannel implements MessageChanne
         // it with the published record's length, nor the real type with the claim's.
         LONG.setRelease(ring, claimIndex + LENGTH_OFFSET, RecordDescriptor.header(length, type));
         LONG.setRelease(segment, slotOffset + SLOT_CLAIM_OFFSET, -1L);
-        claimTail = -1;
+        claimOpen = false;
         wakeConsumerIfSleeping();
     }
 
     private void requireClaim() {
-        if (claimTail < 0) {
+        if (!claimOpen) {
             throw new IllegalStateException("no open claim: call tryClaim first");
         }
     }
@@ -272,8 +275,8 @@ public final class ManyToOneChannel extends RingChannel implements MessageChanne
         }
         int slotIndex = RecordDescriptor.headerType(header);
         if (slotIndex < 0 || slotIndex >= MAX_PRODUCER_SLOTS) {
-            throw new IllegalStateException("corrupt record at position " + position + ": length=" + length
-                    + " with producer slot " + slotIndex);
+            throw new ChannelCorruptedException(ChannelCorruptedException.RECORD_TYPE, position, slotIndex,
+                    "a claim (length " + length + ") by producer slot not in [0, " + MAX_PRODUCER_SLOTS + ")");
         }
         if (mayOwn(slotIndex, position)) {
             return false;

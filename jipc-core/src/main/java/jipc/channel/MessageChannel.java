@@ -18,6 +18,12 @@ import java.time.Duration;
  * {@link #size()}.</li>
  * </ul>
  * The byte layout both kinds share is in {@code docs/channel-format.md}.
+ *
+ * <p>Any process that maps the segment can write anything into it. Such bytes never make a call read outside the
+ * segment or loop without end: corruption found while running (an impossible record length or type, pending head or
+ * tail) is a {@link ChannelCorruptedException} naming the field, position and value, from {@code poll},
+ * {@code take}, a producer's first claim or {@code registerConsumer}; a forged header is a
+ * {@link ChannelFormatException} at attach.
  */
 public sealed interface MessageChannel permits OneToOneChannel, ManyToOneChannel {
     /** The ring's size in bytes. */
@@ -92,8 +98,8 @@ public sealed interface MessageChannel permits OneToOneChannel, ManyToOneChannel
      * back left undone (see {@code docs/channel-format.md}, "Giving room back"). Messages a killed consumer's
      * handler had received before its batch's room was given back are received again; none is lost.
      *
-     * @throws IllegalStateException if another live process is registered as the consumer, or the header's pending
-     *         head is impossible (a corrupt segment)
+     * @throws IllegalStateException if another live process is registered as the consumer; a
+     *         {@link ChannelCorruptedException} if the header's pending head is impossible (a corrupt segment)
      */
     MessageChannel registerConsumer();
 

@@ -43,7 +43,9 @@ import static jipc.channel.RecordDescriptor.TYPE_OFFSET;
 public final class OneToOneChannel extends RingChannel implements MessageChannel {
     // producer-local
     private boolean producerReady;
-    private long claimTail = -1;
+    /** A flag, not a sentinel tail: positions come from shared memory, and a forged one may be negative. */
+    private boolean claimOpen;
+    private long claimTail;
     private long claimIndex;
     private long claimPadding;
     private long claimSpace;
@@ -101,7 +103,7 @@ public final class OneToOneChannel extends RingChannel implements MessageChannel
     long claimIndex(int type, int length) {
         checkType(type);
         checkedLength(length);
-        if (claimTail >= 0) {
+        if (claimOpen) {
             throw new IllegalStateException("a claim is already open at position " + claimTail + ": commit or abort it");
         }
         if (!producerReady) {
@@ -116,6 +118,7 @@ public final class OneToOneChannel extends RingChannel implements MessageChannel
             return -1;
         }
         claimTail = tail;
+        claimOpen = true;
         claimIndex = padding == 0 ? index : 0;
         claimPadding = padding;
         claimSpace = required;
@@ -132,6 +135,12 @@ public final class OneToOneChannel extends RingChannel implements MessageChannel
     private void recoverTail() {
         long head = (long) LONG.getAcquire(segment, (long) HEAD_OFFSET);
         long tail = (long) LONG.getAcquire(segment, (long) TAIL_OFFSET);
+        if (tail > head && Long.compareUnsigned(tail - head, capacity) > 0) {
+            // forged positions (the unsigned compare also catches a difference that overflows): a walk from there
+            // would not end within one ring
+            throw new ChannelCorruptedException(ChannelCorruptedException.POSITIONS, head, tail,
+                    "tail more than capacity " + capacity + " ahead of head " + head);
+        }
         long end = Math.max(head, tail);
         while (end - head < capacity) {
             long index = end & mask;
@@ -140,7 +149,8 @@ public final class OneToOneChannel extends RingChannel implements MessageChannel
                 break;
             }
             if (length < RecordDescriptor.HEADER_LENGTH || RecordDescriptor.align(length) > capacity - index) {
-                throw new IllegalStateException("corrupt record at position " + end + ": length=" + length);
+                throw new ChannelCorruptedException(ChannelCorruptedException.RECORD_LENGTH, end, length,
+                        "not in [" + RecordDescriptor.HEADER_LENGTH + ", " + (capacity - index) + "]");
             }
             end += RecordDescriptor.align(length);
         }
@@ -175,7 +185,7 @@ public final class OneToOneChannel extends RingChannel implements MessageChannel
             INT.setRelease(ring, paddingIndex + LENGTH_OFFSET, (int) claimPadding);
         }
         LONG.setRelease(segment, (long) TAIL_OFFSET, next);
-        claimTail = -1;
+        claimOpen = false;
         wakeConsumerIfSleeping();
     }
 
@@ -183,11 +193,11 @@ public final class OneToOneChannel extends RingChannel implements MessageChannel
     @Override
     public void abort() {
         requireClaim();
-        claimTail = -1;
+        claimOpen = false;
     }
 
     private long requireClaim() {
-        if (claimTail < 0) {
+        if (!claimOpen) {
             throw new IllegalStateException("no open claim: call tryClaim first");
         }
         return claimTail;

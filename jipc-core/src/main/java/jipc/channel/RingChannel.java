@@ -72,7 +72,10 @@ abstract sealed class RingChannel permits OneToOneChannel, ManyToOneChannel {
     RingChannel(MemorySegment segment) {
         this.segment = segment;
         this.capacity = segment.get(ValueLayout.JAVA_LONG, CAPACITY_OFFSET);
-        this.mask = capacity - 1;
+        // capacity - 1 with the low three bits cleared: for the positions a correct peer writes (multiples of 8)
+        // the same index, and a position forged to an odd value still lands on a record boundary, so no access
+        // ever straddles the ring's end or breaks the atomics' alignment (at no cost: it is the same AND)
+        this.mask = (capacity - 1) & -RecordDescriptor.ALIGNMENT;
         this.maxMessageLength = segment.get(ValueLayout.JAVA_INT, MAX_MESSAGE_LENGTH_OFFSET);
         this.ring = segment.asSlice(HEADER_LENGTH, capacity);
         this.readOnlyRing = ring.asReadOnly();
@@ -398,6 +401,8 @@ abstract sealed class RingChannel permits OneToOneChannel, ManyToOneChannel {
      *
      * @return the number of messages handled (padding records are not counted)
      * @throws IllegalArgumentException if {@code limit < 1}
+     * @throws ChannelCorruptedException if the record at the head has an impossible length or type (written by a
+     *         broken or hostile process, see {@code docs/channel-format.md}); the messages before it are given back
      */
     public int poll(MessageHandler handler, int limit) {
         checkPollArguments(handler, limit);
@@ -421,15 +426,19 @@ abstract sealed class RingChannel permits OneToOneChannel, ManyToOneChannel {
                 }
                 long space = RecordDescriptor.align(length);
                 if (length < RecordDescriptor.HEADER_LENGTH || space > capacity - index) {
-                    throw new IllegalStateException("corrupt record at position " + (head + consumed) + ": length="
-                            + length + " not in [" + RecordDescriptor.HEADER_LENGTH + ", " + (capacity - index) + "]");
+                    throw new ChannelCorruptedException(ChannelCorruptedException.RECORD_LENGTH, head + consumed,
+                            length, "not in [" + RecordDescriptor.HEADER_LENGTH + ", " + (capacity - index) + "]");
                 }
                 int type = RecordDescriptor.headerType(header);
                 consumed += space;
-                if (type != PADDING_TYPE) {
+                if (type > 0) {
                     messages++;
                     handler.onMessage(type, readOnlyRing.asSlice(index + RecordDescriptor.HEADER_LENGTH,
                             length - RecordDescriptor.HEADER_LENGTH));
+                } else if (type != PADDING_TYPE) {
+                    consumed -= space; // not handed out: not given back
+                    throw new ChannelCorruptedException(ChannelCorruptedException.RECORD_TYPE, head + consumed,
+                            type, "neither a message type (>= 1) nor padding (-1)");
                 }
             }
         } finally {
@@ -478,8 +487,8 @@ abstract sealed class RingChannel permits OneToOneChannel, ManyToOneChannel {
      * back (pending head ahead of the head), finishes its zeroing and publishes the pending head. Producers rely on
      * it: they never write beyond the published head.
      *
-     * @throws IllegalStateException if the pending head is impossible (behind nothing, beyond the tail, more than
-     *         a ring ahead): the segment is corrupt
+     * @throws ChannelCorruptedException if the pending head is impossible (beyond the tail, more than a ring
+     *         ahead): the segment is corrupt
      */
     final void finishInterruptedGiveBack() {
         long head = (long) LONG.getAcquire(segment, (long) HEAD_OFFSET);
@@ -488,9 +497,11 @@ abstract sealed class RingChannel permits OneToOneChannel, ManyToOneChannel {
             return; // no give-back was interrupted (or the head was published by a consumer that keeps no mark)
         }
         long tail = (long) LONG.getAcquire(segment, (long) TAIL_OFFSET);
-        if (pending - head > capacity || pending > tail) {
-            throw new IllegalStateException("corrupt channel: pending head " + pending + " not in (head " + head
-                    + ", min(tail " + tail + ", head + capacity " + capacity + ")]");
+        // pending - head may overflow for forged positions: a negative distance is as impossible as a too large one
+        long distance = pending - head;
+        if (distance < 0 || distance > capacity || pending > tail) {
+            throw new ChannelCorruptedException(ChannelCorruptedException.PENDING_HEAD, head, pending,
+                    "not in (head " + head + ", min(tail " + tail + ", head + capacity " + capacity + ")]");
         }
         giveBack(head, pending);
     }
@@ -502,7 +513,8 @@ abstract sealed class RingChannel permits OneToOneChannel, ManyToOneChannel {
      */
     boolean resolveStall(long position, int length) {
         if (length < 0) {
-            throw new IllegalStateException("corrupt record at position " + position + ": length=" + length);
+            throw new ChannelCorruptedException(ChannelCorruptedException.RECORD_LENGTH, position, length,
+                    "negative, but a one-producer channel has no claims");
         }
         return false;
     }

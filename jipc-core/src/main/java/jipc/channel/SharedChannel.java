@@ -86,11 +86,18 @@ public final class SharedChannel implements AutoCloseable {
      * Opens and maps the existing object {@code name} and attaches to the channel in it, writing nothing.
      *
      * @throws jipc.ErrnoException     ENOENT if there is no such object, EACCES if its mode forbids it
-     * @throws ChannelFormatException if the object does not hold a channel (or a channel of another version)
+     * @throws ChannelFormatException if the object does not hold a channel (or a channel of another version), or
+     *                                is smaller than a channel's header (even empty)
      */
     public static SharedChannel attach(String name) throws IOException {
         PosixSharedMemory shm = PosixSharedMemory.open(name);
         try {
+            long size = shm.size();
+            if (size < ChannelDescriptor.HEADER_LENGTH) {
+                // before mmap, which refuses an empty object with EINVAL: say what is wrong with it instead
+                throw new ChannelFormatException(name + ": object size=" + size + " < header="
+                        + ChannelDescriptor.HEADER_LENGTH);
+            }
             Mapping mapping = shm.map();
             MemorySegment segment = mapping.segment();
             try {

@@ -222,7 +222,8 @@ public final class Semaphore {
         }
         for (;;) {
             int count = (int) INT.getVolatile(block, COUNT_OFFSET);
-            if (permits > max - count) {
+            // in long: a count another process set below zero must not overflow the bound into a false refusal
+            if ((long) count + permits > max) {
                 throw new IllegalStateException("release: count=" + count + " + permits=" + permits + " > max="
                         + max);
             }

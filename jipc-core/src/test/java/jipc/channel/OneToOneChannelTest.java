@@ -205,8 +205,13 @@ class OneToOneChannelTest {
         MemorySegment segment = newSegment(CAPACITY);
         OneToOneChannel channel = OneToOneChannel.create(segment, CAPACITY, 100);
         segment.set(ValueLayout.JAVA_INT, ChannelDescriptor.HEADER_LENGTH, 5000);
-        IllegalStateException e = assertThrows(IllegalStateException.class, () -> channel.poll((t, p) -> { }));
-        assertTrue(e.getMessage().startsWith("corrupt record at position 0: length=5000"), e.getMessage());
+        ChannelCorruptedException e = assertThrows(ChannelCorruptedException.class,
+                () -> channel.poll((t, p) -> { }));
+        assertEquals("corrupt channel: record length=5000 at position 0: not in [8, " + CAPACITY + "]",
+                e.getMessage());
+        assertEquals(ChannelCorruptedException.RECORD_LENGTH, e.field());
+        assertEquals(0, e.position());
+        assertEquals(5000, e.value());
     }
 
     @Test

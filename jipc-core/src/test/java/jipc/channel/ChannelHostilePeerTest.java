@@ -1,0 +1,204 @@
+package jipc.channel;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+import jipc.process.Spawn;
+import jipc.testing.Background;
+import jipc.testing.Capture;
+import jipc.testing.Gcc;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * A hostile C process ({@code src/test/c/hostile_peer.c}, compiled with gcc) on a live channel: one scribbles seeded
+ * random bytes over the header's live fields and the ring while a Java producer and a Java consumer run; one lies as
+ * a producer, publishing a record with an impossible length or type after a few honest ones. The Java side ends with
+ * clean results or {@link ChannelCorruptedException}s (and the documented refusals), every call within its bound,
+ * never a hang, never another exception.
+ */
+@Timeout(120)
+class ChannelHostilePeerTest {
+    private static final int MAX = 200;
+    /** No single call may take longer (they wait at most 5 ms, in futex slices of at most 100 ms). */
+    private static final long CALL_BOUND_NANOS = 2_000_000_000L;
+    private static final Duration WAIT = Duration.ofMillis(5);
+
+    private String name;
+
+    private static Path peer() {
+        return Gcc.program("hostile_peer", "jipc_channel.c");
+    }
+
+    @BeforeEach
+    void name() throws IOException {
+        name = "/jipc-hostile-" + ProcessHandle.current().pid() + "-" + System.nanoTime();
+        SharedChannel.unlinkIfExists(name);
+    }
+
+    @AfterEach
+    void unlink() throws IOException {
+        SharedChannel.unlinkIfExists(name);
+    }
+
+    /** What the Java side saw: calls made, corruption reports, the slowest call. */
+    private static final class Tally {
+        final AtomicLong calls = new AtomicLong();
+        final AtomicInteger corrupt = new AtomicInteger();
+        final AtomicLong slowest = new AtomicLong();
+        final List<Throwable> undocumented = java.util.Collections.synchronizedList(new ArrayList<>());
+
+        void call(Background.Task task) {
+            long start = System.nanoTime();
+            try {
+                task.run();
+            } catch (ChannelCorruptedException e) {
+                corrupt.incrementAndGet();
+                if (!e.getMessage().startsWith("corrupt channel: " + e.field() + "=")) {
+                    undocumented.add(e);
+                }
+            } catch (IllegalStateException e) {
+                // forged consumer identities may name a live process: the documented refusal
+                if (!String.valueOf(e.getMessage()).contains("already has a live consumer")
+                        && !String.valueOf(e.getMessage()).contains("producer slots are held by live")) {
+                    undocumented.add(e);
+                }
+            } catch (Throwable e) {
+                undocumented.add(e);
+            }
+            calls.incrementAndGet();
+            slowest.accumulateAndGet(System.nanoTime() - start, Math::max);
+        }
+    }
+
+    @ParameterizedTest(name = "many producers: {0}")
+    @ValueSource(booleans = {false, true})
+    void javaEndsSurviveACProcessScribblingOverTheLiveChannel(boolean many) throws Exception {
+        Path program = peer();
+        long seed = 1234 + (many ? 1 : 0);
+        try (SharedChannel shared = many ? SharedChannel.createManyToOne(name, 4096, MAX)
+                : SharedChannel.create(name, 4096, MAX);
+             Capture scribbler = Capture.start(Spawn.command(program.toString(), "scribble", name, "" + seed,
+                     "1500"))) {
+            RingChannel channel = (RingChannel) shared.messageChannel();
+            Tally producer = new Tally();
+            Tally consumer = new Tally();
+            AtomicLong received = new AtomicLong();
+            long end = System.nanoTime() + 2_000_000_000L;
+            Future<Void> producing = Background.run("producer", () -> {
+                byte[] payload = new byte[MAX];
+                for (int i = 0; System.nanoTime() - end < 0; i++) {
+                    int length = i % MAX;
+                    int type = 1 + (i & 0xFF);
+                    producer.call(() -> channel.put(type, payload, 0, length, WAIT));
+                }
+            });
+            Future<Void> consuming = Background.run("consumer", () -> {
+                for (int i = 0; System.nanoTime() - end < 0; i++) {
+                    if (i % 100 == 0) {
+                        // a fresh consumer in its own mapping: registering finishes a (forged) give-back
+                        consumer.call(() -> {
+                            try (SharedChannel other = SharedChannel.attach(name)) {
+                                RingChannel fresh = (RingChannel) other.messageChannel();
+                                fresh.registerConsumerIdentity();
+                                fresh.poll((t, p) -> received.incrementAndGet(), 16);
+                            }
+                        });
+                    }
+                    consumer.call(() -> channel.poll((type, payload) -> {
+                        payload.toArray(ValueLayout.JAVA_BYTE);
+                        received.incrementAndGet();
+                    }, 64, WAIT));
+                }
+            });
+            producing.get(30, TimeUnit.SECONDS);
+            consuming.get(30, TimeUnit.SECONDS);
+            Capture.Result result = scribbler.finish(Duration.ofSeconds(30)).assertSuccess();
+            assertTrue(result.out().startsWith("scribbled "), result.out());
+            String summary = "producer: " + producer.calls + " calls, " + producer.corrupt + " corrupt; consumer: "
+                    + consumer.calls + " calls, " + consumer.corrupt + " corrupt, " + received + " messages; "
+                    + result.out().trim();
+            assertEquals(List.of(), producer.undocumented, summary);
+            assertEquals(List.of(), consumer.undocumented, summary);
+            assertTrue(producer.slowest.get() < CALL_BOUND_NANOS, "slowest producer call "
+                    + producer.slowest.get() / 1_000_000 + " ms; " + summary);
+            assertTrue(consumer.slowest.get() < CALL_BOUND_NANOS, "slowest consumer call "
+                    + consumer.slowest.get() / 1_000_000 + " ms; " + summary);
+            assertTrue(producer.calls.get() > 10 && consumer.calls.get() > 10, summary);
+            // the scribbles must have been noticed (a test that cannot fail is a defect)
+            assertTrue(consumer.corrupt.get() + producer.corrupt.get() > 0, summary);
+            System.out.println("hostile scribbler, " + (many ? "many" : "one") + " producer(s): " + summary);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}, many producers: {1}")
+    @CsvSource({
+        "short, false, record length, 3",
+        "huge, false, record length, 2147483640",
+        "negative, false, record length, -16",
+        "crossing, false, record length, 4024",
+        "type0, false, record type, 0",
+        "type-7, false, record type, -7",
+        "short, true, record length, 3",
+        "negative, true, record type, 99",
+        "type0, true, record type, 0",
+    })
+    void aLyingProducersImpossibleRecordIsReportedAfterTheHonestOnes(String lie, boolean many, String field,
+            long value) throws Exception {
+        int good = 5;
+        long position = good * 16L; // each honest message: 8-byte header + 8-byte payload
+        try (SharedChannel shared = many ? SharedChannel.createManyToOne(name, 4096, MAX)
+                : SharedChannel.create(name, 4096, MAX)) {
+            RingChannel channel = (RingChannel) shared.messageChannel();
+            channel.registerConsumerIdentity();
+            Capture.Result liar = Capture.run(Spawn.command(peer().toString(), "lie", name, "" + good, lie));
+            assertEquals("lie at " + position + "\n", liar.assertSuccess().out());
+            List<MemorySegment> messages = new ArrayList<>();
+            ChannelCorruptedException e = assertThrows(ChannelCorruptedException.class,
+                    () -> channel.poll((type, payload) -> messages.add(payload), 100));
+            assertEquals(good, messages.size(), "the honest messages before the lie were delivered");
+            assertEquals(field, e.field());
+            assertEquals(position, e.position());
+            assertEquals(value, e.value());
+            assertEquals(position, channel.headPosition(), "the honest messages were given back, the lie was not");
+            // a blocking poll meets it again at once: reported, not waited on
+            long start = System.nanoTime();
+            assertThrows(ChannelCorruptedException.class, () -> channel.poll((t, p) -> { }, 1, Duration.ofSeconds(5)));
+            assertTrue(System.nanoTime() - start < CALL_BOUND_NANOS);
+        }
+    }
+
+    @org.junit.jupiter.api.Test
+    void aPeerThatShrinksTheObjectCostsAnInternalErrorNotTheJvm() throws Exception {
+        try (SharedChannel shared = SharedChannel.create(name, 4096, MAX)) {
+            OneToOneChannel channel = shared.channel();
+            assertTrue(channel.offer(1, new byte[10], 0, 10));
+            // another process with the object open empties it: the mapped pages are gone (SIGBUS on access)
+            try (java.nio.channels.FileChannel file = java.nio.channels.FileChannel.open(
+                    Path.of("/dev/shm" + name), java.nio.file.StandardOpenOption.WRITE)) {
+                file.truncate(0);
+            }
+            for (int i = 0; i < 20_000; i++) { // interpreted and compiled: HotSpot turns the fault into an error
+                InternalError e = assertThrows(InternalError.class, () -> channel.poll((t, p) -> { }));
+                assertTrue(e.getMessage().contains("fault occurred"), e.getMessage());
+            }
+        }
+    }
+}
