@@ -9,7 +9,6 @@
  *   fifo    PATH   r|w     open(PATH, O_RDONLY|O_WRONLY, O_NONBLOCK); w needs a reader to be "ok"
  *   sysvshm ID     rw|ro   shmat(id, NULL, 0 or SHM_RDONLY)
  *   sysvsem ID     post    semop(id, {0, +1, 0})
- *   kill    PID    0       kill(PID, 0): may this user signal that process?
  *
  * usage: perm_probe VERB TARGET ACCESS [VERB TARGET ACCESS]...
  */
@@ -17,7 +16,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <semaphore.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -110,8 +108,6 @@ int main(int argc, char **argv) {
             ok = try_sysvshm(atoi(target), rw);
         } else if (strcmp(verb, "sysvsem") == 0) {
             ok = try_sysvsem(atoi(target));
-        } else if (strcmp(verb, "kill") == 0) {
-            ok = kill((pid_t) atoi(target), 0) == 0;
         } else {
             fprintf(stderr, "perm_probe: unknown verb %s\n", verb);
             return 2;

@@ -85,6 +85,9 @@ public final class Spawn {
      * Extra JVM options go in {@code jvmOptions} before the class name.
      */
     public static Spawn java(Class<?> mainClass, List<String> jvmOptions, String... args) {
+        Objects.requireNonNull(mainClass, "mainClass");
+        Objects.requireNonNull(jvmOptions, "jvmOptions");
+        Objects.requireNonNull(args, "args");
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-cp");
@@ -95,7 +98,7 @@ public final class Spawn {
         cmd.add("-Xshare:auto");
         cmd.addAll(jvmOptions);
         cmd.add(mainClass.getName());
-        cmd.addAll(List.of(args));
+        cmd.addAll(Arrays.asList(args)); // a null element is refused by the constructor, naming argv
         return new Spawn(cmd);
     }
 

@@ -28,6 +28,7 @@ import jipc.channel.ManyToOneChannel;
 import jipc.channel.MessageHandler;
 import jipc.channel.OneToOneChannel;
 import jipc.channel.SharedChannel;
+import jipc.channel.WaitStrategy;
 import jipc.security.BadInput.Case;
 import jipc.shm.PosixSharedMemory;
 import org.junit.jupiter.api.Timeout;
@@ -162,6 +163,12 @@ class ChannelBadInputTest {
                     });
                 }),
                 nullArgument("waitStrategy(null)", "strategy", f -> f.channel().waitStrategy(null)),
+                nullArgument("ManyToOne waitStrategy(null)", "strategy", f -> f.many.manyToOne().waitStrategy(null)),
+                illegal("WaitStrategy.parking(min=0)", "minParkNanos=0", f -> WaitStrategy.parking(0, 1000)),
+                illegal("WaitStrategy.parking(max < min)", "maxParkNanos=5", f -> WaitStrategy.parking(10, 5)),
+                illegal("WaitStrategy.parking(max=Long.MAX_VALUE)", "maxParkNanos=" + Long.MAX_VALUE,
+                        f -> WaitStrategy.parking(1, Long.MAX_VALUE)),
+                illegal("WaitStrategy.hybrid(spins=-1)", "spins=-1", f -> WaitStrategy.hybrid(-1)),
 
                 // SharedChannel
                 illegal("SharedChannel.create(capacity=1000)", "capacity=1000",
