@@ -22,6 +22,7 @@
  *                               writes "messages bytes elapsed_ns cpu_ns" of the COUNT measured messages to
  *                               OUTDIR/tp-SIZE.b; a writes "messages cpu_ns" of its measured writes to OUTDIR/tp-SIZE.a
  *                               (cpu = CLOCK_PROCESS_CPUTIME_ID, user + system)
+ * Both sides read and write through one page-aligned buffer (the Java peer aligns its direct buffer the same way).
  * exit: 0 done, 2 usage, 1 a system call failed or the data was wrong (message on stderr).
  */
 #define _GNU_SOURCE

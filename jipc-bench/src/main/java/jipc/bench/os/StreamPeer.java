@@ -43,14 +43,15 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  *   <li>{@code unix PATH} and {@code tcp FILE}: JDK {@link SocketChannel}s (UNIX domain, or TCP on 127.0.0.1
  *       with {@code TCP_NODELAY}); side b listens and publishes, side a connects.</li>
  * </ul>
- * Every read and write goes through {@link ReadableByteChannel}/{@link WritableByteChannel} with one direct
- * buffer (no copy on the way to the kernel, for jipc and the JDK alike). CPU time is the whole JVM's (user + system
+ * Every read and write goes through {@link ReadableByteChannel}/{@link WritableByteChannel} with one page-aligned
+ * direct buffer (no copy on the way to the kernel, for jipc and the JDK alike; aligned as the C side's). CPU time is the whole JVM's (user + system
  * of every thread, so the JIT and GC threads count too, as they would for any Java program).
  */
 public final class StreamPeer {
     private static final long CONNECT_TIMEOUT_NANOS = 30_000_000_000L;
     /** {@code CLOCK_PROCESS_CPUTIME_ID} of {@code <time.h>} on Linux. */
     private static final int CLOCK_PROCESS_CPUTIME_ID = 2;
+    private static final int PAGE = 4096;
 
     private final ReadableByteChannel in;
     private final WritableByteChannel out;
@@ -65,7 +66,9 @@ public final class StreamPeer {
         this.out = out;
         this.sideA = sideA;
         this.outdir = outdir;
-        this.buffer = ByteBuffer.allocateDirect(Math.max(largest, 8)).order(ByteOrder.LITTLE_ENDIAN);
+        // Page-aligned like the C side's aligned_alloc(4096): the kernel's copy must not differ by alignment.
+        this.buffer = ByteBuffer.allocateDirect(Math.max(largest, 8) + PAGE).alignedSlice(PAGE)
+                .order(ByteOrder.LITTLE_ENDIAN);
     }
 
     /** One item of the run: {@code lat} or {@code tp} with its size and counts, or {@code pipesize}. */
