@@ -11,7 +11,7 @@ import jipc.bench.suite.Result.Kind;
 
 /**
  * The tables of a run, one per kind and message size: rows per implementation and mechanism, then every jipc row
- * divided by the C, Agrona and JDK rows of the same mechanism and size (measured in the same run, so the machine's
+ * divided by the C, Agrona and JDK rows of the same mechanism and size, and every JDK and Agrona row by the C row (measured in the same run, so the machine's
  * load weighs on both sides alike). Latency and CPU ratios below 1 and throughput ratios above 1 favour jipc.
  */
 public final class Tables {
@@ -53,12 +53,17 @@ public final class Tables {
             cells.add(cells(row));
         }
         for (Result row : rows) {
-            if (!row.implementation().equals("jipc")) {
+            // jipc against every baseline; the other Java implementations (JDK, Agrona) against C
+            boolean jipc = row.implementation().equals("jipc");
+            if (!jipc && !BASELINES.contains(row.implementation())) {
                 continue;
             }
-            for (String baseline : BASELINES) {
+            for (String baseline : jipc ? BASELINES : List.of("C")) {
+                if (baseline.equals(row.implementation())) {
+                    continue;
+                }
                 Optional<Result> base = Figures.find(all, row.kind(), baseline, row.mechanism(), row.messageSize());
-                base.ifPresent(b -> ratios.add(ratioCells("jipc " + row.mechanism() + " / " + b.name(), row, b)));
+                base.ifPresent(b -> ratios.add(ratioCells(row.name() + " / " + b.name(), row, b)));
             }
         }
         List<String> notes = new ArrayList<>();

@@ -43,6 +43,10 @@ class ConsoleReportTest {
                 tables.get(2).ratios().get(0));
         assertEquals(List.of("jipc channel / Agrona channel", "", "1.25", "1.25", "0.83", "0.83"),
                 tables.get(2).ratios().get(1));
+        // and the other Java implementations by C
+        assertEquals(List.of("Agrona channel / C channel", "", "0.53", "0.53", "2.40", "2.40"),
+                tables.get(2).ratios().get(2));
+        assertEquals(3, tables.get(2).ratios().size());
     }
 
     @Test
