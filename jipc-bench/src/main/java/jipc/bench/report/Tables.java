@@ -1,6 +1,7 @@
 package jipc.bench.report;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -66,7 +67,8 @@ public final class Tables {
                 base.ifPresent(b -> ratios.add(ratioCells(row.name() + " / " + b.name(), row, b)));
             }
         }
-        List<String> notes = new ArrayList<>();
+        // rows with the same note share one line: "jipc pipe, C pipe: pipe capacity ..."
+        Map<String, List<String>> namesByNote = new LinkedHashMap<>();
         for (Result row : rows) {
             List<String> parts = new ArrayList<>();
             if (runPinning != null && row.pinning() != null && !row.pinning().equals(runPinning)) {
@@ -76,12 +78,14 @@ public final class Tables {
                 parts.add(row.note());
             }
             if (!parts.isEmpty()) {
-                String note = row.name() + ": " + String.join("; ", parts);
-                if (!notes.contains(note)) {
-                    notes.add(note);
+                List<String> names = namesByNote.computeIfAbsent(String.join("; ", parts), n -> new ArrayList<>());
+                if (!names.contains(row.name())) {
+                    names.add(row.name());
                 }
             }
         }
+        List<String> notes = new ArrayList<>();
+        namesByNote.forEach((note, names) -> notes.add(String.join(", ", names) + ": " + note));
         return new Table(group.title(), columns, cells, ratios, notes);
     }
 

@@ -106,6 +106,24 @@ class ConsoleReportTest {
     }
 
     @Test
+    void rowsWithTheSameNoteShareOneNoteLine() {
+        Result jipc = Samples.throughput("jipc", "pipe", 64, 1e5, 10);
+        Result c = Samples.throughput("C", "pipe", 64, 2e5, 5);
+        Result fifo = Samples.throughput("jipc", "fifo", 64, 1e5, 10);
+        String note = "pipe capacity 1024 KiB";
+        List<Result> rows = List.of(withNote(jipc, note), withNote(c, note), withNote(fifo, "FIFO"));
+
+        assertEquals(List.of("jipc pipe, C pipe: pipe capacity 1024 KiB", "jipc fifo: FIFO"),
+                Tables.of(rows, "cpu 0,1").get(0).notes());
+    }
+
+    private static Result withNote(Result r, String note) {
+        return new Result(r.mechanism(), r.implementation(), r.kind(), r.messageSize(), r.count(), r.p50(), r.p90(),
+                r.p99(), r.p999(), r.max(), r.mean(), r.curve(), r.messagesPerSecond(), r.bytesPerSecond(),
+                r.senderCpuNanosPerMessage(), r.receiverCpuNanosPerMessage(), r.idleCpuPercent(), r.pinning(), note);
+    }
+
+    @Test
     void figuresNotMeasuredShowAsADashAndSizesInBinaryUnits() {
         Result idle = Samples.idle("C", "futex", Double.NaN);
         assertEquals(List.of("C futex", "3", "-"), Tables.cells(idle));
