@@ -88,6 +88,35 @@ class BenchCommandIT {
     }
 
     @Test
+    void aRunStoppedByASignalPrintsTheStepsThatFinished() throws Exception {
+        Path json = dir.resolve("partial.json");
+        Path out = dir.resolve("out");
+        Path err = dir.resolve("err");
+        List<String> command = new ArrayList<>(List.of(Run.JAVA.toString(), "--enable-native-access=ALL-UNNAMED",
+                "-cp", Run.JAR + ":" + TEST_CLASSES, "jipc.cli.Main", "bench", "--only", "fixture-slow", "--json",
+                json.toString()));
+        Process process = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+        try {
+            long deadline = System.nanoTime() + 60_000_000_000L;
+            while (!Files.readString(err).contains("[1/2] latency: C pipe echo 64 B: ")) {
+                assertTrue(process.isAlive() && System.nanoTime() < deadline, Files.readString(err));
+                Thread.sleep(100);
+            }
+            process.destroy(); // SIGTERM, as a kill or (like SIGINT) Ctrl-C
+            Run.waitFor(process);
+        } finally {
+            process.destroyForcibly();
+        }
+
+        String stdout = Files.readString(out);
+        assertTrue(Files.readString(err).contains("jipc bench: stopped; the results of the steps that finished:"),
+                Files.readString(err));
+        assertTrue(stdout.contains("\nC pipe echo                       " + BenchFixture.ROUNDS + " "), stdout);
+        assertEquals(1, ResultsJson.read(json).results().size());
+    }
+
+    @Test
     void usageErrorsExit64WithAShortMessage() throws Exception {
         String[][] cases = {
                 {"no benchmark 'nosuch'; known: ", "bench", "--only", "nosuch"},

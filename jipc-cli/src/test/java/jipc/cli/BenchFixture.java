@@ -75,6 +75,24 @@ public final class BenchFixture implements Benchmark {
         }
     }
 
+    /** A benchmark whose first step is quick and whose second would take a minute (for stopping a run). */
+    public static final class Slow implements Benchmark {
+        @Override
+        public String id() {
+            return "fixture-slow";
+        }
+
+        @Override
+        public List<Step> steps(Plan plan) {
+            return List.of(new Step("latency: C pipe echo 64 B", Duration.ofMillis(200),
+                    (p, log) -> List.of(roundTrips("C", List.of("cat"), p))),
+                    new Step("a minute of nothing", Duration.ofMinutes(1), (p, log) -> {
+                        Thread.sleep(60_000);
+                        return List.of();
+                    }));
+        }
+    }
+
     /** The Java echo peer: copies standard input to standard output, 64 bytes at a time, until end of input. */
     public static final class Echo {
         public static void main(String[] args) throws IOException {

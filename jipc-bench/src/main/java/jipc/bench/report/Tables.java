@@ -1,6 +1,7 @@
 package jipc.bench.report;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -11,7 +12,7 @@ import jipc.bench.suite.Result.Kind;
 
 /**
  * The tables of a run, one per kind and message size: rows per implementation and mechanism, then every jipc row
- * divided by the C, Agrona and JDK rows of the same mechanism and size (measured in the same run, so the machine's
+ * divided by the C, Agrona and JDK rows of the same mechanism and size, and every JDK and Agrona row by the C row (measured in the same run, so the machine's
  * load weighs on both sides alike). Latency and CPU ratios below 1 and throughput ratios above 1 favour jipc.
  */
 public final class Tables {
@@ -53,15 +54,21 @@ public final class Tables {
             cells.add(cells(row));
         }
         for (Result row : rows) {
-            if (!row.implementation().equals("jipc")) {
+            // jipc against every baseline; the other Java implementations (JDK, Agrona) against C
+            boolean jipc = row.implementation().equals("jipc");
+            if (!jipc && !BASELINES.contains(row.implementation())) {
                 continue;
             }
-            for (String baseline : BASELINES) {
+            for (String baseline : jipc ? BASELINES : List.of("C")) {
+                if (baseline.equals(row.implementation())) {
+                    continue;
+                }
                 Optional<Result> base = Figures.find(all, row.kind(), baseline, row.mechanism(), row.messageSize());
-                base.ifPresent(b -> ratios.add(ratioCells("jipc " + row.mechanism() + " / " + b.name(), row, b)));
+                base.ifPresent(b -> ratios.add(ratioCells(row.name() + " / " + b.name(), row, b)));
             }
         }
-        List<String> notes = new ArrayList<>();
+        // rows with the same note share one line: "jipc pipe, C pipe: pipe capacity ..."
+        Map<String, List<String>> namesByNote = new LinkedHashMap<>();
         for (Result row : rows) {
             List<String> parts = new ArrayList<>();
             if (runPinning != null && row.pinning() != null && !row.pinning().equals(runPinning)) {
@@ -71,12 +78,14 @@ public final class Tables {
                 parts.add(row.note());
             }
             if (!parts.isEmpty()) {
-                String note = row.name() + ": " + String.join("; ", parts);
-                if (!notes.contains(note)) {
-                    notes.add(note);
+                List<String> names = namesByNote.computeIfAbsent(String.join("; ", parts), n -> new ArrayList<>());
+                if (!names.contains(row.name())) {
+                    names.add(row.name());
                 }
             }
         }
+        List<String> notes = new ArrayList<>();
+        namesByNote.forEach((note, names) -> notes.add(String.join(", ", names) + ": " + note));
         return new Table(group.title(), columns, cells, ratios, notes);
     }
 

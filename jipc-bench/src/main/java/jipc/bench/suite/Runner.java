@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
 /**
@@ -21,6 +22,10 @@ public final class Runner {
     private final Plan plan;
     private final Progress progress;
     private final Consumer<String> log;
+    private final List<Result> results = new CopyOnWriteArrayList<>();
+    private final List<StepFailure> failures = new CopyOnWriteArrayList<>();
+    private volatile RunInfo info;
+    private volatile long startNanos;
 
     /**
      * @param plan what to measure
@@ -63,14 +68,13 @@ public final class Runner {
     }
 
     /**
-     * Runs every step of {@code benchmarks}.
+     * Runs every step of {@code benchmarks}; call once per runner.
      *
-     * @throws InterruptedException if the thread is interrupted (the run stops; nothing is returned)
+     * @throws InterruptedException if the thread is interrupted (the run stops; {@link #soFar()} has what was done)
      */
     public SuiteRun run(List<Benchmark> benchmarks) throws InterruptedException {
-        long start = System.nanoTime();
-        RunInfo info = RunInfo.start(plan, benchmarks.stream().map(Benchmark::id).toList());
-        List<StepFailure> failures = new ArrayList<>();
+        startNanos = System.nanoTime();
+        info = RunInfo.start(plan, benchmarks.stream().map(Benchmark::id).toList());
         List<Step> steps = new ArrayList<>();
         for (Benchmark benchmark : benchmarks) {
             try {
@@ -81,7 +85,6 @@ public final class Runner {
                 progress.line("steps of " + benchmark.id() + " FAILED: " + failure.error());
             }
         }
-        List<Result> results = new ArrayList<>();
         progress.begin(steps);
         try {
             for (int i = 0; i < steps.size(); i++) {
@@ -106,6 +109,19 @@ public final class Runner {
         } finally {
             progress.close();
         }
-        return new SuiteRun(info.finish((System.nanoTime() - start) / 1e9), results, failures);
+        return soFar();
+    }
+
+    /**
+     * The results and failures collected so far (all of them once {@link #run} returned), e.g. for a run stopped by
+     * Ctrl-C; {@code null} before the run started. Safe to call from another thread.
+     */
+    public SuiteRun soFar() {
+        RunInfo started = info;
+        if (started == null) {
+            return null;
+        }
+        return new SuiteRun(started.finish((System.nanoTime() - startNanos) / 1e9), List.copyOf(results),
+                List.copyOf(failures));
     }
 }

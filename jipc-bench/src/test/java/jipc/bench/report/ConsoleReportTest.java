@@ -43,6 +43,10 @@ class ConsoleReportTest {
                 tables.get(2).ratios().get(0));
         assertEquals(List.of("jipc channel / Agrona channel", "", "1.25", "1.25", "0.83", "0.83"),
                 tables.get(2).ratios().get(1));
+        // and the other Java implementations by C
+        assertEquals(List.of("Agrona channel / C channel", "", "0.53", "0.53", "2.40", "2.40"),
+                tables.get(2).ratios().get(2));
+        assertEquals(3, tables.get(2).ratios().size());
     }
 
     @Test
@@ -99,6 +103,24 @@ class ConsoleReportTest {
                 latency 64 B p50: jipc channel spin / C shm spin flag           1.50   <= 1.2  missed by 25%
                 """), text);
         assertTrue(text.endsWith("1 step failed:\n  latency: C socket 64 B: IOException: gcc failed: exit 1\n"), text);
+    }
+
+    @Test
+    void rowsWithTheSameNoteShareOneNoteLine() {
+        Result jipc = Samples.throughput("jipc", "pipe", 64, 1e5, 10);
+        Result c = Samples.throughput("C", "pipe", 64, 2e5, 5);
+        Result fifo = Samples.throughput("jipc", "fifo", 64, 1e5, 10);
+        String note = "pipe capacity 1024 KiB";
+        List<Result> rows = List.of(withNote(jipc, note), withNote(c, note), withNote(fifo, "FIFO"));
+
+        assertEquals(List.of("jipc pipe, C pipe: pipe capacity 1024 KiB", "jipc fifo: FIFO"),
+                Tables.of(rows, "cpu 0,1").get(0).notes());
+    }
+
+    private static Result withNote(Result r, String note) {
+        return new Result(r.mechanism(), r.implementation(), r.kind(), r.messageSize(), r.count(), r.p50(), r.p90(),
+                r.p99(), r.p999(), r.max(), r.mean(), r.curve(), r.messagesPerSecond(), r.bytesPerSecond(),
+                r.senderCpuNanosPerMessage(), r.receiverCpuNanosPerMessage(), r.idleCpuPercent(), r.pinning(), note);
     }
 
     @Test

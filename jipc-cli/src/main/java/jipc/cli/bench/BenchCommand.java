@@ -99,12 +99,16 @@ public final class BenchCommand implements Callable<Integer> {
         List<String> logLines = Collections.synchronizedList(new ArrayList<>());
         SuiteRun run;
         try (Progress progress = Progress.onStandardError()) {
-            run = new Runner(plan, progress, line -> {
+            Runner runner = new Runner(plan, progress, line -> {
                 logLines.add(line);
                 if (verbose) {
                     progress.line("  | " + line);
                 }
-            }).run(benchmarks);
+            });
+            Thread partial = new Thread(() -> printPartial(runner, progress), "jipc-bench-interrupted");
+            Runtime.getRuntime().addShutdownHook(partial);
+            run = runner.run(benchmarks);
+            Runtime.getRuntime().removeShutdownHook(partial);
         }
         ConsoleReport.print(System.out, run);
         if (json != null) {
@@ -120,6 +124,28 @@ public final class BenchCommand implements Callable<Integer> {
             throw new Failure(ExitCodes.SOFTWARE, run.failures().size() + " of the run's steps failed (listed above)");
         }
         return ExitCodes.OK;
+    }
+
+    /**
+     * Ctrl-C or a kill during the run: prints the tables of the steps that finished (and writes --json), so a long run
+     * stopped early still shows its figures. Runs as a shutdown hook: no HTML report (plots take seconds).
+     */
+    private void printPartial(Runner runner, Progress progress) {
+        SuiteRun soFar = runner.soFar();
+        if (soFar == null) {
+            return;
+        }
+        progress.close();
+        System.err.println("jipc bench: stopped; the results of the steps that finished:");
+        ConsoleReport.print(System.out, soFar);
+        if (json != null) {
+            try {
+                ResultsJson.write(soFar, json);
+                System.err.println("results so far: " + json);
+            } catch (IOException | RuntimeException e) {
+                System.err.println("jipc bench: cannot write " + json + ": " + e.getMessage());
+            }
+        }
     }
 
     private static void list(List<Benchmark> benchmarks, Plan plan) {
