@@ -2,7 +2,7 @@ package jipc.channel;
 
 import java.util.concurrent.locks.LockSupport;
 
-import jipc.internal.AdaptiveSpin;
+import jipc.internal.SpinPolicy;
 
 /**
  * How a blocking channel call ({@link OneToOneChannel#poll(MessageHandler, int, java.time.Duration)},
@@ -76,40 +76,28 @@ public interface WaitStrategy {
     }
 
     /**
-     * Re-checks up to {@code spins} times with {@link Thread#onSpinWait()}, then sleeps like {@link #futex()}: a
-     * message that arrives within the spin costs no system call on either side.
-     *
-     * <p>The spinning adapts: it never spins on a machine with one online CPU (the other side cannot run while this
-     * one spins); a wait that ended while spinning keeps the full {@code spins}, one that had to sleep halves the
-     * next wait's spins, down to none, and then one wait in 16 spins in full again to see whether spinning pays once
-     * more. So when both sides share a CPU (pinned to one core, or an overloaded machine) the waits stop burning
-     * the other side's time slice, and a peer answering from another CPU keeps the sub-microsecond hand-over. The
-     * returned strategy keeps that state: give each waiting thread its own (a shared one only adapts less well).
+     * Re-checks {@code spins} times with {@link Thread#onSpinWait()}, then sleeps like {@link #futex()}: a message
+     * that arrives within the spin costs no system call on either side. On a machine with one online CPU it does not
+     * spin (the other side cannot run meanwhile) and sleeps at once. Two processes pinned to the same CPU should wait
+     * with {@link #futex()}: spinning there burns the time slice the other side needs.
      */
     static WaitStrategy hybrid(int spins) {
         if (spins < 0) {
             throw new IllegalArgumentException("spins=" + spins + " < 0");
         }
-        AdaptiveSpin adaptive = new AdaptiveSpin(spins);
+        int budget = SpinPolicy.spins(spins);
         return (waitable, timeoutNanos) -> {
-            int budget = adaptive.budget();
             for (int i = 0; i < budget; i++) {
                 if (waitable.isReady()) {
-                    adaptive.spun();
                     return true;
                 }
                 Thread.onSpinWait();
             }
-            if (budget > 0 && waitable.isReady()) {
-                adaptive.spun();
-                return true;
-            }
-            adaptive.slept();
             return sleep(waitable, timeoutNanos);
         };
     }
 
-    /** {@link #hybrid(int)} with up to 1000 spins (a few microseconds), adapted as described there. */
+    /** {@link #hybrid(int)} with 1000 spins (a few microseconds); none on a one-CPU machine. */
     static WaitStrategy hybrid() {
         return hybrid(1000);
     }

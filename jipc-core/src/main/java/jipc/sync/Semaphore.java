@@ -6,7 +6,7 @@ import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.Objects;
 
-import jipc.internal.AdaptiveSpin;
+import jipc.internal.SpinPolicy;
 import jipc.internal.Futex;
 
 import static jipc.sync.SemaphoreDescriptor.COUNT_OFFSET;
@@ -39,17 +39,13 @@ import static jipc.sync.SemaphoreDescriptor.WAITERS_OFFSET;
 public final class Semaphore {
     private static final VarHandle INT = ValueLayout.JAVA_INT.varHandle().withInvokeExactBehavior();
 
-    /**
-     * How many times at most a waiter re-reads the count before it goes to sleep; adapted per instance
-     * ({@link AdaptiveSpin}: none on one CPU, fewer after waits that had to sleep anyway).
-     */
-    private static final int SPINS = 100;
+    /** How many times a waiter re-reads the count before it goes to sleep: none on a one-CPU machine. */
+    private static final int SPINS = SpinPolicy.spins(100);
     /** The longest single sleep in the kernel: the bound on noticing an interrupt. */
     private static final long SLICE_NANOS = 100_000_000L;
 
     private final MemorySegment block;
     private final int max;
-    private final AdaptiveSpin spin = new AdaptiveSpin(SPINS);
 
     private Semaphore(MemorySegment block, int max) {
         this.block = block;
@@ -167,15 +163,12 @@ public final class Semaphore {
     }
 
     private boolean spinThenAwait(boolean timed, long deadline) throws InterruptedException {
-        int budget = spin.budget();
-        for (int i = 0; i < budget; i++) {
+        for (int i = 0; i < SPINS; i++) {
             Thread.onSpinWait();
             if ((int) INT.getVolatile(block, COUNT_OFFSET) > 0 && tryAcquire()) {
-                spin.spun();
                 return true;
             }
         }
-        spin.slept();
         // Count ourselves before looking at the count again: a release that comes after this increment sees us
         // and wakes, and one that came before left a permit that the tryAcquire below (or FUTEX_WAIT) sees.
         addWaiters(1);

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
@@ -106,6 +107,41 @@ class OneToOneChannelTest {
         drain(channel);
         MemorySegment ring = segment.asSlice(ChannelDescriptor.HEADER_LENGTH, CAPACITY);
         assertEquals(-1, ring.mismatch(MemorySegment.ofArray(new byte[CAPACITY])));
+    }
+
+    @Test
+    void largeMessagesTakeTheNativeCopyAndZeroingAndStillWrapCleanly() {
+        // Payloads from 16 KiB on go through libc memcpy, zeroing from 4 KiB on through memset: on a heap segment
+        // (long[]) and a native one, from byte[] and from segments, across the wrap.
+        long capacity = 256 * 1024;
+        int max = (int) (capacity / 8 - 8);
+        try (Arena arena = Arena.ofConfined()) {
+            for (MemorySegment segment : List.of(newSegment(capacity),
+                    arena.allocate(ChannelDescriptor.segmentSize(capacity), 4096))) {
+                OneToOneChannel channel = OneToOneChannel.create(segment, capacity, max);
+                List<byte[]> sent = new ArrayList<>();
+                for (int i = 0; i < 40; i++) {
+                    int length = i % 3 == 0 ? max : 16 * 1024 + 8 * i + i % 8;
+                    byte[] message = bytes(length, i);
+                    boolean ok = i % 2 == 0 ? channel.offer(1, message, 0, length)
+                            : channel.offer(1, arena.allocate(length).copyFrom(MemorySegment.ofArray(message)));
+                    assertTrue(ok, "message " + i);
+                    sent.add(message);
+                    if (i % 4 == 3) {
+                        List<byte[]> got = drain(channel);
+                        for (int k = 0; k < got.size(); k++) {
+                            assertArrayEquals(sent.get(k), got.get(k), "message " + k + " of this batch");
+                        }
+                        assertEquals(sent.size(), got.size());
+                        sent.clear();
+                    }
+                }
+                assertEquals(channel.tailPosition(), channel.headPosition());
+                assertTrue(channel.tailPosition() > 2 * capacity, "wrapped at least twice");
+                MemorySegment ring = segment.asSlice(ChannelDescriptor.HEADER_LENGTH, capacity);
+                assertEquals(-1, ring.mismatch(arena.allocate(capacity)), "every consumed byte zeroed");
+            }
+        }
     }
 
     @Test
