@@ -1,6 +1,7 @@
 package jipc.sync;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -12,6 +13,7 @@ import java.time.Duration;
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import jipc.internal.ProcessIdentity;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
@@ -128,6 +130,22 @@ class SyncFuzzTest {
             if (mutex.isHeldByCurrentThread()) {
                 mutex.unlock();
             }
+        }
+    }
+
+    @Test
+    void aNegativeCountIsJustACount() throws Exception {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment segment = arena.allocate(64, 64);
+            Semaphore semaphore = Semaphore.create(segment, 0, 0);
+            segment.set(ValueLayout.JAVA_INT, SemaphoreDescriptor.COUNT_OFFSET, -5);
+            assertEquals(false, semaphore.tryAcquire(WAIT));
+            // max - count overflowed for a counting semaphore (max = 2^31 - 1): the release was refused
+            semaphore.release(2);
+            assertEquals(-3, semaphore.availablePermits());
+            segment.set(ValueLayout.JAVA_INT, SemaphoreDescriptor.COUNT_OFFSET, Integer.MAX_VALUE);
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> semaphore.release(1));
+            assertEquals("release: count=2147483647 + permits=1 > max=2147483647", e.getMessage());
         }
     }
 
