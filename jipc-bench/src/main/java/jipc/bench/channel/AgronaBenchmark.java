@@ -23,11 +23,22 @@ public final class AgronaBenchmark implements Benchmark {
     private static final String PEER_NOTE = "Agrona " + version() + " peers run with " + String.join(" ",
             ChannelPairs.AGRONA_JVM_OPTIONS) + " (Agrona 2.x on JDK 25); ";
 
-    /** Agrona's version from its jar's manifest; the shaded jipc-bench.jar has its own manifest, hence "2.x". */
+    /**
+     * Agrona's version from the {@code pom.properties} its jar carries (and the shaded jars keep); not the package's
+     * manifest version, which a shaded jar's own manifest replaces.
+     */
     private static String version() {
-        String version = org.agrona.concurrent.ringbuffer.OneToOneRingBuffer.class.getPackage()
-                .getImplementationVersion();
-        return version == null ? "2.x" : version;
+        try (java.io.InputStream in = org.agrona.concurrent.ringbuffer.OneToOneRingBuffer.class.getResourceAsStream(
+                "/META-INF/maven/org.agrona/agrona/pom.properties")) {
+            if (in != null) {
+                java.util.Properties properties = new java.util.Properties();
+                properties.load(in);
+                return properties.getProperty("version", "2.x");
+            }
+        } catch (java.io.IOException e) {
+            // fall through: the version is only a note
+        }
+        return "2.x";
     }
 
     @Override
