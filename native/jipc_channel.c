@@ -507,6 +507,10 @@ int jipc_channel_poll(jipc_channel *ch, jipc_channel_handler handler, void *cont
             break;
         }
         int32_t type = (int32_t) (h >> 32);
+        if (type < 1 && type != JIPC_RECORD_PADDING_TYPE) {
+            corrupt = 1; /* neither a message type nor padding: not handed out, not given back */
+            break;
+        }
         consumed += space;
         if (type != JIPC_RECORD_PADDING_TYPE) {
             messages++;

@@ -61,6 +61,26 @@ class ChannelCTest {
     }
 
     @Test
+    void cConsumerReportsARecordOfImpossibleTypeAndGivesBackOnlyWhatCameBefore() throws Exception {
+        Path program = peer();
+        try (SharedChannel shared = SharedChannel.create(name, 64 * 1024, MAX)) {
+            OneToOneChannel channel = shared.channel();
+            ChannelChild.produce(channel, SEED, MAX, 0, 1);
+            long forged = channel.tailPosition();
+            channel.tryClaim(5, 8);
+            channel.commit();
+            // type 0 is neither a message (>= 1) nor padding (-1): what a broken or hostile producer might write
+            shared.mapping().segment().set(java.lang.foreign.ValueLayout.JAVA_INT,
+                    ChannelDescriptor.HEADER_LENGTH + forged + RecordDescriptor.TYPE_OFFSET, 0);
+            Capture.Result result = Capture.run(Spawn.command(program.toString(), "consume", name, "" + SEED,
+                    "" + MAX, "0", "2"));
+            assertEquals(1, result.status().code(), result.toString());
+            assertTrue(result.err().contains("Protocol error"), result.err());
+            assertEquals(forged, channel.headPosition(), "message 0 given back, the forged record not");
+        }
+    }
+
+    @Test
     void cTwinRefusesToAttachToAChannelWithFlagsItDoesNotSpeak() throws Exception {
         Path program = peer();
         try (SharedChannel shared = SharedChannel.create(name, 64 * 1024, MAX)) {
