@@ -36,7 +36,7 @@ record ChannelOptions(List<Integer> sizes, int rounds, long warmup, long bytes, 
     static final long DEFAULT_WARMUP = 200_000;
     static final long DEFAULT_BYTES = 1L << 31;
     static final long MIN_WARMUP_MESSAGES = 200_000;
-    /** With the default budget, large messages still make a run long enough for 10 ms CPU ticks. */
+    /** With the default budget, large messages still make a run of at least a quarter million messages. */
     static final long MIN_MESSAGES = 250_000;
 
     /**
