@@ -23,6 +23,16 @@ class ChannelCommandsIT {
     }
 
     @Test
+    void createWithAModeSetsExactlyThoseBitsAndABadModeIsAUsageError() throws Exception {
+        assertEquals(0, Run.jipc("", "channel", "create", name, "--capacity", "4K", "--mode", "0640").exitCode());
+        assertEquals("-rw-r-----", Run.bash("stat -c %A /dev/shm" + name).out().strip());
+        Files.deleteIfExists(Path.of("/dev/shm" + name));
+        Run.Result bad = Run.jipc("", "channel", "create", name, "--mode", "0999");
+        assertEquals(64, bad.exitCode(), bad.err());
+        assertFalse(Files.exists(Path.of("/dev/shm" + name)), "nothing created");
+    }
+
+    @Test
     void linesSentBeforeTheReceiverStartsArriveInOrderAndStatShowsTheFill() throws Exception {
         Run.Result created = Run.jipc("", "channel", "create", name, "--capacity", "64K");
         assertEquals(0, created.exitCode(), created.err());

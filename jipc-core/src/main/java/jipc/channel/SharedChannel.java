@@ -46,7 +46,18 @@ public final class SharedChannel implements AutoCloseable {
      * @throws IllegalArgumentException for a bad name, capacity or message length (nothing is created then)
      */
     public static SharedChannel create(String name, long capacity, int maxMessageLength) throws IOException {
-        return create(name, capacity, maxMessageLength, false);
+        return create(name, capacity, maxMessageLength, false, PosixSharedMemory.DEFAULT_MODE);
+    }
+
+    /**
+     * {@link #create(String, long, int)} with the object's permission bits set to exactly {@code mode} (e.g.
+     * {@code 0660} for a group whose members produce and consume); both ends need read and write permission.
+     *
+     * @throws IllegalArgumentException also for a mode outside {@code 0..0777}
+     */
+    public static SharedChannel create(String name, long capacity, int maxMessageLength, int mode)
+            throws IOException {
+        return create(name, capacity, maxMessageLength, false, mode);
     }
 
     /**
@@ -55,17 +66,23 @@ public final class SharedChannel implements AutoCloseable {
      */
     public static SharedChannel createManyToOne(String name, long capacity, int maxMessageLength)
             throws IOException {
-        return create(name, capacity, maxMessageLength, true);
+        return create(name, capacity, maxMessageLength, true, PosixSharedMemory.DEFAULT_MODE);
     }
 
-    private static SharedChannel create(String name, long capacity, int maxMessageLength, boolean many)
+    /** {@link #createManyToOne(String, long, int)} with exactly {@code mode}; see {@link #create(String, long, int, int)}. */
+    public static SharedChannel createManyToOne(String name, long capacity, int maxMessageLength, int mode)
+            throws IOException {
+        return create(name, capacity, maxMessageLength, true, mode);
+    }
+
+    private static SharedChannel create(String name, long capacity, int maxMessageLength, boolean many, int mode)
             throws IOException {
         long size = ChannelDescriptor.segmentSize(capacity);
         int limit = ChannelDescriptor.defaultMaxMessageLength(capacity);
         if (maxMessageLength < 1 || maxMessageLength > limit) {
             throw new IllegalArgumentException("maxMessageLength=" + maxMessageLength + " not in [1, " + limit + "]");
         }
-        PosixSharedMemory shm = PosixSharedMemory.create(name, size);
+        PosixSharedMemory shm = PosixSharedMemory.create(name, size, mode);
         try {
             Mapping mapping = shm.map();
             MemorySegment segment = mapping.segment();

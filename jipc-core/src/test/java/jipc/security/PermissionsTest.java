@@ -197,6 +197,19 @@ class PermissionsTest {
     }
 
     @Test
+    void sharedChannelWithMode0660CanBeMappedByTheGroupOnly() throws IOException {
+        String name = uniqueName("chan660");
+        try (SharedChannel channel = SharedChannel.createManyToOne(name, 4096, 64, 0660)) {
+            assertEquals("rw-rw----", devShm(name));
+            assertEquals(DENIED_TWICE, stranger.tries("shm", name, "rw", "shm", name, "ro"));
+            assertEquals(List.of("ok"), stranger.triesInGroupZero("shm", name, "rw"));
+            assertEquals(0, channel.manyToOne().size());
+        } finally {
+            SharedChannel.unlinkIfExists(name);
+        }
+    }
+
+    @Test
     void sharedSemaphoreWithMode0660CanBeMappedByTheGroup() throws IOException {
         String name = uniqueName("ssem660");
         try (SharedSemaphore sem = SharedSemaphore.create(name, 0, 0660)) {
