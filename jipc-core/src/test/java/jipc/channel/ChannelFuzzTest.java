@@ -73,7 +73,7 @@ class ChannelFuzzTest {
             for (int i = 0; i < sent; i++) {
                 producer.offer(1 + i, new byte[data.consumeInt(0, MAX)], 0, 0);
             }
-            consumer.poll(ChannelFuzzTest::touch, data.consumeInt(0, sent));
+            consumer.poll(ChannelFuzzTest::touch, data.consumeInt(1, Math.max(1, sent)));
             while (data.remainingBytes() > 0) {
                 if (data.consumeBoolean()) {
                     scribble(data, segment);

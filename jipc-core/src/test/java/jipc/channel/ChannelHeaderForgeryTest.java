@@ -160,7 +160,7 @@ class ChannelHeaderForgeryTest {
         try (SharedChannel shared = SharedChannel.create(name, CAPACITY, MAX)) {
             forge(shared.mapping().segment(), forgery);
             ChannelFormatException e = assertThrows(ChannelFormatException.class, () -> SharedChannel.attach(name));
-            assertEquals(forgery.message(), e.getMessage());
+            assertEquals("shared memory " + name + ": " + forgery.message(), e.getMessage());
             Capture.Result c = Capture.run(Spawn.command(peer.toString(), "attach", name));
             assertEquals(3, c.status().code(), c.toString());
             assertTrue(c.out().endsWith(" " + forgery.cError() + "\n"), c.out());
