@@ -31,8 +31,7 @@ import jipc.shm.Memfd;
  * {@link OneToOneChannel#offer offer}, and only if the ring is full with the blocking
  * {@link OneToOneChannel#put put}; messages are received with the zero-copy {@link OneToOneChannel#poll(MessageHandler)
  * poll}, and only if there is none with the blocking {@link OneToOneChannel#poll(MessageHandler, int,
- * java.time.Duration) poll} (the blocking calls read the clock before their first attempt, about 30 ns here, which
- * the C twin's calls do not).
+ * java.time.Duration) poll}, as the C twin's peer does.
  */
 public final class ChannelPeer {
     /** Round trips per call of the ping-pong loop during warm-up: many calls, so the JIT compiles it as a method. */
