@@ -30,7 +30,7 @@ import jipc.bench.suite.Result.Kind;
  * A chart that cannot be drawn (no fonts on the machine, say) becomes a note in the report, not a failed run.
  */
 public final class Charts {
-    private static final int WIDTH = 900;
+    private static final int WIDTH = 1000;
     private static final int HEIGHT = 520;
     private static final long DRAW_SECONDS = 30;
 
@@ -111,7 +111,7 @@ public final class Charts {
         XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(title).xAxisTitle("percentile")
                 .yAxisTitle("round trip (ns)").build();
         chart.getStyler().setYAxisLogarithmic(true).setxAxisTickLabelsFormattingFunction(Charts::nines);
-        chart.getStyler().setLegendPosition(LegendPosition.OutsideS).setMarkerSize(4);
+        chart.getStyler().setLegendPosition(LegendPosition.OutsideE).setMarkerSize(4);
         List<String> used = new ArrayList<>();
         for (Result row : rows) {
             List<double[]> points = curve(row);
@@ -173,7 +173,7 @@ public final class Charts {
         XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(title).xAxisTitle("message size (bytes)")
                 .yAxisTitle(yTitle).build();
         chart.getStyler().setXAxisLogarithmic(true).setYAxisLogarithmic(true).setXAxisDecimalPattern("#");
-        chart.getStyler().setLegendPosition(LegendPosition.OutsideS).setMarkerSize(6);
+        chart.getStyler().setLegendPosition(LegendPosition.OutsideE).setMarkerSize(6);
         Map<String, List<double[]>> series = new LinkedHashMap<>();
         for (Result row : rows) {
             double y = figure.applyAsDouble(row);

@@ -116,7 +116,7 @@ class ReportFilesTest {
         while (plots.find()) {
             titles.add(plots.group(1));
             BufferedImage image = ImageIO.read(new ByteArrayInputStream(Base64.getDecoder().decode(plots.group(2))));
-            assertEquals(900, image.getWidth());
+            assertEquals(1000, image.getWidth());
             assertEquals(520, image.getHeight());
         }
         assertEquals(List.of("Round-trip latency by percentile, 64 B", "Round-trip latency by percentile, 4 KiB",
