@@ -57,25 +57,16 @@ public final class ChannelPeer {
     }
 
     public static void main(String[] args) throws Exception {
-        if (args.length < 7) {
-            usage();
-        }
-        String mode = args[0];
-        boolean ping = mode.equals("ping");
-        if (!ping && !mode.equals("send") && !mode.equals("recv")) {
-            usage();
-        }
-        boolean sideA = ping && args[1].equals("a");
-        int base = ping ? 2 : 1;
-        WaitStrategy strategy = strategy(args[base]);
-        int size = Integer.parseInt(args[base + 1]);
-        long warmup = Long.parseLong(args[base + 2]);
-        long count = Long.parseLong(args[base + 3]);
-        long capacity = Long.parseLong(args[base + 4]);
-        Path out = args.length > base + 5 ? Path.of(args[base + 5]) : null;
-        if (ping && sideA == (out == null) || !ping && out == null) {
-            usage();
-        }
+        PeerArgs a = PeerArgs.parse(args, USAGE);
+        boolean ping = a.ping();
+        boolean sideA = a.sideA();
+        String mode = a.mode();
+        WaitStrategy strategy = strategy(a.strategy());
+        int size = a.size();
+        long warmup = a.warmup();
+        long count = a.count();
+        long capacity = a.capacity();
+        Path out = a.out();
         long channelSize = ChannelDescriptor.segmentSize(capacity);
         ProcessCpu.nanos(); // links the downcall now: its first call costs milliseconds, which an idle run would see
         try (Memfd memfd = Memfd.inherit(Peers.SHM_FD); Mapping mapping = memfd.map();
@@ -99,11 +90,8 @@ public final class ChannelPeer {
         }
     }
 
-    private static void usage() {
-        System.err.println("usage: ChannelPeer ping a|b STRATEGY SIZE WARMUP ROUNDS CAPACITY [OUT]\n"
-                + "       ChannelPeer send|recv STRATEGY SIZE WARMUP COUNT CAPACITY OUT");
-        System.exit(64);
-    }
+    private static final String USAGE = "usage: ChannelPeer ping a|b STRATEGY SIZE WARMUP ROUNDS CAPACITY [OUT]\n"
+            + "       ChannelPeer send|recv STRATEGY SIZE WARMUP COUNT CAPACITY OUT";
 
     private static WaitStrategy strategy(String name) {
         return switch (name) {
@@ -204,7 +192,7 @@ public final class ChannelPeer {
     }
 
     /** The result line of a throughput side: {@code MESSAGES ELAPSED_NS CPU_NS} ({@link ProcessCpu}). */
-    static void writeResult(Path out, long messages, long elapsedNanos, long cpuNanos) throws IOException {
+    public static void writeResult(Path out, long messages, long elapsedNanos, long cpuNanos) throws IOException {
         Files.writeString(out, messages + " " + elapsedNanos + " " + cpuNanos + "\n");
     }
 }

@@ -80,7 +80,7 @@ public final class HandoffPeer {
         }
     }
 
-    static void writeSamples(Path file, long[] samples) throws IOException {
+    public static void writeSamples(Path file, long[] samples) throws IOException {
         ByteBuffer buffer = ByteBuffer.allocate(samples.length * Long.BYTES).order(ByteOrder.LITTLE_ENDIAN);
         buffer.asLongBuffer().put(samples);
         try (FileChannel out = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.CREATE,

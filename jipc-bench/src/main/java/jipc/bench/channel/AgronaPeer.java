@@ -3,9 +3,11 @@ package jipc.bench.channel;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
+import jipc.bench.ChannelPeer;
+import jipc.bench.HandoffPeer;
+import jipc.bench.PeerArgs;
 import jipc.bench.Peers;
 import jipc.bench.ProcessCpu;
 import jipc.shm.Mapping;
@@ -58,28 +60,19 @@ public final class AgronaPeer {
     }
 
     public static void main(String[] args) throws Exception {
-        if (args.length < 7) {
-            usage();
-        }
-        String mode = args[0];
-        boolean ping = mode.equals("ping");
-        if (!ping && !mode.equals("send") && !mode.equals("recv")) {
-            usage();
-        }
-        boolean sideA = ping && args[1].equals("a");
-        int base = ping ? 2 : 1;
-        if (!args[base].equals("spin")) {
-            System.err.println("AgronaPeer: strategy " + args[base] + ": Agrona only spins (spin)");
+        PeerArgs a = PeerArgs.parse(args, USAGE);
+        if (!a.strategy().equals("spin")) {
+            System.err.println("AgronaPeer: strategy " + a.strategy() + ": Agrona only spins (spin)");
             System.exit(64);
         }
-        int size = Integer.parseInt(args[base + 1]);
-        long warmup = Long.parseLong(args[base + 2]);
-        long count = Long.parseLong(args[base + 3]);
-        long capacity = Long.parseLong(args[base + 4]);
-        Path out = args.length > base + 5 ? Path.of(args[base + 5]) : null;
-        if (ping && sideA == (out == null) || !ping && out == null) {
-            usage();
-        }
+        boolean ping = a.ping();
+        boolean sideA = a.sideA();
+        String mode = a.mode();
+        int size = a.size();
+        long warmup = a.warmup();
+        long count = a.count();
+        long capacity = a.capacity();
+        Path out = a.out();
         long ringBytes = ChannelPairs.ringBytes(ChannelPairs.Peer.AGRONA, capacity);
         int length = (int) (capacity + org.agrona.concurrent.ringbuffer.RingBufferDescriptor.TRAILER_LENGTH);
         ProcessCpu.nanos(); // links the downcall before anything is measured
@@ -99,7 +92,7 @@ public final class AgronaPeer {
                 long cpu = ProcessCpu.nanos();
                 long start = System.nanoTime();
                 sendRange(ab, payload, size, warmup, warmup + count);
-                writeResult(out, count, System.nanoTime() - start, ProcessCpu.nanos() - cpu);
+                ChannelPeer.writeResult(out, count, System.nanoTime() - start, ProcessCpu.nanos() - cpu);
             } else {
                 Receiver receiver = new Receiver();
                 while (receiver.expected < warmup) {
@@ -110,16 +103,13 @@ public final class AgronaPeer {
                 while (receiver.expected < warmup + count) {
                     receive(ab, receiver);
                 }
-                writeResult(out, count, System.nanoTime() - start, ProcessCpu.nanos() - cpu);
+                ChannelPeer.writeResult(out, count, System.nanoTime() - start, ProcessCpu.nanos() - cpu);
             }
         }
     }
 
-    private static void usage() {
-        System.err.println("usage: AgronaPeer ping a|b spin SIZE WARMUP ROUNDS CAPACITY [OUT]\n"
-                + "       AgronaPeer send|recv spin SIZE WARMUP COUNT CAPACITY OUT");
-        System.exit(64);
-    }
+    private static final String USAGE = "usage: AgronaPeer ping a|b spin SIZE WARMUP ROUNDS CAPACITY [OUT]\n"
+            + "       AgronaPeer send|recv spin SIZE WARMUP COUNT CAPACITY OUT";
 
     private static void pingA(OneToOneRingBuffer ab, OneToOneRingBuffer ba, UnsafeBuffer payload, int size,
             long warmup, int rounds, Path out) throws IOException {
@@ -130,9 +120,7 @@ public final class AgronaPeer {
         }
         long[] samples = new long[rounds];
         roundTrips(ab, ba, payload, size, receiver, samples, rounds);
-        ByteBuffer bytes = ByteBuffer.allocate(rounds * Long.BYTES).order(ByteOrder.LITTLE_ENDIAN);
-        bytes.asLongBuffer().put(samples);
-        Files.write(out, bytes.array());
+        HandoffPeer.writeSamples(out, samples);
     }
 
     private static void roundTrips(OneToOneRingBuffer ab, OneToOneRingBuffer ba, UnsafeBuffer payload, int size,
@@ -178,9 +166,5 @@ public final class AgronaPeer {
         while (ring.read(receiver) == 0) {
             Thread.onSpinWait();
         }
-    }
-
-    private static void writeResult(Path out, long messages, long elapsedNanos, long cpuNanos) throws IOException {
-        Files.writeString(out, messages + " " + elapsedNanos + " " + cpuNanos + "\n");
     }
 }
