@@ -174,11 +174,13 @@ static uint64_t required_space(const jipc_channel *ch, uint64_t tail, uint64_t s
 }
 
 /* Signed, as in Java: with many producers the tail may be more than a ring ahead of a stale head cache, and a
- * fresh head may be past a stale tail. */
+ * fresh head may be past a stale tail. With one producer 8 more bytes must be free: the length word after the
+ * record, which the producer zeroes before publishing it because the consumer does not zero what it consumed. */
 static int has_room(jipc_channel *ch, uint64_t tail, uint64_t required) {
-    if ((int64_t) required > (int64_t) ch->capacity - (int64_t) (tail - ch->head_cache)) {
+    int64_t needed = (int64_t) required + (ch->many ? 0 : JIPC_RECORD_HEADER_LENGTH);
+    if (needed > (int64_t) ch->capacity - (int64_t) (tail - ch->head_cache)) {
         ch->head_cache = atomic_load_explicit(u64(ch, JIPC_CHANNEL_HEAD_OFFSET), memory_order_acquire);
-        return (int64_t) required <= (int64_t) ch->capacity - (int64_t) (tail - ch->head_cache);
+        return needed <= (int64_t) ch->capacity - (int64_t) (tail - ch->head_cache);
     }
     return 1;
 }
@@ -291,19 +293,16 @@ int jipc_channel_offer(jipc_channel *ch, int32_t type, const void *payload, uint
     uint64_t index = tail & ch->mask;
     uint64_t required = required_space(ch, tail, space);
     uint64_t padding = required - space;
-    if (!has_room(ch, tail, required)) {
+    if (!has_room(ch, tail, required)) { /* keeps the next record's length word free: see has_room */
         return 0;
     }
     uint64_t record = padding == 0 ? index : 0;
     memcpy(ch->ring + record + JIPC_RECORD_HEADER_LENGTH, payload, length);
     uint64_t next = tail + required;
-    /* Pre-zero the length word after this record if it is free space: a producer that died mid-claim may have
-     * left bytes there, which the consumer must not read as a length. Ordered by the release store below. */
-    if (next - ch->head_cache < ch->capacity
-            || next - (ch->head_cache = atomic_load_explicit(u64(ch, JIPC_CHANNEL_HEAD_OFFSET),
-                                                             memory_order_acquire)) < ch->capacity) {
-        atomic_store_explicit(length_word(ch, next & ch->mask), 0, memory_order_relaxed);
-    }
+    /* Zero the length word after this record (free space, reserved above): it may hold an old record's length, or
+     * bytes a producer that died mid-claim wrote; the consumer, arriving at next, must read 0 there. Ordered by the
+     * release store below. */
+    atomic_store_explicit(length_word(ch, next & ch->mask), 0, memory_order_relaxed);
     memcpy(ch->ring + record + JIPC_RECORD_TYPE_OFFSET, &type, 4);
     atomic_store_explicit(length_word(ch, record), (uint32_t) (JIPC_RECORD_HEADER_LENGTH + length),
                           memory_order_release);
@@ -467,13 +466,17 @@ static void zero_ring(jipc_channel *ch, uint64_t position, uint64_t length) {
 }
 
 /* Gives [head, new_head) back to the producers: the pending head first, so that the successor of a consumer killed
- * while zeroing knows how far to finish; then the zeroing (the producers rely on "length 0 = not written yet");
- * then the head, with a release store. A process killed leaves its stores in program order (x86-64 keeps stores in
+ * while giving back knows how far to finish; then (many producers) the zeroing (they rely on "length 0 = not
+ * written yet"); then the head, with a release store. A process killed leaves its stores in program order (x86-64 keeps stores in
  * order); the signal fence stops the compiler from moving the memset before the pending store. */
 static void give_back(jipc_channel *ch, uint64_t head, uint64_t new_head) {
     atomic_store_explicit(u64(ch, JIPC_CHANNEL_PENDING_HEAD_OFFSET), new_head, memory_order_relaxed);
     atomic_signal_fence(memory_order_seq_cst);
-    zero_ring(ch, head, new_head - head);
+    if (ch->many) {
+        /* only many producers need it: any 8-byte word may become a claimed record's header, whose 0 means "claimed,
+         * not written yet"; one producer zeroes just the length word after its own record */
+        zero_ring(ch, head, new_head - head);
+    }
     atomic_store_explicit(u64(ch, JIPC_CHANNEL_HEAD_OFFSET), new_head, memory_order_release);
     wake_producers_if_sleeping(ch);
 }

@@ -25,7 +25,7 @@ extern "C" {
 
 /* "JIPCCHN1" as a little-endian 64-bit word. */
 #define JIPC_CHANNEL_MAGIC 0x314E48434350494AULL
-#define JIPC_CHANNEL_LAYOUT_VERSION 1
+#define JIPC_CHANNEL_LAYOUT_VERSION 2
 #define JIPC_CHANNEL_HEADER_LENGTH 4096
 #define JIPC_CHANNEL_MIN_CAPACITY 1024
 
@@ -112,9 +112,8 @@ int jipc_channel_offer(jipc_channel *ch, int32_t type, const void *payload, uint
 void jipc_channel_detach_producer(jipc_channel *ch);
 
 /* Consumer: hands at most limit messages to handler, in order, then gives their room back (the new head into the
- * pending head, their records zeroed, the new head published) and wakes a producer sleeping on a full ring if one
- * does. On a many-producer channel, a claim whose producer is
- * certainly dead (gone, pid reused, zombie) becomes padding; a live producer's open claim is waited for.
+ * pending head, their records zeroed if many producers, the new head published) and wakes a producer sleeping on a
+ * full ring if one does. On a many-producer channel, a claim whose producer is certainly dead (gone, pid reused, zombie) becomes padding; a live producer's open claim is waited for.
  * Returns the number of messages handled (padding is not counted), or -1 with errno EPROTO when a record's length or
  * type (neither >= 1 nor -1) is impossible (the records before it are consumed). */
 int jipc_channel_poll(jipc_channel *ch, jipc_channel_handler handler, void *context, int limit);
@@ -130,7 +129,8 @@ int jipc_channel_wait_message(jipc_channel *ch, int64_t timeout_ns);
 int jipc_channel_wait_room(jipc_channel *ch, uint32_t length, int64_t timeout_ns);
 
 /* Consumer: records this process (pid and start time from /proc/self/stat) as the consumer, then finishes what a
- * consumer killed while giving room back left undone (zeroes [head, pending head) and publishes the pending head).
+ * consumer killed while giving room back left undone (zeroes [head, pending head) if many producers, and publishes
+ * the pending head).
  * 0, or -1 with errno: EBUSY if another live process is the registered consumer, EPROTO if the pending head is
  * impossible (corrupt segment), or what reading /proc/self/stat failed with. */
 int jipc_channel_register_consumer(jipc_channel *ch);

@@ -14,7 +14,7 @@ package jipc.channel;
  *   384  consumer wake word (int) + consumer waiting flag (int, 0/1)                    own 128-byte block
  *   512  producer wake word (int) + producers waiting count (int)                       own 128-byte block
  *   640  consumer identity: pid (int), 0 (int), start time in clock ticks (long)        own 128-byte block
- *   656  pending head (long): the head the consumer is about to publish, written before it zeroes the records
+ *   656  pending head (long): the head the consumer is about to publish, written before it gives room back
  *   768  producer slots, 64 bytes each, 52 of them                                      (many-producer channel)
  *        slot i at 768 + 64 * i:
  *        +0   identity (long): pid (low int) | low 32 bits of its start time (high int); 0 = free
@@ -57,11 +57,17 @@ package jipc.channel;
  *
  * <h2>Giving room back (and a consumer killed while doing it)</h2>
  * A consumer hands records to its handler without writing anything, then gives their room back: it stores the new
- * head into the pending head (656), then zeroes the consumed bytes of the ring (producers rely on a zero length
- * meaning "not written yet"), then publishes the head with a release store. A consumer killed before the pending
- * store leaves the head where it was (its successor receives that batch again: nothing lost); one killed after it
- * leaves {@code head < pending head}: the next consumer, when it registers, finishes the zeroing of
- * {@code [head, pending head)} and publishes the pending head (those messages were handed out once).
+ * head into the pending head (656), then (many-producer channels only) zeroes the consumed bytes of the ring, then
+ * publishes the head with a release store. A consumer killed before the pending store leaves the head where it was
+ * (its successor receives that batch again: nothing lost); one killed after it leaves {@code head < pending head}:
+ * the next consumer, when it registers, finishes the zeroing of {@code [head, pending head)} (many producers) and
+ * publishes the pending head (those messages were handed out once).
+ *
+ * <p>Who keeps "length 0 = not written yet" true (layout version 2): with many producers, any 8-byte word of free
+ * space may become a claimed record's header before its producer writes it, so the consumer zeroes all it consumed.
+ * With one producer, the consumer writes nothing to the ring: before publishing a record the producer zeroes the
+ * length word that follows it, the only word of free space the consumer reads next, and it never fills the last 8
+ * bytes of free space, so that word is always free. (Version 1 had one-producer consumers zero too.)
  *
  * <h2>Liveness</h2>
  * The consumer writes its pid as 0, then its start time (field 22 of {@code /proc/PID/stat}, all 64 bits), then its
@@ -74,7 +80,7 @@ public final class ChannelDescriptor {
 
     /** "JIPCCHN1" read as a little-endian long. */
     public static final long MAGIC = 0x314E48434350494AL;
-    public static final int LAYOUT_VERSION = 1;
+    public static final int LAYOUT_VERSION = 2;
     /** flags bit 0: the channel accepts several producers. */
     public static final int FLAG_MANY_PRODUCERS = 1;
 
@@ -99,7 +105,7 @@ public final class ChannelDescriptor {
     public static final int PRODUCERS_WAITING_OFFSET = 516;
     public static final int CONSUMER_PID_OFFSET = 640;
     public static final int CONSUMER_START_TIME_OFFSET = 648;
-    /** The head a consumer is about to publish; ahead of the head only while it zeroes consumed records. */
+    /** The head a consumer is about to publish; ahead of the head only while it gives consumed room back. */
     public static final int PENDING_HEAD_OFFSET = 656;
     public static final int PRODUCER_SLOTS_OFFSET = 768;
     public static final int PRODUCER_SLOT_LENGTH = 64;

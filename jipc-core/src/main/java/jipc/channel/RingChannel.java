@@ -204,11 +204,16 @@ abstract sealed class RingChannel permits OneToOneChannel, ManyToOneChannel {
         return space > toEnd ? toEnd + space : space;
     }
 
-    /** Whether {@code required} bytes are free at {@code tail}; reads the consumer's head only when the cache says no. */
+    /**
+     * Whether {@code required} bytes are free at {@code tail}; reads the consumer's head only when the cache says no.
+     * With one producer, 8 more bytes must be free: the length word after the record, which the producer zeroes
+     * before publishing it because the consumer does not zero what it consumed (see {@link ChannelDescriptor}).
+     */
     final boolean hasRoom(long tail, long required) {
-        if (required > capacity - (tail - headCache)) {
+        long needed = manyProducers ? required : required + RecordDescriptor.HEADER_LENGTH;
+        if (needed > capacity - (tail - headCache)) {
             headCache = (long) LONG.getAcquire(segment, (long) HEAD_OFFSET);
-            return required <= capacity - (tail - headCache);
+            return needed <= capacity - (tail - headCache);
         }
         return true;
     }
@@ -396,8 +401,8 @@ abstract sealed class RingChannel permits OneToOneChannel, ManyToOneChannel {
 
     /**
      * Hands at most {@code limit} messages to {@code handler}, in order, without copying them, then gives their room
-     * back to the producers: the new head into the pending head, the consumed bytes zeroed, the head published with
-     * one release store. A message whose handler throws counts as consumed.
+     * back to the producers: the new head into the pending head, the consumed bytes zeroed (many producers only), the
+     * head published with one release store. A message whose handler throws counts as consumed.
      *
      * @return the number of messages handled (padding records are not counted)
      * @throws IllegalArgumentException if {@code limit < 1}
@@ -451,13 +456,17 @@ abstract sealed class RingChannel permits OneToOneChannel, ManyToOneChannel {
 
     /**
      * Gives the consumed bytes {@code [head, newHead)} back to the producers. The pending head goes first so that a
-     * successor of a consumer killed while zeroing knows how far to finish ({@link #finishInterruptedGiveBack}); the
+     * successor of a consumer killed while giving back knows how far to finish ({@link #finishInterruptedGiveBack}); the
      * store-store fence keeps the zeroing after it (a crash leaves stores in program order).
      */
     private void giveBack(long head, long newHead) {
         LONG.setOpaque(segment, (long) PENDING_HEAD_OFFSET, newHead);
         VarHandle.storeStoreFence();
-        zero(head, newHead - head);
+        if (manyProducers) {
+            // Only many producers need consumed bytes zeroed: any 8-byte word may become a record header whose zero
+            // means "claimed, not written yet". One producer zeroes just the length word after its own record.
+            zero(head, newHead - head);
+        }
         LONG.setRelease(segment, (long) HEAD_OFFSET, newHead);
         wakeProducersIfSleeping();
     }
@@ -484,8 +493,8 @@ abstract sealed class RingChannel permits OneToOneChannel, ManyToOneChannel {
 
     /**
      * Run by a consumer taking over, when no other consumer lives: if the last one was killed while giving room
-     * back (pending head ahead of the head), finishes its zeroing and publishes the pending head. Producers rely on
-     * it: they never write beyond the published head.
+     * back (pending head ahead of the head), finishes its zeroing (many producers) and publishes the pending head.
+     * Producers rely on it: they never write beyond the published head.
      *
      * @throws ChannelCorruptedException if the pending head is impossible (beyond the tail, more than a ring
      *         ahead): the segment is corrupt

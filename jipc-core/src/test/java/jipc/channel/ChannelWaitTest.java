@@ -225,6 +225,9 @@ class ChannelWaitTest {
             while (channel.offer(1, new byte[120], 0, 120)) {
                 // fill
             }
+            while (channel.offer(1, new byte[1], 0, 1)) {
+                // to the last byte that a record may take
+            }
             assertFalse(channel.put(1, new byte[1], 0, 1, Duration.ofMillis(20)));
             assertNull(channel.claim(1, 1, Duration.ZERO));
             assertThrows(IllegalArgumentException.class, () -> channel.claim(1, 1, Duration.ofMillis(-1)));
