@@ -44,9 +44,8 @@ import picocli.CommandLine.Spec;
                 "  jipc bench                            # the quick run (under a minute on 2 cores)",
                 "  jipc bench --full --pin 0,1 --report out/   # thorough, pinned, HTML report in out/index.html",
                 "  jipc bench --only pipe,channel --json run.json",
-                "  jipc bench --full --pin 0,1 --only pipe --latency-sizes 64 --throughput-sizes 64,65536 --repeat 5",
-                "  jipc bench --only channel --steps 'spin 64 B' --jvm-option=-XX:StartFlightRecording:filename=/tmp/jfr/,"
-                        + "settings=profile",
+                "  jipc bench --only pipe --throughput-sizes 65536 --repeat 5  # median of 5",
+                "  jipc bench --steps 'spin 64 B,idle' --jvm-option=-XX:+PrintCompilation",
                 "  jipc bench compare before.json after.json"})
 public final class BenchCommand implements Callable<Integer> {
     @Spec
