@@ -138,6 +138,9 @@ public final class BenchCommand implements Callable<Integer> {
         }
         if (list) {
             list(benchmarks, plan, filter);
+            if (repeat > 1) {
+                System.out.println("(--repeat " + repeat + ": each step " + repeat + " times)");
+            }
             return ExitCodes.OK;
         }
         System.setProperty("java.awt.headless", "true");
