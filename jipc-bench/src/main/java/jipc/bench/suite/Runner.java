@@ -16,7 +16,8 @@ import java.util.function.Consumer;
  * Runs {@code jipc bench}: asks every selected {@link Benchmark} for all its {@link Step}s first (so the total
  * estimate is known), then runs them in order, showing {@link Progress}. A step that throws is reported and the run
  * goes on; the {@link SuiteRun} lists it among its failures. Steps run on the calling thread, one at a time: two
- * measurements at once would disturb each other.
+ * measurements at once would disturb each other. A {@link StepFilter} ({@code --steps}) narrows the steps, and a
+ * repeat count ({@code --repeat}) runs them several times round robin, keeping each row's median run.
  */
 public final class Runner {
     private final Plan plan;
@@ -94,7 +95,8 @@ public final class Runner {
     }
 
     /**
-     * Runs every step of {@code benchmarks}; call once per runner.
+     * Runs every step of {@code benchmarks} that the filter selects, each as many times as asked; call once per
+     * runner.
      *
      * @throws InterruptedException if the thread is interrupted (the run stops; {@link #soFar()} has what was done)
      */
@@ -118,8 +120,7 @@ public final class Runner {
             }
         }
         // The benchmarks none of whose steps the filter selects are left out of the run and of its facts.
-        info = RunInfo.start(describe(), plan.pinning(), benchmarks.stream().filter(listed::contains)
-                .map(Benchmark::id).toList());
+        info = RunInfo.start(describe(), plan.pinning(), listed.stream().map(Benchmark::id).toList());
         listFailures.forEach(progress::line);
         if (repeat > 1) {
             steps = rounds(steps, listed);
@@ -189,7 +190,10 @@ public final class Runner {
                 try {
                     steps.addAll(filter.apply(benchmark.steps(plan)));
                 } catch (RuntimeException | LinkageError e) {
-                    // already reported as the first round's failure
+                    StepFailure failure = StepFailure.of("steps of " + benchmark.id() + " (run " + round + "/"
+                            + repeat + ")", e);
+                    failures.add(failure);
+                    progress.line(failure.step() + " FAILED: " + failure.error());
                 }
             }
             all.addAll(named(steps, round));
