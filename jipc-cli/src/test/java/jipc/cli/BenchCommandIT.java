@@ -117,13 +117,82 @@ class BenchCommandIT {
     }
 
     @Test
+    void theStepFilterRunsOneStepWithTheJvmOptionsGivenToThePeers() throws Exception {
+        Path json = dir.resolve("one.json");
+
+        Run.Result result = jipc("bench", "--only", "fixture,fixture-broken", "--steps", "jipc pipe echo",
+                "--jvm-option=-XX:TieredStopAtLevel=1", "--jvm-option=-Dfixture.mark=on", "--verbose", "--json",
+                json.toString());
+
+        assertEquals(0, result.exitCode(), result.err());
+        String err = result.err();
+        assertTrue(err.contains("[1/1] latency: jipc pipe echo 64 B: "), err);
+        assertTrue(err.contains("  | peer: " + Run.JAVA + " --enable-native-access=ALL-UNNAMED -XX:+UseSerialGC "
+                + "-XX:TieredStopAtLevel=1 -Dfixture.mark=on -cp "), err);
+        assertTrue(result.out().startsWith("jipc bench (quick run, fixture) "), result.out());
+        assertTrue(result.out().contains("\nrun options: JVM options -XX:TieredStopAtLevel=1 -Dfixture.mark=on; steps "
+                + "containing 'jipc pipe echo'\n"), result.out());
+        SuiteRun run = ResultsJson.read(json);
+        assertEquals(List.of("fixture"), run.info().benchmarks()); // fixture-broken: no step selected, left out
+        assertEquals(List.of("jipc pipe echo"), run.results().stream().map(r -> r.name()).toList());
+    }
+
+    @Test
+    void repeatRunsTheStepsRoundRobinAndKeepsTheMedianRun() throws Exception {
+        Path json = dir.resolve("repeat.json");
+
+        Run.Result result = jipc("bench", "--only", "fixture", "--steps", "C pipe", "--repeat", "3", "--json",
+                json.toString());
+
+        assertEquals(0, result.exitCode(), result.err());
+        assertTrue(result.err().contains("[1/3] latency: C pipe echo 64 B (run 1/3): "), result.err());
+        assertTrue(result.err().contains("[3/3] latency: C pipe echo 64 B (run 3/3): "), result.err());
+        SuiteRun run = ResultsJson.read(json);
+        assertEquals(1, run.results().size(), run.results().toString());
+        assertEquals(BenchFixture.ROUNDS, run.results().getFirst().count());
+        assertTrue(run.results().getFirst().note().startsWith("the median run by p50 (ns) of 3 runs, round robin ("),
+                run.results().getFirst().note());
+        assertTrue(run.info().plan().endsWith("; every step 3 times, round robin, the median run shown"),
+                run.info().plan());
+    }
+
+    @Test
+    void listShowsOnlyTheStepsTheFilterAndTheSizesSelect() throws Exception {
+        Run.Result fixtures = jipc("bench", "--list", "--only", "fixture,fixture-broken,fixture-slow", "--steps",
+                "C pipe,compile");
+
+        assertEquals(0, fixtures.exitCode(), fixtures.err());
+        assertEquals(List.of("fixture: 2 steps, about 1 s", "  latency: C pipe echo 64 B (0.2 s)",
+                "  compile the C baselines from the jar (1.0 s)", "fixture-slow: 1 steps, about 0 s",
+                "  latency: C pipe echo 64 B (0.2 s)"), fixtures.out().lines().toList());
+
+        Run.Result channel = jipc("bench", "--list", "--only", "channel", "--latency-sizes", "128",
+                "--throughput-sizes", "none", "--steps", "spin");
+
+        assertEquals(0, channel.exitCode(), channel.err());
+        List<String> steps = channel.out().lines().skip(1).map(String::strip).toList();
+        assertEquals(List.of("latency: jipc channel spin 128 B", "latency: C channel spin 128 B",
+                "latency: C shm spin flag 128 B"), steps.stream().map(l -> l.replaceAll(" \\([0-9.]+ s\\)$", ""))
+                .toList());
+    }
+
+    @Test
     void usageErrorsExit64WithAShortMessage() throws Exception {
         String[][] cases = {
                 {"no benchmark 'nosuch'; known: ", "bench", "--only", "nosuch"},
                 {"--pin takes two CPU numbers", "bench", "--pin", "0"},
                 {"--quick and --full exclude each other", "bench", "--quick", "--full"},
                 {"Missing required parameter: 'B.json'", "bench", "compare", "a.json"},
-                {"Unknown option: '--fast'", "bench", "--fast"}};
+                {"Unknown option: '--fast'", "bench", "--fast"},
+                {"--steps nosuch,Latency: no step of fixture, fixture-slow has a name containing any of them (--list "
+                        + "shows the step names)", "bench", "--only", "fixture,fixture-slow", "--steps",
+                        "nosuch,Latency"},
+                {"--steps nosuch: no step of fixture has a name containing it", "bench", "--list", "--only", "fixture",
+                        "--steps", "nosuch"},
+                {"--latency-sizes takes message sizes in bytes from 1 to 16777216, separated by commas, or none: "
+                        + "'64,0'", "bench", "--latency-sizes", "64,0"},
+                {"--throughput-sizes takes message sizes", "bench", "--throughput-sizes", "64k"},
+                {"--repeat takes a count of at least 1: 0", "bench", "--repeat", "0"}};
         for (String[] c : cases) {
             String[] args = java.util.Arrays.copyOfRange(c, 1, c.length);
             Run.Result result = jipc(args);

@@ -16,8 +16,7 @@ import jipc.bench.suite.Step;
  * jipc and C-twin rows: latency {@code "channel spin"} (ping-pong over two rings, spinning) and throughput
  * {@code "channel"} (one producer process, one consumer process, spinning: Agrona has no cross-process wake-up),
  * both by {@code "Agrona"}. The peers ({@link AgronaPeer}) run with {@link ChannelPairs#AGRONA_JVM_OPTIONS}.
- * Run alone: {@code java --enable-native-access=ALL-UNNAMED -cp jipc-bench.jar jipc.bench.channel.AgronaBenchmark
- * --quick|--full [--pin A,B]}.
+ * Run alone: {@code ./jipc bench --only agrona [--full] [--pin A,B] [--steps TEXT,...]}.
  */
 public final class AgronaBenchmark implements Benchmark {
     private static final String PEER_NOTE = "Agrona " + version() + " peers run with " + String.join(" ",
@@ -75,10 +74,5 @@ public final class AgronaBenchmark implements Benchmark {
                     }));
         }
         return steps;
-    }
-
-    /** Runs the steps of {@code --quick} or {@code --full} and prints the results as text rows. */
-    public static void main(String[] args) throws Exception {
-        System.exit(TextRun.run(new AgronaBenchmark(), args, System.out, System.err));
     }
 }

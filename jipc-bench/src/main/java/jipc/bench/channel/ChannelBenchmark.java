@@ -27,8 +27,7 @@ import jipc.bench.suite.Step;
  *   <li>idle CPU: a receiver blocked on an empty channel for {@link Plan#idleSeconds()}: jipc futex and hybrid, C
  *       twin futex.</li>
  * </ul>
- * Run alone: {@code java --enable-native-access=ALL-UNNAMED -cp jipc-bench.jar jipc.bench.channel.ChannelBenchmark
- * --quick|--full [--pin A,B] [--jvm-option OPT]...}.
+ * Run alone: {@code ./jipc bench --only channel [--full] [--pin A,B] [--steps TEXT,...] [--jvm-option=OPT]...}.
  */
 public final class ChannelBenchmark implements Benchmark {
     static final List<String> STRATEGIES = List.of("spin", "hybrid", "futex");
@@ -179,10 +178,5 @@ public final class ChannelBenchmark implements Benchmark {
                                     + " all its threads from /proc/PID/task/*/schedstat; busiest threads: "
                                     + idle.busiest() + "; " + note(strategy)));
                 });
-    }
-
-    /** Runs the steps of {@code --quick} or {@code --full} and prints the results as text rows. */
-    public static void main(String[] args) throws Exception {
-        System.exit(TextRun.run(new ChannelBenchmark(), args, System.out, System.err));
     }
 }

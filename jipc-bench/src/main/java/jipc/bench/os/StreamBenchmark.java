@@ -306,14 +306,27 @@ public abstract sealed class StreamBenchmark implements Benchmark permits PipeBe
         return values;
     }
 
-    /** The C program, compiled by the first C step that needs it and removed after the last step. */
+    /**
+     * The C program, compiled by the first C step that needs it and removed after the last step, or when the JVM exits
+     * if the last step does not run (a {@code --steps} filter that leaves it out, an interrupted run).
+     */
     static final class CBuild {
         private Path directory;
         private CProgram program;
+        private Thread atExit;
 
         synchronized CProgram program(PrintStream log) throws IOException, InterruptedException {
             if (program == null) {
                 directory = Files.createTempDirectory("jipc-bench-os-c-");
+                Path created = directory;
+                atExit = new Thread(() -> {
+                    try {
+                        Peers.deleteTree(created);
+                    } catch (IOException e) {
+                        // the JVM is exiting: a temporary directory left behind is all that can go wrong
+                    }
+                }, "jipc-bench-os-c-cleanup");
+                Runtime.getRuntime().addShutdownHook(atExit);
                 program = CProgram.compile(C_PROGRAM, directory);
                 log.println("  C peers: " + program.compiler() + ": " + String.join(" ", program.compileCommand()));
             }
@@ -325,6 +338,12 @@ public abstract sealed class StreamBenchmark implements Benchmark permits PipeBe
                 Peers.deleteTree(directory);
                 directory = null;
                 program = null;
+                try {
+                    Runtime.getRuntime().removeShutdownHook(atExit);
+                } catch (IllegalStateException e) {
+                    // the JVM is already exiting; the hook finds nothing left to delete
+                }
+                atExit = null;
             }
         }
     }

@@ -44,12 +44,19 @@ public final class ConsoleReport {
 
     /** The lines about the run: what, when, where, pinning and load. */
     public static List<String> headerLines(RunInfo info) {
-        return List.of("jipc bench (" + info.plan() + " run, " + String.join(", ", info.benchmarks()) + ") "
-                        + info.date() + String.format(java.util.Locale.ROOT, ", %.0f s", info.seconds()),
-                "machine: " + info.machine(),
+        // "full; latency sizes 64 B; ...": the plan's name in the first line, what the run changed of it in its own
+        String[] plan = info.plan().split("; ", 2);
+        List<String> lines = new ArrayList<>(List.of("jipc bench (" + plan[0] + " run, "
+                        + String.join(", ", info.benchmarks()) + ") " + info.date()
+                        + String.format(java.util.Locale.ROOT, ", %.0f s", info.seconds())));
+        if (plan.length == 2) {
+            lines.add("run options: " + plan[1]);
+        }
+        lines.addAll(List.of("machine: " + info.machine(),
                 "JDK: " + info.jdk() + "; C compiler: " + info.gcc(),
                 "pinning: " + info.pinning() + "; load average (1/5/15 min): " + info.loadStart() + " at the start, "
-                        + info.loadEnd() + " at the end");
+                        + info.loadEnd() + " at the end"));
+        return lines;
     }
 
     private static void header(PrintStream out, RunInfo info) {

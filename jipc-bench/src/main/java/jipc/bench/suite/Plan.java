@@ -1,6 +1,8 @@
 package jipc.bench.suite;
 
+import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Collectors;
 
 /**
  * What a {@code jipc bench} run measures and how long it may take: the message sizes, how many round trips or bytes
@@ -19,6 +21,8 @@ import java.util.List;
  */
 public record Plan(boolean quick, List<Integer> latencySizes, List<Integer> throughputSizes, long warmupRounds,
         long rounds, long throughputBytes, double idleSeconds, int[] pin, List<String> jvmOptions) {
+    /** The largest message size {@link #parseSizes} accepts: 16 MiB. */
+    public static final int MAX_SIZE = 1 << 24;
 
     public Plan {
         latencySizes = List.copyOf(latencySizes);
@@ -43,6 +47,80 @@ public record Plan(boolean quick, List<Integer> latencySizes, List<Integer> thro
     public Plan withPin(int cpuA, int cpuB) {
         return new Plan(quick, latencySizes, throughputSizes, warmupRounds, rounds, throughputBytes, idleSeconds,
                 new int[] {cpuA, cpuB}, jvmOptions);
+    }
+
+    /** This plan with round trips at {@code sizes} instead of its own latency sizes (none: no latency steps). */
+    public Plan withLatencySizes(List<Integer> sizes) {
+        return new Plan(quick, sizes, throughputSizes, warmupRounds, rounds, throughputBytes, idleSeconds, pin,
+                jvmOptions);
+    }
+
+    /** This plan with throughput at {@code sizes} instead of its own throughput sizes (none: no throughput steps). */
+    public Plan withThroughputSizes(List<Integer> sizes) {
+        return new Plan(quick, latencySizes, sizes, warmupRounds, rounds, throughputBytes, idleSeconds, pin,
+                jvmOptions);
+    }
+
+    /** This plan with {@code options} for the Java peers' command line (before the main class). */
+    public Plan withJvmOptions(List<String> options) {
+        return new Plan(quick, latencySizes, throughputSizes, warmupRounds, rounds, throughputBytes, idleSeconds, pin,
+                options);
+    }
+
+    /**
+     * Parses the value of a size option ({@code --latency-sizes}, {@code --throughput-sizes}): message sizes in bytes
+     * from 1 to {@value #MAX_SIZE}, separated by commas, or {@code none} for no sizes.
+     *
+     * @throws IllegalArgumentException naming {@code option} otherwise
+     */
+    public static List<Integer> parseSizes(String option, String value) {
+        if (value.equals("none")) {
+            return List.of();
+        }
+        List<Integer> sizes = new ArrayList<>();
+        for (String size : value.split(",", -1)) {
+            int n;
+            try {
+                n = Integer.parseInt(size.strip().replace("_", ""));
+            } catch (NumberFormatException e) {
+                n = 0;
+            }
+            if (n < 1 || n > MAX_SIZE) {
+                throw new IllegalArgumentException(option + " takes message sizes in bytes from 1 to " + MAX_SIZE
+                        + ", separated by commas, or none: '" + value + "'");
+            }
+            sizes.add(n);
+        }
+        return sizes;
+    }
+
+    /**
+     * What this plan is, as a run's facts record it: {@code "quick"} or {@code "full"}, followed by {@code "; "} and
+     * what differs from that plan's defaults (sizes, JVM options), if anything; the pinning is recorded apart.
+     */
+    public String describe() {
+        Plan base = quick ? quickRun() : fullRun();
+        List<String> changes = new ArrayList<>();
+        if (!latencySizes.equals(base.latencySizes)) {
+            changes.add("latency sizes " + sizes(latencySizes));
+        }
+        if (!throughputSizes.equals(base.throughputSizes)) {
+            changes.add("throughput sizes " + sizes(throughputSizes));
+        }
+        if (warmupRounds != base.warmupRounds || rounds != base.rounds || throughputBytes != base.throughputBytes
+                || idleSeconds != base.idleSeconds) {
+            changes.add(warmupRounds + " warm-up rounds, " + rounds + " rounds, " + throughputBytes
+                    + " throughput bytes, " + idleSeconds + " s idle");
+        }
+        if (!jvmOptions.isEmpty()) {
+            changes.add("JVM options " + String.join(" ", jvmOptions));
+        }
+        return (quick ? "quick" : "full") + (changes.isEmpty() ? "" : "; " + String.join("; ", changes));
+    }
+
+    private static String sizes(List<Integer> sizes) {
+        return sizes.isEmpty() ? "none" : sizes.stream().map(String::valueOf).collect(
+                Collectors.joining(",", "", " B"));
     }
 
     /** {@code "cpu A,B"} or {@code "none"}, as results record it. */

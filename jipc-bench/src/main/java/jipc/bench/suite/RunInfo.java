@@ -22,7 +22,9 @@ import jipc.bench.Machine;
  * @param jdk the JDK of the runner (and of the Java peers)
  * @param gcc the first line of {@code gcc --version}, or why there is none
  * @param pinning the plan's {@link Plan#pinning()}
- * @param plan {@code "quick"} or {@code "full"}
+ * @param plan {@code "quick"} or {@code "full"}, followed by {@code "; "} and what the run changed of that plan, if
+ *        anything (sizes, JVM options, a step filter, repetitions), e.g.
+ *        {@code "full; latency sizes 64 B; steps containing 'pipe'"}
  * @param benchmarks the ids of the benchmarks run
  * @param loadStart {@code /proc/loadavg}'s 1, 5 and 15 minute load averages at the start
  * @param loadEnd the same at the end
@@ -37,9 +39,19 @@ public record RunInfo(String date, String machine, String jdk, String gcc, Strin
 
     /** The facts of a run of {@code plan} over {@code benchmarks} starting now (end figures still empty). */
     public static RunInfo start(Plan plan, List<String> benchmarks) {
+        return start(plan.describe(), plan.pinning(), benchmarks);
+    }
+
+    /**
+     * The facts of a run starting now (end figures still empty).
+     *
+     * @param plan {@code "quick"} or {@code "full"}, then {@code "; "} and what differs from it (see
+     *        {@link Plan#describe()}), if anything
+     */
+    public static RunInfo start(String plan, String pinning, List<String> benchmarks) {
         return new RunInfo(Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(), Machine.describe(),
                 System.getProperty("java.vm.vendor") + " " + System.getProperty("java.runtime.version"),
-                gccVersion(), plan.pinning(), plan.quick() ? "quick" : "full", benchmarks, loadAverage(), "", 0);
+                gccVersion(), pinning, plan, benchmarks, loadAverage(), "", 0);
     }
 
     /** This info with the end load average and the wall time filled in. */

@@ -16,10 +16,13 @@ import java.util.function.Consumer;
  * Runs {@code jipc bench}: asks every selected {@link Benchmark} for all its {@link Step}s first (so the total
  * estimate is known), then runs them in order, showing {@link Progress}. A step that throws is reported and the run
  * goes on; the {@link SuiteRun} lists it among its failures. Steps run on the calling thread, one at a time: two
- * measurements at once would disturb each other.
+ * measurements at once would disturb each other. A {@link StepFilter} ({@code --steps}) narrows the steps, and a
+ * repeat count ({@code --repeat}) runs them several times round robin, keeping each row's median run.
  */
 public final class Runner {
     private final Plan plan;
+    private final StepFilter filter;
+    private final int repeat;
     private final Progress progress;
     private final Consumer<String> log;
     private final List<Result> results = new CopyOnWriteArrayList<>();
@@ -28,13 +31,37 @@ public final class Runner {
     private volatile long startNanos;
 
     /**
+     * A runner of every step, each once.
+     *
      * @param plan what to measure
      * @param progress where progress goes
      * @param log takes every line the steps write to their log stream (the verbose log), each prefixed by nothing;
      *        the runner adds a {@code "== step"} line before each step's lines
      */
     public Runner(Plan plan, Progress progress, Consumer<String> log) {
+        this(plan, StepFilter.ALL, 1, progress, log);
+    }
+
+    /**
+     * A runner of the steps {@code filter} selects, each {@code repeat} times.
+     *
+     * @param plan what to measure
+     * @param filter which steps run ({@code --steps})
+     * @param repeat how many times every selected step runs ({@code --repeat}), round robin: all selected steps once,
+     *        then all again, so a burst of load on a shared machine hits every implementation alike; with more than
+     *        one, the run keeps each row's median run ({@link Medians})
+     * @param progress where progress goes
+     * @param log takes every line the steps write to their log stream (the verbose log), each prefixed by nothing;
+     *        the runner adds a {@code "== step"} line before each step's lines
+     * @throws IllegalArgumentException if {@code repeat} is below 1
+     */
+    public Runner(Plan plan, StepFilter filter, int repeat, Progress progress, Consumer<String> log) {
+        if (repeat < 1) {
+            throw new IllegalArgumentException("--repeat takes a count of at least 1: " + repeat);
+        }
         this.plan = plan;
+        this.filter = filter;
+        this.repeat = repeat;
         this.progress = progress;
         this.log = log;
     }
@@ -68,22 +95,35 @@ public final class Runner {
     }
 
     /**
-     * Runs every step of {@code benchmarks}; call once per runner.
+     * Runs every step of {@code benchmarks} that the filter selects, each as many times as asked; call once per
+     * runner.
      *
      * @throws InterruptedException if the thread is interrupted (the run stops; {@link #soFar()} has what was done)
      */
     public SuiteRun run(List<Benchmark> benchmarks) throws InterruptedException {
         startNanos = System.nanoTime();
-        info = RunInfo.start(plan, benchmarks.stream().map(Benchmark::id).toList());
+        List<Benchmark> listed = new ArrayList<>();
+        List<String> listFailures = new ArrayList<>();
         List<Step> steps = new ArrayList<>();
         for (Benchmark benchmark : benchmarks) {
             try {
-                steps.addAll(benchmark.steps(plan));
+                List<Step> selected = filter.apply(benchmark.steps(plan));
+                steps.addAll(selected);
+                if (!selected.isEmpty() || filter.texts().isEmpty()) {
+                    listed.add(benchmark);
+                }
             } catch (RuntimeException | LinkageError e) {
                 StepFailure failure = StepFailure.of("steps of " + benchmark.id(), e);
                 failures.add(failure);
-                progress.line("steps of " + benchmark.id() + " FAILED: " + failure.error());
+                listFailures.add("steps of " + benchmark.id() + " FAILED: " + failure.error());
+                listed.add(benchmark);
             }
+        }
+        // The benchmarks none of whose steps the filter selects are left out of the run and of its facts.
+        info = RunInfo.start(describe(), plan.pinning(), listed.stream().map(Benchmark::id).toList());
+        listFailures.forEach(progress::line);
+        if (repeat > 1) {
+            steps = rounds(steps, listed);
         }
         progress.begin(steps);
         try {
@@ -121,7 +161,48 @@ public final class Runner {
         if (started == null) {
             return null;
         }
-        return new SuiteRun(started.finish((System.nanoTime() - startNanos) / 1e9), List.copyOf(results),
-                List.copyOf(failures));
+        return new SuiteRun(started.finish((System.nanoTime() - startNanos) / 1e9),
+                repeat > 1 ? Medians.of(results) : List.copyOf(results), List.copyOf(failures));
+    }
+
+    /** The plan's description, then the filter's and the repetition's if they apply. */
+    private String describe() {
+        String description = plan.describe();
+        if (!filter.texts().isEmpty()) {
+            description += "; " + filter.describe();
+        }
+        if (repeat > 1) {
+            description += "; every step " + repeat + " times, round robin, the median run shown";
+        }
+        return description;
+    }
+
+    /**
+     * {@link #repeat} rounds of the selected steps: the first round's {@code first}, then fresh lists from the
+     * benchmarks (a list's steps may share state that its last step cleans up), each name followed by
+     * {@code " (run r/N)"}.
+     */
+    private List<Step> rounds(List<Step> first, List<Benchmark> benchmarks) {
+        List<Step> all = new ArrayList<>(named(first, 1));
+        for (int round = 2; round <= repeat; round++) {
+            List<Step> steps = new ArrayList<>();
+            for (Benchmark benchmark : benchmarks) {
+                try {
+                    steps.addAll(filter.apply(benchmark.steps(plan)));
+                } catch (RuntimeException | LinkageError e) {
+                    StepFailure failure = StepFailure.of("steps of " + benchmark.id() + " (run " + round + "/"
+                            + repeat + ")", e);
+                    failures.add(failure);
+                    progress.line(failure.step() + " FAILED: " + failure.error());
+                }
+            }
+            all.addAll(named(steps, round));
+        }
+        return all;
+    }
+
+    private List<Step> named(List<Step> steps, int round) {
+        return steps.stream().map(s -> new Step(s.name() + " (run " + round + "/" + repeat + ")", s.estimate(),
+                s.body())).toList();
     }
 }

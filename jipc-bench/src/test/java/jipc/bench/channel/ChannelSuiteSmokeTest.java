@@ -12,13 +12,13 @@ import jipc.bench.suite.Benchmark;
 import jipc.bench.suite.Plan;
 import jipc.bench.suite.Result;
 import jipc.bench.suite.Step;
+import jipc.bench.suite.StepFilter;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -115,8 +115,25 @@ class ChannelSuiteSmokeTest {
         assertEquals(1L << 20, ChannelPairs.capacity(65536));
         assertEquals(16L << 20, ChannelPairs.capacity(1 << 20));
         assertTrue(ChannelPairs.maxMessageLength(ChannelPairs.capacity(1 << 20)) >= 1 << 20);
-        assertEquals(List.of(8, 64, 4096, 65536), TextRun.parse("--full", "--pin", "0,1").latencySizes());
-        assertThrows(IllegalArgumentException.class, () -> TextRun.parse("--pin", "0,1"));
-        assertThrows(IllegalArgumentException.class, () -> TextRun.parse("--quick", "--pin", "0"));
+    }
+
+    @Test
+    void theSizeOptionsAndTheStepFilterOfJipcBenchShapeTheirSteps() {
+        // --latency-sizes 128 --throughput-sizes none
+        Plan sized = Plan.fullRun().withLatencySizes(Plan.parseSizes("--latency-sizes", "128"))
+                .withThroughputSizes(Plan.parseSizes("--throughput-sizes", "none"));
+        for (Benchmark benchmark : List.of(new ChannelBenchmark(), new AgronaBenchmark())) {
+            List<String> names = benchmark.steps(sized).stream().map(Step::name).toList();
+            List<String> latency = names.stream().filter(n -> n.startsWith("latency: ")).toList();
+            assertFalse(latency.isEmpty(), names.toString());
+            assertTrue(latency.stream().allMatch(n -> n.endsWith(" 128 B")), names.toString());
+            assertTrue(names.stream().noneMatch(n -> n.startsWith("throughput: ")), names.toString());
+        }
+        // --steps 'spin 64 B,idle' (what TextRun's --only ' spin 64 B|idle' selected)
+        List<String> picked = new StepFilter(List.of("spin 64 B", "idle")).apply(new ChannelBenchmark().steps(
+                Plan.fullRun())).stream().map(Step::name).toList();
+        assertEquals(List.of("latency: jipc channel spin 64 B", "latency: C channel spin 64 B",
+                "idle CPU: jipc channel futex", "idle CPU: jipc channel hybrid",
+                "idle CPU: C channel futex"), picked);
     }
 }

@@ -100,6 +100,17 @@ class StreamBenchmarkSmokeTest {
     }
 
     @Test
+    void theJvmOptionsOfThePlanReachTheJavaPeers() {
+        // jipc bench --jvm-option: an option the JVM refuses makes both Java peers exit 1 at once
+        Plan plan = tinyPlan(null).withJvmOptions(List.of("-XX:+JipcNoSuchFlag"));
+        Step java = new PipeBenchmark().steps(plan).getFirst();
+        assertTrue(java.name().startsWith("jipc pipe"), java.name());
+        IOException e = assertThrows(IOException.class, () -> java.body().run(plan,
+                new PrintStream(PrintStream.nullOutputStream())));
+        assertTrue(e.getMessage().matches("jipc pipe side [ab] failed: exit code 1.*"), e.getMessage());
+    }
+
+    @Test
     void quickRunFitsItsTimeBudgetByEstimate() {
         // The runner's progress bar trusts these; the quick run of both families must stay near 15 s on 2 cores.
         Duration total = Duration.ZERO;

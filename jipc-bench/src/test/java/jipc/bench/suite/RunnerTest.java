@@ -145,6 +145,73 @@ class RunnerTest {
     }
 
     @Test
+    void theStepFilterAndRepeatRunTheSelectedStepsRoundRobinAndKeepTheMedianRun() throws Exception {
+        int[] runs = {0};
+        double[] p50s = {300, 100, 200};
+        Benchmark pipes = new Fixed("pipes", List.of(
+                new Step("latency: jipc pipe via cat 64 B", Duration.ofMillis(300), RunnerTest::catRoundTrips),
+                new Step("latency: made up 8 B", Duration.ofMillis(10), (plan, out) -> List.of(new Result("made up",
+                        "jipc", Result.Kind.LATENCY, 8, 1, p50s[runs[0]], 1, 1, 1, p50s[runs[0]++], 1, List.of(),
+                        Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, "none", "one figure"))),
+                new Step("never selected", Duration.ofMillis(10), (plan, out) -> {
+                    throw new IOException("the filter should have left this out");
+                })));
+        Benchmark other = new Fixed("other", List.of(new Step("unrelated", Duration.ofMillis(10), (plan, out) -> {
+            throw new IOException("the filter should have left this out");
+        })));
+        Progress progress = new Progress(new PrintStream(progressBytes, true, StandardCharsets.UTF_8), false, 100);
+
+        SuiteRun run = new Runner(Plan.quickRun().withLatencySizes(List.of(8)), new StepFilter(List.of("cat",
+                "made up")), 3, progress, log::add).run(List.of(pipes, other));
+
+        assertEquals(List.of(), run.failures());
+        assertEquals(List.of("pipes"), run.info().benchmarks());
+        assertEquals("quick; latency sizes 8 B; steps containing 'cat' or 'made up'; every step 3 times, round robin,"
+                + " the median run shown", run.info().plan());
+        List<String> lines = progressBytes.toString(StandardCharsets.UTF_8).lines().toList();
+        assertEquals(6, lines.size(), lines.toString());
+        assertTrue(lines.get(0).startsWith("[1/6] latency: jipc pipe via cat 64 B (run 1/3): "), lines.toString());
+        assertTrue(lines.get(1).startsWith("[2/6] latency: made up 8 B (run 1/3): "), lines.toString());
+        assertTrue(lines.get(2).startsWith("[3/6] latency: jipc pipe via cat 64 B (run 2/3): "), lines.toString());
+        assertTrue(lines.get(5).startsWith("[6/6] latency: made up 8 B (run 3/3): "), lines.toString());
+        assertEquals(2, run.results().size(), run.results().toString());
+        Result cat = run.results().get(0);
+        assertEquals("pipe via cat", cat.mechanism());
+        assertTrue(cat.note().startsWith("the median run by p50 (ns) of 3 runs, round robin ("), cat.note());
+        Result madeUp = run.results().get(1);
+        assertEquals(200, madeUp.p50()); // of 300, 100, 200; its other figures from the same run
+        assertEquals(200, madeUp.max());
+        assertEquals("one figure; the median run by p50 (ns) of 3 runs, round robin (100.0 to 300.0)",
+                madeUp.note());
+    }
+
+    @Test
+    void stepFiltersSizesAndPlanDescriptions() {
+        assertEquals(List.of(8, 65536), Plan.parseSizes("--latency-sizes", "8,65536"));
+        assertEquals(List.of(), Plan.parseSizes("--throughput-sizes", "none"));
+        for (String bad : List.of("", "0", "64,", "16777217", "1k", "none,64")) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> Plan.parseSizes("--latency-sizes", bad));
+            assertEquals("--latency-sizes takes message sizes in bytes from 1 to 16777216, separated by commas, or "
+                    + "none: '" + bad + "'", e.getMessage());
+        }
+        assertEquals("full", Plan.fullRun().withPin(0, 1).describe());
+        assertEquals("quick; throughput sizes none; JVM options -Xint -Dx=1", Plan.quickRun()
+                .withThroughputSizes(List.of()).withJvmOptions(List.of("-Xint", "-Dx=1")).describe());
+        assertEquals(List.of("-Xint", "-Dx=1"), Plan.quickRun().withJvmOptions(List.of("-Xint", "-Dx=1"))
+                .jvmOptions());
+
+        Step a = new Step("latency: jipc pipe 64 B", Duration.ofSeconds(1), (plan, out) -> List.of());
+        Step b = new Step("throughput: C fifo 64 KiB", Duration.ofSeconds(1), (plan, out) -> List.of());
+        assertEquals(List.of(a, b), StepFilter.ALL.apply(List.of(a, b)));
+        assertEquals(List.of(b), new StepFilter(List.of("fifo", "socket")).apply(List.of(a, b)));
+        assertEquals(List.of(), new StepFilter(List.of("Pipe")).apply(List.of(a, b))); // case-sensitive
+        assertThrows(IllegalArgumentException.class, () -> new StepFilter(List.of("pipe", "")));
+        assertThrows(IllegalArgumentException.class, () -> new Runner(Plan.quickRun(), StepFilter.ALL, 0,
+                new Progress(new PrintStream(progressBytes), false, 100), log::add));
+    }
+
+    @Test
     void registeredBenchmarksComeFromTheServiceFile() {
         // src/test/resources registers RegisteredFixture beside whatever src/main registers
         assertTrue(Runner.registered().stream().anyMatch(b -> b instanceof RegisteredFixture),

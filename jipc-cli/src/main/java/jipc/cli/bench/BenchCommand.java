@@ -19,6 +19,7 @@ import jipc.bench.suite.Plan;
 import jipc.bench.suite.Progress;
 import jipc.bench.suite.Runner;
 import jipc.bench.suite.Step;
+import jipc.bench.suite.StepFilter;
 import jipc.bench.suite.SuiteRun;
 import jipc.cli.ExitCodes;
 import jipc.cli.Failure;
@@ -43,6 +44,8 @@ import picocli.CommandLine.Spec;
                 "  jipc bench                            # the quick run (under a minute on 2 cores)",
                 "  jipc bench --full --pin 0,1 --report out/   # thorough, pinned, HTML report in out/index.html",
                 "  jipc bench --only pipe,channel --json run.json",
+                "  jipc bench --only pipe --throughput-sizes 65536 --repeat 5  # median of 5",
+                "  jipc bench --steps 'spin 64 B,idle' --jvm-option=-XX:+PrintCompilation",
                 "  jipc bench compare before.json after.json"})
 public final class BenchCommand implements Callable<Integer> {
     @Spec
@@ -57,6 +60,30 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--only", split = ",", paramLabel = "ID",
             description = "Run only these benchmarks (see --list), e.g. --only pipe,channel.")
     List<String> only = new ArrayList<>();
+
+    @Option(names = "--steps", split = ",", paramLabel = "TEXT",
+            description = "Run only the steps whose name contains one of these texts (case-sensitive; see --list), "
+                    + "e.g. --steps 'spin 64 B,throughput: jipc'.")
+    List<String> steps = new ArrayList<>();
+
+    @Option(names = "--latency-sizes", paramLabel = "SIZES",
+            description = "Round trips at these message sizes in bytes (comma-separated) instead of the plan's, or "
+                    + "none: no latency steps. Every benchmark honours it.")
+    String latencySizes;
+
+    @Option(names = "--throughput-sizes", paramLabel = "SIZES",
+            description = "Throughput at these message sizes in bytes instead of the plan's, or none.")
+    String throughputSizes;
+
+    @Option(names = "--repeat", paramLabel = "N", defaultValue = "1",
+            description = "Run every selected step N times, round robin (all steps, then all again, so a burst of "
+                    + "load hits every implementation alike), and keep each row's median run.")
+    int repeat;
+
+    @Option(names = "--jvm-option", paramLabel = "OPT",
+            description = "An option for the Java peers' JVMs (repeatable; write --jvm-option=OPT when OPT starts "
+                    + "with '-'), e.g. --jvm-option=-XX:StartFlightRecording:filename=/tmp/jfr/,settings=profile.")
+    List<String> jvmOptions = new ArrayList<>();
 
     @Option(names = "--pin", paramLabel = "A,B",
             description = "Run side a on CPU A and side b on CPU B (taskset -c); the same CPU twice shares a core.")
@@ -73,7 +100,8 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--verbose", description = "Print what the steps log (commands, compiler lines) on stderr.")
     boolean verbose;
 
-    @Option(names = "--list", description = "List the benchmarks and their steps with estimates, and run nothing.")
+    @Option(names = "--list", description = "List the benchmarks and the steps a run would run (after --only, --steps "
+            + "and the size options) with estimates, and run nothing.")
     boolean list;
 
     @Override
@@ -86,20 +114,40 @@ public final class BenchCommand implements Callable<Integer> {
             Pin cpus = Pin.parse("--pin", pin);
             plan = plan.withPin(cpus.cpuA(), cpus.cpuB());
         }
+        if (latencySizes != null) {
+            plan = plan.withLatencySizes(Plan.parseSizes("--latency-sizes", latencySizes));
+        }
+        if (throughputSizes != null) {
+            plan = plan.withThroughputSizes(Plan.parseSizes("--throughput-sizes", throughputSizes));
+        }
+        plan = plan.withJvmOptions(jvmOptions);
+        if (repeat < 1) {
+            throw new ParameterException(spec.commandLine(), "--repeat takes a count of at least 1: " + repeat);
+        }
+        StepFilter filter = new StepFilter(steps);
         List<Benchmark> benchmarks = Runner.select(Runner.registered(), only);
         if (benchmarks.isEmpty()) {
             throw new Failure(ExitCodes.UNAVAILABLE, "no benchmarks are registered in this build "
                     + "(META-INF/services/jipc.bench.suite.Benchmark is empty)");
         }
+        if (!filter.texts().isEmpty() && !selectsAStep(benchmarks, plan, filter)) {
+            throw new ParameterException(spec.commandLine(), "--steps " + String.join(",", filter.texts())
+                    + ": no step of " + String.join(", ", benchmarks.stream().map(Benchmark::id).toList())
+                    + " has a name containing " + (filter.texts().size() == 1 ? "it" : "any of them")
+                    + " (--list shows the step names)");
+        }
         if (list) {
-            list(benchmarks, plan);
+            list(benchmarks, plan, filter);
+            if (repeat > 1) {
+                System.out.println("(--repeat " + repeat + ": each step " + repeat + " times)");
+            }
             return ExitCodes.OK;
         }
         System.setProperty("java.awt.headless", "true");
         List<String> logLines = Collections.synchronizedList(new ArrayList<>());
         SuiteRun run;
         try (Progress progress = Progress.onStandardError()) {
-            Runner runner = new Runner(plan, progress, line -> {
+            Runner runner = new Runner(plan, filter, repeat, progress, line -> {
                 logLines.add(line);
                 if (verbose) {
                     progress.line("  | " + line);
@@ -148,9 +196,26 @@ public final class BenchCommand implements Callable<Integer> {
         }
     }
 
-    private static void list(List<Benchmark> benchmarks, Plan plan) {
+    /** Whether {@code filter} selects a step of {@code benchmarks} (a benchmark that cannot list its steps counts). */
+    private static boolean selectsAStep(List<Benchmark> benchmarks, Plan plan, StepFilter filter) {
         for (Benchmark benchmark : benchmarks) {
-            List<Step> steps = benchmark.steps(plan);
+            try {
+                if (!filter.apply(benchmark.steps(plan)).isEmpty()) {
+                    return true;
+                }
+            } catch (RuntimeException | LinkageError e) {
+                return true; // the run reports it as the benchmark's failure
+            }
+        }
+        return false;
+    }
+
+    private static void list(List<Benchmark> benchmarks, Plan plan, StepFilter filter) {
+        for (Benchmark benchmark : benchmarks) {
+            List<Step> steps = filter.apply(benchmark.steps(plan));
+            if (steps.isEmpty() && !filter.texts().isEmpty()) {
+                continue;
+            }
             Duration total = steps.stream().map(Step::estimate).reduce(Duration.ZERO, Duration::plus);
             System.out.printf("%s: %d steps, about %d s%n", benchmark.id(), steps.size(), total.toSeconds());
             for (Step step : steps) {
