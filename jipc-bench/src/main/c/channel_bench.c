@@ -11,7 +11,8 @@
  *   flag a|b WAIT SIZE WARMUP ROUNDS [OUT]                the physical floors: payload copied into a shared buffer,
  *                                                         then a sequence word stored (release) and waited on
  *                                                         (acquire): WAIT spin (re-check with a pause) or futex
- *                                                         (FUTEX_WAIT on the word; the writer always FUTEX_WAKEs)
+ *                                                         (FUTEX_WAIT on the word; the writer always FUTEX_WAKEs);
+ *                                                         the reader reads the payload's 8-byte sequence number
  *   send|recv STRATEGY SIZE WARMUP COUNT CAPACITY OUT     throughput over channel 0: WARMUP messages, then COUNT
  *                                                         measured ones
  *   memcpy SIZE WARMUP COUNT CAPACITY OUT                 one process copying SIZE-byte blocks round the ring
@@ -261,7 +262,7 @@ static int flag(int side_a, int futex, long size, long warmup, long rounds, cons
     if (!side_a) {
         for (int32_t i = 1; i <= warmup + rounds; i++) {
             await_seq(to_b, i, futex);
-            memcpy(payload, buffer_b, size);
+            memcpy(payload, buffer_b, 8); /* the sequence number only, as the channel peers' handlers read */
             memcpy(buffer_a, payload, size);
             publish_seq(to_a, i, futex);
         }
@@ -277,10 +278,9 @@ static int flag(int side_a, int futex, long size, long warmup, long rounds, cons
         memcpy(buffer_b, payload, size);
         publish_seq(to_b, (int32_t) i, futex);
         await_seq(to_a, (int32_t) i, futex);
-        memcpy(payload, buffer_a, size);
-        int64_t end = now_ns();
         int64_t seq;
-        memcpy(&seq, payload, sizeof seq);
+        memcpy(&seq, buffer_a, sizeof seq);
+        int64_t end = now_ns();
         if (seq != i) {
             fprintf(stderr, "channel_bench: flag echo %lld, expected %lld\n", (long long) seq, (long long) i);
             return 1;

@@ -134,6 +134,7 @@ public final class ChannelBenchmark implements Benchmark {
                             "floor: payload memcpy into shared memory, release store of a 32-bit sequence word, "
                                     + (wait.equals("spin") ? "acquire spin on it with pause"
                                             : "FUTEX_WAIT on it; the writer always FUTEX_WAKEs (raw futex ping-pong)")
+                                    + "; the reader reads the 8-byte sequence number"
                                     + Rows.roundsNote(p, size, sleeping)));
                 });
     }
