@@ -65,8 +65,9 @@ final class Rows {
 
     /**
      * Measured throughput messages: the plan's byte budget, at least {@value #MIN_MESSAGES}, and for messages of
-     * {@value #LARGE} bytes and more at least {@value #MIN_LARGE_MESSAGES_QUICK} (quick) or {@value #MIN_LARGE_MESSAGES_FULL} (full) within
-     * {@value #MAX_LARGE_BYTES_QUICK} or {@value #MAX_LARGE_BYTES_FULL} bytes. A channel moves 64 KiB messages at
+     * {@value #LARGE} bytes and more at least {@value #MIN_LARGE_MESSAGES_QUICK} (quick) or
+     * {@value #MIN_LARGE_MESSAGES_FULL} (full) within {@value #MAX_LARGE_BYTES_QUICK} or
+     * {@value #MAX_LARGE_BYTES_FULL} bytes. A channel moves 64 KiB messages at
      * up to 80 GB/s: the plan's byte budget alone (1 GiB) lasted 14–50 ms, too short for the JIT-compiled Java peers
      * to show their steady state (their CPU per message came out 2.3 times what 16 GiB showed).
      */

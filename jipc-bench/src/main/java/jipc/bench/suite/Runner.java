@@ -5,12 +5,15 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Runs {@code jipc bench}: asks every selected {@link Benchmark} for all its {@link Step}s first (so the total
@@ -122,6 +125,7 @@ public final class Runner {
         // The benchmarks none of whose steps the filter selects are left out of the run and of its facts.
         info = RunInfo.start(describe(), plan.pinning(), listed.stream().map(Benchmark::id).toList());
         listFailures.forEach(progress::line);
+        steps = bySize(steps);
         if (repeat > 1) {
             steps = rounds(steps, listed);
         }
@@ -196,9 +200,53 @@ public final class Runner {
                     progress.line(failure.step() + " FAILED: " + failure.error());
                 }
             }
-            all.addAll(named(steps, round));
+            all.addAll(named(bySize(steps), round));
         }
         return all;
+    }
+
+    private static final Pattern SIZED = Pattern.compile("(latency|throughput): .* (\\d+) (B|KiB|MiB)");
+
+    /**
+     * The steps with the steps of one kind and message size next to each other, across benchmarks: the steps named
+     * {@code "latency: ... SIZE"} by size, then {@code "throughput: ... SIZE"} by size, then
+     * {@code "idle CPU: ..."}, each group in list order, in the places such steps held; every other step keeps its
+     * place. So the channel's and
+     * Agrona's 64 B round trips run seconds apart, not minutes: on a VM whose cross-core speed changes every few
+     * minutes (docs/benchmarks.md, "The machine's two states") only rows measured close together compare.
+     */
+    static List<Step> bySize(List<Step> steps) {
+        List<Integer> places = new ArrayList<>();
+        List<Step> sized = new ArrayList<>();
+        for (int i = 0; i < steps.size(); i++) {
+            if (sizeKey(steps.get(i).name()) >= 0) {
+                places.add(i);
+                sized.add(steps.get(i));
+            }
+        }
+        sized.sort(Comparator.comparingLong(step -> sizeKey(step.name())));
+        List<Step> ordered = new ArrayList<>(steps);
+        for (int k = 0; k < places.size(); k++) {
+            ordered.set(places.get(k), sized.get(k));
+        }
+        return ordered;
+    }
+
+    /** Kind (latency 0, throughput 1, idle 2) * 2^40 + message size in bytes, or -1 for any other step name. */
+    private static long sizeKey(String name) {
+        if (name.startsWith("idle CPU: ")) {
+            return 2L << 40;
+        }
+        Matcher m = SIZED.matcher(name);
+        if (!m.matches()) {
+            return -1;
+        }
+        long bytes = Long.parseLong(m.group(2)) * switch (m.group(3)) {
+            case "KiB" -> 1024L;
+            case "MiB" -> 1024L * 1024;
+            default -> 1L;
+        };
+        return (m.group(1).equals("latency") ? 0L : 1L << 40) + bytes;
     }
 
     private List<Step> named(List<Step> steps, int round) {

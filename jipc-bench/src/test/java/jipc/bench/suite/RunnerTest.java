@@ -150,7 +150,7 @@ class RunnerTest {
         double[] p50s = {300, 100, 200};
         Benchmark pipes = new Fixed("pipes", List.of(
                 new Step("latency: jipc pipe via cat 64 B", Duration.ofMillis(300), RunnerTest::catRoundTrips),
-                new Step("latency: made up 8 B", Duration.ofMillis(10), (plan, out) -> List.of(new Result("made up",
+                new Step("latency: made up 128 B", Duration.ofMillis(10), (plan, out) -> List.of(new Result("made up",
                         "jipc", Result.Kind.LATENCY, 8, 1, p50s[runs[0]], 1, 1, 1, p50s[runs[0]++], 1, List.of(),
                         Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, "none", "one figure"))),
                 new Step("never selected", Duration.ofMillis(10), (plan, out) -> {
@@ -171,9 +171,9 @@ class RunnerTest {
         List<String> lines = progressBytes.toString(StandardCharsets.UTF_8).lines().toList();
         assertEquals(6, lines.size(), lines.toString());
         assertTrue(lines.get(0).startsWith("[1/6] latency: jipc pipe via cat 64 B (run 1/3): "), lines.toString());
-        assertTrue(lines.get(1).startsWith("[2/6] latency: made up 8 B (run 1/3): "), lines.toString());
+        assertTrue(lines.get(1).startsWith("[2/6] latency: made up 128 B (run 1/3): "), lines.toString());
         assertTrue(lines.get(2).startsWith("[3/6] latency: jipc pipe via cat 64 B (run 2/3): "), lines.toString());
-        assertTrue(lines.get(5).startsWith("[6/6] latency: made up 8 B (run 3/3): "), lines.toString());
+        assertTrue(lines.get(5).startsWith("[6/6] latency: made up 128 B (run 3/3): "), lines.toString());
         assertEquals(2, run.results().size(), run.results().toString());
         Result cat = run.results().get(0);
         assertEquals("pipe via cat", cat.mechanism());
@@ -183,6 +183,21 @@ class RunnerTest {
         assertEquals(200, madeUp.max());
         assertEquals("one figure; the median run by p50 (ns) of 3 runs, round robin (100.0 to 300.0)",
                 madeUp.note());
+    }
+
+    @Test
+    void stepsOfOneKindAndSizeRunNextToEachOtherAcrossBenchmarks() {
+        List<String> names = List.of("jipc pipe (latency, throughput)", "latency: jipc channel spin 64 B",
+                "latency: jipc channel spin 4 KiB", "throughput: jipc channel 64 B", "throughput: C memcpy 1 MiB",
+                "idle CPU: jipc channel futex", "latency: Agrona channel spin 64 B",
+                "latency: Agrona channel spin 4 KiB", "throughput: Agrona channel 64 B",
+                "throughput: Agrona channel 1 MiB", "broken");
+        List<Step> steps = names.stream().map(n -> new Step(n, Duration.ZERO, (plan, out) -> List.of())).toList();
+        assertEquals(List.of("jipc pipe (latency, throughput)", "latency: jipc channel spin 64 B",
+                "latency: Agrona channel spin 64 B", "latency: jipc channel spin 4 KiB",
+                "latency: Agrona channel spin 4 KiB", "throughput: jipc channel 64 B",
+                "throughput: Agrona channel 64 B", "throughput: C memcpy 1 MiB", "throughput: Agrona channel 1 MiB",
+                "idle CPU: jipc channel futex", "broken"), Runner.bySize(steps).stream().map(Step::name).toList());
     }
 
     @Test
