@@ -116,11 +116,15 @@ class ChannelNativeSegmentTest {
         }
     }
 
+    /** A channel in native memory of {@code arena}, which the test closes under it. */
+    private static OneToOneChannel channelIn(Arena arena) {
+        return OneToOneChannel.create(arena.allocate(ChannelDescriptor.segmentSize(CAPACITY), 4096), CAPACITY, MAX);
+    }
+
     @Test
     void aHandlerThatClosesTheSegmentMakesPollThrowInsteadOfTouchingIt() {
         Arena arena = Arena.ofConfined();
-        OneToOneChannel channel = OneToOneChannel.create(
-                arena.allocate(ChannelDescriptor.segmentSize(CAPACITY), 4096), CAPACITY, MAX);
+        OneToOneChannel channel = channelIn(arena);
         assertTrue(channel.offer(1, bytes(8, 1), 0, 8));
         assertTrue(channel.offer(2, bytes(8, 2), 0, 8));
         List<Integer> seen = new ArrayList<>();
@@ -136,8 +140,7 @@ class ChannelNativeSegmentTest {
     @Test
     void aHandlerThatClosesTheSegmentAtTheLimitMakesTheGiveBackThrow() {
         Arena arena = Arena.ofConfined();
-        OneToOneChannel channel = OneToOneChannel.create(
-                arena.allocate(ChannelDescriptor.segmentSize(CAPACITY), 4096), CAPACITY, MAX);
+        OneToOneChannel channel = channelIn(arena);
         assertTrue(channel.offer(1, bytes(8, 1), 0, 8));
         assertThrows(IllegalStateException.class, () -> channel.poll((type, payload) -> arena.close(), 1));
     }
@@ -145,8 +148,7 @@ class ChannelNativeSegmentTest {
     @Test
     void aCommitAfterTheSegmentWasClosedThrows() {
         Arena arena = Arena.ofConfined();
-        OneToOneChannel channel = OneToOneChannel.create(
-                arena.allocate(ChannelDescriptor.segmentSize(CAPACITY), 4096), CAPACITY, MAX);
+        OneToOneChannel channel = channelIn(arena);
         assertNotNull(channel.tryClaim(1, 16));
         arena.close();
         assertThrows(IllegalStateException.class, channel::commit);
