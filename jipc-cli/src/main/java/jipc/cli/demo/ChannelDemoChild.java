@@ -36,7 +36,7 @@ public final class ChannelDemoChild {
                         System.exit(1);
                     }
                     child.say("received: " + text + (received[0] == 1
-                            ? " (woken by the producer; read in place in the ring, then zeroed and handed back)" : ""));
+                            ? " (woken by the producer; read in place in the ring, then its room handed back)" : ""));
                 });
             }
             if (received[0] != expected) {
