@@ -106,25 +106,19 @@ public final class Runner {
     public SuiteRun run(List<Benchmark> benchmarks) throws InterruptedException {
         startNanos = System.nanoTime();
         List<Benchmark> listed = new ArrayList<>();
-        List<String> listFailures = new ArrayList<>();
         List<Step> steps = new ArrayList<>();
         for (Benchmark benchmark : benchmarks) {
-            try {
-                List<Step> selected = filter.apply(benchmark.steps(plan));
-                steps.addAll(selected);
-                if (!selected.isEmpty() || filter.texts().isEmpty()) {
-                    listed.add(benchmark);
-                }
-            } catch (RuntimeException | LinkageError e) {
-                StepFailure failure = StepFailure.of("steps of " + benchmark.id(), e);
-                failures.add(failure);
-                listFailures.add("steps of " + benchmark.id() + " FAILED: " + failure.error());
+            List<Step> selected = selectedSteps(benchmark, "steps of " + benchmark.id());
+            // The benchmarks none of whose steps the filter selects are left out of the run and of its facts; one
+            // that failed to list its steps stays in them.
+            if (selected == null || !selected.isEmpty() || filter.texts().isEmpty()) {
                 listed.add(benchmark);
             }
+            if (selected != null) {
+                steps.addAll(selected);
+            }
         }
-        // The benchmarks none of whose steps the filter selects are left out of the run and of its facts.
         info = RunInfo.start(describe(), plan.pinning(), listed.stream().map(Benchmark::id).toList());
-        listFailures.forEach(progress::line);
         steps = bySize(steps);
         if (repeat > 1) {
             steps = rounds(steps, listed);
@@ -191,18 +185,30 @@ public final class Runner {
         for (int round = 2; round <= repeat; round++) {
             List<Step> steps = new ArrayList<>();
             for (Benchmark benchmark : benchmarks) {
-                try {
-                    steps.addAll(filter.apply(benchmark.steps(plan)));
-                } catch (RuntimeException | LinkageError e) {
-                    StepFailure failure = StepFailure.of("steps of " + benchmark.id() + " (run " + round + "/"
-                            + repeat + ")", e);
-                    failures.add(failure);
-                    progress.line(failure.step() + " FAILED: " + failure.error());
+                List<Step> selected = selectedSteps(benchmark,
+                        "steps of " + benchmark.id() + " (run " + round + "/" + repeat + ")");
+                if (selected != null) {
+                    steps.addAll(selected);
                 }
             }
             all.addAll(named(bySize(steps), round));
         }
         return all;
+    }
+
+    /**
+     * The steps of {@code benchmark} the filter selects, or {@code null} if listing them threw: then the failure is
+     * recorded under {@code label} and reported on the progress stream, and the run goes on without them.
+     */
+    private List<Step> selectedSteps(Benchmark benchmark, String label) {
+        try {
+            return filter.apply(benchmark.steps(plan));
+        } catch (RuntimeException | LinkageError e) {
+            StepFailure failure = StepFailure.of(label, e);
+            failures.add(failure);
+            progress.line(label + " FAILED: " + failure.error());
+            return null;
+        }
     }
 
     private static final Pattern SIZED = Pattern.compile("(latency|throughput): .* (\\d+) (B|KiB|MiB)");
@@ -216,18 +222,21 @@ public final class Runner {
      * minutes (docs/benchmarks.md, "The machine's two states") only rows measured close together compare.
      */
     static List<Step> bySize(List<Step> steps) {
+        record Sized(long key, Step step) {
+        }
         List<Integer> places = new ArrayList<>();
-        List<Step> sized = new ArrayList<>();
+        List<Sized> sized = new ArrayList<>();
         for (int i = 0; i < steps.size(); i++) {
-            if (sizeKey(steps.get(i).name()) >= 0) {
+            long key = sizeKey(steps.get(i).name());
+            if (key >= 0) {
                 places.add(i);
-                sized.add(steps.get(i));
+                sized.add(new Sized(key, steps.get(i)));
             }
         }
-        sized.sort(Comparator.comparingLong(step -> sizeKey(step.name())));
+        sized.sort(Comparator.comparingLong(Sized::key));
         List<Step> ordered = new ArrayList<>(steps);
         for (int k = 0; k < places.size(); k++) {
-            ordered.set(places.get(k), sized.get(k));
+            ordered.set(places.get(k), sized.get(k).step());
         }
         return ordered;
     }
