@@ -15,7 +15,9 @@ import java.util.concurrent.locks.LockSupport;
  * <li>{@code die-giving-back}: registers, receives messages 0..COUNT-1, then does what {@code poll} does with the
  *     next BATCH messages up to the middle of giving their room back: reads and checks them, stores the new head
  *     as the pending head (offset 656), zeroes the first half of their bytes, prints {@code ready HEAD PENDING}
- *     and blocks (the state a consumer killed inside its zeroing leaves; poll does not stop there on its own).</li>
+ *     and blocks (the state a consumer of a many-producer channel killed inside its zeroing leaves; poll does not
+ *     stop there on its own). A one-producer consumer zeroes nothing since layout version 2; there the zeros only
+ *     make the leftovers harsher than a real dead consumer's (its successor must not rely on those bytes).</li>
  * </ul>
  */
 public final class ConsumerCrashChild {
