@@ -467,8 +467,8 @@ static void zero_ring(jipc_channel *ch, uint64_t position, uint64_t length) {
 
 /* Gives [head, new_head) back to the producers: the pending head first, so that the successor of a consumer killed
  * while giving back knows how far to finish; then (many producers) the zeroing (they rely on "length 0 = not
- * written yet"); then the head, with a release store. A process killed leaves its stores in program order (x86-64 keeps stores in
- * order); the signal fence stops the compiler from moving the memset before the pending store. */
+ * written yet"); then the head, with a release store. A process killed leaves its stores in program order (x86-64
+ * keeps stores in order); the signal fence stops the compiler from moving the memset before the pending store. */
 static void give_back(jipc_channel *ch, uint64_t head, uint64_t new_head) {
     atomic_store_explicit(u64(ch, JIPC_CHANNEL_PENDING_HEAD_OFFSET), new_head, memory_order_relaxed);
     atomic_signal_fence(memory_order_seq_cst);

@@ -113,7 +113,8 @@ void jipc_channel_detach_producer(jipc_channel *ch);
 
 /* Consumer: hands at most limit messages to handler, in order, then gives their room back (the new head into the
  * pending head, their records zeroed if many producers, the new head published) and wakes a producer sleeping on a
- * full ring if one does. On a many-producer channel, a claim whose producer is certainly dead (gone, pid reused, zombie) becomes padding; a live producer's open claim is waited for.
+ * full ring if one does. On a many-producer channel, a claim whose producer is certainly dead (gone, pid reused,
+ * zombie) becomes padding; a live producer's open claim is waited for.
  * Returns the number of messages handled (padding is not counted), or -1 with errno EPROTO when a record's length or
  * type (neither >= 1 nor -1) is impossible (the records before it are consumed). */
 int jipc_channel_poll(jipc_channel *ch, jipc_channel_handler handler, void *context, int limit);

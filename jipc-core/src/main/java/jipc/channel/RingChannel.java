@@ -456,8 +456,9 @@ abstract sealed class RingChannel permits OneToOneChannel, ManyToOneChannel {
 
     /**
      * Gives the consumed bytes {@code [head, newHead)} back to the producers. The pending head goes first so that a
-     * successor of a consumer killed while giving back knows how far to finish ({@link #finishInterruptedGiveBack}); the
-     * store-store fence keeps the zeroing after it (a crash leaves stores in program order).
+     * successor of a consumer killed while giving back knows how far to finish
+     * ({@link #finishInterruptedGiveBack}); the store-store fence keeps the zeroing after it (a crash leaves stores
+     * in program order).
      */
     private void giveBack(long head, long newHead) {
         LONG.setOpaque(segment, (long) PENDING_HEAD_OFFSET, newHead);
