@@ -18,7 +18,12 @@ public final class JavaCommand {
     }
 
     public static List<String> argv(Class<?> mainClass, String... args) {
-        List<String> cmd = new ArrayList<>(List.of(java().toString(), "-cp", System.getProperty("java.class.path"),
+        return argv(System.getProperty("java.class.path"), mainClass, args);
+    }
+
+    /** As {@link #argv(Class, String...)} with another class path (a copy that another user can read). */
+    public static List<String> argv(String classPath, Class<?> mainClass, String... args) {
+        List<String> cmd = new ArrayList<>(List.of(java().toString(), "-cp", classPath,
                 "--enable-native-access=ALL-UNNAMED", "--illegal-native-access=deny",
                 "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto", mainClass.getName()));
         cmd.addAll(List.of(args));
