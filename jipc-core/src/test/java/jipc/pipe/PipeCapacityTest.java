@@ -6,10 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -18,6 +15,7 @@ import jipc.process.Spawn;
 import jipc.testing.Capture;
 import jipc.testing.Gcc;
 import jipc.testing.Kernel;
+import jipc.testing.Nobody;
 import org.junit.jupiter.api.Test;
 
 /** F_GETPIPE_SZ / F_SETPIPE_SZ: the default, the kernel's rounding and each limit, reported as the kernel says. */
@@ -73,32 +71,27 @@ class PipeCapacityTest {
     void anUnprivilegedProcessGetsEpermAbovePipeMaxSize() throws Exception {
         int max = Kernel.pipeMaxSize();
         Path program = Gcc.program("set_pipe_size");
-        List<String> argv = new ArrayList<>();
-        Path copy = null;
+        String[] sizes = {String.valueOf(max), String.valueOf(max + 1), String.valueOf(Integer.MAX_VALUE), "1000"};
+        List<String> lines;
         if (Kernel.effectiveUid() == 0) {
-            // Drop to nobody; the program must be reachable for that user, so run a world-readable copy.
-            Path setpriv = Gcc.onPath("setpriv");
-            assumeFalse(setpriv == null, "setpriv (util-linux) is needed to drop root privileges");
-            Path dir = Files.createTempDirectory(Path.of("/tmp"), "jipc-setpriv-",
-                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
-            copy = dir.resolve("set_pipe_size");
-            Files.copy(program, copy, StandardCopyOption.REPLACE_EXISTING);
-            Files.setPosixFilePermissions(copy, PosixFilePermissions.fromString("rwxr-xr-x"));
-            argv.addAll(List.of(setpriv.toString(), "--reuid=65534", "--regid=65534", "--clear-groups"));
-            program = copy;
-        }
-        argv.add(program.toString());
-        argv.addAll(List.of(String.valueOf(max), String.valueOf(max + 1), String.valueOf(Integer.MAX_VALUE), "1000"));
-        try {
-            Capture.Result result = Capture.run(Spawn.command(argv).directory(Path.of("/"))).assertSuccess();
-            assertEquals(List.of(max + " " + max, (max + 1) + " EPERM", Integer.MAX_VALUE + " EPERM", "1000 4096"),
-                    result.out().lines().toList());
-        } finally {
-            if (copy != null) {
-                Files.delete(copy);
-                Files.delete(copy.getParent());
+            // Drop to nobody, who runs a copy of the program that it can reach.
+            try (Nobody nobody = Nobody.create()) {
+                lines = outputLines(nobody.argv(command(nobody.copy(program), sizes)));
             }
+        } else {
+            lines = outputLines(command(program, sizes));
         }
+        assertEquals(List.of(max + " " + max, (max + 1) + " EPERM", Integer.MAX_VALUE + " EPERM", "1000 4096"), lines);
+    }
+
+    private static List<String> command(Path program, String... args) {
+        List<String> command = new ArrayList<>(List.of(program.toString()));
+        command.addAll(List.of(args));
+        return command;
+    }
+
+    private static List<String> outputLines(List<String> argv) throws Exception {
+        return Capture.run(Spawn.command(argv).directory(Path.of("/"))).assertSuccess().out().lines().toList();
     }
 
     @Test

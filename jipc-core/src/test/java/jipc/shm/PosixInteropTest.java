@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -16,6 +15,7 @@ import jipc.pipe.Pipe;
 import jipc.process.ChildProcess;
 import jipc.process.ExitStatus;
 import jipc.process.Spawn;
+import jipc.testing.Nobody;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
@@ -165,16 +165,15 @@ class PosixInteropTest {
         return lines;
     }
 
-    /** A child JVM that {@code setpriv} runs as user nobody (65534, no groups) tries to open both. */
+    /**
+     * A child JVM that {@code setpriv} runs as user nobody (65534, no groups) tries to open both; it runs from a copy
+     * of our class path that nobody can read (the checkout and {@code ~/.m2} may be out of its reach).
+     */
     private static List<String> openAsNobody(String name, int key) throws Exception {
-        assumeTrue(ShmTestSupport.onPath("setpriv"), "setpriv (util-linux) is needed to run a child as nobody");
-        List<String> command = new ArrayList<>(List.of("setpriv", "--reuid=65534", "--regid=65534",
-                "--clear-groups", "--", Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), "--enable-native-access=ALL-UNNAMED",
-                "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto",
-                ShmPeer.class.getName(), "eacces", name, Integer.toString(key)));
-        try (Pipe out = Pipe.open();
-             ChildProcess child = Spawn.command(command).fd(1, out.sink()).start()) {
+        try (Nobody nobody = Nobody.create();
+             Pipe out = Pipe.open();
+             ChildProcess child = Spawn.command(nobody.argv(nobody.java(ShmPeer.class, "eacces", name,
+                     Integer.toString(key)))).directory(nobody.directory()).fd(1, out.sink()).start()) {
             String output = new String(out.source().readAllBytes(), StandardCharsets.UTF_8);
             ExitStatus status = child.waitFor();
             assertTrue(status.success(), status + ": " + output);
