@@ -1,13 +1,16 @@
 package jipc.cli;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -52,6 +55,37 @@ final class Run {
         command.add(JAR.toString());
         command.addAll(List.of(args));
         return run(new ProcessBuilder(command), stdin);
+    }
+
+    /**
+     * {@code java -jar jipc.jar ARGS} as user nobody (uid and gid 65534, no groups, by {@code setpriv}), from a copy
+     * of the jar in a fresh directory under {@code /tmp}: nobody may not reach the build directory (a checkout under
+     * a {@code chmod 700} directory). The copy is world-readable whatever the umask, checked as nobody before the
+     * run, and deleted afterwards. jipc-core's tests do the same with {@code jipc.testing.Nobody}.
+     */
+    static Result jipcAsNobody(String... args) throws Exception {
+        Path directory = Files.createTempDirectory(Path.of("/tmp"), "jipc-nobody-");
+        Path jar = directory.resolve(JAR.getFileName());
+        try {
+            Files.setPosixFilePermissions(directory, PosixFilePermissions.fromString("rwxr-xr-x"));
+            Files.copy(JAR, jar);
+            Files.setPosixFilePermissions(jar, PosixFilePermissions.fromString("rw-r--r--"));
+            Result check = run(asNobody(List.of("test", "-r", jar.toString(), "-a", "-x", JAVA.toString())), "");
+            assertEquals(0, check.exitCode(), "user nobody cannot read " + jar + " or run " + JAVA + ": " + check);
+            List<String> command = new ArrayList<>(List.of(JAVA.toString(), "-jar", jar.toString()));
+            command.addAll(List.of(args));
+            return run(asNobody(command), "");
+        } finally {
+            Files.deleteIfExists(jar);
+            Files.delete(directory);
+        }
+    }
+
+    private static ProcessBuilder asNobody(List<String> command) {
+        List<String> argv = new ArrayList<>(List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                "--"));
+        argv.addAll(command);
+        return new ProcessBuilder(argv).directory(new File("/"));
     }
 
     /** {@code bash -c SCRIPT _ ARGS} with {@code $JAVA} and {@code $JAR} set, so a script can pipe into jipc. */

@@ -320,8 +320,7 @@ class ShmCommandsIT {
         assumeTrue("root".equals(System.getProperty("user.name")), "needs root to run jipc as nobody with setpriv");
         String name = uniqueName("private");
         try (PosixSharedMemory _ = PosixSharedMemory.create(name, 100)) { // 0600, owned by root
-            Run.Result result = Run.bash("setpriv --reuid=nobody --regid=nogroup --clear-groups "
-                    + "\"$JAVA\" -jar \"$JAR\" shm read \"$1\"", name);
+            Run.Result result = Run.jipcAsNobody("shm", "read", name);
 
             assertEquals(ExitCodes.NO_PERMISSION, result.exitCode(), result.err());
             assertTrue(result.err().contains("EACCES"), result.err());
