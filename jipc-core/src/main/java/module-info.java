@@ -13,4 +13,5 @@ module jipc.core {
     exports jipc.sync;
     exports jipc.channel;
     exports jipc.stale;
+    exports jipc.live;
 }

@@ -100,6 +100,7 @@ public final class ExitCodes implements IExitCodeExceptionMapper, IExecutionExce
             case NoReaderException _ -> UNAVAILABLE;
             case ErrnoException e -> ofErrno(e);
             case NotAFifoException _, NoSuchFileException _, ChannelFormatException _ -> NO_INPUT;
+            case jipc.live.RoleTakenException _ -> IO_ERROR; // as EBUSY
             case FileAlreadyExistsException _ -> CANNOT_CREATE;
             case AccessDeniedException _ -> NO_PERMISSION;
             case java.io.IOException _ -> IO_ERROR;

@@ -6,20 +6,25 @@ package jipc.channel;
  * <pre>
  *   0        8        12       16                24       28       32
  *   +--------+--------+--------+-----------------+--------+--------+------------------------------+
- *   | magic "JIPCCHN1"| version| flags           | capacity (long) | maxMsg | hdrLen | creator identity (long) ...
+ *   | magic "JIPCCHN1"| version| flags           | capacity (long) | maxMsg | hdrLen | creator party (long) ...
  *   +-----------------+--------+-----------------+-----------------+--------+--------+------------------------------+
- *    40   (zero) ... 128
+ *    40   creator pid (int), 0 (int), 48 creator pid namespace inode (long)        display only
+ *    64   producer party (long): the one-producer channel's producer, 0 = none     (one-producer channel)
+ *    72   producer pid (int), 0 (int), 80 producer pid namespace inode (long)      display only
+ *    88   (zero) ... 128
  *   128  tail position (long): bytes ever committed; written by the producer(s)        own 128-byte block
  *   256  head position (long): bytes ever consumed; written by the consumer            own 128-byte block
  *   384  consumer wake word (int) + consumer waiting flag (int, 0/1)                    own 128-byte block
- *   512  producer wake word (int) + producers waiting count (int)                       own 128-byte block
- *   640  consumer identity: pid (int), 0 (int), start time in clock ticks (long)        own 128-byte block
+ *   512  producer wake word (int), 0 (int), 520 producers waiting (long bit set)       own 128-byte block
+ *   640  consumer party (long), 648 consumer pid (int), 0 (int)                         own 128-byte block
  *   656  pending head (long): the head the consumer is about to publish, written before it gives room back
+ *   664  consumer pid namespace inode (long)                                            display only
  *   768  producer slots, 64 bytes each, 52 of them                                      (many-producer channel)
  *        slot i at 768 + 64 * i:
- *        +0   identity (long): pid (low int) | low 32 bits of its start time (high int); 0 = free
+ *        +0   party (long): the holder's party id (jipc.live.LivenessDescriptor); 0 = free
  *        +8   claim position (long): the tail this producer read before its claim's CAS; -1 = not claiming
- *        +16  (zero) ... 64
+ *        +16  pid (int), 0 (int), +24 pid namespace inode (long)                        display only
+ *        +32  (zero) ... 64
  *  4096  data: capacity bytes, capacity a power of two; records at 8-byte boundaries
  * </pre>
  *
@@ -49,11 +54,13 @@ package jipc.channel;
  * makes no system call while the consumer is awake.
  *
  * <p>The mirror image for a producer blocked on a full ring: it loads {@code seen = producer wake word (512)},
- * atomically adds 1 to the producers-waiting count (516, a full fence), re-checks the head for room,
- * {@code FUTEX_WAIT(&producerWake, seen)}, and subtracts 1 afterwards. The consumer, after the release store of the
- * head, issues a full fence and, only if the count is non-zero, adds 1 to the producer wake word and
- * {@code FUTEX_WAKE(&producerWake, INT_MAX)}. A process killed while waiting leaves the flag or count set, which
- * costs the other side one needless wake call.
+ * atomically sets its bit in the producers-waiting set (520; bit i for producer slot i, bit 63 for the producer of a
+ * one-producer channel; an atomic OR is a full fence), re-checks the head for room,
+ * {@code FUTEX_WAIT(&producerWake, seen)}, and clears its bit afterwards. The consumer, after the release store of
+ * the head, issues a full fence and, only if the set is non-zero, adds 1 to the producer wake word and
+ * {@code FUTEX_WAKE(&producerWake, INT_MAX)}. A producer killed while waiting leaves its bit set; whoever takes its
+ * slot or role over clears it, and so does the consumer when a wake-up woke nobody and the bit's holder is dead. A
+ * consumer killed while waiting leaves its flag set: the next commit clears it with one needless wake call.
  *
  * <h2>Giving room back (and a consumer killed while doing it)</h2>
  * A consumer hands records to its handler without writing anything, then gives their room back: it stores the new
@@ -69,10 +76,13 @@ package jipc.channel;
  * length word that follows it, the only word of free space the consumer reads next, and it never fills the last 8
  * bytes of free space, so that word is always free. (Version 1 had one-producer consumers zero too.)
  *
- * <h2>Liveness</h2>
- * The consumer writes its pid as 0, then its start time (field 22 of {@code /proc/PID/stat}, all 64 bits), then its
- * pid with a release store. A reader loads pid, start time, pid again (acquire) and retries if the two pids differ.
- * The consumer is dead when no process has that pid, or the process with it started at another time, or is a zombie.
+ * <h2>Liveness and exclusive ends</h2>
+ * Each role is a 64-bit word holding the holder's party id ({@code jipc.live.LivenessDescriptor}): the consumer
+ * (640), the producer of a one-producer channel (64), each producer slot (+0). A role is taken with one
+ * compare-and-set, from 0 or from a holder whose liveness token says it is dead ({@code jipc.live.Role}), so two
+ * takers never both win; a live holder, or one that cannot be judged, makes the second taker fail. The consumer role
+ * is taken by {@code registerConsumer()} or the first poll, the producer role by {@code attachProducer()} or the
+ * first claim. The pid and pid namespace beside each role word are for people only; no verdict reads them.
  */
 public final class ChannelDescriptor {
     private ChannelDescriptor() {
@@ -80,7 +90,7 @@ public final class ChannelDescriptor {
 
     /** "JIPCCHN1" read as a little-endian long. */
     public static final long MAGIC = 0x314E48434350494AL;
-    public static final int LAYOUT_VERSION = 2;
+    public static final int LAYOUT_VERSION = 3;
     /** flags bit 0: the channel accepts several producers. */
     public static final int FLAG_MANY_PRODUCERS = 1;
 
@@ -91,28 +101,41 @@ public final class ChannelDescriptor {
     public static final int MAX_MESSAGE_LENGTH_OFFSET = 24;
     public static final int HEADER_LENGTH_OFFSET = 28;
     /**
-     * The creating process's {@code jipc.internal.ProcessIdentity} (pid | low 32 bits of its start time {@code << 32},
-     * as in a producer slot), written before the magic; 0 = not recorded (channels created before this field, or by
-     * a program that does not write it). Only {@code jipc clean} reads it: attaching ignores it.
+     * The creating process's party id ({@code jipc.live}: the party that stands for the whole process), written
+     * before the magic; 0 = not recorded. Only {@code jipc clean} and {@code stat} read it: attaching ignores it.
      */
-    public static final int CREATOR_IDENTITY_OFFSET = 32;
+    public static final int CREATOR_PARTY_OFFSET = 32;
+    public static final int CREATOR_PID_OFFSET = 40;
+    public static final int CREATOR_PID_NAMESPACE_OFFSET = 48;
+    /** The one-producer channel's producer role: the holder's party id, 0 = none. */
+    public static final int PRODUCER_PARTY_OFFSET = 64;
+    public static final int PRODUCER_PID_OFFSET = 72;
+    public static final int PRODUCER_PID_NAMESPACE_OFFSET = 80;
 
     public static final int TAIL_OFFSET = 128;
     public static final int HEAD_OFFSET = 256;
     public static final int CONSUMER_WAKE_OFFSET = 384;
     public static final int CONSUMER_WAITING_OFFSET = 388;
     public static final int PRODUCER_WAKE_OFFSET = 512;
-    public static final int PRODUCERS_WAITING_OFFSET = 516;
-    public static final int CONSUMER_PID_OFFSET = 640;
-    public static final int CONSUMER_START_TIME_OFFSET = 648;
+    /** A 64-bit set: bit i = producer slot i waits on a full ring; bit 63 = the one producer waits. */
+    public static final int PRODUCERS_WAITING_OFFSET = 520;
+    /** The bit of {@link #PRODUCERS_WAITING_OFFSET} that the producer of a one-producer channel sets. */
+    public static final long ONE_PRODUCER_WAITING_BIT = 1L << 63;
+    /** The consumer role: the holder's party id, 0 = none. */
+    public static final int CONSUMER_PARTY_OFFSET = 640;
+    public static final int CONSUMER_PID_OFFSET = 648;
+    public static final int CONSUMER_PID_NAMESPACE_OFFSET = 664;
     /** The head a consumer is about to publish; ahead of the head only while it gives consumed room back. */
     public static final int PENDING_HEAD_OFFSET = 656;
     public static final int PRODUCER_SLOTS_OFFSET = 768;
     public static final int PRODUCER_SLOT_LENGTH = 64;
-    /** Within a producer slot: the owner's {@code jipc.internal.ProcessIdentity} word, 0 when the slot is free. */
-    public static final int SLOT_IDENTITY_OFFSET = 0;
+    /** Within a producer slot: the holder's party id, 0 when the slot is free. */
+    public static final int SLOT_PARTY_OFFSET = 0;
     /** Within a producer slot: the claim position, -1 when the owner is not claiming. */
     public static final int SLOT_CLAIM_OFFSET = 8;
+    /** Within a producer slot: the holder's pid (int) and pid namespace inode (long), for display. */
+    public static final int SLOT_PID_OFFSET = 16;
+    public static final int SLOT_PID_NAMESPACE_OFFSET = 24;
 
     /** Where the data ring starts: one page, so the ring is page-aligned in a page-aligned mapping. */
     public static final int HEADER_LENGTH = 4096;

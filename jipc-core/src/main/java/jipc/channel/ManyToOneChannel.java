@@ -5,11 +5,16 @@ import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.List;
 
-import jipc.internal.ProcessIdentity;
+import jipc.live.Liveness;
+import jipc.live.LivenessToken;
+import jipc.live.Party;
+import jipc.live.PartyState;
 
 import static jipc.channel.ChannelDescriptor.MAX_PRODUCER_SLOTS;
 import static jipc.channel.ChannelDescriptor.SLOT_CLAIM_OFFSET;
-import static jipc.channel.ChannelDescriptor.SLOT_IDENTITY_OFFSET;
+import static jipc.channel.ChannelDescriptor.SLOT_PARTY_OFFSET;
+import static jipc.channel.ChannelDescriptor.SLOT_PID_NAMESPACE_OFFSET;
+import static jipc.channel.ChannelDescriptor.SLOT_PID_OFFSET;
 import static jipc.channel.ChannelDescriptor.TAIL_OFFSET;
 import static jipc.channel.RecordDescriptor.LENGTH_OFFSET;
 import static jipc.channel.RecordDescriptor.PADDING_TYPE;
@@ -53,6 +58,8 @@ public final class ManyToOneChannel extends RingChannel implements MessageChanne
     private static final int MAX_PADDING = Integer.MAX_VALUE & -RecordDescriptor.ALIGNMENT;
 
     // producer-local
+    /** This instance's party while it holds a producer slot. */
+    private Party party;
     private int slot = -1;
     private long slotOffset;
     /** A flag, not a sentinel tail: positions come from shared memory, and a forged one may be negative. */
@@ -80,8 +87,14 @@ public final class ManyToOneChannel extends RingChannel implements MessageChanne
      * @param maxMessageLength the largest payload accepted, at most {@code capacity / 8 - 8}
      */
     public static ManyToOneChannel create(MemorySegment segment, long capacity, int maxMessageLength) {
-        writeHeader(segment, capacity, maxMessageLength, ChannelDescriptor.FLAG_MANY_PRODUCERS);
-        return new ManyToOneChannel(segment);
+        return create(segment, capacity, maxMessageLength, standardToken());
+    }
+
+    static ManyToOneChannel create(MemorySegment segment, long capacity, int maxMessageLength, LivenessToken token) {
+        writeHeader(segment, capacity, maxMessageLength, ChannelDescriptor.FLAG_MANY_PRODUCERS, token);
+        ManyToOneChannel channel = new ManyToOneChannel(segment);
+        channel.useToken(token);
+        return channel;
     }
 
     /**
@@ -108,34 +121,41 @@ public final class ManyToOneChannel extends RingChannel implements MessageChanne
     }
 
     /**
-     * Takes a producer slot now rather than on the first claim: a free one, or else one whose owner is dead (taken
-     * over with a compare-and-set of the identity word, so two processes never take the same dead slot). Returns the
-     * slot's index.
+     * Takes a producer slot now rather than on the first claim: a free one, or else one whose holder is certainly
+     * dead by its liveness token (taken over with a compare-and-set of the party word, so two processes never take
+     * the same dead slot). Returns the slot's index.
      *
-     * @throws IllegalStateException if every slot is held by a live process
+     * @throws IllegalStateException if every slot is held by a party that is alive or cannot be judged
      */
     public int attachProducer() {
         if (slot >= 0) {
             return slot;
         }
-        long self = ProcessIdentity.self();
+        checkMapped();
+        Party self = token().newParty();
         for (int pass = 0; pass < 2; pass++) {
             for (int i = 0; i < MAX_PRODUCER_SLOTS; i++) {
                 long offset = ChannelDescriptor.producerSlotOffset(i);
-                long owner = (long) LONG.getAcquire(segment, offset + SLOT_IDENTITY_OFFSET);
-                // first pass: free slots only; second: also slots of dead processes
-                boolean takeable = owner == 0 || (pass == 1 && !ProcessIdentity.isAlive(owner));
-                if (takeable && (boolean) LONG.compareAndSet(segment, offset + SLOT_IDENTITY_OFFSET, owner, self)) {
-                    // Until this store a consumer may see the old claim position under our identity and wait a
+                long holder = (long) LONG.getAcquire(segment, offset + SLOT_PARTY_OFFSET);
+                // first pass: free slots only; second: also slots of dead parties
+                boolean takeable = holder == 0 || (pass == 1 && Liveness.check(holder).isDead());
+                if (takeable && (boolean) LONG.compareAndSet(segment, offset + SLOT_PARTY_OFFSET, holder, self.id())) {
+                    // Until this store a consumer may see the old claim position under our party and wait a
                     // moment; it never takes a claim of ours for a dead one.
                     LONG.setVolatile(segment, offset + SLOT_CLAIM_OFFSET, -1L);
+                    INT.setRelease(segment, offset + SLOT_PID_OFFSET, Liveness.selfPid());
+                    LONG.setRelease(segment, offset + SLOT_PID_NAMESPACE_OFFSET, Liveness.selfPidNamespace());
+                    clearWaitingBit(1L << i); // a dead holder may have died asleep on a full ring
+                    party = self;
                     slot = i;
                     slotOffset = offset;
                     return i;
                 }
             }
         }
-        throw new IllegalStateException("all " + MAX_PRODUCER_SLOTS + " producer slots are held by live processes");
+        self.close();
+        throw new IllegalStateException("all " + MAX_PRODUCER_SLOTS + " producer slots of " + label
+                + " are held by live processes");
     }
 
     /** Aborts an open claim and frees this instance's producer slot (idempotent). */
@@ -146,10 +166,35 @@ public final class ManyToOneChannel extends RingChannel implements MessageChanne
         if (claimOpen) {
             abort();
         }
-        LONG.setRelease(segment, slotOffset + SLOT_CLAIM_OFFSET, -1L);
-        boolean unused = (boolean) LONG.compareAndSet(segment, slotOffset + SLOT_IDENTITY_OFFSET,
-                ProcessIdentity.self(), 0L);
+        Party held = party;
+        party = null;
         slot = -1;
+        try {
+            checkMapped();
+            LONG.setRelease(segment, slotOffset + SLOT_CLAIM_OFFSET, -1L);
+            boolean unused = (boolean) LONG.compareAndSet(segment, slotOffset + SLOT_PARTY_OFFSET, held.id(), 0L);
+        } finally {
+            held.close();
+        }
+    }
+
+    @Override
+    long waitingBit() {
+        return 1L << slot;
+    }
+
+    @Override
+    void clearDeadWaiters(long waiting) {
+        for (int i = 0; i < MAX_PRODUCER_SLOTS; i++) {
+            long bit = 1L << i;
+            if ((waiting & bit) != 0) {
+                long holder = (long) LONG.getAcquire(segment, ChannelDescriptor.producerSlotOffset(i)
+                        + SLOT_PARTY_OFFSET);
+                if (!Liveness.check(holder).mayBeAlive()) {
+                    clearWaitingBit(bit);
+                }
+            }
+        }
     }
 
     // ---- producer ------------------------------------------------------------------------------------------------
@@ -341,12 +386,12 @@ public final class ManyToOneChannel extends RingChannel implements MessageChanne
     private long liveClaim(int i, long below) {
         long offset = ChannelDescriptor.producerSlotOffset(i);
         for (;;) {
-            long owner = (long) LONG.getAcquire(segment, offset + SLOT_IDENTITY_OFFSET);
+            long owner = (long) LONG.getAcquire(segment, offset + SLOT_PARTY_OFFSET);
             if (owner == 0) {
                 return -1;
             }
             long claim = (long) LONG.getAcquire(segment, offset + SLOT_CLAIM_OFFSET);
-            if ((long) LONG.getAcquire(segment, offset + SLOT_IDENTITY_OFFSET) != owner) {
+            if ((long) LONG.getAcquire(segment, offset + SLOT_PARTY_OFFSET) != owner) {
                 continue;
             }
             return claim != -1 && claim < below && isAlive(i, owner) ? claim : -1;
@@ -359,7 +404,7 @@ public final class ManyToOneChannel extends RingChannel implements MessageChanne
         if (aliveIdentity[i] == owner && now - aliveUntil[i] < 0) {
             return true;
         }
-        if (ProcessIdentity.isAlive(owner)) {
+        if (Liveness.check(owner).mayBeAlive()) {
             aliveIdentity[i] = owner;
             aliveUntil[i] = now + ALIVE_RECHECK_NANOS;
             return true;
@@ -377,14 +422,13 @@ public final class ManyToOneChannel extends RingChannel implements MessageChanne
     }
 
     /**
-     * Records this process as the channel's consumer (pid and start time in the header), so producers can tell
-     * whether it still runs ({@link #isConsumerAlive()}).
+     * Takes the consumer role now rather than on the first poll (see {@link OneToOneChannel#registerConsumer()}).
      *
-     * @throws IllegalStateException if another live process is registered as the consumer
+     * @throws jipc.live.RoleTakenException if another consumer holds the role and is alive (or cannot be judged)
      * @return this
      */
     public ManyToOneChannel registerConsumer() {
-        registerConsumerIdentity();
+        takeConsumerRole();
         return this;
     }
 
@@ -400,11 +444,16 @@ public final class ManyToOneChannel extends RingChannel implements MessageChanne
      * One held producer slot, as {@link #producers()} saw it.
      *
      * @param slot the slot's index
-     * @param pid the holder's pid
-     * @param alive whether the holder still runs (by process identity, never a timer)
+     * @param pid the holder's pid as it recorded it (in its own pid namespace; display only)
+     * @param pidNamespace the inode of the holder's pid namespace, 0 if unknown (display only)
+     * @param state the verdict on the holder, by its liveness token (never a timer, never {@code /proc})
      * @param claimPosition the ring position of the holder's open claim, or {@code -1} if it has none
      */
-    public record Producer(int slot, int pid, boolean alive, long claimPosition) {
+    public record Producer(int slot, int pid, long pidNamespace, PartyState state, long claimPosition) {
+        /** Whether the holder may still run (alive, or not to be judged from here). */
+        public boolean alive() {
+            return state.mayBeAlive();
+        }
     }
 
     /**
@@ -416,10 +465,11 @@ public final class ManyToOneChannel extends RingChannel implements MessageChanne
         List<Producer> held = new ArrayList<>();
         for (int i = 0; i < MAX_PRODUCER_SLOTS; i++) {
             long offset = ChannelDescriptor.producerSlotOffset(i);
-            long owner = (long) LONG.getAcquire(segment, offset + SLOT_IDENTITY_OFFSET);
+            long owner = (long) LONG.getAcquire(segment, offset + SLOT_PARTY_OFFSET);
             if (owner != 0) {
                 long claim = (long) LONG.getAcquire(segment, offset + SLOT_CLAIM_OFFSET);
-                held.add(new Producer(i, ProcessIdentity.pid(owner), ProcessIdentity.isAlive(owner),
+                held.add(new Producer(i, (int) INT.getAcquire(segment, offset + SLOT_PID_OFFSET),
+                        (long) LONG.getAcquire(segment, offset + SLOT_PID_NAMESPACE_OFFSET), Liveness.check(owner),
                         claim < 0 ? -1 : claim));
             }
         }

@@ -93,22 +93,31 @@ public sealed interface MessageChannel permits OneToOneChannel, ManyToOneChannel
     MessageChannel waitStrategy(WaitStrategy strategy);
 
     /**
-     * Records this process as the channel's one consumer; returns this instance. A consumer that takes over from
-     * one that was killed registers before it polls: registering finishes what a consumer killed while giving room
-     * back left undone (see {@code docs/channel-format.md}, "Giving room back"). Messages a killed consumer's
-     * handler had received before its batch's room was given back are received again; none is lost.
+     * Takes the consumer role for this instance (the first poll takes it too); returns this instance. Taking it is one
+     * compare-and-set of the header's consumer word, from none or from a consumer whose liveness token says it is
+     * dead, so of two consumers started together exactly one wins. A consumer that takes over from one that was killed
+     * finishes what that one left undone while giving room back (see {@code docs/channel-format.md}, "Giving room
+     * back"). Messages a killed consumer's handler had received before its batch's room was given back are received
+     * again; none is lost.
      *
-     * @throws IllegalStateException if another live process is registered as the consumer; a
-     *         {@link ChannelCorruptedException} if the header's pending head is impossible (a corrupt segment)
+     * @throws jipc.live.RoleTakenException if another consumer (another process, or another instance in this one)
+     *         holds the role and is alive or cannot be judged; a {@link ChannelCorruptedException} if the header's
+     *         pending head is impossible (a corrupt segment)
      */
     MessageChannel registerConsumer();
 
-    /** Clears the consumer identity if this process registered it. */
+    /** Gives the consumer role back if this instance holds it. */
     void unregisterConsumer();
 
-    /** The registered consumer's pid, {@code 0} if none. */
+    /** The registered consumer's pid in its own pid namespace (display only), {@code 0} if none. */
     int consumerPid();
 
-    /** Whether the registered consumer process still runs (by process identity, never a timer). */
+    /** The registered consumer's pid namespace inode (display only), {@code 0} if unknown. */
+    long consumerPidNamespace();
+
+    /** The verdict on the registered consumer, by its liveness token (never a timer, never {@code /proc}). */
+    jipc.live.PartyState consumerState();
+
+    /** Whether a registered consumer may still run: alive, or not to be judged from here; see {@link #consumerState()}. */
     boolean isConsumerAlive();
 }

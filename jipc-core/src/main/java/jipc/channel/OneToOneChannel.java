@@ -3,7 +3,16 @@ package jipc.channel;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
+import jipc.live.Liveness;
+import jipc.live.LivenessToken;
+import jipc.live.Party;
+import jipc.live.PartyState;
+import jipc.live.Role;
+
 import static jipc.channel.ChannelDescriptor.HEAD_OFFSET;
+import static jipc.channel.ChannelDescriptor.PRODUCER_PARTY_OFFSET;
+import static jipc.channel.ChannelDescriptor.PRODUCER_PID_NAMESPACE_OFFSET;
+import static jipc.channel.ChannelDescriptor.PRODUCER_PID_OFFSET;
 import static jipc.channel.ChannelDescriptor.TAIL_OFFSET;
 import static jipc.channel.RecordDescriptor.LENGTH_OFFSET;
 import static jipc.channel.RecordDescriptor.PADDING_TYPE;
@@ -47,6 +56,8 @@ import static jipc.channel.RecordDescriptor.TYPE_OFFSET;
  */
 public final class OneToOneChannel extends RingChannel implements MessageChannel {
     // producer-local
+    /** This instance's party while it holds the producer role (taken on the first claim). */
+    private Party producerParty;
     private boolean producerReady;
     /** A flag, not a sentinel tail: positions come from shared memory, and a forged one may be negative. */
     private boolean claimOpen;
@@ -70,8 +81,14 @@ public final class OneToOneChannel extends RingChannel implements MessageChannel
      * @param maxMessageLength the largest payload accepted, at most {@code capacity / 8 - 8}
      */
     public static OneToOneChannel create(MemorySegment segment, long capacity, int maxMessageLength) {
-        writeHeader(segment, capacity, maxMessageLength, 0);
-        return new OneToOneChannel(segment);
+        return create(segment, capacity, maxMessageLength, standardToken());
+    }
+
+    static OneToOneChannel create(MemorySegment segment, long capacity, int maxMessageLength, LivenessToken token) {
+        writeHeader(segment, capacity, maxMessageLength, 0, token);
+        OneToOneChannel channel = new OneToOneChannel(segment);
+        channel.useToken(token);
+        return channel;
     }
 
     /**
@@ -112,7 +129,7 @@ public final class OneToOneChannel extends RingChannel implements MessageChannel
             throw new IllegalStateException("a claim is already open at position " + claimTail + ": commit or abort it");
         }
         if (!producerReady) {
-            recoverTail();
+            attachProducer();
         }
         long tail = (long) LONG.getAcquire(segment, (long) TAIL_OFFSET);
         long space = RecordDescriptor.recordSpace(length);
@@ -130,6 +147,82 @@ public final class OneToOneChannel extends RingChannel implements MessageChannel
         claimLength = length;
         claimType = type;
         return claimIndex + RecordDescriptor.HEADER_LENGTH;
+    }
+
+    /**
+     * Takes the producer role now rather than on the first claim: one compare-and-set of the producer party word
+     * (header offset 64), from 0 or from a producer that is certainly dead (by its liveness token); then finds where
+     * the last producer stopped. Idempotent for this instance; {@link #detachProducer()} gives the role back.
+     *
+     * @throws jipc.live.RoleTakenException if another producer holds the role and is alive (or cannot be judged)
+     * @return this
+     */
+    public OneToOneChannel attachProducer() {
+        if (producerParty != null) {
+            return this;
+        }
+        checkMapped();
+        Party party = token().newParty();
+        try {
+            long previous = Role.take(segment, PRODUCER_PARTY_OFFSET, party, "the producer of " + label,
+                    holder -> Liveness.describe((int) INT.getAcquire(segment, (long) PRODUCER_PID_OFFSET),
+                            (long) LONG.getAcquire(segment, (long) PRODUCER_PID_NAMESPACE_OFFSET)));
+            INT.setRelease(segment, (long) PRODUCER_PID_OFFSET, Liveness.selfPid());
+            LONG.setRelease(segment, (long) PRODUCER_PID_NAMESPACE_OFFSET, Liveness.selfPidNamespace());
+            if (previous != 0) {
+                clearWaitingBit(ChannelDescriptor.ONE_PRODUCER_WAITING_BIT); // it may have died asleep
+            }
+            recoverTail();
+        } catch (RuntimeException e) {
+            Role.giveBack(segment, PRODUCER_PARTY_OFFSET, party);
+            party.close();
+            throw e;
+        }
+        producerParty = party;
+        return this;
+    }
+
+    /** Aborts an open claim and gives the producer role back (idempotent); {@link SharedChannel#close()} calls it. */
+    public void detachProducer() {
+        Party party = producerParty;
+        if (party == null) {
+            return;
+        }
+        if (claimOpen) {
+            abort();
+        }
+        producerParty = null;
+        producerReady = false;
+        try {
+            checkMapped();
+            Role.giveBack(segment, PRODUCER_PARTY_OFFSET, party);
+        } finally {
+            party.close();
+        }
+    }
+
+    /** The verdict on the producer role's holder (see {@link #consumerState()}); none before the first claim. */
+    public PartyState producerState() {
+        return Liveness.check(Role.holder(segment, PRODUCER_PARTY_OFFSET));
+    }
+
+    /** The producer's pid as it recorded it (display only), 0 if no producer holds the role. */
+    public int producerPid() {
+        return Role.holder(segment, PRODUCER_PARTY_OFFSET) == 0 ? 0
+                : (int) INT.getAcquire(segment, (long) PRODUCER_PID_OFFSET);
+    }
+
+    @Override
+    long waitingBit() {
+        return ChannelDescriptor.ONE_PRODUCER_WAITING_BIT;
+    }
+
+    @Override
+    void clearDeadWaiters(long waiting) {
+        if ((waiting & ChannelDescriptor.ONE_PRODUCER_WAITING_BIT) != 0
+                && !Liveness.check(Role.holder(segment, PRODUCER_PARTY_OFFSET)).mayBeAlive()) {
+            clearWaitingBit(ChannelDescriptor.ONE_PRODUCER_WAITING_BIT);
+        }
     }
 
     /**
@@ -214,15 +307,15 @@ public final class OneToOneChannel extends RingChannel implements MessageChannel
     }
 
     /**
-     * Records this process as the channel's consumer (pid and start time in the header), so producers can tell
-     * whether it still runs ({@link #isConsumerAlive()}). Writes only the identity fields; reads
-     * {@code /proc/self/stat} once per process.
+     * Takes the consumer role now rather than on the first poll: one compare-and-set of the consumer party word, from
+     * 0 or from a consumer that is certainly dead (by its liveness token), so producers can tell whether it still runs
+     * ({@link #isConsumerAlive()}) and no second consumer can start while it lives.
      *
-     * @throws IllegalStateException if another live process is registered as the consumer
+     * @throws jipc.live.RoleTakenException if another consumer holds the role and is alive (or cannot be judged)
      * @return this
      */
     public OneToOneChannel registerConsumer() {
-        registerConsumerIdentity();
+        takeConsumerRole();
         return this;
     }
 

@@ -6,15 +6,24 @@ import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.function.LongSupplier;
 import java.util.concurrent.locks.LockSupport;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
 
 import jipc.internal.Futex;
 import jipc.internal.Memory;
-import jipc.internal.ProcessIdentity;
+import jipc.live.Liveness;
+import jipc.live.LivenessToken;
+import jipc.live.Party;
+import jipc.live.PartyState;
+import jipc.live.Role;
 
 import static jipc.channel.ChannelDescriptor.CAPACITY_OFFSET;
+import static jipc.channel.ChannelDescriptor.CONSUMER_PARTY_OFFSET;
+import static jipc.channel.ChannelDescriptor.CONSUMER_PID_NAMESPACE_OFFSET;
 import static jipc.channel.ChannelDescriptor.CONSUMER_PID_OFFSET;
-import static jipc.channel.ChannelDescriptor.CONSUMER_START_TIME_OFFSET;
 import static jipc.channel.ChannelDescriptor.CONSUMER_WAITING_OFFSET;
 import static jipc.channel.ChannelDescriptor.CONSUMER_WAKE_OFFSET;
 import static jipc.channel.ChannelDescriptor.FLAGS_OFFSET;
@@ -63,8 +72,21 @@ abstract sealed class RingChannel permits OneToOneChannel, ManyToOneChannel {
     private final MemorySegment producerWake;
     private final Waitable consumerWaitable = consumerWaitable();
     private WaitStrategy waitStrategy = WaitStrategy.hybrid();
-    private boolean registeredConsumer;
+    /** The token whose parties this instance's roles use (the object's access class); made on first need. */
+    private LivenessToken token;
+    /** What the channel is called in messages, e.g. {@code "channel /orders"}. */
+    String label = "the channel";
+    /**
+     * The size of the object behind the segment now ({@code fstat}), where there is one: checked before the rare
+     * compare-and-sets on the header (taking and giving back roles), because HotSpot turns a fault in a plain access
+     * of a truncated mapping into an {@link InternalError} but crashes on one in a compare-and-set.
+     */
+    LongSupplier objectSize;
+    /** This instance's party while it holds the consumer role. */
+    private Party consumerParty;
     private long nextStallCheck = System.nanoTime();
+    /** When the consumer last looked for dead producers' bits in the producers-waiting set. */
+    private long nextWaitingCheck = System.nanoTime();
 
     /** Producer-local: the last head this instance read. */
     long headCache;
@@ -99,7 +121,8 @@ abstract sealed class RingChannel permits OneToOneChannel, ManyToOneChannel {
     }
 
     /** Writes a new header with {@code flags} into zeroed {@code segment}; the magic last, with a release store. */
-    static void writeHeader(MemorySegment segment, long capacity, int maxMessageLength, int flags) {
+    static void writeHeader(MemorySegment segment, long capacity, int maxMessageLength, int flags,
+                            LivenessToken token) {
         Objects.requireNonNull(segment, "segment");
         checkAlignment(segment);
         long size = ChannelDescriptor.segmentSize(capacity);
@@ -119,7 +142,9 @@ abstract sealed class RingChannel permits OneToOneChannel, ManyToOneChannel {
         segment.set(ValueLayout.JAVA_INT, MAX_MESSAGE_LENGTH_OFFSET, maxMessageLength);
         segment.set(ValueLayout.JAVA_INT, HEADER_LENGTH_OFFSET, HEADER_LENGTH);
         // Who made it, so that a tool can tell an abandoned channel (every recorded process dead) from one in use.
-        segment.set(ValueLayout.JAVA_LONG, ChannelDescriptor.CREATOR_IDENTITY_OFFSET, ProcessIdentity.self());
+        segment.set(ValueLayout.JAVA_LONG, ChannelDescriptor.CREATOR_PARTY_OFFSET, token.processParty());
+        segment.set(ValueLayout.JAVA_INT, ChannelDescriptor.CREATOR_PID_OFFSET, Liveness.selfPid());
+        segment.set(ValueLayout.JAVA_LONG, ChannelDescriptor.CREATOR_PID_NAMESPACE_OFFSET, Liveness.selfPidNamespace());
         LONG.setRelease(segment, (long) MAGIC_OFFSET, MAGIC);
     }
 
@@ -411,6 +436,9 @@ abstract sealed class RingChannel permits OneToOneChannel, ManyToOneChannel {
      */
     public int poll(MessageHandler handler, int limit) {
         checkPollArguments(handler, limit);
+        if (consumerParty == null) {
+            takeConsumerRole();
+        }
         long head = (long) LONG.getAcquire(segment, (long) HEAD_OFFSET);
         long consumed = 0;
         int messages = 0;
@@ -535,13 +563,38 @@ abstract sealed class RingChannel permits OneToOneChannel, ManyToOneChannel {
      */
     private void wakeProducersIfSleeping() {
         VarHandle.fullFence();
-        if ((int) INT.getVolatile(segment, (long) PRODUCERS_WAITING_OFFSET) != 0) {
+        long waiting = (long) LONG.getVolatile(segment, (long) PRODUCERS_WAITING_OFFSET);
+        if (waiting != 0) {
             int unused = (int) INT.getAndAdd(segment, (long) PRODUCER_WAKE_OFFSET, 1);
-            if (futexCapable) {
-                Futex.wake(producerWake, Integer.MAX_VALUE);
+            int woken = futexCapable ? Futex.wake(producerWake, Integer.MAX_VALUE) : 1;
+            if (woken == 0) {
+                // Nobody slept: producers between announcing and sleeping, or bits that dead producers left.
+                // Look for the dead at most every 100 ms: a verdict costs system calls.
+                long now = System.nanoTime();
+                if (now - nextWaitingCheck >= 0) {
+                    nextWaitingCheck = now + WAITING_CHECK_NANOS;
+                    clearDeadWaiters(waiting);
+                }
             }
         }
     }
+
+    /** How often at most a consumer whose wake-ups woke nobody looks for dead producers' waiting bits. */
+    private static final long WAITING_CHECK_NANOS = 100_000_000L;
+
+    /**
+     * Clears the bits of {@code waiting} whose producer is certainly dead (or gone from its slot), so that a producer
+     * killed asleep on a full ring does not cost every later give-back a {@code FUTEX_WAKE}.
+     */
+    abstract void clearDeadWaiters(long waiting);
+
+    /** Clears {@code bit} in the producers-waiting set (an atomic AND). */
+    final void clearWaitingBit(long bit) {
+        long unused = (long) LONG.getAndBitwiseAnd(segment, (long) PRODUCERS_WAITING_OFFSET, ~bit);
+    }
+
+    /** The bit this instance's producer sets in the producers-waiting set while it waits for room. */
+    abstract long waitingBit();
 
     /** Whether a record (a message or padding) is published at the head: two loads. */
     public boolean hasMessage() {
@@ -698,8 +751,9 @@ abstract sealed class RingChannel permits OneToOneChannel, ManyToOneChannel {
                     return isReady();
                 }
                 int seen = (int) INT.getVolatile(segment, (long) PRODUCER_WAKE_OFFSET);
-                // An atomic add is a full fence: the re-check below cannot be ordered before it.
-                int unused = (int) INT.getAndAdd(segment, (long) PRODUCERS_WAITING_OFFSET, 1);
+                long bit = waitingBit();
+                // An atomic OR is a full fence: the re-check below cannot be ordered before it.
+                long unused = (long) LONG.getAndBitwiseOr(segment, (long) PRODUCERS_WAITING_OFFSET, bit);
                 try {
                     if (isReady()) {
                         return true;
@@ -707,64 +761,129 @@ abstract sealed class RingChannel permits OneToOneChannel, ManyToOneChannel {
                     Futex.await(producerWake, seen, maxNanos);
                     return isReady();
                 } finally {
-                    unused = (int) INT.getAndAdd(segment, (long) PRODUCERS_WAITING_OFFSET, -1);
+                    clearWaitingBit(bit);
                 }
             }
         };
     }
 
-    // ---- consumer liveness ---------------------------------------------------------------------------------------
+    // ---- roles and liveness ---------------------------------------------------------------------------------------
 
-    /** Writes this process's identity into the consumer fields; see {@code registerConsumer()} in the subclasses. */
-    final void registerConsumerIdentity() {
-        int selfPid = ProcessIdentity.selfPid();
-        long selfStart = ProcessIdentity.selfStartTime();
-        int pid = consumerPid();
-        if (pid != 0 && pid != selfPid && ProcessIdentity.isAlive(pid, consumerStartTime())) {
-            throw new IllegalStateException("the channel already has a live consumer: pid " + pid);
+    /** Makes this instance's parties come from {@code token} (the object's access class); before any role is taken. */
+    final void useToken(LivenessToken token) {
+        this.token = token;
+    }
+
+    /** The token for this instance's parties: the one set by {@link #useToken}, else the process's standard one. */
+    final LivenessToken token() {
+        if (token == null) {
+            token = standardToken();
         }
-        // pid 0 first: a reader that sees a pid sees the start time written before it (release).
-        INT.setVolatile(segment, (long) CONSUMER_PID_OFFSET, 0);
-        LONG.setVolatile(segment, (long) CONSUMER_START_TIME_OFFSET, selfStart);
-        INT.setRelease(segment, (long) CONSUMER_PID_OFFSET, selfPid);
-        registeredConsumer = true;
-        finishInterruptedGiveBack();
+        return token;
     }
 
-    /** Clears the consumer identity if this process registered it ({@link SharedChannel#close()} calls this). */
-    public void unregisterConsumer() {
-        if (registeredConsumer) {
-            registeredConsumer = false;
-            int unused = (int) INT.compareAndExchange(segment, (long) CONSUMER_PID_OFFSET,
-                    ProcessIdentity.selfPid(), 0);
+    static LivenessToken standardToken() {
+        try {
+            return LivenessToken.standard();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot make this process's liveness token: " + e.getMessage(), e);
         }
-    }
-
-    /** The registered consumer's pid, {@code 0} if none. */
-    public int consumerPid() {
-        return (int) INT.getAcquire(segment, (long) CONSUMER_PID_OFFSET);
-    }
-
-    private long consumerStartTime() {
-        return (long) LONG.getAcquire(segment, (long) CONSUMER_START_TIME_OFFSET);
     }
 
     /**
-     * Whether the registered consumer process still runs: {@code false} if none is registered, or its pid is gone,
-     * belongs to a process with another start time (reused), or is a zombie. Never a timer: a slow consumer is
-     * alive. Cost: a {@code kill(pid, 0)} and a read of {@code /proc/PID/stat}.
+     * Takes the consumer role for this instance: one compare-and-set of the consumer party word, from 0 or from a
+     * consumer that is certainly dead, then the display fields, then (if a predecessor died while giving room back)
+     * the rest of its give-back. Idempotent for this instance.
+     *
+     * @throws jipc.live.RoleTakenException if another consumer holds the role and is alive (or cannot be judged)
+     */
+    final void takeConsumerRole() {
+        if (consumerParty != null) {
+            return;
+        }
+        checkMapped();
+        Party party = token().newParty();
+        try {
+            long previous = Role.take(segment, CONSUMER_PARTY_OFFSET, party, "the consumer of " + label,
+                    holder -> Liveness.describe((int) INT.getAcquire(segment, (long) CONSUMER_PID_OFFSET),
+                            (long) LONG.getAcquire(segment, (long) CONSUMER_PID_NAMESPACE_OFFSET)));
+            INT.setRelease(segment, (long) CONSUMER_PID_OFFSET, Liveness.selfPid());
+            LONG.setRelease(segment, (long) CONSUMER_PID_NAMESPACE_OFFSET, Liveness.selfPidNamespace());
+            if (previous != 0) {
+                // a dead consumer may have left its waiting flag set: one needless wake for the next commit
+                INT.setVolatile(segment, (long) CONSUMER_WAITING_OFFSET, 0);
+            }
+        } catch (RuntimeException e) {
+            party.close();
+            throw e;
+        }
+        consumerParty = party;
+        finishInterruptedGiveBack();
+    }
+
+    /** Gives the consumer role back if this instance holds it ({@link SharedChannel#close()} calls this). */
+    public void unregisterConsumer() {
+        Party party = consumerParty;
+        if (party != null) {
+            consumerParty = null;
+            try {
+                checkMapped();
+                Role.giveBack(segment, CONSUMER_PARTY_OFFSET, party);
+            } finally {
+                party.close();
+            }
+        }
+    }
+
+    /**
+     * Throws if the object behind the segment is now smaller than the mapping (another process truncated it): an
+     * atomic read-modify-write there would crash the JVM instead of throwing.
+     */
+    final void checkMapped() {
+        LongSupplier size = objectSize;
+        if (size != null) {
+            long now = size.getAsLong();
+            if (now < segment.byteSize()) {
+                throw new IllegalStateException(label + ": the shared object is now " + now + " bytes, less than the "
+                        + segment.byteSize() + " mapped (another process truncated it)");
+            }
+        }
+    }
+
+    /** Whether this instance holds the consumer role. */
+    public boolean isRegisteredConsumer() {
+        return consumerParty != null;
+    }
+
+    /**
+     * The registered consumer's pid as it recorded it, {@code 0} if none: in its own pid namespace, for display
+     * ({@link #consumerState()} is the verdict).
+     */
+    public int consumerPid() {
+        return Role.holder(segment, CONSUMER_PARTY_OFFSET) == 0 ? 0
+                : (int) INT.getAcquire(segment, (long) CONSUMER_PID_OFFSET);
+    }
+
+    /** The consumer's pid namespace inode as it recorded it ({@code /proc/PID/ns/pid}), 0 if none or unknown. */
+    public long consumerPidNamespace() {
+        return (long) LONG.getAcquire(segment, (long) CONSUMER_PID_NAMESPACE_OFFSET);
+    }
+
+    /**
+     * The verdict on the consumer role's holder: alive, dead, cannot decide (counts as alive), or none registered.
+     * By its liveness token, never by a timer or {@code /proc}: right across pid namespaces. Cost: {@code open},
+     * {@code fcntl}, {@code close} of the token file.
+     */
+    public PartyState consumerState() {
+        return Liveness.check(Role.holder(segment, CONSUMER_PARTY_OFFSET));
+    }
+
+    /**
+     * Whether a consumer is registered that may still run: alive, or not to be judged from here (see
+     * {@link #consumerState()}); {@code false} if none is registered or it is certainly dead. A slow consumer is
+     * alive. A producer may use it to stop waiting for a consumer that is gone.
      */
     public boolean isConsumerAlive() {
-        for (;;) {
-            int pid = consumerPid();
-            if (pid == 0) {
-                return false;
-            }
-            long start = consumerStartTime();
-            if (consumerPid() == pid) {
-                return ProcessIdentity.isAlive(pid, start);
-            }
-            // re-registered while we read: read again
-        }
+        return consumerState().mayBeAlive();
     }
 }

@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import jipc.io.FileStat;
+import jipc.live.LivenessToken;
 import jipc.shm.Mapping;
 import jipc.shm.PosixSharedMemory;
 
@@ -86,9 +88,13 @@ public final class SharedChannel implements AutoCloseable {
         try {
             Mapping mapping = shm.map();
             MemorySegment segment = mapping.segment();
-            return new SharedChannel(shm, mapping, many
-                    ? ManyToOneChannel.create(segment, capacity, maxMessageLength)
-                    : OneToOneChannel.create(segment, capacity, maxMessageLength));
+            LivenessToken token = tokenFor(shm);
+            RingChannel channel = many
+                    ? ManyToOneChannel.create(segment, capacity, maxMessageLength, token)
+                    : OneToOneChannel.create(segment, capacity, maxMessageLength, token);
+            channel.label = "channel " + name;
+            channel.objectSize = () -> sizeOf(shm);
+            return new SharedChannel(shm, mapping, channel);
         } catch (IOException | RuntimeException e) {
             try {
                 shm.unlink();
@@ -122,12 +128,33 @@ public final class SharedChannel implements AutoCloseable {
             } catch (ChannelFormatException e) {
                 throw new ChannelFormatException("shared memory " + name + ": " + e.getMessage());
             }
-            return new SharedChannel(shm, mapping, RingChannel.isManyProducers(segment)
-                    ? ManyToOneChannel.attach(segment) : OneToOneChannel.attach(segment));
+            RingChannel channel = RingChannel.isManyProducers(segment)
+                    ? ManyToOneChannel.attach(segment) : OneToOneChannel.attach(segment);
+            channel.useToken(tokenFor(shm));
+            channel.label = "channel " + name;
+            channel.objectSize = () -> sizeOf(shm);
+            return new SharedChannel(shm, mapping, channel);
         } catch (IOException | RuntimeException e) {
             shm.close();
             throw e;
         }
+    }
+
+    /**
+     * The liveness token for the parties of this object: same permission bits and group, so that whoever may open
+     * the channel may judge its consumer and producers, and nobody else.
+     */
+    private static long sizeOf(PosixSharedMemory shm) {
+        try {
+            return shm.size();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static LivenessToken tokenFor(PosixSharedMemory shm) throws IOException {
+        FileStat stat = shm.fd().stat();
+        return LivenessToken.forAccess(stat.permissions() & 0777, stat.gid());
     }
 
     /**
@@ -188,8 +215,8 @@ public final class SharedChannel implements AutoCloseable {
     }
 
     /**
-     * Clears this side's consumer identity (if it registered) and producer slot (many-producer channel; an open claim
-     * is aborted), unmaps and closes the descriptor. Idempotent.
+     * Gives back the roles this side holds (the consumer role, the producer role or slot; an open claim is aborted),
+     * unmaps and closes the descriptor. Idempotent.
      */
     @Override
     public void close() {
@@ -198,7 +225,11 @@ public final class SharedChannel implements AutoCloseable {
                 channel.unregisterConsumer();
                 if (channel instanceof ManyToOneChannel manyToOne) {
                     manyToOne.detachProducer();
+                } else if (channel instanceof OneToOneChannel oneToOne) {
+                    oneToOne.detachProducer();
                 }
+            } catch (IllegalStateException | java.io.UncheckedIOException e) {
+                // the object was truncated under us: its words cannot be touched; the roles die with this process
             } finally {
                 mapping.close();
                 shm.close();

@@ -31,6 +31,20 @@ public final class Constants {
     public static final int F_SETPIPE_SZ = 1031;
     public static final int F_GETPIPE_SZ = 1032;
     public static final int FD_CLOEXEC = 1;
+    /** Open file description locks (Linux 3.15+): owned by the open file description, not the process. */
+    public static final int F_OFD_GETLK = 36;
+    public static final int F_OFD_SETLK = 37;
+    public static final short F_RDLCK = 0;
+    public static final short F_WRLCK = 1;
+    public static final short F_UNLCK = 2;
+    public static final short SEEK_SET = 0;
+    // struct flock (x86-64): short l_type; short l_whence; off_t l_start; off_t l_len; pid_t l_pid;
+    public static final long FLOCK_SIZE = 32;
+    public static final long FLOCK_TYPE_OFFSET = 0;
+    public static final long FLOCK_WHENCE_OFFSET = 2;
+    public static final long FLOCK_START_OFFSET = 8;
+    public static final long FLOCK_LEN_OFFSET = 16;
+    public static final long FLOCK_PID_OFFSET = 24;
 
     // ioctl(2)
     public static final long FIONREAD = 0x541B;

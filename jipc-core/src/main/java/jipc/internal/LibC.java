@@ -42,6 +42,12 @@ public final class LibC {
     /** {@snippet lang=c : int fcntl(int fd, int cmd, ...); } (called with one int argument) */
     private static final MethodHandle FCNTL = Native.errnoDowncall("fcntl",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), VARIADIC_AFTER_2);
+    /** {@snippet lang=c : int fcntl(int fd, int cmd, ...); } (called with a {@code struct flock *}) */
+    private static final MethodHandle FCNTL_LOCK = Native.errnoDowncall("fcntl",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS), VARIADIC_AFTER_2);
+    /** {@snippet lang=c : int fchown(int fd, uid_t owner, gid_t group); } */
+    private static final MethodHandle FCHOWN = Native.errnoDowncall("fchown",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
     /** {@snippet lang=c : int ioctl(int fd, unsigned long request, ...); } (called with an int *) */
     private static final MethodHandle IOCTL = Native.errnoDowncall("ioctl",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS), VARIADIC_AFTER_2);
@@ -69,6 +75,9 @@ public final class LibC {
     /** {@snippet lang=c : int unlink(const char *pathname); } */
     private static final MethodHandle UNLINK = Native.errnoDowncall("unlink",
             FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    /** {@snippet lang=c : int link(const char *oldpath, const char *newpath); } */
+    private static final MethodHandle LINK = Native.errnoDowncall("link",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
     /** {@snippet lang=c : int lstat(const char *pathname, struct stat *statbuf); } */
     private static final MethodHandle LSTAT = Native.errnoDowncall("lstat",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
@@ -189,6 +198,23 @@ public final class LibC {
         }
     }
 
+    /** {@code fcntl(fd, cmd, lock)} for the record-lock commands ({@code F_OFD_GETLK}, {@code F_OFD_SETLK}). */
+    public static int fcntlLock(int fd, int cmd, MemorySegment lock) {
+        try {
+            return (int) FCNTL_LOCK.invokeExact(Native.callState(), fd, cmd, lock);
+        } catch (Throwable t) {
+            throw Native.rethrow(t);
+        }
+    }
+
+    public static int fchown(int fd, int owner, int group) {
+        try {
+            return (int) FCHOWN.invokeExact(Native.callState(), fd, owner, group);
+        } catch (Throwable t) {
+            throw Native.rethrow(t);
+        }
+    }
+
     public static int ioctl(int fd, long request, MemorySegment arg) {
         try {
             return (int) IOCTL.invokeExact(Native.callState(), fd, request, arg);
@@ -248,6 +274,14 @@ public final class LibC {
     public static int unlink(MemorySegment path) {
         try {
             return (int) UNLINK.invokeExact(Native.callState(), path);
+        } catch (Throwable t) {
+            throw Native.rethrow(t);
+        }
+    }
+
+    public static int link(MemorySegment oldPath, MemorySegment newPath) {
+        try {
+            return (int) LINK.invokeExact(Native.callState(), oldPath, newPath);
         } catch (Throwable t) {
             throw Native.rethrow(t);
         }

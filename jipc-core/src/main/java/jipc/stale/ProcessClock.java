@@ -38,6 +38,9 @@ final class ProcessClock {
      * A process this user may not look at ({@code /proc} mounted with {@code hidepid}) may be it.
      */
     static String whyGone(int pid, Instant recorded) {
+        if (pid <= 0) {
+            return null; // 0: recorded by a process of a pid namespace we cannot see into; cannot decide
+        }
         if (LibC.kill(pid, 0) < 0 && Native.errno() == Errno.ESRCH) {
             return "gone";
         }

@@ -11,7 +11,9 @@ import java.util.function.Supplier;
 
 import jipc.ErrnoException;
 import jipc.channel.ChannelDescriptor;
-import jipc.internal.ProcessIdentity;
+import jipc.live.Liveness;
+import jipc.live.LivenessDescriptor;
+import jipc.live.PartyState;
 import jipc.shm.Mapping;
 import jipc.shm.PosixSharedMemory;
 import jipc.shm.SharedMemoryInfo;
@@ -143,6 +145,10 @@ public final class StaleObjects {
         if (stat.markedForRemoval() || stat.attachCount() > 0) {
             return new Verdict(info, Staleness.IN_USE, stat.attachCount() + " attached");
         }
+        if (stat.creatorPid() <= 0) {
+            return new Verdict(info, Staleness.IN_USE, "creator pid 0: it ran in a pid namespace not visible from"
+                    + " here, cannot decide");
+        }
         String creator = ProcessClock.whyGone(stat.creatorPid(), stat.lastChange());
         if (creator == null) {
             return new Verdict(info, Staleness.IN_USE, "creator pid " + stat.creatorPid() + " may run");
@@ -166,6 +172,9 @@ public final class StaleObjects {
         if (info.name().startsWith("/sem.")) {
             return new Verdict(info, Staleness.UNKNOWN, "a named semaphore: records no creator");
         }
+        if (info.name().startsWith("/" + LivenessDescriptor.TOKEN_PREFIX)) {
+            return judgeToken(info);
+        }
         if (info.size() < ChannelDescriptor.HEADER_LENGTH + ChannelDescriptor.MIN_CAPACITY) {
             return new Verdict(info, Staleness.UNKNOWN, "not a jipc channel: records no creator");
         }
@@ -175,25 +184,30 @@ public final class StaleObjects {
              Mapping mapping = shm.mapReadOnly()) {
             MemorySegment header = mapping.segment();
             if (header.byteSize() < ChannelDescriptor.HEADER_LENGTH
-                    || (long) LONG.getAcquire(header, (long) ChannelDescriptor.MAGIC_OFFSET) != ChannelDescriptor.MAGIC
-                    || header.get(JAVA_INT, ChannelDescriptor.VERSION_OFFSET) != ChannelDescriptor.LAYOUT_VERSION) {
+                    || (long) LONG.getAcquire(header, (long) ChannelDescriptor.MAGIC_OFFSET) != ChannelDescriptor.MAGIC) {
                 return new Verdict(info, Staleness.UNKNOWN, "not a jipc channel: records no creator");
             }
-            long creator = (long) LONG.getAcquire(header, (long) ChannelDescriptor.CREATOR_IDENTITY_OFFSET);
-            if (creator != 0) {
-                sort("creator " + ProcessIdentity.describe(creator), ProcessIdentity.isAlive(creator), alive, dead);
+            int version = header.get(JAVA_INT, ChannelDescriptor.VERSION_OFFSET);
+            if (version != ChannelDescriptor.LAYOUT_VERSION) {
+                return new Verdict(info, Staleness.UNKNOWN, "a jipc channel of layout version " + version
+                        + " (this jipc judges version " + ChannelDescriptor.LAYOUT_VERSION + " only)");
             }
-            readConsumer(header, alive, dead);
+            judge("creator", header, ChannelDescriptor.CREATOR_PARTY_OFFSET, ChannelDescriptor.CREATOR_PID_OFFSET,
+                    ChannelDescriptor.CREATOR_PID_NAMESPACE_OFFSET, alive, dead);
+            judge("consumer", header, ChannelDescriptor.CONSUMER_PARTY_OFFSET, ChannelDescriptor.CONSUMER_PID_OFFSET,
+                    ChannelDescriptor.CONSUMER_PID_NAMESPACE_OFFSET, alive, dead);
             int flags = header.get(JAVA_INT, ChannelDescriptor.FLAGS_OFFSET);
             if ((flags & ChannelDescriptor.FLAG_MANY_PRODUCERS) != 0) {
                 for (int slot = 0; slot < ChannelDescriptor.MAX_PRODUCER_SLOTS; slot++) {
-                    long producer = (long) LONG.getAcquire(header, ChannelDescriptor.producerSlotOffset(slot)
-                            + ChannelDescriptor.SLOT_IDENTITY_OFFSET);
-                    if (producer != 0) {
-                        sort("producer " + ProcessIdentity.describe(producer), ProcessIdentity.isAlive(producer),
-                                alive, dead);
-                    }
+                    long offset = ChannelDescriptor.producerSlotOffset(slot);
+                    judge("producer", header, offset + ChannelDescriptor.SLOT_PARTY_OFFSET,
+                            offset + ChannelDescriptor.SLOT_PID_OFFSET,
+                            offset + ChannelDescriptor.SLOT_PID_NAMESPACE_OFFSET, alive, dead);
                 }
+            } else {
+                judge("producer", header, ChannelDescriptor.PRODUCER_PARTY_OFFSET,
+                        ChannelDescriptor.PRODUCER_PID_OFFSET, ChannelDescriptor.PRODUCER_PID_NAMESPACE_OFFSET,
+                        alive, dead);
             }
         } catch (IOException | RuntimeException e) {
             if (e instanceof ErrnoException errno && errno.is("ENOENT")) {
@@ -202,36 +216,46 @@ public final class StaleObjects {
             return new Verdict(info, Staleness.UNKNOWN, "cannot read it: " + e.getMessage());
         }
         if (!alive.isEmpty()) {
-            return new Verdict(info, Staleness.IN_USE, "jipc channel; " + String.join(", ", alive) + " alive");
+            return new Verdict(info, Staleness.IN_USE, "jipc channel; " + String.join(", ", alive));
         }
         if (dead.isEmpty()) {
             return new Verdict(info, Staleness.UNKNOWN, "jipc channel that records no process");
         }
         if (opened.get().contains(info.name())) {
             return new Verdict(info, Staleness.IN_USE, "jipc channel mapped or open in a process ("
-                    + String.join(", ", dead) + " gone)");
+                    + String.join(", ", dead) + ")");
         }
         return new Verdict(info, Staleness.STALE, "jipc channel; " + String.join(", ", dead)
-                + " gone; mapped nowhere else");
+                + "; mapped nowhere else");
     }
 
-    /** The consumer's pid, start time, pid again (acquire), retried while the two pids differ (a registration). */
-    private static void readConsumer(MemorySegment header, List<String> alive, List<String> dead) {
-        for (int attempt = 0; attempt < 100; attempt++) {
-            int pid = (int) INT.getAcquire(header, (long) ChannelDescriptor.CONSUMER_PID_OFFSET);
-            long startTime = (long) LONG.getAcquire(header, (long) ChannelDescriptor.CONSUMER_START_TIME_OFFSET);
-            if ((int) INT.getAcquire(header, (long) ChannelDescriptor.CONSUMER_PID_OFFSET) == pid) {
-                if (pid != 0) {
-                    sort("consumer pid " + pid + " (start " + startTime + ")",
-                            ProcessIdentity.isAlive(pid, startTime), alive, dead);
-                }
-                return;
-            }
+    /**
+     * A liveness token ({@code jipc.live}): in use while its process holds the lock, stale once it does not. A token
+     * file that is not locked is dead for good, so removing it changes no verdict.
+     */
+    private static Verdict judgeToken(SharedMemoryInfo info) {
+        String name = info.name().substring(1);
+        PartyState state = Liveness.checkTokenFile(name);
+        if (state.mayBeAlive()) {
+            return new Verdict(info, Staleness.IN_USE, "jipc liveness token; " + state.reason());
         }
-        alive.add("consumer (registering now)");
+        if (state.life() == PartyState.Life.DEAD && state.reason().endsWith("is gone")) {
+            return null;
+        }
+        return new Verdict(info, Staleness.STALE, "jipc liveness token of a dead process; " + state.reason());
     }
 
-    private static void sort(String who, boolean isAlive, List<String> alive, List<String> dead) {
-        (isAlive ? alive : dead).add(who);
+    /** Sorts the party recorded in the 64-bit word at {@code partyOffset} (if any) into alive or dead, with words. */
+    private static void judge(String role, MemorySegment header, long partyOffset, long pidOffset,
+                              long pidNamespaceOffset, List<String> alive, List<String> dead) {
+        long party = (long) LONG.getAcquire(header, partyOffset);
+        if (party == 0) {
+            return;
+        }
+        String who = role + " " + Liveness.describe((int) INT.getAcquire(header, pidOffset),
+                (long) LONG.getAcquire(header, pidNamespaceOffset));
+        PartyState state = Liveness.check(party);
+        (state.mayBeAlive() ? alive : dead).add(who + " " + state.word() + " (" + state.reason() + ")");
     }
+
 }

@@ -2,6 +2,8 @@ package jipc.sync;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.invoke.VarHandle;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -9,7 +11,9 @@ import java.util.Objects;
 
 import jipc.internal.Errno;
 import jipc.internal.Futex;
-import jipc.internal.ProcessIdentity;
+import jipc.live.Liveness;
+import jipc.live.LivenessToken;
+import jipc.live.PartyState;
 
 import static jipc.sync.MutexDescriptor.CONSISTENCY_OFFSET;
 import static jipc.sync.MutexDescriptor.CONSISTENT;
@@ -18,6 +22,7 @@ import static jipc.sync.MutexDescriptor.MAGIC_OFFSET;
 import static jipc.sync.MutexDescriptor.NOT_RECOVERABLE;
 import static jipc.sync.MutexDescriptor.OWNER_DIED;
 import static jipc.sync.MutexDescriptor.OWNER_OFFSET;
+import static jipc.sync.MutexDescriptor.OWNER_PID_OFFSET;
 import static jipc.sync.MutexDescriptor.OWNER_THREAD_OFFSET;
 import static jipc.sync.MutexDescriptor.UNLOCKED;
 import static jipc.sync.MutexDescriptor.WAITERS_OFFSET;
@@ -98,7 +103,7 @@ public final class Mutex {
         INT.setVolatile(block, WAITERS_OFFSET, 0);
         INT.setVolatile(block, CONSISTENCY_OFFSET, CONSISTENT);
         LONG.setVolatile(block, OWNER_THREAD_OFFSET, 0L);
-        INT.setVolatile(block, MAGIC_OFFSET + 4, 0);
+        INT.setVolatile(block, OWNER_PID_OFFSET, 0);
         // Publish last: an attacher that sees the magic sees the fields above.
         INT.setRelease(block, MAGIC_OFFSET, MAGIC);
         return new Mutex(block);
@@ -115,6 +120,11 @@ public final class Mutex {
         MemorySegment block = Segments.block(segment, offset, MutexDescriptor.LENGTH, MutexDescriptor.ALIGNMENT,
                 "mutex");
         int magic = (int) INT.getAcquire(block, MAGIC_OFFSET);
+        if (magic == MutexDescriptor.MAGIC_VERSION_1) {
+            throw new IllegalArgumentException("mutex at offset=" + offset + " has layout version 1 (magic 0x"
+                    + Integer.toHexString(magic) + ", owners named by pid); this jipc speaks version 2 (magic 0x"
+                    + Integer.toHexString(MAGIC) + ", owners named by liveness token): create it anew");
+        }
         if (magic != MAGIC) {
             throw new IllegalArgumentException("no mutex at offset=" + offset + ": magic=0x"
                     + Integer.toHexString(magic) + ", expected 0x" + Integer.toHexString(MAGIC));
@@ -149,7 +159,7 @@ public final class Mutex {
      * @throws MutexNotRecoverableException  if the mutex is not recoverable
      */
     public LockResult tryLock() {
-        return attempt(ProcessIdentity.self(), threadToken(), true);
+        return attempt(self(), threadToken(), true);
     }
 
     /**
@@ -170,7 +180,7 @@ public final class Mutex {
     }
 
     private LockResult acquire(boolean timed, long deadline) throws InterruptedException {
-        long self = ProcessIdentity.self();
+        long self = self();
         long me = threadToken();
         LockResult result = attempt(self, me, false);
         for (int i = 0; i < SPINS && result == LockResult.BUSY; i++) {
@@ -211,7 +221,7 @@ public final class Mutex {
                 }
                 // Sleep on the pid half. A whole slice without any change is the moment to ask whether the owner
                 // still lives: cheap enough every 100 ms, never on the hot path.
-                checkOwner = Futex.await(block, ProcessIdentity.pid(owner), slice) == Errno.ETIMEDOUT;
+                checkOwner = Futex.await(block, (int) owner, slice) == Errno.ETIMEDOUT;
             }
         } finally {
             addWaiters(-1);
@@ -224,6 +234,7 @@ public final class Mutex {
         if (owner == UNLOCKED) {
             if ((boolean) LONG.compareAndSet(block, OWNER_OFFSET, UNLOCKED, self)) {
                 LONG.setRelease(block, OWNER_THREAD_OFFSET, me);
+                INT.setRelease(block, OWNER_PID_OFFSET, Liveness.selfPid());
                 return LockResult.ACQUIRED;
             }
             return LockResult.BUSY;
@@ -239,15 +250,16 @@ public final class Mutex {
             // token until the taker overwrites it; tokens are salted per process so that it never equals ours.)
             if ((long) LONG.getAcquire(block, OWNER_THREAD_OFFSET) == me) {
                 throw new IllegalMonitorStateException("lock: the mutex is already held by this thread (pid "
-                        + ProcessIdentity.selfPid() + ", thread " + threadId(me) + "); it is not reentrant");
+                        + Liveness.selfPid() + ", thread " + threadId(me) + "); it is not reentrant");
             }
             return LockResult.BUSY;
         }
-        if (checkOwner && !ProcessIdentity.isAlive(owner)
+        if (checkOwner && Liveness.check(owner).isDead()
                 && (boolean) LONG.compareAndSet(block, OWNER_OFFSET, owner, self)) {
             // The dead owner may have left the data half-updated: inconsistent until the new owner says otherwise.
             INT.setVolatile(block, CONSISTENCY_OFFSET, OWNER_DIED);
             LONG.setRelease(block, OWNER_THREAD_OFFSET, me);
+            INT.setRelease(block, OWNER_PID_OFFSET, Liveness.selfPid());
             return LockResult.OWNER_DIED;
         }
         return LockResult.BUSY;
@@ -288,7 +300,7 @@ public final class Mutex {
 
     /** Whether the calling thread holds the mutex. */
     public boolean isHeldByCurrentThread() {
-        return (long) LONG.getVolatile(block, OWNER_OFFSET) == ProcessIdentity.self()
+        return (long) LONG.getVolatile(block, OWNER_OFFSET) == self()
                 && (long) LONG.getAcquire(block, OWNER_THREAD_OFFSET) == threadToken();
     }
 
@@ -296,21 +308,47 @@ public final class Mutex {
         long owner = (long) LONG.getVolatile(block, OWNER_OFFSET);
         long thread = (long) LONG.getAcquire(block, OWNER_THREAD_OFFSET);
         long me = threadToken();
-        if (owner != ProcessIdentity.self() || thread != me) {
-            throw new IllegalMonitorStateException(operation + ": the calling thread (pid " + ProcessIdentity.selfPid()
+        if (owner != self() || thread != me) {
+            throw new IllegalMonitorStateException(operation + ": the calling thread (pid " + Liveness.selfPid()
                     + ", thread " + threadId(me) + ") does not hold the mutex; owner=" + describe(owner, thread));
         }
     }
 
-    private static String describe(long owner, long thread) {
+    private String describe(long owner, long thread) {
         if (owner == UNLOCKED) {
             return "none (unlocked)";
         }
         if (owner == NOT_RECOVERABLE) {
             return "none (not recoverable)";
         }
-        return ProcessIdentity.describe(owner)
-                + (owner == ProcessIdentity.self() ? ", thread " + threadId(thread) + " of this process" : "");
+        return "pid " + (int) INT.getAcquire(block, OWNER_PID_OFFSET) + " (party 0x" + Long.toHexString(owner) + ")"
+                + (owner == self() ? ", thread " + threadId(thread) + " of this process" : "");
+    }
+
+    /**
+     * The verdict on the holder now: by its liveness token, never a timer or {@code /proc}; {@code NONE} if
+     * unlocked or not recoverable.
+     */
+    public PartyState ownerState() {
+        long owner = (long) LONG.getVolatile(block, OWNER_OFFSET);
+        return owner == UNLOCKED || owner == NOT_RECOVERABLE ? Liveness.check(0) : Liveness.check(owner);
+    }
+
+    /** This process's owner word: the party of its standard liveness token that stands for the whole process. */
+    private static long self() {
+        return Self.PARTY;
+    }
+
+    private static final class Self {
+        static final long PARTY = standardToken().processParty();
+
+        private static LivenessToken standardToken() {
+            try {
+                return LivenessToken.standard();
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot make this process's liveness token: " + e.getMessage(), e);
+            }
+        }
     }
 
     /** The calling thread's token for the ownerThread field. */

@@ -41,9 +41,12 @@ class ChannelFuzzTest {
         {ChannelDescriptor.CONSUMER_WAKE_OFFSET, 4},
         {ChannelDescriptor.CONSUMER_WAITING_OFFSET, 4},
         {ChannelDescriptor.PRODUCER_WAKE_OFFSET, 4},
-        {ChannelDescriptor.PRODUCERS_WAITING_OFFSET, 4},
+        {ChannelDescriptor.PRODUCERS_WAITING_OFFSET, 8},
+        {ChannelDescriptor.CONSUMER_PARTY_OFFSET, 8},
         {ChannelDescriptor.CONSUMER_PID_OFFSET, 4},
-        {ChannelDescriptor.CONSUMER_START_TIME_OFFSET, 8},
+        {ChannelDescriptor.CONSUMER_PID_NAMESPACE_OFFSET, 8},
+        {ChannelDescriptor.PRODUCER_PARTY_OFFSET, 8},
+        {ChannelDescriptor.CREATOR_PARTY_OFFSET, 8},
         {ChannelDescriptor.MAGIC_OFFSET, 8},
         {ChannelDescriptor.VERSION_OFFSET, 4},
         {ChannelDescriptor.FLAGS_OFFSET, 4},
@@ -99,7 +102,7 @@ class ChannelFuzzTest {
             case 2 -> {
                 long slot = ChannelDescriptor.producerSlotOffset(data.consumeInt(0, ChannelDescriptor.MAX_PRODUCER_SLOTS - 1));
                 write(segment, slot + (data.consumeBoolean() ? ChannelDescriptor.SLOT_CLAIM_OFFSET
-                        : ChannelDescriptor.SLOT_IDENTITY_OFFSET), 8, value);
+                        : ChannelDescriptor.SLOT_PARTY_OFFSET), 8, value);
             }
             case 3, 4 -> {
                 // a record header: length and type, as one word or halves

@@ -117,7 +117,7 @@ class ChannelHostilePeerTest {
                         consumer.call(() -> {
                             try (SharedChannel other = SharedChannel.attach(name)) {
                                 RingChannel fresh = (RingChannel) other.messageChannel();
-                                fresh.registerConsumerIdentity();
+                                fresh.takeConsumerRole();
                                 fresh.poll((t, p) -> received.incrementAndGet(), 16);
                             }
                         });
@@ -167,7 +167,7 @@ class ChannelHostilePeerTest {
         try (SharedChannel shared = many ? SharedChannel.createManyToOne(name, 4096, MAX)
                 : SharedChannel.create(name, 4096, MAX)) {
             RingChannel channel = (RingChannel) shared.messageChannel();
-            channel.registerConsumerIdentity();
+            channel.takeConsumerRole();
             Capture.Result liar = Capture.run(Spawn.command(peer().toString(), "lie", name, "" + good, lie));
             assertEquals("lie at " + position + "\n", liar.assertSuccess().out());
             List<MemorySegment> messages = new ArrayList<>();

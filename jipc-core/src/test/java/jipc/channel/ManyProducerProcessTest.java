@@ -207,7 +207,8 @@ class ManyProducerProcessTest {
         MemorySegment segment = shared.mapping().segment();
         for (int i = 0; i < ChannelDescriptor.MAX_PRODUCER_SLOTS; i++) {
             long offset = ChannelDescriptor.producerSlotOffset(i);
-            if ((int) segment.get(ValueLayout.JAVA_LONG, offset + ChannelDescriptor.SLOT_IDENTITY_OFFSET) == pid) {
+            if (segment.get(ValueLayout.JAVA_LONG, offset + ChannelDescriptor.SLOT_PARTY_OFFSET) != 0
+                    && segment.get(ValueLayout.JAVA_INT, offset + ChannelDescriptor.SLOT_PID_OFFSET) == pid) {
                 return segment.get(ValueLayout.JAVA_LONG, offset + ChannelDescriptor.SLOT_CLAIM_OFFSET);
             }
         }

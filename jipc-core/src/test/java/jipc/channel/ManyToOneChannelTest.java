@@ -14,20 +14,22 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 
-import jipc.internal.ProcessIdentity;
+import jipc.live.Liveness;
+import jipc.live.LivenessDescriptor;
+import jipc.live.PartyState;
 import jipc.testing.Await;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * The many-producer ring on heap segments: claims by compare-and-set, the negative header of an open claim, and the
- * consumer's recovery of claims whose producer is dead (a dead producer is simulated by writing an identity that
- * names no live process into its slot: this process's pid with another start time, i.e. a reused pid).
+ * consumer's recovery of claims whose producer is dead (a dead producer is simulated by writing into its slot a party
+ * id whose liveness token does not exist in this host's store).
  */
 class ManyToOneChannelTest {
     private static final int CAPACITY = 1024;
-    private static final long DEAD = ProcessIdentity.of(ProcessIdentity.selfPid(),
-            ProcessIdentity.selfStartTime() + 1);
+    /** A party id in this host's token store whose token file does not exist: certainly dead. */
+    private static final long DEAD = LivenessDescriptor.partyId(Liveness.storeTag(), 2, 0x0DEADBEF);
 
     private static MemorySegment newSegment() {
         return MemorySegment.ofArray(new long[(int) (ChannelDescriptor.segmentSize(CAPACITY) / 8)]);
@@ -50,7 +52,7 @@ class ManyToOneChannelTest {
     /** Marks the producer in slot {@code slot} dead: its identity now names a process that no longer exists. */
     private static void kill(MemorySegment segment, int slot) {
         segment.set(ValueLayout.JAVA_LONG, ChannelDescriptor.producerSlotOffset(slot)
-                + ChannelDescriptor.SLOT_IDENTITY_OFFSET, DEAD);
+                + ChannelDescriptor.SLOT_PARTY_OFFSET, DEAD);
     }
 
     private static long claimPosition(MemorySegment segment, int slot) {
@@ -89,8 +91,8 @@ class ManyToOneChannelTest {
         assertTrue(b.offer(2, bytes(9, 2), 0, 9));
         assertEquals(0, a.producerSlot());
         assertEquals(1, b.producerSlot());
-        assertEquals(ProcessIdentity.self(), segment.get(ValueLayout.JAVA_LONG,
-                ChannelDescriptor.producerSlotOffset(1)));
+        assertTrue(Liveness.check(segment.get(ValueLayout.JAVA_LONG, ChannelDescriptor.producerSlotOffset(1)))
+                .life() == PartyState.Life.ALIVE, "slot 1 holds a live party of this process");
         assertEquals(-1, claimPosition(segment, 0), "not claiming after a commit");
         List<Integer> types = new ArrayList<>();
         assertEquals(2, consumer.poll((t, p) -> types.add(t)));
@@ -275,8 +277,8 @@ class ManyToOneChannelTest {
         assertTrue(full.getMessage().contains("52 producer slots"), full.getMessage());
         kill(segment, 7);
         assertEquals(7, ManyToOneChannel.attach(segment).attachProducer());
-        assertEquals(ProcessIdentity.self(), segment.get(ValueLayout.JAVA_LONG,
-                ChannelDescriptor.producerSlotOffset(7)));
+        assertTrue(Liveness.check(segment.get(ValueLayout.JAVA_LONG, ChannelDescriptor.producerSlotOffset(7)))
+                .life() == PartyState.Life.ALIVE, "slot 7 taken over by a live party of this process");
         assertEquals(-1, claimPosition(segment, 7));
     }
 

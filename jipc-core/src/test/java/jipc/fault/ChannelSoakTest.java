@@ -220,7 +220,8 @@ class ChannelSoakTest {
     private static long claimOf(MemorySegment header, int pid) {
         for (int i = 0; i < ChannelDescriptor.MAX_PRODUCER_SLOTS; i++) {
             long offset = ChannelDescriptor.producerSlotOffset(i);
-            if ((int) (long) LONG.getAcquire(header, offset + ChannelDescriptor.SLOT_IDENTITY_OFFSET) == pid) {
+            if ((long) LONG.getAcquire(header, offset + ChannelDescriptor.SLOT_PARTY_OFFSET) != 0
+                    && header.get(java.lang.foreign.ValueLayout.JAVA_INT, offset + ChannelDescriptor.SLOT_PID_OFFSET) == pid) {
                 return (long) LONG.getAcquire(header, offset + ChannelDescriptor.SLOT_CLAIM_OFFSET);
             }
         }

@@ -6,6 +6,9 @@ import java.util.concurrent.Callable;
 
 import jipc.channel.ChannelDescriptor;
 import jipc.channel.ManyToOneChannel;
+import jipc.channel.OneToOneChannel;
+import jipc.live.Liveness;
+import jipc.live.PartyState;
 import jipc.channel.MessageChannel;
 import jipc.channel.SharedChannel;
 import picocli.CommandLine.Command;
@@ -39,18 +42,28 @@ public final class ChannelStat implements Callable<Integer> {
             line(out, "head", head);
             line(out, "tail", tail);
             line(out, "used", used + String.format(" (%.1f%%)", 100.0 * used / channel.capacity()));
-            line(out, "consumer", pid == 0 ? "none registered"
-                    : "pid " + pid + (channel.isConsumerAlive() ? " (alive)" : " (dead)"));
+            PartyState consumer = channel.consumerState();
+            line(out, "consumer", consumer.life() == PartyState.Life.NONE ? "none registered"
+                    : Liveness.describe(pid, channel.consumerPidNamespace()) + " (" + consumer.word() + ": "
+                    + consumer.reason() + ")");
             line(out, "consumer-waiting", header.get(ValueLayout.JAVA_INT, ChannelDescriptor.CONSUMER_WAITING_OFFSET) != 0
                     ? "yes (asleep on the futex)" : "no");
-            line(out, "producers-waiting", header.get(ValueLayout.JAVA_INT, ChannelDescriptor.PRODUCERS_WAITING_OFFSET));
+            long waiting = header.get(ValueLayout.JAVA_LONG, ChannelDescriptor.PRODUCERS_WAITING_OFFSET);
+            line(out, "producers-waiting", Long.bitCount(waiting));
             if (channel instanceof ManyToOneChannel manyToOne) {
                 var producers = manyToOne.producers();
                 line(out, "producers", producers.size() + " holding slots");
                 for (ManyToOneChannel.Producer p : producers) {
-                    line(out, "producer." + p.slot(), "pid " + p.pid() + (p.alive() ? " (alive)" : " (dead)")
+                    line(out, "producer." + p.slot(), Liveness.describe(p.pid(), p.pidNamespace()) + " ("
+                            + p.state().word() + ": " + p.state().reason() + ")"
                             + (p.claimPosition() < 0 ? "" : ", open claim at " + p.claimPosition()));
                 }
+            } else if (channel instanceof OneToOneChannel oneToOne) {
+                PartyState producer = oneToOne.producerState();
+                line(out, "producer", producer.life() == PartyState.Life.NONE ? "none attached"
+                        : Liveness.describe(oneToOne.producerPid(), header.get(ValueLayout.JAVA_LONG,
+                        ChannelDescriptor.PRODUCER_PID_NAMESPACE_OFFSET)) + " (" + producer.word() + ": "
+                        + producer.reason() + ")");
             }
             System.out.print(out);
         }

@@ -1,0 +1,257 @@
+package jipc.live;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.BitSet;
+import java.util.HashMap;
+import java.util.Map;
+
+import jipc.ErrnoException;
+import jipc.internal.Constants;
+import jipc.internal.Errno;
+import jipc.internal.LibC;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+
+/**
+ * This process's liveness token: a file {@code /dev/shm/jipc.live.*} whose byte 0 the process holds write-locked
+ * with an open file description lock for as long as it runs (see {@link LivenessDescriptor}). The kernel drops the
+ * lock when the process dies, and that is the only thing anyone else's verdict rests on.
+ *
+ * <p>A process has one token per <em>access class</em>: the permission bits and group of the shared objects its
+ * parties appear in, so that whoever may open the object may open the token that judges its users, and nobody else
+ * (a stranger who could open a token could also hold a read lock on it and keep a dead party looking alive). The
+ * default class is {@code 0600} and the process's group. Tokens are made on first use and kept until the JVM exits;
+ * the descriptor is {@code O_CLOEXEC}, so no child process inherits the lock.
+ *
+ * <p>{@link #newParty()} hands out party numbers for exclusive roles (one per instance that takes a role: a second
+ * instance in the same process is a second party and is refused too). At JVM exit the token file is removed if no
+ * role of it is held; otherwise it stays, unlocked (dead), for the next taker or {@code jipc clean} to remove.
+ *
+ * <p>Cost: making a token is an {@code fstat} of {@code /dev/shm}, {@code open}, {@code fchmod}, {@code fcntl},
+ * {@code link} and {@code unlink}, once per access class; a party number is a bit in a {@link BitSet}.
+ */
+public final class LivenessToken {
+    private static final SecureRandom RANDOM = new SecureRandom();
+    /** Token key ({@link LivenessDescriptor#tokenKey}) → token, for "is this party one of mine". */
+    private static final Map<Long, LivenessToken> BY_KEY = new HashMap<>();
+    /** Access class → its current token. */
+    private static final Map<Long, LivenessToken> BY_ACCESS = new HashMap<>();
+    private static boolean hookInstalled;
+
+    private final long key;
+    private final int fd;
+    private final String path;
+    private final BitSet parties = new BitSet();
+    private int rolesHeld;
+    private boolean retired;
+
+    private LivenessToken(long key, int fd, String path) {
+        this.key = key;
+        this.fd = fd;
+        this.path = path;
+        parties.set(LivenessDescriptor.PROCESS_PARTY);
+    }
+
+    /** The token for objects of mode {@code 0600} owned by this process's group: what parties use by default. */
+    public static LivenessToken standard() throws IOException {
+        return forAccess(0600, -1);
+    }
+
+    /**
+     * The token for parties of an object with permission bits {@code mode} and group {@code gid} ({@code -1}: this
+     * process's group): the token file gets the same bits (each write bit also grants read, as judging needs only
+     * read) and, where this process may set it, the same group.
+     */
+    public static LivenessToken forAccess(int mode, int gid) throws IOException {
+        int bits = (mode & 0666) | ((mode & 0222) << 1) | 0600;
+        long access = ((long) gid << 32) | bits;
+        synchronized (LivenessToken.class) {
+            LivenessToken token = BY_ACCESS.get(access);
+            if (token == null || token.retired) {
+                token = make(bits & 0777, gid);
+                BY_ACCESS.put(access, token);
+                BY_KEY.put(token.key, token);
+                if (!hookInstalled) {
+                    hookInstalled = true;
+                    Runtime.getRuntime().addShutdownHook(new Thread(LivenessToken::retireAll, "jipc-liveness-exit"));
+                }
+            }
+            return token;
+        }
+    }
+
+    /** The party id that stands for this whole process (the mutex owner, a channel's creator). */
+    public long processParty() {
+        return key | ((long) LivenessDescriptor.PROCESS_PARTY << LivenessDescriptor.PARTY_NUMBER_SHIFT);
+    }
+
+    /** The token file's path, e.g. {@code /dev/shm/jipc.live.1a2b00c0ffee}. */
+    public String path() {
+        return path;
+    }
+
+    /**
+     * A new party of this process for one exclusive role; {@link Party#close()} gives its number back.
+     *
+     * @throws IllegalStateException if all 65534 party numbers are in use in this process
+     */
+    public Party newParty() {
+        synchronized (LivenessToken.class) {
+            int number = parties.nextClearBit(LivenessDescriptor.PROCESS_PARTY + 1);
+            if (number > LivenessDescriptor.MAX_PARTY) {
+                throw new IllegalStateException("all " + (LivenessDescriptor.MAX_PARTY - 1)
+                        + " party numbers of this process are in use");
+            }
+            parties.set(number);
+            return new Party(this, key | ((long) number << LivenessDescriptor.PARTY_NUMBER_SHIFT));
+        }
+    }
+
+    void release(long partyId) {
+        synchronized (LivenessToken.class) {
+            parties.clear(LivenessDescriptor.partyNumber(partyId));
+        }
+    }
+
+    /** Counts a role taken with a party of this token: a token whose roles are all given back is removed at exit. */
+    void roleTaken() {
+        synchronized (LivenessToken.class) {
+            rolesHeld++;
+        }
+    }
+
+    void roleGivenBack() {
+        synchronized (LivenessToken.class) {
+            rolesHeld--;
+        }
+    }
+
+    /**
+     * The verdict on a party of one of this process's tokens, or {@code null} if {@code partyId} is not ours: alive
+     * while its number is handed out (the process party always is).
+     */
+    static PartyState mine(long partyId) {
+        synchronized (LivenessToken.class) {
+            LivenessToken token = BY_KEY.get(LivenessDescriptor.tokenKey(partyId));
+            if (token == null) {
+                return null;
+            }
+            int number = LivenessDescriptor.partyNumber(partyId);
+            return token.parties.get(number)
+                    ? PartyState.alive("this process")
+                    : PartyState.dead("a party of this process that was given back");
+        }
+    }
+
+    /** Whether the file {@code name} in the token directory is one of this process's live tokens. */
+    static boolean isMine(String name) {
+        synchronized (LivenessToken.class) {
+            for (LivenessToken token : BY_KEY.values()) {
+                if (!token.retired && token.path.endsWith("/" + name)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
+
+    /** At exit: remove the files of tokens that hold no role (their lock goes with the process anyway). */
+    private static void retireAll() {
+        synchronized (LivenessToken.class) {
+            for (LivenessToken token : BY_ACCESS.values()) {
+                if (!token.retired && token.rolesHeld == 0) {
+                    token.retired = true;
+                    unlink(token.path);
+                }
+            }
+        }
+    }
+
+    private static LivenessToken make(int mode, int gid) throws IOException {
+        int tag = Liveness.ownStoreTag();
+        for (int attempt = 0; ; attempt++) {
+            int number = RANDOM.nextInt();
+            if (number == 0 || number == -1) {
+                continue;
+            }
+            long key = LivenessDescriptor.tokenKey(LivenessDescriptor.partyId(tag, 0, number));
+            String path = LivenessDescriptor.TOKEN_DIRECTORY + "/" + LivenessDescriptor.tokenFileName(key);
+            String newPath = path + LivenessDescriptor.NEW_SUFFIX;
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment cNew = arena.allocateFrom(newPath);
+                int fd = LibC.open(cNew, Constants.O_RDWR | Constants.O_CREAT | Constants.O_EXCL
+                        | Constants.O_CLOEXEC | Constants.O_NOFOLLOW, 0600);
+                if (fd < 0) {
+                    int errno = jipc.internal.Native.errno();
+                    if (errno == Errno.EEXIST && attempt < 100) {
+                        continue;
+                    }
+                    throw Errno.exception("open", Errno.quote(newPath) + ", O_CREAT|O_EXCL", errno);
+                }
+                boolean linked = false;
+                try {
+                    if (gid >= 0 && LibC.fchown(fd, -1, gid) < 0) {
+                        // not a member of the object's group: the token keeps ours, and peers of the group
+                        // that cannot read it will say "cannot decide" (never "dead") about our parties
+                    }
+                    if (LibC.fchmod(fd, mode) < 0) {
+                        throw Errno.last("fchmod", Errno.quote(newPath) + ", 0" + Integer.toOctalString(mode));
+                    }
+                    lock(fd, newPath, arena);
+                    describeSelf(fd, arena);
+                    if (LibC.link(cNew, arena.allocateFrom(path)) < 0) {
+                        int errno = jipc.internal.Native.errno();
+                        if (errno == Errno.EEXIST && attempt < 100) {
+                            continue; // a token (perhaps a dead one) has this number: draw another
+                        }
+                        throw Errno.exception("link", Errno.quote(newPath) + ", " + Errno.quote(path), errno);
+                    }
+                    linked = true;
+                    return new LivenessToken(key, fd, path);
+                } finally {
+                    LibC.unlink(cNew);
+                    if (!linked) {
+                        LibC.close(fd);
+                    }
+                }
+            }
+        }
+    }
+
+    private static void lock(int fd, String path, Arena arena) throws ErrnoException {
+        MemorySegment flock = arena.allocate(Constants.FLOCK_SIZE, 8);
+        flock.set(JAVA_SHORT, Constants.FLOCK_TYPE_OFFSET, Constants.F_WRLCK);
+        flock.set(JAVA_SHORT, Constants.FLOCK_WHENCE_OFFSET, Constants.SEEK_SET);
+        flock.set(JAVA_LONG, Constants.FLOCK_START_OFFSET, LivenessDescriptor.LOCK_BYTE);
+        flock.set(JAVA_LONG, Constants.FLOCK_LEN_OFFSET, 1);
+        flock.set(JAVA_INT, Constants.FLOCK_PID_OFFSET, 0);
+        if (LibC.fcntlLock(fd, Constants.F_OFD_SETLK, flock) < 0) {
+            throw Errno.last("fcntl", Errno.quote(path) + ", F_OFD_SETLK");
+        }
+    }
+
+    /** One line for people who look at the file: who holds it. Nothing reads it for a verdict. */
+    private static void describeSelf(int fd, Arena arena) {
+        byte[] line = ("pid " + Liveness.selfPid() + " pidns " + Liveness.selfPidNamespace() + "\n")
+                .getBytes(StandardCharsets.US_ASCII);
+        MemorySegment buf = arena.allocateFrom(java.lang.foreign.ValueLayout.JAVA_BYTE, line);
+        long unused = LibC.write(fd, buf, line.length);
+    }
+
+    private static void unlink(String path) {
+        try (Arena arena = Arena.ofConfined()) {
+            LibC.unlink(arena.allocateFrom(path));
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "LivenessToken[" + path + "]";
+    }
+}
