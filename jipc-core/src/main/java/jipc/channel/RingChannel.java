@@ -841,7 +841,7 @@ abstract sealed class RingChannel permits OneToOneChannel, ManyToOneChannel {
      */
     final void checkMapped() {
         LongSupplier size = objectSize;
-        if (size != null) {
+        if (size != null && segment.scope().isAlive()) {
             long now = size.getAsLong();
             if (now < segment.byteSize()) {
                 throw new IllegalStateException(label + ": the shared object is now " + now + " bytes, less than the "

@@ -78,6 +78,8 @@ public final class Constants {
     // *at(2)
     public static final int AT_FDCWD = -100;
     public static final int AT_SYMLINK_NOFOLLOW = 0x100;
+    /** renameat2(2): fail with EEXIST instead of replacing the target. */
+    public static final int RENAME_NOREPLACE = 1;
 
     // wait(2)
     public static final int WNOHANG = 1;

@@ -78,6 +78,13 @@ public final class LibC {
     /** {@snippet lang=c : int link(const char *oldpath, const char *newpath); } */
     private static final MethodHandle LINK = Native.errnoDowncall("link",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+    /**
+     * {@snippet lang=c :
+     * int renameat2(int olddirfd, const char *oldpath, int newdirfd, const char *newpath, unsigned int flags);
+     * }
+     */
+    private static final MethodHandle RENAMEAT2 = Native.errnoDowncall("renameat2",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT));
     /** {@snippet lang=c : int lstat(const char *pathname, struct stat *statbuf); } */
     private static final MethodHandle LSTAT = Native.errnoDowncall("lstat",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
@@ -282,6 +289,14 @@ public final class LibC {
     public static int link(MemorySegment oldPath, MemorySegment newPath) {
         try {
             return (int) LINK.invokeExact(Native.callState(), oldPath, newPath);
+        } catch (Throwable t) {
+            throw Native.rethrow(t);
+        }
+    }
+
+    public static int renameat2(int oldDirFd, MemorySegment oldPath, int newDirFd, MemorySegment newPath, int flags) {
+        try {
+            return (int) RENAMEAT2.invokeExact(Native.callState(), oldDirFd, oldPath, newDirFd, newPath, flags);
         } catch (Throwable t) {
             throw Native.rethrow(t);
         }

@@ -205,23 +205,51 @@ public final class LivenessToken {
                     }
                     lock(fd, newPath, arena);
                     describeSelf(fd, arena);
-                    if (LibC.link(cNew, arena.allocateFrom(path)) < 0) {
-                        int errno = jipc.internal.Native.errno();
-                        if (errno == Errno.EEXIST && attempt < 100) {
+                    if (!publish(cNew, arena.allocateFrom(path), newPath, path)) {
+                        if (attempt < 100) {
                             continue; // a token (perhaps a dead one) has this number: draw another
                         }
-                        throw Errno.exception("link", Errno.quote(newPath) + ", " + Errno.quote(path), errno);
+                        throw Errno.exception("renameat2", Errno.quote(newPath) + ", " + Errno.quote(path), Errno.EEXIST);
                     }
                     linked = true;
                     return new LivenessToken(key, fd, path);
                 } finally {
-                    LibC.unlink(cNew);
                     if (!linked) {
+                        LibC.unlink(cNew);
                         LibC.close(fd);
                     }
                 }
             }
         }
+    }
+
+    /**
+     * Gives the locked {@code .new} file its final name without ever replacing a file of that name: renameat2 with
+     * RENAME_NOREPLACE (so that {@code /proc/PID/fd} shows the final name), or link and unlink where the file system
+     * lacks it. Returns {@code false} if the name is taken.
+     */
+    private static boolean publish(MemorySegment cNew, MemorySegment cFinal, String newPath, String path)
+            throws ErrnoException {
+        if (LibC.renameat2(Constants.AT_FDCWD, cNew, Constants.AT_FDCWD, cFinal, Constants.RENAME_NOREPLACE) == 0) {
+            return true;
+        }
+        int errno = jipc.internal.Native.errno();
+        if (errno == Errno.EEXIST) {
+            return false;
+        }
+        if (errno != Errno.EINVAL && errno != Errno.ENOSYS) {
+            throw Errno.exception("renameat2", Errno.quote(newPath) + ", " + Errno.quote(path) + ", RENAME_NOREPLACE",
+                    errno);
+        }
+        if (LibC.link(cNew, cFinal) < 0) {
+            errno = jipc.internal.Native.errno();
+            if (errno == Errno.EEXIST) {
+                return false;
+            }
+            throw Errno.exception("link", Errno.quote(newPath) + ", " + Errno.quote(path), errno);
+        }
+        LibC.unlink(cNew);
+        return true;
     }
 
     private static void lock(int fd, String path, Arena arena) throws ErrnoException {

@@ -101,6 +101,7 @@ class ChannelCorruptionTest {
         OneToOneChannel channel = OneToOneChannel.create(segment, CAPACITY, 100);
         setLong(segment, ChannelDescriptor.TAIL_OFFSET, -64);
         setLong(segment, ChannelDescriptor.HEAD_OFFSET, -64);
+        setLong(segment, ChannelDescriptor.PENDING_HEAD_OFFSET, -64); // as a consumer that gave back to -64 leaves it
         // the claim used to remember its tail as "the open claim", -1 meaning none: commit said "no open claim"
         MemorySegment slot = channel.claim(1, 4, Duration.ofMillis(10));
         assertNotNull(slot);

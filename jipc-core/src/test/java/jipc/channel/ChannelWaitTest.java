@@ -123,10 +123,11 @@ class ChannelWaitTest {
                 }
             });
             Await.until(Duration.ofSeconds(10), "the producer to count itself as waiting",
-                    () -> segment.get(ValueLayout.JAVA_INT, ChannelDescriptor.PRODUCERS_WAITING_OFFSET) == 1);
+                    () -> segment.get(ValueLayout.JAVA_LONG, ChannelDescriptor.PRODUCERS_WAITING_OFFSET)
+                            == ChannelDescriptor.ONE_PRODUCER_WAITING_BIT);
             assertEquals(1, consumer.poll((t, p) -> { }, 1));
             assertTrue(put.get(10, TimeUnit.SECONDS));
-            assertEquals(0, segment.get(ValueLayout.JAVA_INT, ChannelDescriptor.PRODUCERS_WAITING_OFFSET));
+            assertEquals(0, segment.get(ValueLayout.JAVA_LONG, ChannelDescriptor.PRODUCERS_WAITING_OFFSET));
             assertEquals(1, segment.get(ValueLayout.JAVA_INT, ChannelDescriptor.PRODUCER_WAKE_OFFSET));
         }
     }
@@ -175,7 +176,8 @@ class ChannelWaitTest {
                     }
                 });
                 Await.until(Duration.ofSeconds(10), "the producer to announce its sleep",
-                        () -> segment.get(ValueLayout.JAVA_INT, ChannelDescriptor.PRODUCERS_WAITING_OFFSET) == 1);
+                        () -> segment.get(ValueLayout.JAVA_LONG, ChannelDescriptor.PRODUCERS_WAITING_OFFSET)
+                            == ChannelDescriptor.ONE_PRODUCER_WAITING_BIT);
                 assertEquals(1, consumer.poll((t, p) -> { }, 1));
                 assertTrue(put.get(10, TimeUnit.SECONDS), "round " + round);
             }
@@ -250,6 +252,7 @@ class ChannelWaitTest {
         assertTrue(first.offer(1, new byte[] {1}, 0, 1));
         // a producer that died between the record's length and the tail: undo the tail move by hand
         heap.set(ValueLayout.JAVA_LONG, ChannelDescriptor.TAIL_OFFSET, 0);
+        first.detachProducer(); // its role goes, as a dead producer's would be taken over
         OneToOneChannel second = OneToOneChannel.attach(heap);
         assertTrue(second.offer(2, new byte[] {2}, 0, 1));
         List<Integer> types = new ArrayList<>();
@@ -265,6 +268,7 @@ class ChannelWaitTest {
         MemorySegment slot = dead.tryClaim(1, 120);
         assertNotNull(slot);
         slot.fill((byte) 0x7F); // half-written claim: what looks like lengths of 0x7F7F7F7F everywhere
+        dead.detachProducer(); // its role goes, as a dead producer's would be taken over
         OneToOneChannel next = OneToOneChannel.attach(heap);
         OneToOneChannel consumer = OneToOneChannel.attach(heap);
         for (int i = 0; i < 20; i++) {

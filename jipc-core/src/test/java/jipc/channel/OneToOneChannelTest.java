@@ -247,7 +247,7 @@ class OneToOneChannelTest {
         assertEquals(1, attached.poll((t, p) -> { }));
 
         segment.set(ValueLayout.JAVA_INT, ChannelDescriptor.VERSION_OFFSET, 99);
-        assertEquals("layout version=99 != supported=2",
+        assertEquals("layout version=99 != supported=3",
                 assertThrows(ChannelFormatException.class, () -> OneToOneChannel.attach(segment)).getMessage());
         segment.set(ValueLayout.JAVA_INT, ChannelDescriptor.VERSION_OFFSET, ChannelDescriptor.LAYOUT_VERSION);
         segment.set(ValueLayout.JAVA_LONG, ChannelDescriptor.CAPACITY_OFFSET, 3000);

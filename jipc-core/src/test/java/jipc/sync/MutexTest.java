@@ -7,7 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import jipc.internal.ProcessIdentity;
+import jipc.live.Liveness;
+import jipc.live.LivenessDescriptor;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -34,7 +35,7 @@ class MutexTest {
     void relockingFromTheHoldingThreadIsAnError() throws InterruptedException {
         assertEquals(LockResult.ACQUIRED, mutex.lock());
         IllegalMonitorStateException e = assertThrows(IllegalMonitorStateException.class, mutex::lock);
-        assertEquals("lock: the mutex is already held by this thread (pid " + ProcessIdentity.selfPid()
+        assertEquals("lock: the mutex is already held by this thread (pid " + Liveness.selfPid()
                 + ", thread " + Thread.currentThread().threadId() + "); it is not reentrant", e.getMessage());
         assertThrows(IllegalMonitorStateException.class, mutex::tryLock);
         assertTrue(mutex.isHeldByCurrentThread());
@@ -51,13 +52,12 @@ class MutexTest {
             return assertThrows(IllegalMonitorStateException.class, mutex::unlock).getMessage();
         });
         String message = other.get(10, TimeUnit.SECONDS);
-        assertTrue(message.startsWith("unlock: the calling thread (pid " + ProcessIdentity.selfPid() + ", thread "),
+        assertTrue(message.startsWith("unlock: the calling thread (pid " + Liveness.selfPid() + ", thread "),
                 message);
-        assertTrue(message.endsWith("does not hold the mutex; owner=pid " + ProcessIdentity.selfPid() + " (start "
-                + Integer.toUnsignedString(ProcessIdentity.startTime(ProcessIdentity.self())) + "), thread "
-                + holder + " of this process"), message);
+        assertTrue(message.matches(".*does not hold the mutex; owner=pid " + Liveness.selfPid()
+                + " \\(party 0x[0-9a-f]+\\), thread " + holder + " of this process"), message);
         mutex.unlock();
-        assertEquals("unlock: the calling thread (pid " + ProcessIdentity.selfPid() + ", thread " + holder
+        assertEquals("unlock: the calling thread (pid " + Liveness.selfPid() + ", thread " + holder
                 + ") does not hold the mutex; owner=none (unlocked)",
                 assertThrows(IllegalMonitorStateException.class, mutex::unlock).getMessage());
     }
@@ -84,9 +84,10 @@ class MutexTest {
     }
 
     @Test
-    void ownerWhosePidWasReusedCountsAsDeadAndMarkConsistentRestoresTheMutex() throws InterruptedException {
-        // This very pid, started at another time: what a holder looks like after it died and its pid was reused.
-        stageOwner(ProcessIdentity.of(ProcessIdentity.selfPid(), ProcessIdentity.startTime(ProcessIdentity.self()) + 1));
+    void ownerWhoseTokenIsGoneCountsAsDeadAndMarkConsistentRestoresTheMutex() throws InterruptedException {
+        // A party of this host's token store whose token file does not exist: what a holder looks like after it
+        // died and a cleaner removed its token.
+        stageOwner(LivenessDescriptor.partyId(Liveness.storeTag(), 1, 0x0DEADBEF));
         assertEquals(LockResult.OWNER_DIED, mutex.tryLock());
         mutex.markConsistent();
         mutex.unlock();
@@ -96,7 +97,7 @@ class MutexTest {
 
     @Test
     void unlockingWithoutMarkConsistentMakesTheMutexNotRecoverable() throws InterruptedException {
-        stageOwner(ProcessIdentity.of(ProcessIdentity.selfPid(), ProcessIdentity.startTime(ProcessIdentity.self()) - 1));
+        stageOwner(LivenessDescriptor.partyId(Liveness.storeTag(), 1, 0x0DEADBEE));
         assertEquals(LockResult.OWNER_DIED, mutex.tryLock(Duration.ofSeconds(5)));
         mutex.unlock();
         assertThrows(MutexNotRecoverableException.class, mutex::lock);
@@ -126,7 +127,7 @@ class MutexTest {
 
     @Test
     void attachRefusesMemoryWithoutAMutex() {
-        assertEquals("no mutex at offset=64: magic=0x0, expected 0x4a4d5831",
+        assertEquals("no mutex at offset=64: magic=0x0, expected 0x4a4d5832",
                 assertThrows(IllegalArgumentException.class, () -> Mutex.attach(memory, 64)).getMessage());
         assertTrue(assertThrows(IllegalArgumentException.class, () -> Mutex.create(memory, 4))
                 .getMessage().startsWith("offset=4 puts the mutex at address 0x"));

@@ -12,7 +12,9 @@ import java.time.Duration;
 
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import jipc.internal.ProcessIdentity;
+import jipc.live.Liveness;
+import jipc.live.LivenessDescriptor;
+import jipc.live.LivenessToken;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -87,13 +89,14 @@ class SyncFuzzTest {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment segment = arena.allocate(64, 64);
             Mutex mutex = Mutex.create(segment, 0);
-            long self = ProcessIdentity.self();
+            long self = ownParty();
             while (data.remainingBytes() > 0) {
                 int op = data.consumeInt(0, 7);
                 switch (op) {
                     case 0, 1 -> {
                         long owner = data.pickValue(new long[] {0, -1, self, self + (1L << 32),
-                                ProcessIdentity.of(1, 0), ProcessIdentity.of(-5, 7), data.consumeLong()});
+                                LivenessDescriptor.partyId(Liveness.storeTag(), 1, 1),
+                                LivenessDescriptor.partyId(0, 7, -5), data.consumeLong()});
                         segment.set(ValueLayout.JAVA_LONG, MutexDescriptor.OWNER_OFFSET, owner);
                     }
                     case 2 -> {
@@ -179,6 +182,15 @@ class SyncFuzzTest {
         long took = System.nanoTime() - start;
         if (took > CALL_BOUND_NANOS) {
             fail(what + " took " + took / 1_000_000 + " ms");
+        }
+    }
+
+    /** This process's owner word in a mutex: its standard token's process party. */
+    private static long ownParty() {
+        try {
+            return LivenessToken.standard().processParty();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 }
