@@ -146,6 +146,12 @@ public final class ManyToOneChannel extends RingChannel implements MessageChanne
                     INT.setRelease(segment, offset + SLOT_PID_OFFSET, Liveness.selfPid());
                     LONG.setRelease(segment, offset + SLOT_PID_NAMESPACE_OFFSET, Liveness.selfPidNamespace());
                     clearWaitingBit(1L << i); // a dead holder may have died asleep on a full ring
+                    if (holder != 0) {
+                        Liveness.removeDeadToken(holder);
+                    }
+                    if (segment.isNative()) {
+                        self.token().roleTaken();
+                    }
                     party = self;
                     slot = i;
                     slotOffset = offset;
@@ -172,7 +178,10 @@ public final class ManyToOneChannel extends RingChannel implements MessageChanne
         try {
             checkMapped();
             LONG.setRelease(segment, slotOffset + SLOT_CLAIM_OFFSET, -1L);
-            boolean unused = (boolean) LONG.compareAndSet(segment, slotOffset + SLOT_PARTY_OFFSET, held.id(), 0L);
+            if ((boolean) LONG.compareAndSet(segment, slotOffset + SLOT_PARTY_OFFSET, held.id(), 0L)
+                    && segment.isNative()) {
+                held.token().roleGivenBack();
+            }
         } finally {
             held.close();
         }

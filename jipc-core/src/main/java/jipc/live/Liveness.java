@@ -121,6 +121,22 @@ public final class Liveness {
         }
     }
 
+    /**
+     * Removes the token file of the dead party {@code partyId} if it is in this host's store and still there: what
+     * a process that took a role over from that party does, so that tokens of crashed processes do not pile up.
+     * Best effort: never throws.
+     */
+    public static void removeDeadToken(long partyId) {
+        if (LivenessDescriptor.storeTag(partyId) != Self.STORE_TAG || LivenessToken.mine(partyId) != null) {
+            return;
+        }
+        try {
+            removeIfDead(LivenessDescriptor.tokenFileName(partyId));
+        } catch (IOException | RuntimeException e) {
+            // another user's token (EPERM in the sticky /dev/shm), or removed meanwhile: leave it to jipc clean
+        }
+    }
+
     /** The verdict on the token file {@code name} in {@code /dev/shm} (for listings). */
     public static PartyState checkTokenFile(String name) {
         if (LivenessToken.isMine(name)) {

@@ -119,14 +119,19 @@ public final class LivenessToken {
         }
     }
 
-    /** Counts a role taken with a party of this token: a token whose roles are all given back is removed at exit. */
-    void roleTaken() {
+    /**
+     * Counts a role in shared memory held by a party of this token (or the process itself: a locked mutex). A token
+     * whose roles are all given back is removed at exit; one that still holds roles stays, unlocked, because a
+     * process that is still shutting down must not be judged dead while its threads may use what they hold.
+     */
+    public void roleTaken() {
         synchronized (LivenessToken.class) {
             rolesHeld++;
         }
     }
 
-    void roleGivenBack() {
+    /** The other half of {@link #roleTaken()}. */
+    public void roleGivenBack() {
         synchronized (LivenessToken.class) {
             rolesHeld--;
         }

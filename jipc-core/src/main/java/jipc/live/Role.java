@@ -39,7 +39,12 @@ public final class Role {
                 }
             }
             if ((boolean) LONG.compareAndSet(segment, offset, holder, self)) {
-                party.token().roleTaken();
+                if (segment.isNative()) {
+                    party.token().roleTaken(); // only shared memory outlives this process
+                }
+                if (holder != 0) {
+                    Liveness.removeDeadToken(holder); // the cleaner's job, done by whoever recovers from the dead
+                }
                 return holder;
             }
             // another taker or the holder changed the word: judge the new holder
@@ -49,7 +54,9 @@ public final class Role {
     /** Gives the role back if {@code party} holds it; returns whether it did. */
     public static boolean giveBack(MemorySegment segment, long offset, Party party) {
         if ((boolean) LONG.compareAndSet(segment, offset, party.id(), 0L)) {
-            party.token().roleGivenBack();
+            if (segment.isNative()) {
+                party.token().roleGivenBack();
+            }
             return true;
         }
         return false;

@@ -235,6 +235,7 @@ public final class Mutex {
             if ((boolean) LONG.compareAndSet(block, OWNER_OFFSET, UNLOCKED, self)) {
                 LONG.setRelease(block, OWNER_THREAD_OFFSET, me);
                 INT.setRelease(block, OWNER_PID_OFFSET, Liveness.selfPid());
+                Self.TOKEN.roleTaken();
                 return LockResult.ACQUIRED;
             }
             return LockResult.BUSY;
@@ -260,6 +261,8 @@ public final class Mutex {
             INT.setVolatile(block, CONSISTENCY_OFFSET, OWNER_DIED);
             LONG.setRelease(block, OWNER_THREAD_OFFSET, me);
             INT.setRelease(block, OWNER_PID_OFFSET, Liveness.selfPid());
+            Self.TOKEN.roleTaken();
+            Liveness.removeDeadToken(owner);
             return LockResult.OWNER_DIED;
         }
         return LockResult.BUSY;
@@ -274,6 +277,7 @@ public final class Mutex {
      */
     public void unlock() {
         checkHeld("unlock");
+        Self.TOKEN.roleGivenBack();
         LONG.setRelease(block, OWNER_THREAD_OFFSET, 0L);
         if ((int) INT.getVolatile(block, CONSISTENCY_OFFSET) == OWNER_DIED) {
             LONG.setVolatile(block, OWNER_OFFSET, NOT_RECOVERABLE);
@@ -340,7 +344,8 @@ public final class Mutex {
     }
 
     private static final class Self {
-        static final long PARTY = standardToken().processParty();
+        static final LivenessToken TOKEN = standardToken();
+        static final long PARTY = TOKEN.processParty();
 
         private static LivenessToken standardToken() {
             try {
