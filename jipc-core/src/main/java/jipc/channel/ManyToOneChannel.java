@@ -30,17 +30,17 @@ import static jipc.channel.RecordDescriptor.PADDING_TYPE;
  * is about to claim <em>before</em> its compare-and-set of the tail, and clears it after the commit. A claimed record
  * carries, until it is committed, a negative length and the slot's index as its type. So the consumer, finding at the
  * head a record that is not published, can tell whose it is: it waits while that producer's process lives (however
- * long: a stopped or slow process is alive), and turns the claim into padding once the process is certainly dead (no
- * such pid, a reused pid, or a zombie; see {@code docs/channel-format.md}). It never decides by time. The consumer
+ * long: a stopped or slow process is alive), and turns the claim into padding once the process is certainly dead (its
+ * liveness token is released: {@code jipc.live}, right across pid namespaces). It never decides by time or by pid. The consumer
  * notices a death within one sleep slice (at most 100 ms with the futex strategies), as a dead producer wakes nobody.
  *
  * <p>Costs: a claim is one volatile store in the slot, one compare-and-set of the shared tail (repeated under
  * contention) and two release stores of the header; a commit two release stores and the wake check. Taking a slot
- * reads {@code /proc/PID/stat} of the occupied slots' owners. The consumer makes liveness checks (a {@code kill(pid,
- * 0)} and a read of {@code /proc/PID/stat}, at most once a millisecond per producer) only while the head is stalled.
+ * judges the holders of occupied slots only when no slot is free. The consumer makes liveness checks (three system
+ * calls on the holder's token file, at most once a millisecond per producer) only while the head is stalled.
  *
  * <p>Instances are not thread-safe: threads that produce use <em>one instance each</em> (each takes its own slot;
- * all slots of a process share its identity, so they all count as dead once the process is; a thread done producing
+ * all slots of a process die with it; a thread done producing
  * calls {@link #detachProducer()}, or the slot stays taken while the process lives). A thread that stops
  * between {@link #tryClaim} and {@link #commit} in a process that goes on running stalls the consumer: call
  * {@link #abort()} on every path that does not commit. One consumer, as for {@link OneToOneChannel}.
@@ -389,8 +389,8 @@ public final class ManyToOneChannel extends RingChannel implements MessageChanne
 
     /**
      * Slot {@code i}'s claim position if its owner is claiming below {@code below} and its process is alive, else
-     * {@code -1}. Reads identity, claim position, identity again (a takeover in between: read again), so a claim
-     * position is never paired with another owner's identity; checks liveness only for a claim that matters.
+     * {@code -1}. Reads party, claim position, party again (a takeover in between: read again), so a claim
+     * position is never paired with another holder; checks liveness only for a claim that matters.
      */
     private long liveClaim(int i, long below) {
         long offset = ChannelDescriptor.producerSlotOffset(i);
@@ -467,8 +467,7 @@ public final class ManyToOneChannel extends RingChannel implements MessageChanne
 
     /**
      * The held producer slots now (a snapshot, for monitoring such as {@code jipc channel stat}): acquire loads of
-     * each slot's identity and claim words and a liveness check per holder ({@code kill(pid, 0)} and a read of
-     * {@code /proc/PID/stat}).
+     * each slot's party and claim words and a liveness check per holder (three system calls on its token file).
      */
     public List<Producer> producers() {
         List<Producer> held = new ArrayList<>();

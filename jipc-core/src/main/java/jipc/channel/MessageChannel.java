@@ -12,7 +12,7 @@ import java.time.Duration;
  * <li>producer side: {@link #tryClaim}/{@link #commit}/{@link #abort} (zero-copy), {@link #offer} (copy; a full ring
  * is {@code false}), {@link #claim} and {@link #put} (wait for room with a timeout);</li>
  * <li>consumer side (one consumer): {@link #poll} (batch, zero-copy, optionally waiting), {@link #take}, and the
- * consumer's identity ({@link #registerConsumer()}, {@link #isConsumerAlive()}) so producers can tell a dead
+ * consumer's role ({@link #registerConsumer()}, {@link #isConsumerAlive()}) so producers can tell a dead
  * consumer from a slow one;</li>
  * <li>a snapshot of the ring: {@link #capacity()}, {@link #headPosition()}, {@link #tailPosition()},
  * {@link #size()}.</li>

@@ -48,10 +48,12 @@ import static jipc.channel.RecordDescriptor.TYPE_OFFSET;
  * word after its record, so neither an old record nor the bytes a dead producer wrote into free space are mistaken
  * for a new record. A new
  * producer (a new instance attached to the same segment) starts after the last published record. The consumer's
- * process identity ({@link #registerConsumer()}) lets producers ask {@link #isConsumerAlive()}.
+ * role ({@link #registerConsumer()}) lets producers ask {@link #isConsumerAlive()}. Both ends are exclusive roles
+ * held in the header: a second consumer, or a second producer ({@link #attachProducer()}, or the first claim), is
+ * refused with {@link jipc.live.RoleTakenException} while the first lives.
  *
  * <p>Instances are not thread-safe: one thread produces through one instance, one thread consumes through one
- * (possibly another process's) instance. Only one producer may be attached at a time; for several, create a
+ * (possibly another process's) instance. Only one producer holds the producer role at a time; for several, create a
  * {@link ManyToOneChannel} (the two kinds refuse to attach to each other's channels: flag bit 0 of the header).
  */
 public final class OneToOneChannel extends RingChannel implements MessageChannel {

@@ -44,7 +44,7 @@ import static jipc.channel.RecordDescriptor.PADDING_TYPE;
 
 /**
  * What the one-producer and the many-producer channel share: the header checks, the ring geometry, the consumer
- * (poll, zeroing, head), the wake protocol of both sides, the blocking calls and the consumer's identity. A subclass
+ * (poll, zeroing, head), the wake protocol of both sides, the blocking calls and the consumer's role. A subclass
  * adds its producer ({@link #tryClaim}, {@link #commit}, {@link #abort}) and, for the many-producer channel, what
  * the consumer does at a head whose record is not published yet ({@link #resolveStall}).
  */

@@ -24,7 +24,7 @@ import jipc.shm.PosixSharedMemory;
  * <p>{@link #create} makes the object ({@code O_CREAT|O_EXCL}, mode 0600, all memory reserved with
  * {@code fallocate}), maps it and writes the channel header; {@link #attach} opens and maps an existing one and only
  * checks the header ({@link #isManyToOne()} tells which kind it found). {@link #close()} unmaps and closes the
- * descriptor (any later use of the channel throws {@link IllegalStateException}), clears the consumer identity if this
+ * descriptor (any later use of the channel throws {@link IllegalStateException}), gives back the consumer role if this
  * side registered it and frees this side's producer slot of a many-producer channel; the object's name stays until
  * {@link #unlink()}.
  */

@@ -42,12 +42,15 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * knows the key or id and is neither the creator nor the last attacher is not recorded anywhere and cannot be seen.
  *
  * <h2>jipc channels in {@code /dev/shm}</h2>
- * An object whose header is a jipc channel ({@code docs/channel-format.md}) records processes by identity (pid and
- * start time: {@code jipc.internal.ProcessIdentity}, so pid reuse is seen): its creator (when recorded), its
- * registered consumer, and each producer slot's owner (many-producer channel). Stale when at least one identity is
- * recorded, every recorded identity is dead, and no process maps or holds the object open
- * ({@code /proc/PID/maps} and {@code /proc/PID/fd} of the processes this user may read; that catches the producer
- * of a one-producer channel, which records no identity). A channel that records nobody is unknown.
+ * An object whose header is a jipc channel ({@code docs/channel-format.md}) records its parties by party id
+ * ({@code jipc.live}: a lock the kernel holds for each process, judged the same from every pid namespace): its
+ * creator, its consumer, its producer (one-producer channel) and each producer slot's holder. Stale when at least one
+ * party is recorded, every recorded party is certainly dead (one that cannot be judged keeps it), and no process of
+ * this pid namespace maps or holds the object open ({@code /proc/PID/maps} and {@code /proc/PID/fd} of the processes
+ * this user may read: an extra check). A channel that records nobody is unknown; one of another layout version too.
+ *
+ * <h2>Liveness tokens</h2>
+ * {@code /dev/shm/jipc.live.*}: stale once nobody holds its lock (its process is dead), else in use.
  *
  * <h2>Everything else</h2>
  * Other POSIX objects (including {@code SharedSemaphore}s) and POSIX named semaphores ({@code /dev/shm/sem.*})
@@ -55,8 +58,8 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  *
  * <p>Cost: {@code scan} lists {@code /dev/shm} and {@code /proc/sysvipc/shm}, maps each POSIX object of channel size
  * read-only to read its header, does one {@code shmctl(IPC_STAT)} per System V segment, a {@code kill(pid, 0)} and a
- * read of {@code /proc/PID/stat} per recorded process, and reads every readable process's {@code maps} and {@code fd}
- * once if a channel has only dead identities.
+ * read of {@code /proc/PID/stat} per System V creator and last attacher, three system calls per recorded party, and
+ * reads every readable process's {@code maps} and {@code fd} once if a channel has only dead parties.
  */
 public final class StaleObjects {
     private StaleObjects() {

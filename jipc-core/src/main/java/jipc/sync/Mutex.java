@@ -46,10 +46,10 @@ import static jipc.sync.MutexDescriptor.WAITERS_OFFSET;
  * }</pre>
  *
  * <p>It is 32 bytes ({@link MutexDescriptor}) at an 8-byte aligned offset of any native segment. The owner is
- * recorded as pid plus process start time in one 64-bit word taken by compare-and-set, so the lock is never held by
- * an unknown owner and a reused pid is not mistaken for the dead holder. A waiter takes the lock over only when the
- * recorded owner is certainly dead (gone, replaced by another process with the same pid, or a zombie): a live holder
- * is never taken over, however long it holds the lock. Semantics follow robust pthread mutexes: after
+ * recorded as the holding process's liveness party ({@code jipc.live}) in one 64-bit word taken by compare-and-set,
+ * so the lock is never held by an unknown owner. A waiter takes the lock over only when the owner's liveness token is
+ * released (the kernel dropped its lock: the process is dead), which holds across pid namespaces and pid reuse: a
+ * live holder is never taken over, however long it holds the lock, and one that cannot be judged counts as alive. Semantics follow robust pthread mutexes: after
  * {@link LockResult#OWNER_DIED}, {@link #markConsistent()} then {@link #unlock()} makes it normal again;
  * {@link #unlock()} without {@link #markConsistent()} makes it not recoverable ({@link MutexNotRecoverableException}
  * for every later locker).
@@ -62,9 +62,10 @@ import static jipc.sync.MutexDescriptor.WAITERS_OFFSET;
  * <p>Costs: an uncontended lock or unlock is one compare-and-set (or volatile store) and no system call. A waiter
  * spins briefly, then sleeps in {@code futex(FUTEX_WAIT)}; unlock makes a {@code FUTEX_WAKE} system call only when
  * someone sleeps. Sleeps last at most 100 ms; after a sleep that timed out the waiter checks whether the owner still
- * lives ({@code kill(pid, 0)} and reading {@code /proc/PID/stat}) and checks the interrupt flag, so waits answer
+ * lives (three system calls on its token file) and checks the interrupt flag, so waits answer
  * {@link Thread#interrupt()} within about 100 ms. During a sleep the thread is in a blocking downcall, which pins a
- * virtual thread's carrier thread. All processes using one mutex must be in the same pid namespace.
+ * virtual thread's carrier thread. The first lock in a process makes its liveness token (a file in
+ * {@code /dev/shm}).
  */
 public final class Mutex {
     private static final VarHandle INT = ValueLayout.JAVA_INT.varHandle().withInvokeExactBehavior();
@@ -151,7 +152,7 @@ public final class Mutex {
 
     /**
      * Locks if that is possible now. Never sleeps. When the mutex is held by another process, checks whether that
-     * process is dead ({@code kill} plus a read of {@code /proc/PID/stat}), and takes the mutex over if it is.
+     * process is dead (by its liveness token), and takes the mutex over if it is.
      *
      * @return {@link LockResult#ACQUIRED}, {@link LockResult#OWNER_DIED}, or {@link LockResult#BUSY} if a live
      *         holder has it
