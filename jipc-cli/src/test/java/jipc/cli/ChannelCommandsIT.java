@@ -103,7 +103,7 @@ class ChannelCommandsIT {
                 seq 1 100000 | "$JAVA" -jar "$JAR" channel send --timeout 60s "$1" &
                 sender=$!
                 for i in $(seq 1 300); do
-                  "$JAVA" -jar "$JAR" channel stat "$1" | grep -q "^producer[.][0-9]*: pid .* (alive)" && break
+                  "$JAVA" -jar "$JAR" channel stat "$1" | grep -q "^producer[.][0-9]*: pid .* (alive:" && break
                   sleep 0.1
                 done
                 "$JAVA" -jar "$JAR" channel stat "$1"
@@ -114,8 +114,46 @@ class ChannelCommandsIT {
         String[] stats = blocked.out().split("(?=name: )");
         assertEquals(2, stats.length, blocked.out() + blocked.err());
         assertTrue(stats[0].contains("producers: 1 holding slots"), stats[0]);
-        assertTrue(stats[0].matches("(?s).*producer\\.\\d+: pid \\d+ \\(alive\\).*"), stats[0]);
-        assertTrue(stats[1].matches("(?s).*producer\\.\\d+: pid \\d+ \\(dead\\).*"), stats[1]);
+        assertTrue(stats[0].matches("(?s).*producer\\.\\d+: pid \\d+ \\(alive: .*"), stats[0]);
+        assertTrue(stats[1].matches("(?s).*producer\\.\\d+: pid \\d+ \\(dead: .*"), stats[1]);
+    }
+
+    @Test
+    void aSecondReceiverOrASecondSenderOfAOneProducerChannelIsRefusedWithOneLineAndExit74() throws Exception {
+        assertEquals(0, Run.jipc("", "channel", "create", name, "--capacity", "4K").exitCode());
+        // A waiting receiver, and a sender that sent a line and waits for more on its standard input, hold the
+        // two roles.
+        Run.Result both = Run.bash("""
+                dir=$(mktemp -d)
+                mkfifo "$dir/in"
+                "$JAVA" -jar "$JAR" channel recv "$1" > /dev/null &
+                receiver=$!
+                "$JAVA" -jar "$JAR" channel send "$1" < "$dir/in" &
+                sender=$!
+                exec 3> "$dir/in"
+                echo first >&3
+                for i in $(seq 1 300); do
+                  out=$("$JAVA" -jar "$JAR" channel stat "$1")
+                  grep -q "^consumer: pid .* (alive:" <<< "$out" && grep -q "^producer: pid .* (alive:" <<< "$out" && break
+                  sleep 0.1
+                done
+                "$JAVA" -jar "$JAR" channel recv --timeout 1s "$1"; echo "recv exit $?"
+                echo x | "$JAVA" -jar "$JAR" channel send "$1"; echo "send exit $?"
+                kill -KILL $receiver $sender
+                exec 3>&-
+                wait
+                rm -r "$dir"
+                """, name);
+        assertTrue(both.out().contains("recv exit 74\n") && both.out().contains("send exit 74\n"),
+                both.out() + both.err());
+        List<String> errors = both.err().lines().filter(l -> l.startsWith("jipc channel")).toList();
+        assertEquals(2, errors.size(), both.err());
+        assertTrue(errors.get(0).matches("jipc channel recv: the consumer of channel " + name
+                + " is taken: pid \\d+ is alive \\(its token /dev/shm/jipc\\.live\\.[0-9a-f]{12} is locked\\)"),
+                errors.get(0));
+        assertTrue(errors.get(1).startsWith("jipc channel send: the producer of channel " + name + " is taken: pid "),
+                errors.get(1));
+        assertFalse(both.err().contains("Exception") || both.err().contains("\tat "), both.err());
     }
 
     @Test
