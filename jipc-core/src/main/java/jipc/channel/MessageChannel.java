@@ -118,6 +118,6 @@ public sealed interface MessageChannel permits OneToOneChannel, ManyToOneChannel
     /** The verdict on the registered consumer, by its liveness token (never a timer, never {@code /proc}). */
     jipc.live.PartyState consumerState();
 
-    /** Whether a registered consumer may still run: alive, or not to be judged from here; see {@link #consumerState()}. */
+    /** Whether a registered consumer may still run: alive, or not to be judged from here ({@link #consumerState()}). */
     boolean isConsumerAlive();
 }

@@ -6,7 +6,8 @@
  * {@link jipc.channel.SharedChannel}, either channel in a POSIX shared memory object of its own. Idle ends sleep in a
  * shared futex and are woken only when they sleep; a producer killed mid-message leaves only whole messages; liveness
  * is a lock the kernel holds for each process ({@code jipc.live}), never a timer or a pid; each end is an exclusive
- * role that a second taker cannot get while the first lives. The bytes are specified in {@link jipc.channel.ChannelDescriptor},
+ * role that a second taker cannot get while the first lives. The bytes are specified in
+ * {@link jipc.channel.ChannelDescriptor},
  * {@link jipc.channel.RecordDescriptor} and {@code docs/channel-format.md}; {@code native/jipc_channel.c} is a C
  * implementation of both ends of both kinds.
  */

@@ -99,7 +99,8 @@ public final class Liveness {
      * no verdict: a party whose token is gone is dead too.
      *
      * @return {@code true} if it was dead and is removed
-     * @throws jipc.ErrnoException from {@code unlink}, e.g. EPERM for another user's token in the sticky {@code /dev/shm}
+     * @throws jipc.ErrnoException from {@code unlink}, e.g. EPERM for another user's token in the sticky
+     *         {@code /dev/shm}
      */
     public static boolean removeIfDead(String name) throws IOException {
         if (!LivenessDescriptor.isTokenFileName(name) || LivenessToken.isMine(name)) {

@@ -214,7 +214,8 @@ public final class LivenessToken {
                         if (attempt < 100) {
                             continue; // a token (perhaps a dead one) has this number: draw another
                         }
-                        throw Errno.exception("renameat2", Errno.quote(newPath) + ", " + Errno.quote(path), Errno.EEXIST);
+                        throw Errno.exception("renameat2", Errno.quote(newPath) + ", " + Errno.quote(path),
+                                Errno.EEXIST);
                     }
                     linked = true;
                     return new LivenessToken(key, fd, path);

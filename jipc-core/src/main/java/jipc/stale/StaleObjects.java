@@ -187,7 +187,8 @@ public final class StaleObjects {
              Mapping mapping = shm.mapReadOnly()) {
             MemorySegment header = mapping.segment();
             if (header.byteSize() < ChannelDescriptor.HEADER_LENGTH
-                    || (long) LONG.getAcquire(header, (long) ChannelDescriptor.MAGIC_OFFSET) != ChannelDescriptor.MAGIC) {
+                    || (long) LONG.getAcquire(header, (long) ChannelDescriptor.MAGIC_OFFSET)
+                            != ChannelDescriptor.MAGIC) {
                 return new Verdict(info, Staleness.UNKNOWN, "not a jipc channel: records no creator");
             }
             int version = header.get(JAVA_INT, ChannelDescriptor.VERSION_OFFSET);

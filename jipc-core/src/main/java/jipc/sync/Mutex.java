@@ -49,10 +49,10 @@ import static jipc.sync.MutexDescriptor.WAITERS_OFFSET;
  * recorded as the holding process's liveness party ({@code jipc.live}) in one 64-bit word taken by compare-and-set,
  * so the lock is never held by an unknown owner. A waiter takes the lock over only when the owner's liveness token is
  * released (the kernel dropped its lock: the process is dead), which holds across pid namespaces and pid reuse: a
- * live holder is never taken over, however long it holds the lock, and one that cannot be judged counts as alive. Semantics follow robust pthread mutexes: after
- * {@link LockResult#OWNER_DIED}, {@link #markConsistent()} then {@link #unlock()} makes it normal again;
- * {@link #unlock()} without {@link #markConsistent()} makes it not recoverable ({@link MutexNotRecoverableException}
- * for every later locker).
+ * live holder is never taken over, however long it holds the lock, and one that cannot be judged counts as alive.
+ * Semantics follow robust pthread mutexes: after {@link LockResult#OWNER_DIED}, {@link #markConsistent()} then
+ * {@link #unlock()} makes it normal again; {@link #unlock()} without {@link #markConsistent()} makes it not
+ * recoverable ({@link MutexNotRecoverableException} for every later locker).
  *
  * <p>Ownership is per thread: the thread that locked must unlock, and threads of one process exclude each other
  * like threads of different processes. Locking again from the holding thread, and unlocking from any other thread,
