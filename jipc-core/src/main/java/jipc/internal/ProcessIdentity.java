@@ -13,8 +13,9 @@ import java.util.function.LongPredicate;
  * the pid before. (The start time wraps after 2^32 ticks, 497 days at 100 Hz; a false match would need the pid to
  * be recycled at exactly that distance, to the tick.)
  *
- * <p>Identities are only comparable between processes in the same pid namespace. Shared by {@code jipc.sync} (the
- * mutex owner word) and {@code jipc.channel} (the consumer's pid and full 64-bit start time in the channel header).
+ * <p>Identities are only comparable between processes in the same pid namespace, which is why no shared structure
+ * records them any more: channels and mutexes name their parties by liveness token ({@code jipc.live}). What is left
+ * here serves the System V staleness rules ({@code jipc.stale.ProcessClock}, which has only the kernel's pids).
  */
 public final class ProcessIdentity {
     private ProcessIdentity() {
