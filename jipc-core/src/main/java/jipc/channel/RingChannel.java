@@ -74,6 +74,8 @@ abstract sealed class RingChannel permits OneToOneChannel, ManyToOneChannel {
     private WaitStrategy waitStrategy = WaitStrategy.hybrid();
     /** The token whose parties this instance's roles use (the object's access class); made on first need. */
     private LivenessToken token;
+    /** Where {@link #token} comes from when first needed, if not the process's standard token. */
+    private java.util.function.Supplier<LivenessToken> tokenSource;
     /** What the channel is called in messages, e.g. {@code "channel /orders"}. */
     String label = "the channel";
     /**
@@ -774,10 +776,15 @@ abstract sealed class RingChannel permits OneToOneChannel, ManyToOneChannel {
         this.token = token;
     }
 
+    /** Like {@link #useToken}, made only when a role is first taken (so that attaching makes no token file). */
+    final void useToken(java.util.function.Supplier<LivenessToken> source) {
+        this.tokenSource = source;
+    }
+
     /** The token for this instance's parties: the one set by {@link #useToken}, else the process's standard one. */
     final LivenessToken token() {
         if (token == null) {
-            token = standardToken();
+            token = tokenSource != null ? tokenSource.get() : standardToken();
         }
         return token;
     }

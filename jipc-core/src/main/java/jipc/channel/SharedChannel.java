@@ -130,7 +130,14 @@ public final class SharedChannel implements AutoCloseable {
             }
             RingChannel channel = RingChannel.isManyProducers(segment)
                     ? ManyToOneChannel.attach(segment) : OneToOneChannel.attach(segment);
-            channel.useToken(tokenFor(shm));
+            channel.useToken(() -> {
+                try {
+                    return tokenFor(shm);
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException("cannot make this process's liveness token for " + name
+                            + ": " + e.getMessage(), e);
+                }
+            });
             channel.label = "channel " + name;
             channel.objectSize = () -> sizeOf(shm);
             return new SharedChannel(shm, mapping, channel);

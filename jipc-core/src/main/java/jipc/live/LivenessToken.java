@@ -48,7 +48,8 @@ public final class LivenessToken {
     private final int fd;
     private final String path;
     private final BitSet parties = new BitSet();
-    private int rolesHeld;
+    /** Roles held in shared memory; an atomic, not the class lock: a mutex counts every lock and unlock. */
+    private final java.util.concurrent.atomic.AtomicInteger rolesHeld = new java.util.concurrent.atomic.AtomicInteger();
     private boolean retired;
 
     private LivenessToken(long key, int fd, String path) {
@@ -125,16 +126,12 @@ public final class LivenessToken {
      * process that is still shutting down must not be judged dead while its threads may use what they hold.
      */
     public void roleTaken() {
-        synchronized (LivenessToken.class) {
-            rolesHeld++;
-        }
+        rolesHeld.incrementAndGet();
     }
 
     /** The other half of {@link #roleTaken()}. */
     public void roleGivenBack() {
-        synchronized (LivenessToken.class) {
-            rolesHeld--;
-        }
+        rolesHeld.decrementAndGet();
     }
 
     /**
@@ -170,7 +167,7 @@ public final class LivenessToken {
     private static void retireAll() {
         synchronized (LivenessToken.class) {
             for (LivenessToken token : BY_ACCESS.values()) {
-                if (!token.retired && token.rolesHeld == 0) {
+                if (!token.retired && token.rolesHeld.get() == 0) {
                     token.retired = true;
                     unlink(token.path);
                 }
