@@ -33,7 +33,7 @@ public record SharedMemoryInfo(Kind kind, String name, int key, int id, long siz
     public enum Liveness {
         ALIVE,
         DEAD,
-        /** Not recorded (POSIX objects keep no creator). */
+        /** Not recorded (POSIX objects keep no creator), or recorded as pid 0 (a pid namespace not visible here). */
         UNKNOWN
     }
 

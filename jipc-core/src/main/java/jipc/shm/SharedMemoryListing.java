@@ -105,7 +105,9 @@ public final class SharedMemoryListing {
                     Long.parseLong(f[column.get("nattch")]),
                     cpid,
                     Integer.parseInt(f[column.get("lpid")]),
-                    isAlive(cpid) ? SharedMemoryInfo.Liveness.ALIVE : SharedMemoryInfo.Liveness.DEAD,
+                    // pid 0: the creator ran in a pid namespace not visible from here; cannot tell
+                    cpid <= 0 ? SharedMemoryInfo.Liveness.UNKNOWN
+                            : isAlive(cpid) ? SharedMemoryInfo.Liveness.ALIVE : SharedMemoryInfo.Liveness.DEAD,
                     (perms & ShmConstants.SHM_DEST) != 0));
         }
         list.sort(Comparator.comparingInt(SharedMemoryInfo::id));
