@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 
 import jipc.internal.Futex;
+import jipc.internal.FutexWaiters;
 import jipc.internal.Memory;
 import jipc.live.Liveness;
 import jipc.live.LivenessToken;
@@ -728,7 +729,7 @@ abstract sealed class RingChannel permits OneToOneChannel, ManyToOneChannel {
                         return true;
                     }
                     // A dead producer wakes nobody: the slice's end is when a stalled head is looked at again.
-                    Futex.await(consumerWake, seen, maxNanos);
+                    FutexWaiters.await(consumerWake, seen, maxNanos); // a virtual thread parks
                     return consumerReady();
                 } finally {
                     INT.setVolatile(segment, (long) CONSUMER_WAITING_OFFSET, 0);
@@ -760,7 +761,7 @@ abstract sealed class RingChannel permits OneToOneChannel, ManyToOneChannel {
                     if (isReady()) {
                         return true;
                     }
-                    Futex.await(producerWake, seen, maxNanos);
+                    FutexWaiters.await(producerWake, seen, maxNanos);
                     return isReady();
                 } finally {
                     clearWaitingBit(bit);

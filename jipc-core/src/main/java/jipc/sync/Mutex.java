@@ -11,6 +11,7 @@ import java.util.Objects;
 
 import jipc.internal.Errno;
 import jipc.internal.Futex;
+import jipc.internal.FutexWaiters;
 import jipc.live.Liveness;
 import jipc.live.LivenessToken;
 import jipc.live.PartyState;
@@ -222,7 +223,7 @@ public final class Mutex {
                 }
                 // Sleep on the pid half. A whole slice without any change is the moment to ask whether the owner
                 // still lives: cheap enough every 100 ms, never on the hot path.
-                checkOwner = Futex.await(block, (int) owner, slice) == Errno.ETIMEDOUT;
+                checkOwner = FutexWaiters.await(block, (int) owner, slice) == Errno.ETIMEDOUT;
             }
         } finally {
             addWaiters(-1);
