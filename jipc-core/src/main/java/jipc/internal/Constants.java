@@ -46,6 +46,24 @@ public final class Constants {
     public static final long FLOCK_LEN_OFFSET = 16;
     public static final long FLOCK_PID_OFFSET = 24;
 
+    // preadv2/pwritev2(2): struct iovec { void *iov_base; size_t iov_len; }
+    public static final int RWF_NOWAIT = 0x00000008;
+    public static final long IOVEC_SIZE = 16;
+    public static final long IOVEC_LEN_OFFSET = 8;
+
+    // epoll(7): struct epoll_event { uint32_t events; epoll_data_t data; } packed on x86-64 (12 bytes)
+    public static final int EPOLL_CLOEXEC = 02000000;
+    public static final int EPOLL_CTL_ADD = 1;
+    public static final int EPOLL_CTL_DEL = 2;
+    public static final int EPOLL_CTL_MOD = 3;
+    public static final int EPOLLIN = 0x001;
+    public static final int EPOLLOUT = 0x004;
+    public static final int EPOLLERR = 0x008;
+    public static final int EPOLLHUP = 0x010;
+    public static final int EPOLLONESHOT = 1 << 30;
+    public static final long EPOLL_EVENT_SIZE = 12;
+    public static final long EPOLL_EVENT_DATA_OFFSET = 4;
+
     // ioctl(2)
     public static final long FIONREAD = 0x541B;
 

@@ -40,6 +40,7 @@ public final class Errno {
     public static final int EPIPE = 32;
     public static final int ENAMETOOLONG = 36;
     public static final int ENOSYS = 38;
+    public static final int EOPNOTSUPP = 95;
     public static final int ELOOP = 40;
     public static final int EIDRM = 43;
     public static final int ETIMEDOUT = 110;

@@ -45,6 +45,21 @@ public final class LibC {
     /** {@snippet lang=c : int fcntl(int fd, int cmd, ...); } (called with a {@code struct flock *}) */
     private static final MethodHandle FCNTL_LOCK = Native.errnoDowncall("fcntl",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS), VARIADIC_AFTER_2);
+    /** {@snippet lang=c : ssize_t preadv2(int fd, const struct iovec *iov, int iovcnt, off_t offset, int flags); } */
+    private static final MethodHandle PREADV2 = Native.errnoDowncall("preadv2",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT, JAVA_LONG, JAVA_INT));
+    /** {@snippet lang=c : ssize_t pwritev2(int fd, const struct iovec *iov, int iovcnt, off_t offset, int flags); } */
+    private static final MethodHandle PWRITEV2 = Native.errnoDowncall("pwritev2",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT, JAVA_LONG, JAVA_INT));
+    /** {@snippet lang=c : int epoll_create1(int flags); } */
+    private static final MethodHandle EPOLL_CREATE1 = Native.errnoDowncall("epoll_create1",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    /** {@snippet lang=c : int epoll_ctl(int epfd, int op, int fd, struct epoll_event *event); } */
+    private static final MethodHandle EPOLL_CTL = Native.errnoDowncall("epoll_ctl",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
+    /** {@snippet lang=c : int epoll_wait(int epfd, struct epoll_event *events, int maxevents, int timeout); } */
+    private static final MethodHandle EPOLL_WAIT = Native.errnoDowncall("epoll_wait",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
     /** {@snippet lang=c : int fchown(int fd, uid_t owner, gid_t group); } */
     private static final MethodHandle FCHOWN = Native.errnoDowncall("fchown",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
@@ -209,6 +224,46 @@ public final class LibC {
     public static int fcntlLock(int fd, int cmd, MemorySegment lock) {
         try {
             return (int) FCNTL_LOCK.invokeExact(Native.callState(), fd, cmd, lock);
+        } catch (Throwable t) {
+            throw Native.rethrow(t);
+        }
+    }
+
+    public static long preadv2(int fd, MemorySegment iov, int iovcnt, long offset, int flags) {
+        try {
+            return (long) PREADV2.invokeExact(Native.callState(), fd, iov, iovcnt, offset, flags);
+        } catch (Throwable t) {
+            throw Native.rethrow(t);
+        }
+    }
+
+    public static long pwritev2(int fd, MemorySegment iov, int iovcnt, long offset, int flags) {
+        try {
+            return (long) PWRITEV2.invokeExact(Native.callState(), fd, iov, iovcnt, offset, flags);
+        } catch (Throwable t) {
+            throw Native.rethrow(t);
+        }
+    }
+
+    public static int epollCreate1(int flags) {
+        try {
+            return (int) EPOLL_CREATE1.invokeExact(Native.callState(), flags);
+        } catch (Throwable t) {
+            throw Native.rethrow(t);
+        }
+    }
+
+    public static int epollCtl(int epfd, int op, int fd, MemorySegment event) {
+        try {
+            return (int) EPOLL_CTL.invokeExact(Native.callState(), epfd, op, fd, event);
+        } catch (Throwable t) {
+            throw Native.rethrow(t);
+        }
+    }
+
+    public static int epollWait(int epfd, MemorySegment events, int maxEvents, int timeoutMillis) {
+        try {
+            return (int) EPOLL_WAIT.invokeExact(Native.callState(), epfd, events, maxEvents, timeoutMillis);
         } catch (Throwable t) {
             throw Native.rethrow(t);
         }

@@ -11,6 +11,7 @@ import java.nio.channels.ByteChannel;
 import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.locks.LockSupport;
 
 import jipc.ErrnoException;
 import jipc.internal.Constants;
@@ -19,6 +20,7 @@ import jipc.internal.LibC;
 import jipc.internal.Native;
 
 import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 /**
@@ -64,6 +66,15 @@ public final class Fd implements ByteChannel, HasFd {
     private final int fd;
     @SuppressWarnings("unused") // accessed through STATE
     private volatile int state;
+    /**
+     * How a virtual thread waits on this descriptor: {@link #UNKNOWN_KIND} until first asked, {@link #PARKS} for a
+     * pipe or FIFO (per-call non-blocking attempts, then the poller), {@link #PINS} for anything else or a kernel
+     * without {@code RWF_NOWAIT} on pipes (the blocking call, as on a platform thread).
+     */
+    private volatile int virtualWait;
+    private static final int UNKNOWN_KIND = 0;
+    private static final int PARKS = 1;
+    private static final int PINS = 2;
 
     private Fd(int fd) {
         this.fd = fd;
@@ -156,6 +167,8 @@ public final class Fd implements ByteChannel, HasFd {
             if (STATE.compareAndSet(this, s, s | CLOSED)) {
                 if (s == 0) {
                     releaseNumber();
+                } else if (virtualWait == PARKS) {
+                    FdPoller.closing(fd); // virtual threads parked on it wake, see it closed, and return
                 }
                 return;
             }
@@ -164,6 +177,7 @@ public final class Fd implements ByteChannel, HasFd {
 
     private void releaseNumber() {
         if (STATE.compareAndSet(this, CLOSED, CLOSED | RELEASED)) {
+            FdPoller.closing(fd);
             // close(2) releases the number even when it reports EINTR or EIO; never retry (the number may be reused).
             LibC.close(fd);
         }
@@ -209,6 +223,9 @@ public final class Fd implements ByteChannel, HasFd {
     private int readNative(MemorySegment dst, int length) throws IOException {
         if (length == 0) {
             return 0;
+        }
+        if (Thread.currentThread().isVirtual() && parksVirtualThreads()) {
+            return readParking(dst, length);
         }
         int number = acquire();
         try {
@@ -268,6 +285,9 @@ public final class Fd implements ByteChannel, HasFd {
         if (length == 0) {
             return 0;
         }
+        if (Thread.currentThread().isVirtual() && parksVirtualThreads()) {
+            return writeParking(src, length);
+        }
         int number = acquire();
         try {
             for (;;) {
@@ -286,6 +306,145 @@ public final class Fd implements ByteChannel, HasFd {
             }
         } finally {
             release();
+        }
+    }
+
+    // ---- virtual threads ------------------------------------------------------------------------------------
+
+    /** Whether a virtual thread parks on this descriptor instead of blocking its carrier (see {@link #virtualWait}). */
+    private boolean parksVirtualThreads() throws IOException {
+        int kind = virtualWait;
+        if (kind == UNKNOWN_KIND) {
+            kind = stat().isFifo() ? PARKS : PINS;
+            virtualWait = kind;
+        }
+        return kind == PARKS;
+    }
+
+    /**
+     * A read on a virtual thread: {@code preadv2(RWF_NOWAIT)} never blocks, whatever {@code O_NONBLOCK} says (the
+     * flag belongs to the open file description, which other processes may share, so it is never changed behind
+     * their backs); when nothing is there, a non-blocking descriptor returns 0 and a blocking one parks the thread
+     * until the poller sees data, end of file or an error.
+     */
+    private int readParking(MemorySegment dst, int length) throws IOException {
+        int number = acquire();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment iov = iovec(arena, dst, length);
+            for (;;) {
+                long n = LibC.preadv2(number, iov, 1, -1, Constants.RWF_NOWAIT);
+                if (n > 0) {
+                    return (int) n;
+                }
+                if (n == 0) {
+                    return -1;
+                }
+                int errno = Native.errno();
+                if (errno == Errno.EINTR) {
+                    continue;
+                }
+                if (errno == Errno.EOPNOTSUPP || errno == Errno.EINVAL) {
+                    virtualWait = PINS; // a kernel without RWF_NOWAIT on pipes: block as a platform thread does
+                    long r = LibC.read(number, dst, length);
+                    if (r >= 0) {
+                        return r == 0 ? -1 : (int) r;
+                    }
+                    throw Errno.last("read", "fd " + number);
+                }
+                if (errno != Errno.EAGAIN) {
+                    throw Errno.exception("read", "fd " + number, errno);
+                }
+                if (!blockingMode(number)) {
+                    return 0;
+                }
+                parkUntil(number, Constants.EPOLLIN);
+            }
+        } finally {
+            release();
+        }
+    }
+
+    /**
+     * A write on a virtual thread: {@code pwritev2(RWF_NOWAIT)}, then (blocking descriptor) park until there is room
+     * and go on until every byte is in, as a blocking {@code write} would. A write of at most {@code PIPE_BUF} bytes
+     * is all or nothing with {@code RWF_NOWAIT} too, so it is never interleaved with other writers'.
+     */
+    private int writeParking(MemorySegment src, int length) throws IOException {
+        int number = acquire();
+        try (Arena arena = Arena.ofConfined()) {
+            int written = 0;
+            for (;;) {
+                MemorySegment iov = iovec(arena, src.asSlice(written), length - written);
+                long n = LibC.pwritev2(number, iov, 1, -1, Constants.RWF_NOWAIT);
+                if (n >= 0) {
+                    written += (int) n;
+                    if (written == length) {
+                        return written;
+                    }
+                    continue;
+                }
+                int errno = Native.errno();
+                if (errno == Errno.EINTR) {
+                    continue;
+                }
+                if (errno == Errno.EOPNOTSUPP || errno == Errno.EINVAL) {
+                    virtualWait = PINS;
+                    long r = LibC.write(number, src.asSlice(written), length - written);
+                    if (r >= 0) {
+                        return written + (int) r;
+                    }
+                    throw Errno.last("write", "fd " + number);
+                }
+                if (errno != Errno.EAGAIN) {
+                    throw Errno.exception("write", "fd " + number, errno);
+                }
+                if (!blockingMode(number)) {
+                    return written;
+                }
+                parkUntil(number, Constants.EPOLLOUT);
+            }
+        } finally {
+            release();
+        }
+    }
+
+    private static MemorySegment iovec(Arena arena, MemorySegment buffer, long length) {
+        MemorySegment iov = arena.allocate(Constants.IOVEC_SIZE, 8);
+        iov.set(java.lang.foreign.ValueLayout.ADDRESS, 0, buffer);
+        iov.set(JAVA_LONG, Constants.IOVEC_LEN_OFFSET, length);
+        return iov;
+    }
+
+    private static boolean blockingMode(int number) throws ErrnoException {
+        int flags = LibC.fcntl(number, Constants.F_GETFL, 0);
+        if (flags < 0) {
+            throw Errno.last("fcntl", "fd " + number + ", F_GETFL");
+        }
+        return (flags & Constants.O_NONBLOCK) == 0;
+    }
+
+    /**
+     * Parks this virtual thread until the poller reports {@code events} on the descriptor, the descriptor is closed
+     * ({@link java.nio.channels.AsynchronousCloseException}) or the thread is interrupted
+     * ({@link InterruptedIOException}, the interrupt flag cleared, as {@link #awaitReadable} does).
+     */
+    private void parkUntil(int number, int events) throws IOException {
+        if (Thread.interrupted()) {
+            throw new InterruptedIOException("interrupted while waiting on fd " + number);
+        }
+        FdPoller.register(number, events);
+        try {
+            if (isOpen()) {
+                LockSupport.park(this);
+            }
+        } finally {
+            FdPoller.cancel(number);
+        }
+        if (!isOpen()) {
+            throw new java.nio.channels.AsynchronousCloseException();
+        }
+        if (Thread.interrupted()) {
+            throw new InterruptedIOException("interrupted while waiting on fd " + number);
         }
     }
 
@@ -350,9 +509,39 @@ public final class Fd implements ByteChannel, HasFd {
     private boolean await(short events, Duration timeout) throws IOException {
         long deadline = timeout == null ? Long.MAX_VALUE : System.nanoTime() + timeout.toNanos();
         MemorySegment pollfd = POLLFD.get();
+        boolean parks = Thread.currentThread().isVirtual() && parksVirtualThreads();
         int number = acquire();
         try {
             for (;;) {
+                if (parks) {
+                    // a look without waiting, then the poller: the carrier is free while this thread waits
+                    pollfd.set(JAVA_INT, 0, number);
+                    pollfd.set(JAVA_SHORT, Constants.POLLFD_EVENTS_OFFSET, events);
+                    pollfd.set(JAVA_SHORT, Constants.POLLFD_REVENTS_OFFSET, (short) 0);
+                    if (LibC.poll(pollfd, 1, 0) > 0) {
+                        return true;
+                    }
+                    long left = timeout == null ? Long.MAX_VALUE : deadline - System.nanoTime();
+                    if (left <= 0) {
+                        return false;
+                    }
+                    if (Thread.currentThread().isInterrupted()) {
+                        Thread.interrupted();
+                        throw new InterruptedIOException("interrupted while waiting on fd " + number);
+                    }
+                    FdPoller.register(number, events);
+                    try {
+                        if (isOpen()) {
+                            LockSupport.parkNanos(this, left);
+                        }
+                    } finally {
+                        FdPoller.cancel(number);
+                    }
+                    if (!isOpen()) {
+                        throw new java.nio.channels.AsynchronousCloseException();
+                    }
+                    continue;
+                }
                 if (Thread.interrupted()) {
                     throw new InterruptedIOException("interrupted while waiting on fd " + number);
                 }
