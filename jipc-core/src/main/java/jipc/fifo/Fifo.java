@@ -13,6 +13,7 @@ import jipc.internal.Constants;
 import jipc.internal.Errno;
 import jipc.internal.LibC;
 import jipc.internal.Native;
+import jipc.io.BlockingCalls;
 import jipc.io.Fd;
 import jipc.io.FileStat;
 import jipc.io.ReadEnd;
@@ -99,9 +100,25 @@ public final class Fifo {
         return path;
     }
 
-    /** Opens for reading; blocks until a writer opens the FIFO (see the class comment). */
+    /**
+     * Opens for reading; blocks until a writer opens the FIFO (see the class comment). On a virtual thread nothing
+     * blocks a carrier: the FIFO is opened without waiting and the thread parks until a writer has written or come
+     * and gone (the kernel offers no event for "a writer opened"), then the end is made blocking (it is this call's
+     * own open file description, shared with nobody yet).
+     */
     public ReadEnd openRead() throws IOException {
-        return new ReadEnd(open(Constants.O_RDONLY));
+        if (!Thread.currentThread().isVirtual()) {
+            return new ReadEnd(open(Constants.O_RDONLY));
+        }
+        Fd fd = open(Constants.O_RDONLY | Constants.O_NONBLOCK);
+        try {
+            fd.awaitReadable(null);
+            fd.setBlocking(true);
+            return new ReadEnd(fd);
+        } catch (IOException | RuntimeException e) {
+            fd.close();
+            throw e;
+        }
     }
 
     /**
@@ -113,9 +130,12 @@ public final class Fifo {
         return new ReadEnd(open(Constants.O_RDONLY | Constants.O_NONBLOCK));
     }
 
-    /** Opens for writing; blocks until a reader opens the FIFO (see the class comment). */
+    /**
+     * Opens for writing; blocks until a reader opens the FIFO (see the class comment). On a virtual thread the open
+     * runs on one of jipc's few platform threads for such calls ({@link jipc.io.BlockingCalls}) while the thread parks.
+     */
     public WriteEnd openWrite() throws IOException {
-        return new WriteEnd(open(Constants.O_WRONLY));
+        return new WriteEnd(BlockingCalls.call(() -> open(Constants.O_WRONLY), Fd::close));
     }
 
     /**
