@@ -20,6 +20,7 @@ import jipc.internal.Native;
 import jipc.internal.SemConstants;
 import jipc.internal.SemDescriptor;
 import jipc.internal.ShmConstants;
+import jipc.io.BlockingCalls;
 
 /**
  * A POSIX named semaphore ({@code sem_open(3)}): a counting semaphore that C programs ({@code sem_open},
@@ -357,12 +358,29 @@ public final class NamedSemaphore implements AutoCloseable {
                     }
                     slice = Math.min(slice, left);
                 }
-                if (sleepSlice(abstime, slice)) {
+                if (sleepingSlice(abstime, slice)) {
                     return true;
                 }
             }
         } finally {
             exit();
+        }
+    }
+
+    /**
+     * {@link #sleepSlice} on this thread, or, on a virtual thread, on jipc's small pool of platform threads
+     * ({@link BlockingCalls}: glibc's {@code sem_t} has no word jipc may wait on) while the thread parks; a permit
+     * taken for a thread that was interrupted meanwhile is posted back.
+     */
+    private boolean sleepingSlice(MemorySegment abstime, long slice) throws IOException, InterruptedException {
+        try {
+            return BlockingCalls.call(() -> sleepSlice(abstime, slice), took -> {
+                if (took) {
+                    LibSem.semPost(sem);
+                }
+            });
+        } catch (java.io.InterruptedIOException e) {
+            throw new InterruptedException(e.getMessage());
         }
     }
 

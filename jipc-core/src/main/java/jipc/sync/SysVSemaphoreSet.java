@@ -15,6 +15,7 @@ import jipc.internal.Native;
 import jipc.internal.SemConstants;
 import jipc.internal.SemDescriptor;
 import jipc.internal.ShmConstants;
+import jipc.io.BlockingCalls;
 
 /**
  * A System V semaphore set ({@code semget(2)}): {@code nsems} counting semaphores named together by a numeric key (or
@@ -366,9 +367,30 @@ public final class SysVSemaphoreSet implements AutoCloseable {
             }
             timeout.set(ValueLayout.JAVA_LONG, SemDescriptor.TV_SEC_OFFSET, slice / 1_000_000_000L);
             timeout.set(ValueLayout.JAVA_LONG, SemDescriptor.TV_NSEC_OFFSET, slice % 1_000_000_000L);
-            if (op(index, -1, (short) 0, timeout)) {
+            if (sleepingOp(index, timeout)) {
                 return true;
             }
+        }
+    }
+
+    /**
+     * One {@code semtimedop} slice that may sleep: on a virtual thread it runs on jipc's small pool of platform
+     * threads ({@link BlockingCalls}) while the thread parks; a permit taken for a thread that was interrupted
+     * meanwhile is given back.
+     */
+    private boolean sleepingOp(int index, MemorySegment timeout) throws IOException, InterruptedException {
+        try {
+            return BlockingCalls.call(() -> op(index, -1, (short) 0, timeout), took -> {
+                if (took) {
+                    try {
+                        op(index, 1, SemConstants.IPC_NOWAIT, MemorySegment.NULL);
+                    } catch (IOException e) {
+                        // removed meanwhile: nothing to give back to
+                    }
+                }
+            });
+        } catch (java.io.InterruptedIOException e) {
+            throw new InterruptedException(e.getMessage());
         }
     }
 

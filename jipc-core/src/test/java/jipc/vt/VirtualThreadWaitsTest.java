@@ -102,4 +102,41 @@ class VirtualThreadWaitsTest {
             assertEquals(10, inside.get());
         }
     }
+
+    @Test
+    void virtualThreadsInNamedAndSystemVSemaphoreWaitsLeaveTheCarriersFree() throws Exception {
+        String name = "/jipc-vt-sem-" + ProcessHandle.current().pid();
+        jipc.sync.NamedSemaphore.unlinkIfExists(name);
+        try (jipc.sync.NamedSemaphore named = jipc.sync.NamedSemaphore.create(name, 0);
+             jipc.sync.SysVSemaphoreSet set = jipc.sync.SysVSemaphoreSet.createPrivate(1);
+             ExecutorService virtual = Executors.newVirtualThreadPerTaskExecutor()) {
+            AtomicInteger taken = new AtomicInteger();
+            List<Future<?>> waits = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                waits.add(virtual.submit(() -> {
+                    named.acquire();
+                    return taken.incrementAndGet();
+                }));
+                waits.add(virtual.submit(() -> {
+                    set.acquire(0);
+                    return taken.incrementAndGet();
+                }));
+            }
+            Thread.sleep(300);
+            assertEquals("ran", virtual.submit(() -> "ran").get(30, TimeUnit.SECONDS));
+            assertEquals(0, taken.get());
+            for (int i = 0; i < 10; i++) {
+                named.post();
+                set.release(0);
+            }
+            for (Future<?> w : waits) {
+                w.get(30, TimeUnit.SECONDS);
+            }
+            assertEquals(20, taken.get());
+            assertEquals(0, named.value());
+            set.remove();
+        } finally {
+            jipc.sync.NamedSemaphore.unlinkIfExists(name);
+        }
+    }
 }
