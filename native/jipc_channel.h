@@ -1,23 +1,39 @@
 /*
  * jipc_channel: the C twin of jipc's shared-memory message channels (jipc.channel.OneToOneChannel and
- * jipc.channel.ManyToOneChannel).
+ * jipc.channel.ManyToOneChannel), and of jipc's liveness tokens (jipc.live).
  *
- * The byte layout, the record format and the wake protocol are specified in docs/channel-format.md; the numbers
- * below are the same as in jipc.channel.ChannelDescriptor and RecordDescriptor. A C program maps the segment (for
- * example shm_open + mmap of a channel that Java created) and attaches to it; it can then be the producer
- * (jipc_channel_offer, jipc_channel_wait_room) or the consumer (jipc_channel_poll, jipc_channel_wait_message,
- * jipc_channel_register_consumer). A one-producer channel has one producer and one consumer at a time; a
- * many-producer channel (flags bit 0) any number of producers, each with its own jipc_channel (it takes a producer
- * slot on its first offer; jipc_channel_detach_producer gives it back), and one consumer, which turns the claims of
- * dead producers into padding. A jipc_channel is not thread-safe: one per thread.
+ * The byte layout, the record format, the wake protocol and the exclusive ends are specified in
+ * docs/channel-format.md (layout version 3); party ids, token files and verdicts in docs/liveness-format.md. The
+ * numbers below are the same as in jipc.channel.ChannelDescriptor, RecordDescriptor and jipc.live.LivenessDescriptor.
+ * A C program maps the segment (for example shm_open + mmap of a channel that Java created) and attaches to it; it
+ * can then be the producer (jipc_channel_attach_producer or the first jipc_channel_offer, jipc_channel_wait_room) or
+ * the consumer (jipc_channel_register_consumer or the first jipc_channel_poll, jipc_channel_wait_message).
  *
- * Requires Linux (futex) and C11 atomics; build with gcc -std=gnu11 (or c11 with _GNU_SOURCE).
+ * Ends are exclusive roles: the consumer, the producer of a one-producer channel, and (many-producer channel, flags
+ * bit 0) one of 52 producer slots. Each is a 64-bit word in the header holding its holder's party id, taken with one
+ * compare-and-set from 0 or from a holder that is certainly dead, so of two takers exactly one wins; a holder that is
+ * alive, or that cannot be judged, makes the taker fail with EBUSY. Each jipc_channel that takes a role gets a party
+ * number of its own (a second instance in the same process is refused too). Dead means: its process's liveness token
+ * (a file in /dev/shm whose byte 0 the process holds write-locked with an open file description lock) is gone or not
+ * locked. The kernel drops that lock when the process dies; no verdict reads /proc, a pid or a clock.
+ *
+ * The process's token is made on the first role taken (default mode 0600; jipc_live_set_access chooses another
+ * before that) and kept open, close-on-exec, for the life of the process. A child forked without exec forgets it
+ * (a pthread_atfork child handler closes the inherited descriptor) and holds none of its parent's roles: its
+ * jipc_channel instances take roles afresh, with a token of its own. At a normal exit the token file is removed when
+ * no role is held any more.
+ *
+ * A jipc_channel is not thread-safe: one per thread. The liveness calls are thread-safe.
+ *
+ * Requires Linux (futex, open file description locks) and C11 atomics; build with gcc -std=gnu11 (or c11 with
+ * _GNU_SOURCE; add -pthread on glibc older than 2.34).
  */
 #ifndef JIPC_CHANNEL_H
 #define JIPC_CHANNEL_H
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -25,35 +41,47 @@ extern "C" {
 
 /* "JIPCCHN1" as a little-endian 64-bit word. */
 #define JIPC_CHANNEL_MAGIC 0x314E48434350494AULL
-#define JIPC_CHANNEL_LAYOUT_VERSION 2
+#define JIPC_CHANNEL_LAYOUT_VERSION 3
 #define JIPC_CHANNEL_HEADER_LENGTH 4096
 #define JIPC_CHANNEL_MIN_CAPACITY 1024
 
-/* Header offsets (bytes from the start of the segment). */
+/* Header offsets (bytes from the start of the segment); docs/channel-format.md draws the table. */
 #define JIPC_CHANNEL_MAGIC_OFFSET 0
 #define JIPC_CHANNEL_VERSION_OFFSET 8
 #define JIPC_CHANNEL_FLAGS_OFFSET 12
 #define JIPC_CHANNEL_CAPACITY_OFFSET 16
 #define JIPC_CHANNEL_MAX_MESSAGE_LENGTH_OFFSET 24
 #define JIPC_CHANNEL_HEADER_LENGTH_OFFSET 28
-/* The creator's process identity (as a producer slot's); 0 = not recorded. Only `jipc clean` reads it. */
-#define JIPC_CHANNEL_CREATOR_IDENTITY_OFFSET 32
+/* The creator's process party id (party number 1); 0 = not recorded. Only tools read it; attach ignores it. */
+#define JIPC_CHANNEL_CREATOR_PARTY_OFFSET 32
+#define JIPC_CHANNEL_CREATOR_PID_OFFSET 40            /* display only, as every *_PID and *_PID_NAMESPACE field */
+#define JIPC_CHANNEL_CREATOR_PID_NAMESPACE_OFFSET 48
+/* The producer role of a one-producer channel: the holder's party id, 0 = none. */
+#define JIPC_CHANNEL_PRODUCER_PARTY_OFFSET 64
+#define JIPC_CHANNEL_PRODUCER_PID_OFFSET 72
+#define JIPC_CHANNEL_PRODUCER_PID_NAMESPACE_OFFSET 80
 #define JIPC_CHANNEL_TAIL_OFFSET 128
 #define JIPC_CHANNEL_HEAD_OFFSET 256
 #define JIPC_CHANNEL_CONSUMER_WAKE_OFFSET 384
 #define JIPC_CHANNEL_CONSUMER_WAITING_OFFSET 388
 #define JIPC_CHANNEL_PRODUCER_WAKE_OFFSET 512
-#define JIPC_CHANNEL_PRODUCERS_WAITING_OFFSET 516
-#define JIPC_CHANNEL_CONSUMER_PID_OFFSET 640
-#define JIPC_CHANNEL_CONSUMER_START_TIME_OFFSET 648
+/* A 64-bit set: bit i = producer slot i sleeps on a full ring, bit 63 = the producer of a one-producer channel. */
+#define JIPC_CHANNEL_PRODUCERS_WAITING_OFFSET 520
+#define JIPC_CHANNEL_ONE_PRODUCER_WAITING_BIT (1ULL << 63)
+/* The consumer role: the holder's party id, 0 = none. */
+#define JIPC_CHANNEL_CONSUMER_PARTY_OFFSET 640
+#define JIPC_CHANNEL_CONSUMER_PID_OFFSET 648
 #define JIPC_CHANNEL_PENDING_HEAD_OFFSET 656
+#define JIPC_CHANNEL_CONSUMER_PID_NAMESPACE_OFFSET 664
 /* flags bit 0: a many-producer channel (jipc.channel.ManyToOneChannel). */
 #define JIPC_CHANNEL_FLAG_MANY_PRODUCERS 1
-/* Producer slots of a many-producer channel: 52 slots of 64 bytes from offset 768 (identity int64, claim int64). */
+/* Producer slots of a many-producer channel: 52 slots of 64 bytes from offset 768. */
 #define JIPC_CHANNEL_PRODUCER_SLOTS_OFFSET 768
 #define JIPC_CHANNEL_PRODUCER_SLOT_LENGTH 64
-#define JIPC_CHANNEL_SLOT_IDENTITY_OFFSET 0
-#define JIPC_CHANNEL_SLOT_CLAIM_OFFSET 8
+#define JIPC_CHANNEL_SLOT_PARTY_OFFSET 0              /* the holder's party id, 0 = free */
+#define JIPC_CHANNEL_SLOT_CLAIM_OFFSET 8              /* the tail read before the claim's CAS, -1 = not claiming */
+#define JIPC_CHANNEL_SLOT_PID_OFFSET 16
+#define JIPC_CHANNEL_SLOT_PID_NAMESPACE_OFFSET 24
 #define JIPC_CHANNEL_MAX_PRODUCER_SLOTS \
     ((JIPC_CHANNEL_HEADER_LENGTH - JIPC_CHANNEL_PRODUCER_SLOTS_OFFSET) / JIPC_CHANNEL_PRODUCER_SLOT_LENGTH)
 
@@ -63,6 +91,36 @@ extern "C" {
 #define JIPC_RECORD_HEADER_LENGTH 8
 #define JIPC_RECORD_ALIGNMENT 8
 #define JIPC_RECORD_PADDING_TYPE (-1)
+
+/*
+ * Party ids (docs/liveness-format.md), uint64:
+ *
+ *   63              48 47              32 31                                0
+ *  +------------------+------------------+-----------------------------------+
+ *  |    store tag     |   party number   |           token number            |
+ *  +------------------+------------------+-----------------------------------+
+ *
+ * token number: random, not 0 and not 0xFFFFFFFF; party number 1: the process, 2..65535: one instance holding one
+ * role; store tag: jipc_live_store_tag of /dev/shm. The token file is /dev/shm/jipc.live.TTTTNNNNNNNN (tag, token
+ * number; lower-case hex).
+ */
+#define JIPC_LIVE_TOKEN_DIRECTORY "/dev/shm"
+#define JIPC_LIVE_TOKEN_PREFIX "jipc.live."
+#define JIPC_LIVE_NEW_SUFFIX ".new"
+#define JIPC_LIVE_LOCK_BYTE 0
+#define JIPC_LIVE_TOKEN_NUMBER_SHIFT 0
+#define JIPC_LIVE_PARTY_NUMBER_SHIFT 32
+#define JIPC_LIVE_STORE_TAG_SHIFT 48
+#define JIPC_LIVE_PROCESS_PARTY 1
+#define JIPC_LIVE_MAX_PARTY 0xFFFF
+
+/* A verdict on a party id. UNKNOWN (cannot decide) counts as alive: nothing is taken over from it. */
+enum jipc_live_state {
+    JIPC_LIVE_NONE = 0,             /* party id 0: nobody */
+    JIPC_LIVE_ALIVE = 1,            /* its token is locked (or it is a party of this process, handed out) */
+    JIPC_LIVE_DEAD = 2,             /* its token is gone or not locked (or a party of this process given back) */
+    JIPC_LIVE_UNKNOWN = 3           /* another /dev/shm (store tag), or its token cannot be opened or tested */
+};
 
 /* Errors returned by jipc_channel_attach (and -1 results of the other calls set errno as documented). */
 enum jipc_channel_error {
@@ -84,39 +142,73 @@ typedef struct jipc_channel {
     uint64_t mask;
     uint32_t max_message_length;
     uint64_t head_cache;            /* producer: last head seen */
-    int producer_ready;             /* producer: tail recovered (one producer) */
     int many;                       /* a many-producer channel */
-    int slot;                       /* many producers: this producer's slot, -1 before the first offer */
-    uint64_t identity;              /* many producers: pid | (start time & 0xFFFFFFFF) << 32 of this process */
+    int slot;                       /* many producers: this producer's slot, -1 while it holds none */
+    uint64_t producer_party;        /* the party id this instance holds the producer role (or its slot) with, 0 = none */
+    uint64_t consumer_party;        /* the party id this instance holds the consumer role with, 0 = none */
+    unsigned generation;            /* the process's fork generation its roles were taken in (a forked child's differs) */
     int64_t next_stall_check;       /* many producers, consumer: when a stalled head is looked at again (ns) */
+    int64_t next_waiting_check;     /* consumer: when bits of dead sleepers in producersWaiting are looked for (ns) */
 } jipc_channel;
 
 /* Called once per message by jipc_channel_poll; payload is valid only during the call. */
 typedef void (*jipc_channel_handler)(void *context, int32_t type, const void *payload, uint32_t length);
 
-/* Checks the header of the channel at base (size bytes mapped) and fills ch. Writes nothing to the segment.
- * Returns JIPC_CHANNEL_OK or one of enum jipc_channel_error. */
+/* Checks the header of the channel at base (size bytes mapped) and fills ch. Writes nothing to the segment and takes
+ * no role. Returns JIPC_CHANNEL_OK or one of enum jipc_channel_error. */
 int jipc_channel_attach(jipc_channel *ch, void *base, size_t size);
 
 /* A one-line description of an attach error. */
 const char *jipc_channel_strerror(int error);
 
-/* Producer: copies one message into the ring and wakes the consumer if (and only if) it sleeps.
+/* ---- producer ---- */
+
+/* Takes the producer role now rather than on the first offer: one-producer channel: a compare-and-set of the producer
+ * party word (offset 64) from 0 or from a dead holder, then the display fields, then (taken over from a dead holder)
+ * its bit 63 in producersWaiting cleared, then the tail recovered (records a dead producer published without moving
+ * the tail). Many-producer channel: a free producer slot, else one whose holder is dead, with its waiting bit cleared.
+ * Idempotent for this instance. 0, or -1 with errno: EBUSY if the role (every slot) is held by a party that is alive
+ * or cannot be judged; EPROTO if recovering the tail met a corrupt record (the role is given back); or what making
+ * this process's liveness token failed with (open, fchmod, fcntl, link in /dev/shm). */
+int jipc_channel_attach_producer(jipc_channel *ch);
+
+/* Producer: copies one message into the ring and wakes the consumer if (and only if) it sleeps; takes the producer
+ * role (or a slot) first if this instance holds none (jipc_channel_attach_producer).
  * Returns 1 when sent, 0 when the ring has no room now, -1 with errno EINVAL for type < 1 or a length above the
- * maximum, EPROTO if a corrupt record was found while recovering the tail, EBUSY (many producers) if every producer
- * slot is held by a live process. */
+ * maximum, or an error of jipc_channel_attach_producer (EBUSY, EPROTO, ...). */
 int jipc_channel_offer(jipc_channel *ch, int32_t type, const void *payload, uint32_t length);
 
-/* Many producers: frees this producer's slot (idempotent). Call it before unmapping; a producer that dies without it
- * is recognised as dead by its identity and its slot is taken over. */
+/* Gives the producer role or this instance's producer slot back (idempotent). Call it before unmapping; a producer
+ * that dies without it is recognised as dead by its liveness token and its role or slot is taken over. */
 void jipc_channel_detach_producer(jipc_channel *ch);
 
-/* Consumer: hands at most limit messages to handler, in order, then gives their room back (the new head into the
- * pending head, their records zeroed if many producers, the new head published) and wakes a producer sleeping on a
- * full ring if one does. On a many-producer channel, a claim whose producer is certainly dead (gone, pid reused,
- * zombie) becomes padding; a live producer's open claim is waited for.
+/* Producer: sleeps until a message of length bytes fits or timeout_ns passed (< 0: no limit), with this producer's
+ * bit set in producersWaiting while it may sleep; takes the producer role first if needed. 1 = fits, 0 = timeout,
+ * -1 with errno as jipc_channel_attach_producer. */
+int jipc_channel_wait_room(jipc_channel *ch, uint32_t length, int64_t timeout_ns);
+
+/* ---- consumer ---- */
+
+/* Takes the consumer role now rather than on the first poll: a compare-and-set of the consumer party word (offset
+ * 640) from 0 or from a dead holder, then the display fields (and, taken over, consumerWaiting = 0), then finishes
+ * what a consumer killed while giving room back left undone (zeroes [head, pending head) if many producers, and
+ * publishes the pending head). Idempotent for this instance.
+ * 0, or -1 with errno: EBUSY if another party holds the role and is alive or cannot be judged (also another instance
+ * of this process), EPROTO if the pending head is impossible (corrupt segment; the role stays taken), or what making
+ * this process's liveness token failed with. */
+int jipc_channel_register_consumer(jipc_channel *ch);
+
+/* Gives the consumer role back if this instance holds it (idempotent). */
+void jipc_channel_unregister_consumer(jipc_channel *ch);
+
+/* Consumer: takes the consumer role if this instance holds none (jipc_channel_register_consumer), then hands at most
+ * limit messages to handler, in order, then gives their room back (the new head into the pending head, their records
+ * zeroed if many producers, the new head published) and wakes a producer sleeping on a full ring if one does. On a
+ * many-producer channel, a claim whose producer is certainly dead (by its liveness token) becomes padding; a live (or
+ * undecidable) producer's open claim is waited for.
  * Returns the number of messages handled (padding is not counted), or -1 with errno EPROTO when a record's length or
- * type (neither >= 1 nor -1) is impossible (the records before it are consumed). */
+ * type (neither >= 1 nor -1) is impossible (the records before it are consumed), or an error of
+ * jipc_channel_register_consumer (EBUSY, ...). */
 int jipc_channel_poll(jipc_channel *ch, jipc_channel_handler handler, void *context, int limit);
 
 /* Whether a record is published at the head (two loads). */
@@ -126,19 +218,42 @@ int jipc_channel_has_message(const jipc_channel *ch);
  * (timeout_ns < 0: no limit). Returns 1 when a record is there, 0 on timeout. Uses no CPU while it sleeps. */
 int jipc_channel_wait_message(jipc_channel *ch, int64_t timeout_ns);
 
-/* Producer: sleeps until a message of length bytes fits or timeout_ns passed (< 0: no limit). 1 = fits, 0 = timeout. */
-int jipc_channel_wait_room(jipc_channel *ch, uint32_t length, int64_t timeout_ns);
-
-/* Consumer: records this process (pid and start time from /proc/self/stat) as the consumer, then finishes what a
- * consumer killed while giving room back left undone (zeroes [head, pending head) if many producers, and publishes
- * the pending head).
- * 0, or -1 with errno: EBUSY if another live process is the registered consumer, EPROTO if the pending head is
- * impossible (corrupt segment), or what reading /proc/self/stat failed with. */
-int jipc_channel_register_consumer(jipc_channel *ch);
-
-/* Whether the registered consumer process still runs (1), or none is registered / it is gone, reused or a
- * zombie (0). Never a timer: a slow consumer is alive. */
+/* Whether a consumer holds the role that may still run (1: alive, or cannot be judged), or none does / it is dead
+ * (0). By its liveness token: open, fcntl(F_OFD_GETLK), close of its token file. Never a timer: a slow consumer is
+ * alive. A producer waiting for room may use it to stop waiting for a consumer that is gone. */
 int jipc_channel_consumer_alive(const jipc_channel *ch);
+
+/* ---- liveness tokens (docs/liveness-format.md) ---- */
+
+/* Chooses the access class of this process's token before it is made: the permission bits of the objects its parties
+ * appear in (the token gets mode | (mode & 0222) << 1 | 0600: read wherever write is granted) and their group
+ * ((gid_t) -1: the process's own). Whoever may open the objects must be able to open the token, and nobody else
+ * should (a stranger who can open it can read-lock it and keep a dead process looking alive). Default: 0600, -1.
+ * 0, or -1 with errno EBUSY once the token is made (it serves one class for the life of the process). */
+int jipc_live_set_access(mode_t mode, gid_t gid);
+
+/* The party id that stands for this whole process (party number 1), making the token if there is none yet: for a
+ * structure's creator or owner word. 0 with errno if the token cannot be made. */
+uint64_t jipc_live_process_party(void);
+
+/* The token file's path, or NULL if this process has no token (yet, or since a fork). */
+const char *jipc_live_token_path(void);
+
+/* The verdict on a party id read from shared memory ("Judging a party"): NONE for 0; a party of this process: ALIVE
+ * while handed out, else DEAD (no system call); another store tag: UNKNOWN; else by its token file: gone (ENOENT) DEAD,
+ * not to be opened UNKNOWN, F_OFD_GETLK(F_WRLCK, byte 0) says F_UNLCK: DEAD, a lock: ALIVE, fails: UNKNOWN.
+ * Never trusts the id: a forged one costs at most an open that fails. */
+enum jipc_live_state jipc_live_check(uint64_t party);
+
+/* "alive", "dead", "alive?" (cannot decide) or "none", as jipc.live.PartyState.word(). */
+const char *jipc_live_state_word(enum jipc_live_state state);
+
+/* The store tag of a token directory with this st_dev and st_ino: a 16-bit fold of both, never 0; equal to
+ * jipc.live.LivenessDescriptor.storeTag(dev, ino). */
+uint16_t jipc_live_store_tag(uint64_t dev, uint64_t ino);
+
+/* The store tag of this process's /dev/shm (stat once, then cached); 0 with errno if it cannot be stat'ed. */
+uint16_t jipc_live_own_store_tag(void);
 
 #ifdef __cplusplus
 }

@@ -1,8 +1,10 @@
 /*
  * One end of a jipc channel in C, built from native/jipc_channel.c, for ChannelCTest.
  *
- *   channel_peer produce NAME SEED MAX FIRST COUNT   attach to the POSIX shm channel NAME and send messages
- *   channel_peer consume NAME SEED MAX FIRST COUNT   register as consumer and receive them, checking each
+ *   channel_peer produce NAME SEED MAX FIRST COUNT   attach to the POSIX shm channel NAME and send messages (taking
+ *                                                    the producer role on the first offer, giving it back at the end)
+ *   channel_peer consume NAME SEED MAX FIRST COUNT   register as consumer and receive them, checking each; give the
+ *                                                    consumer role back at the end
  *   channel_peer produce-many NAME SEED MAX P COUNT  many-producer channel: send producer P's messages 0..COUNT-1
  *                                                    (seed SEED + P, type P + 1, as ManyProducerChild does)
  *   channel_peer consume-many NAME SEED MAX N0,N1,.. receive N0 messages of producer 0, N1 of producer 1, ..., each
@@ -212,6 +214,7 @@ int main(int argc, char **argv) {
                 return status;
             }
         }
+        jipc_channel_detach_producer(&ch);
         return 0;
     }
     if (strcmp(mode, "produce-many") == 0) {
@@ -255,6 +258,7 @@ int main(int argc, char **argv) {
             fprintf(stderr, "more messages than expected\n");
             return 1;
         }
+        jipc_channel_unregister_consumer(&ch);
         printf("received all\n");
         return 0;
     }
@@ -279,6 +283,7 @@ int main(int argc, char **argv) {
             fprintf(stderr, "more messages than expected\n");
             return 1;
         }
+        jipc_channel_unregister_consumer(&ch);
         printf("received %llu\n", (unsigned long long) count);
         return 0;
     }

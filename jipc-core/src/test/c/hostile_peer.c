@@ -5,8 +5,9 @@
  *   hostile_peer attach NAME                     attach with the C twin (native/jipc_channel.c) and print
  *                                                "attach: CODE MESSAGE"; exit 0 if it attached, 3 if refused
  *   hostile_peer scribble NAME SEED MILLIS        for MILLIS ms, write random bytes (seeded) over the header's live
- *                                                fields (positions, pending head, wake words, consumer identity,
- *                                                producer slots) and the ring, about one write per 20 us; prints
+ *                                                fields (positions, pending head, wake words, producers-waiting
+ *                                                set, role words and their display fields, producer slots) and the
+ *                                                ring, about one write per 20 us; prints
  *                                                "scribbled N"
  *   hostile_peer lie NAME GOOD KIND              a lying producer: send GOOD honest messages (type 1, payload of 8
  *                                                bytes), then publish one impossible record at the tail; KIND is
@@ -100,8 +101,10 @@ static int scribble(const char *name, uint64_t seed, long long millis) {
     static const int fields[][2] = {
         {JIPC_CHANNEL_TAIL_OFFSET, 8}, {JIPC_CHANNEL_HEAD_OFFSET, 8}, {JIPC_CHANNEL_PENDING_HEAD_OFFSET, 8},
         {JIPC_CHANNEL_CONSUMER_WAKE_OFFSET, 4}, {JIPC_CHANNEL_CONSUMER_WAITING_OFFSET, 4},
-        {JIPC_CHANNEL_PRODUCER_WAKE_OFFSET, 4}, {JIPC_CHANNEL_PRODUCERS_WAITING_OFFSET, 4},
-        {JIPC_CHANNEL_CONSUMER_PID_OFFSET, 4}, {JIPC_CHANNEL_CONSUMER_START_TIME_OFFSET, 8},
+        {JIPC_CHANNEL_PRODUCER_WAKE_OFFSET, 4}, {JIPC_CHANNEL_PRODUCERS_WAITING_OFFSET, 8},
+        {JIPC_CHANNEL_CONSUMER_PARTY_OFFSET, 8}, {JIPC_CHANNEL_CONSUMER_PID_OFFSET, 4},
+        {JIPC_CHANNEL_CONSUMER_PID_NAMESPACE_OFFSET, 8}, {JIPC_CHANNEL_PRODUCER_PARTY_OFFSET, 8},
+        {JIPC_CHANNEL_PRODUCER_PID_OFFSET, 4},
     };
     state = seed * 2 + 1;
     long long end = now_ms() + millis;
@@ -115,7 +118,7 @@ static int scribble(const char *name, uint64_t seed, long long millis) {
         } else if (choice < 4) {
             unsigned slot = (unsigned) (next_random() % JIPC_CHANNEL_MAX_PRODUCER_SLOTS);
             unsigned char *s = base + JIPC_CHANNEL_PRODUCER_SLOTS_OFFSET + slot * JIPC_CHANNEL_PRODUCER_SLOT_LENGTH;
-            write_word(s + (next_random() % 2 ? JIPC_CHANNEL_SLOT_CLAIM_OFFSET : JIPC_CHANNEL_SLOT_IDENTITY_OFFSET), 8,
+            write_word(s + (next_random() % 2 ? JIPC_CHANNEL_SLOT_CLAIM_OFFSET : JIPC_CHANNEL_SLOT_PARTY_OFFSET), 8,
                        nasty_value());
         } else if (choice < 8) {
             /* a record header: length and type together or apart */

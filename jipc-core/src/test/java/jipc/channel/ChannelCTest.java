@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 
+import jipc.live.PartyState;
 import jipc.process.Spawn;
 import jipc.testing.Await;
 import jipc.testing.Capture;
@@ -51,7 +52,9 @@ class ChannelCTest {
             OneToOneChannel channel = shared.channel();
             Await.until(Duration.ofSeconds(10), "the C consumer to register",
                     () -> channel.consumerPid() == consumer.child().pid());
-            assertTrue(channel.isConsumerAlive(), "the C consumer's pid and start time match /proc");
+            assertTrue(channel.isConsumerAlive(), "the C consumer's liveness token is locked: "
+                    + channel.consumerState());
+            assertEquals(PartyState.Life.ALIVE, channel.consumerState().life(), channel.consumerState().reason());
             ChannelChild.produce(channel, SEED, MAX, 0, COUNT);
             Capture.Result result = consumer.finish(Duration.ofSeconds(60)).assertSuccess();
             assertEquals("received " + COUNT + "\n", result.out());
