@@ -144,9 +144,9 @@ typedef struct jipc_channel {
     uint64_t head_cache;            /* producer: last head seen */
     int many;                       /* a many-producer channel */
     int slot;                       /* many producers: this producer's slot, -1 while it holds none */
-    uint64_t producer_party;        /* the party id this instance holds the producer role (or its slot) with, 0 = none */
+    uint64_t producer_party;        /* the party this instance holds the producer role (or its slot) with, 0 = none */
     uint64_t consumer_party;        /* the party id this instance holds the consumer role with, 0 = none */
-    unsigned generation;            /* the process's fork generation its roles were taken in (a forked child's differs) */
+    unsigned generation;            /* the fork generation its roles were taken in (a forked child's differs) */
     int64_t next_stall_check;       /* many producers, consumer: when a stalled head is looked at again (ns) */
     int64_t next_waiting_check;     /* consumer: when bits of dead sleepers in producersWaiting are looked for (ns) */
 } jipc_channel;

@@ -242,7 +242,9 @@ int main(int argc, char **argv) {
     setvbuf(stdout, NULL, _IOLBF, 0);
     if (argc >= 4 && argc % 2 == 0 && strcmp(argv[1], "tag") == 0) {
         for (int i = 2; i + 1 < argc; i += 2) {
-            printf("%u\n", (unsigned) jipc_live_store_tag(strtoull(argv[i], NULL, 10), strtoull(argv[i + 1], NULL, 10)));
+            uint64_t dev = strtoull(argv[i], NULL, 10);
+            uint64_t ino = strtoull(argv[i + 1], NULL, 10);
+            printf("%u\n", (unsigned) jipc_live_store_tag(dev, ino));
         }
         return 0;
     }
