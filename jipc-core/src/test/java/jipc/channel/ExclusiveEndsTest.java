@@ -116,6 +116,9 @@ class ExclusiveEndsTest {
             expected.append(LivenessDescriptor.storeTag(pair[0], pair[1])).append('\n');
         }
         assertEquals(expected.toString(), Capture.run(Spawn.command(argv)).assertSuccess().out());
+        // the test vectors of docs/liveness-format.md
+        assertEquals((0xa369 + "\n") + (0x64e1 + "\n"), Capture.run(Spawn.command(peer().toString(), "tag", "42", "1",
+                Long.toUnsignedString(0x1a00000000L), "123456789")).assertSuccess().out());
         assertEquals(Liveness.storeTag() + "\n",
                 Capture.run(Spawn.command(peer().toString(), "tag-self")).assertSuccess().out(),
                 "C and Java compute the same tag for this /dev/shm");
