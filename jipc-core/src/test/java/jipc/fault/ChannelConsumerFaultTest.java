@@ -108,7 +108,7 @@ class ChannelConsumerFaultTest {
                 Await.until(Duration.ofSeconds(30), "the consumer to take " + taken + " and stop",
                         () -> doomed.outSoFar().contains("parked"));
                 Await.until(Duration.ofSeconds(30), "the producer to sleep on the full ring",
-                        () -> Faults.producersWaiting(shared) > 0);
+                        () -> Faults.producersWaiting(shared) != 0);
                 Faults.kill(doomed.child());
                 assertFalse(consumer.isConsumerAlive(), "the consumer is seen dead");
                 assertFalse(sending.isDone(), "the producer waits for room (its put has a timeout)");

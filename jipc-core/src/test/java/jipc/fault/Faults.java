@@ -65,9 +65,12 @@ final class Faults {
         }
     }
 
-    /** The channel header's word that counts producers asleep on a full ring. */
-    static int producersWaiting(SharedChannel shared) {
-        return shared.mapping().segment().get(ValueLayout.JAVA_INT, ChannelDescriptor.PRODUCERS_WAITING_OFFSET);
+    /**
+     * The channel header's 64-bit set of producers asleep on a full ring (bit i: producer slot i; bit 63: the producer
+     * of a one-producer channel, in the high half, so never read as an int).
+     */
+    static long producersWaiting(SharedChannel shared) {
+        return shared.mapping().segment().get(ValueLayout.JAVA_LONG, ChannelDescriptor.PRODUCERS_WAITING_OFFSET);
     }
 
     /** The channel header's flag that says the consumer is asleep in FUTEX_WAIT. */
