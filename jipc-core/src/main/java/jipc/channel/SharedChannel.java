@@ -147,10 +147,6 @@ public final class SharedChannel implements AutoCloseable {
         }
     }
 
-    /**
-     * The liveness token for the parties of this object: same permission bits and group, so that whoever may open
-     * the channel may judge its consumer and producers, and nobody else.
-     */
     private static long sizeOf(PosixSharedMemory shm) {
         try {
             return shm.size();
@@ -159,6 +155,10 @@ public final class SharedChannel implements AutoCloseable {
         }
     }
 
+    /**
+     * The liveness token for the parties of this object: same permission bits and group, so that whoever may open
+     * the channel may judge its consumer and producers, and nobody else.
+     */
     private static LivenessToken tokenFor(PosixSharedMemory shm) throws IOException {
         FileStat stat = shm.fd().stat();
         return LivenessToken.forAccess(stat.permissions() & 0777, stat.gid());

@@ -115,6 +115,9 @@ public final class LibC {
     /** {@snippet lang=c : uid_t geteuid(void); } */
     private static final MethodHandle GETEUID = Native.downcall("geteuid",
             FunctionDescriptor.of(JAVA_INT), Linker.Option.critical(false));
+    /** {@snippet lang=c : gid_t getegid(void); } */
+    private static final MethodHandle GETEGID = Native.downcall("getegid",
+            FunctionDescriptor.of(JAVA_INT), Linker.Option.critical(false));
     /** {@snippet lang=c : int kill(pid_t pid, int sig); } */
     private static final MethodHandle KILL = Native.errnoDowncall("kill",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
@@ -384,6 +387,14 @@ public final class LibC {
     public static int geteuid() {
         try {
             return (int) GETEUID.invokeExact();
+        } catch (Throwable t) {
+            throw Native.rethrow(t);
+        }
+    }
+
+    public static int getegid() {
+        try {
+            return (int) GETEGID.invokeExact();
         } catch (Throwable t) {
             throw Native.rethrow(t);
         }

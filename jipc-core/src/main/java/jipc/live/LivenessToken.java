@@ -71,6 +71,9 @@ public final class LivenessToken {
      */
     public static LivenessToken forAccess(int mode, int gid) throws IOException {
         int bits = (mode & 0666) | ((mode & 0222) << 1) | 0600;
+        if (gid == jipc.internal.LibC.getegid()) {
+            gid = -1; // our own group is what a new file gets anyway: one token, not two
+        }
         long access = ((long) gid << 32) | bits;
         synchronized (LivenessToken.class) {
             LivenessToken token = BY_ACCESS.get(access);
