@@ -7,11 +7,15 @@
  *   side a: t0 = now; release(S1); acquire(S2); t1 = now     one round trip, t1 - t0 recorded
  *   side b:           acquire(S1); release(S2)
  *
- * The semaphores use the very words of jipc's Semaphore (docs/sync-format.md, SemaphoreDescriptor):
- * count at +0 (the futex word), waiters at +4, max at +8, magic 0x4A534D31 at +12. The algorithm is the same
- * as jipc's (compare-and-set on count; a sleeper counts itself in waiters, re-checks count, FUTEX_WAIT(count, 0);
- * a release wakes with FUTEX_WAKE only when waiters > 0), written with raw shared (non-private) futex calls and
- * GCC's sequentially consistent atomics, so the difference to the Java side is what jipc adds on top.
+ * The semaphores use the very words of jipc's Semaphore (docs/sync-format.md, SemaphoreDescriptor, version 2):
+ * count at +0 (the futex word), overflow at +4, max at +8, magic 0x4A534D32 at +12, seven waiter entries
+ * {party u64, waiting i32, reserved} from +16. The algorithm is jipc's (compare-and-set on count; a sleeper counts
+ * itself, re-checks count, FUTEX_WAIT(count, 0); a release wakes with FUTEX_WAKE only when overflow or an entry that
+ * names a party counts a waiter), written with raw shared (non-private) futex calls and GCC's sequentially
+ * consistent atomics, so the difference to the Java side is what jipc adds on top. One simplification, which the
+ * format allows a foreign implementation: the sleepers here count in overflow, not in an entry named by a liveness
+ * token (Java finds its entry with one load of a cached index; a process killed asleep here would leave overflow
+ * one too high for good, and a benchmark peer is not killed).
  * SPINS is how often a waiter re-reads count before it sleeps (jipc's Semaphore spins 100 times).
  *
  * usage: futex_pingpong a|b WARMUP ROUNDS SPINS OFFSET1 OFFSET2 [OUTFILE]
@@ -32,14 +36,23 @@
 
 #define SHM_FD 3
 #define MAP_LENGTH 4096
-#define SEM_MAGIC 0x4A534D31
+#define SEM_MAGIC 0x4A534D32
+#define SEM_ENTRIES 7
+
+struct sem_entry {
+    uint64_t party;  /* a party id; free if its party number (bits 32..47) is 0 */
+    int32_t waiting; /* that process's sleepers */
+    int32_t reserved;
+};
 
 struct sem {
-    int32_t count;   /* permits available now: the futex word */
-    int32_t waiters; /* sleepers or about-to-sleepers on count */
+    int32_t count;    /* permits available now: the futex word */
+    int32_t overflow; /* sleepers or about-to-sleepers on count that use no entry: all of ours */
     int32_t max;
     int32_t magic;
+    struct sem_entry entry[SEM_ENTRIES];
 };
+_Static_assert(sizeof(struct sem) == 128, "jipc semaphore size");
 
 static long spins;
 
@@ -68,18 +81,32 @@ static void acquire(struct sem *s) {
             return;
         }
     }
-    __atomic_fetch_add(&s->waiters, 1, __ATOMIC_SEQ_CST);
+    __atomic_fetch_add(&s->overflow, 1, __ATOMIC_SEQ_CST);
     while (!try_acquire(s)) {
         if (syscall(SYS_futex, &s->count, FUTEX_WAIT, 0, NULL, NULL, 0) < 0 && errno != EAGAIN && errno != EINTR) {
             die("futex(FUTEX_WAIT)");
         }
     }
-    __atomic_fetch_add(&s->waiters, -1, __ATOMIC_SEQ_CST);
+    __atomic_fetch_add(&s->overflow, -1, __ATOMIC_SEQ_CST);
+}
+
+/* Whether overflow or an entry that names a party counts a sleeper: what every releaser must check. */
+static int someone_may_wait(struct sem *s) {
+    if (__atomic_load_n(&s->overflow, __ATOMIC_SEQ_CST) > 0) {
+        return 1;
+    }
+    for (int i = 0; i < SEM_ENTRIES; i++) {
+        if (__atomic_load_n(&s->entry[i].waiting, __ATOMIC_SEQ_CST) > 0
+                && (__atomic_load_n(&s->entry[i].party, __ATOMIC_SEQ_CST) & 0x0000FFFF00000000ULL) != 0) {
+            return 1;
+        }
+    }
+    return 0;
 }
 
 static void release(struct sem *s) {
     __atomic_fetch_add(&s->count, 1, __ATOMIC_SEQ_CST);
-    if (__atomic_load_n(&s->waiters, __ATOMIC_SEQ_CST) > 0) {
+    if (someone_may_wait(s)) {
         if (syscall(SYS_futex, &s->count, FUTEX_WAKE, 1, NULL, NULL, 0) < 0) {
             die("futex(FUTEX_WAKE)");
         }
@@ -94,7 +121,7 @@ static int64_t now_ns(void) {
 
 static struct sem *attach(char *base, long offset) {
     struct sem *s = (struct sem *) (base + offset);
-    if (offset < 0 || offset + (long) sizeof(struct sem) > MAP_LENGTH || offset % 4 != 0
+    if (offset < 0 || offset + (long) sizeof(struct sem) > MAP_LENGTH || offset % 8 != 0
             || __atomic_load_n(&s->magic, __ATOMIC_ACQUIRE) != SEM_MAGIC) {
         fprintf(stderr, "futex_pingpong: no jipc semaphore at offset %ld\n", offset);
         exit(2);

@@ -2,6 +2,7 @@ package jipc.sync;
 
 import java.io.IOException;
 
+import jipc.io.FileStat;
 import jipc.shm.Mapping;
 import jipc.shm.PosixSharedMemory;
 
@@ -19,14 +20,16 @@ import jipc.shm.PosixSharedMemory;
  * SharedSemaphore.unlink("/app-turn");                                               // when nobody needs the name
  * }</pre>
  *
- * <p>The object is exactly {@link SemaphoreDescriptor#LENGTH} bytes, with the semaphore at offset 0 in the layout
- * of {@link SemaphoreDescriptor}, so a C program that maps {@code shm_open(NAME)} uses the same words
+ * <p>The object is exactly {@link SemaphoreDescriptor#LENGTH} (128) bytes, with the semaphore at offset 0 in the
+ * layout of {@link SemaphoreDescriptor}, so a C program that maps {@code shm_open(NAME)} uses the same words
  * ({@code docs/sync-format.md}). The handle owns the descriptor and the mapping; the semaphore's operations are
- * those of {@link Semaphore} (no system call uncontended, futex sleep otherwise).
+ * those of {@link Semaphore} (no system call uncontended, futex sleep otherwise). Its waiters name their process
+ * with a liveness token of the object's permission bits and group, so that every process that may open the object
+ * may judge them (and free the entry of one killed asleep).
  *
- * <p>Costs: creating is {@code shm_open}, {@code fchmod}, {@code fallocate}, {@code mmap} and four stores; opening is
- * {@code shm_open}, {@code fstat} and {@code mmap}, and only reads the words. {@link #close()} unmaps and closes the
- * descriptor; the object stays until {@link #unlink()}.
+ * <p>Costs: creating is {@code shm_open}, {@code fchmod}, {@code fallocate}, {@code fstat}, {@code mmap} and the
+ * stores of the words; opening is {@code shm_open}, {@code fstat} and {@code mmap}, and only reads the words.
+ * {@link #close()} unmaps and closes the descriptor; the object stays until {@link #unlink()}.
  *
  * <p>Races: a process that opens the name while the creator is still initialising the words gets an
  * {@link IllegalArgumentException} (no magic yet); open after the creator has returned, or retry. After
@@ -86,8 +89,10 @@ public final class SharedSemaphore implements AutoCloseable {
     private static SharedSemaphore create(String name, int mode, Initialiser initialiser) throws IOException {
         PosixSharedMemory shm = PosixSharedMemory.create(name, SemaphoreDescriptor.LENGTH, mode);
         try {
+            FileStat stat = shm.fd().stat();
             Mapping mapping = shm.map();
-            return new SharedSemaphore(shm, mapping, initialiser.initialise(mapping));
+            Semaphore semaphore = initialiser.initialise(mapping);
+            return new SharedSemaphore(shm, mapping, withTokenOf(stat, semaphore));
         } catch (IOException | RuntimeException e) {
             shm.close();
             try {
@@ -107,26 +112,38 @@ public final class SharedSemaphore implements AutoCloseable {
      *                                  read and write it
      * @throws IllegalArgumentException if the object is too small or holds no semaphore (wrong magic), e.g. a
      *                                  shared memory object of something else, or one whose creator is still
-     *                                  initialising it
+     *                                  initialising it; or if it holds a semaphore of layout version 1
      */
     public static SharedSemaphore open(String name) throws IOException {
         PosixSharedMemory shm = PosixSharedMemory.open(name);
         try {
-            long size = shm.size();
+            FileStat stat = shm.fd().stat();
+            long size = stat.size();
             if (size < SemaphoreDescriptor.LENGTH) {
+                if (size >= SemaphoreDescriptor.VERSION_1_LENGTH) {
+                    try (Mapping old = shm.map()) {
+                        Semaphore.refuseVersion1(old.segment(), 0, "shared memory " + name);
+                    }
+                }
                 throw new IllegalArgumentException("no semaphore in shared memory " + name + ": it has " + size
                         + " bytes, a semaphore needs " + SemaphoreDescriptor.LENGTH);
             }
             Mapping mapping = shm.map();
             try {
-                return new SharedSemaphore(shm, mapping, Semaphore.attach(mapping.segment(), 0));
+                return new SharedSemaphore(shm, mapping, withTokenOf(stat, Semaphore.attach(mapping.segment(), 0)));
             } catch (IllegalArgumentException e) {
+                mapping.close();
                 throw new IllegalArgumentException("shared memory " + name + ": " + e.getMessage(), e);
             }
         } catch (IOException | RuntimeException e) {
             shm.close();
             throw e;
         }
+    }
+
+    /** The semaphore whose waiters use a liveness token of the object's access class (its mode bits and group). */
+    private static Semaphore withTokenOf(FileStat stat, Semaphore semaphore) {
+        return semaphore.withTokenAccess(stat.permissions() & 0777, stat.gid());
     }
 
     /**

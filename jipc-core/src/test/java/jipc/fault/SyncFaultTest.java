@@ -69,8 +69,17 @@ class SyncFaultTest {
             return new Sem(() -> { }, shm, words, SEMAPHORE, Semaphore.create(words.segment(), SEMAPHORE, permits));
         }
 
+        /** Overflow plus the waiting counts of the entries that name a party, read from the documented words. */
         int waiters() {
-            return words.segment().get(ValueLayout.JAVA_INT, offset + SemaphoreDescriptor.WAITERS_OFFSET);
+            MemorySegment segment = words.segment();
+            int sum = segment.get(ValueLayout.JAVA_INT, offset + SemaphoreDescriptor.OVERFLOW_OFFSET);
+            for (int i = 0; i < SemaphoreDescriptor.ENTRIES; i++) {
+                if (!SemaphoreDescriptor.isFree(segment.get(ValueLayout.JAVA_LONG,
+                        offset + SemaphoreDescriptor.partyOffset(i)))) {
+                    sum += segment.get(ValueLayout.JAVA_INT, offset + SemaphoreDescriptor.waitingOffset(i));
+                }
+            }
+            return sum;
         }
 
         @Override

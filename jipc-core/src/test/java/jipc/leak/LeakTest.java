@@ -214,9 +214,9 @@ class LeakTest {
                 assertTrue(semaphore.tryAcquire());
                 assertFalse(Semaphore.attach(memory, 0).tryAcquire());
                 semaphore.release();
-                Mutex mutex = Mutex.create(memory, 64);
+                Mutex mutex = Mutex.create(memory, 128);
                 assertEquals(LockResult.ACQUIRED, mutex.tryLock());
-                Mutex.attach(memory, 64);
+                Mutex.attach(memory, 128);
                 mutex.unlock();
             }
         });

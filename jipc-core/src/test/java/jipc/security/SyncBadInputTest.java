@@ -23,6 +23,7 @@ import jipc.sync.LockResult;
 import jipc.sync.Mutex;
 import jipc.sync.NamedSemaphore;
 import jipc.sync.Semaphore;
+import jipc.sync.SemaphoreDescriptor;
 import jipc.sync.SharedSemaphore;
 import jipc.sync.SysVSemaphoreSet;
 import org.junit.jupiter.api.Timeout;
@@ -40,10 +41,10 @@ class SyncBadInputTest {
 
     static final class Fixture implements AutoCloseable {
         final Arena arena = Arena.ofShared();
-        final MemorySegment memory = arena.allocate(256, 64);
+        final MemorySegment memory = arena.allocate(512, 64);
         final Semaphore semaphore = Semaphore.create(memory, 0, 1);
-        final Semaphore binary = Semaphore.createBinary(memory, 16, true);
-        final Mutex mutex = Mutex.create(memory, 64);
+        final Semaphore binary = Semaphore.createBinary(memory, 128, true);
+        final Mutex mutex = Mutex.create(memory, 256);
         final String name = PREFIX + COUNTER.incrementAndGet();
         final NamedSemaphore named;
         final SysVSemaphoreSet set;
@@ -91,17 +92,17 @@ class SyncBadInputTest {
         return Stream.of(
                 // Semaphore (in a caller's segment)
                 nullArgument("Semaphore.create(null)", "segment", f -> Semaphore.create(null, 0, 1)),
-                illegal("Semaphore.create(permits=-1)", "permits=-1", f -> Semaphore.create(f.memory, 128, -1)),
+                illegal("Semaphore.create(permits=-1)", "permits=-1", f -> Semaphore.create(f.memory, 384, -1)),
                 outOfRange("Semaphore.create(offset=-16)", "offset=-16", f -> Semaphore.create(f.memory, -16, 1)),
-                outOfRange("Semaphore.create(past the end)", "offset=248", f -> Semaphore.create(f.memory, 248, 1)),
+                outOfRange("Semaphore.create(past the end)", "offset=448", f -> Semaphore.create(f.memory, 448, 1)),
                 outOfRange("Semaphore.create(offset=Long.MAX_VALUE)", "offset=" + Long.MAX_VALUE,
                         f -> Semaphore.create(f.memory, Long.MAX_VALUE, 1)),
-                illegal("Semaphore.create(misaligned)", "aligned", f -> Semaphore.create(f.memory, 130, 1)),
+                illegal("Semaphore.create(misaligned)", "aligned", f -> Semaphore.create(f.memory, 300, 1)),
                 illegal("Semaphore.create(heap segment)", "native",
                         f -> Semaphore.create(MemorySegment.ofArray(new byte[64]), 0, 1)),
                 illegal("Semaphore.create(read-only segment)", "writable",
-                        f -> Semaphore.create(f.memory.asReadOnly(), 128, 1)),
-                illegal("Semaphore.attach(no semaphore there)", "magic", f -> Semaphore.attach(f.memory, 128)),
+                        f -> Semaphore.create(f.memory.asReadOnly(), 384, 1)),
+                illegal("Semaphore.attach(no semaphore there)", "magic", f -> Semaphore.attach(f.memory, 384)),
                 illegal("Semaphore.release(0)", "permits=0", f -> f.semaphore.release(0)),
                 illegal("Semaphore.release(-1)", "permits=-1", f -> f.semaphore.release(-1)),
                 illegalState("Semaphore.release(Integer.MAX_VALUE) overflows", "max=",
@@ -110,16 +111,16 @@ class SyncBadInputTest {
                 nullArgument("Semaphore.tryAcquire(null)", "timeout", f -> f.semaphore.tryAcquire(null)),
                 illegalState("Semaphore in freed memory", "closed", f -> {
                     Arena other = Arena.ofShared();
-                    Semaphore s = Semaphore.create(other.allocate(16, 16), 0, 1);
+                    Semaphore s = Semaphore.create(other.allocate(SemaphoreDescriptor.LENGTH, 8), 0, 1);
                     other.close();
                     s.release();
                 }),
 
                 // Mutex
                 nullArgument("Mutex.create(null)", "segment", f -> Mutex.create(null, 0)),
-                illegal("Mutex.create(misaligned)", "aligned", f -> Mutex.create(f.memory, 132)),
-                outOfRange("Mutex.create(past the end)", "offset=240", f -> Mutex.create(f.memory, 240)),
-                illegal("Mutex.attach(no mutex there)", "magic", f -> Mutex.attach(f.memory, 128)),
+                illegal("Mutex.create(misaligned)", "aligned", f -> Mutex.create(f.memory, 388)),
+                outOfRange("Mutex.create(past the end)", "offset=496", f -> Mutex.create(f.memory, 496)),
+                illegal("Mutex.attach(no mutex there)", "magic", f -> Mutex.attach(f.memory, 384)),
                 of("Mutex.unlock() not held", IllegalMonitorStateException.class, "unlock", f -> f.mutex.unlock()),
                 of("Mutex.markConsistent() not held", IllegalMonitorStateException.class, "markConsistent",
                         f -> f.mutex.markConsistent()),

@@ -20,9 +20,9 @@ import org.junit.jupiter.api.io.TempDir;
 /** The mutex between real processes: child JVMs that map the same file. */
 class MutexProcessTest {
     private static final long GATE = 0;
-    private static final long MUTEX = 64;
-    private static final long COUNTER = 128;
-    private static final long FLAG = 192;
+    private static final long MUTEX = 128;
+    private static final long COUNTER = 192;
+    private static final long FLAG = 256;
 
     @TempDir
     Path dir;
@@ -41,8 +41,7 @@ class MutexProcessTest {
                             "" + COUNTER, "100000").start());
                 }
                 // Open the gate only when all four sleep at it, so that they really count at the same time.
-                awaitCondition(Duration.ofSeconds(30),
-                        () -> shared.get(ValueLayout.JAVA_INT, GATE + SemaphoreDescriptor.WAITERS_OFFSET) == 4);
+                awaitCondition(Duration.ofSeconds(30), () -> gate.waiters() == 4);
                 long start = System.nanoTime();
                 gate.release(4);
                 for (ChildProcess child : children) {

@@ -25,11 +25,11 @@ import org.junit.jupiter.api.io.TempDir;
 /** Semaphores between real processes: child JVMs and a C program that map the same file. */
 class SemaphoreProcessTest {
     private static final long GATE = 0;
-    private static final long SEMAPHORE = 64;
-    private static final long SECOND = 128;
-    private static final long IN_USE = 192;
-    private static final long MAX_SEEN = 196;
-    private static final long DATA = 256;
+    private static final long SEMAPHORE = 128;
+    private static final long SECOND = 256;
+    private static final long IN_USE = 384;
+    private static final long MAX_SEEN = 388;
+    private static final long DATA = 448;
 
     @TempDir
     Path dir;
@@ -48,8 +48,7 @@ class SemaphoreProcessTest {
                     children.add(Spawn.java(SyncChild.class, "holders", file.toString(), "" + GATE, "" + SEMAPHORE,
                             "" + IN_USE, "" + MAX_SEEN, "" + permits, "300").start());
                 }
-                awaitCondition(Duration.ofSeconds(30),
-                        () -> shared.get(ValueLayout.JAVA_INT, GATE + SemaphoreDescriptor.WAITERS_OFFSET) == 3);
+                awaitCondition(Duration.ofSeconds(30), () -> gate.waiters() == 3);
                 gate.release(3);
                 for (ChildProcess child : children) {
                     ExitStatus status = child.waitFor(Duration.ofSeconds(60)).orElseThrow();
@@ -75,8 +74,7 @@ class SemaphoreProcessTest {
             Semaphore semaphore = Semaphore.create(shared, SEMAPHORE, 0);
             try (ChildProcess waiter = Spawn.java(SyncChild.class, "wait", file.toString(), "" + SEMAPHORE).start()) {
                 // The waiters count rises only after the spin phase, when the child is about to sleep.
-                awaitCondition(Duration.ofSeconds(30),
-                        () -> shared.get(ValueLayout.JAVA_INT, SEMAPHORE + SemaphoreDescriptor.WAITERS_OFFSET) == 1);
+                awaitCondition(Duration.ofSeconds(30), () -> semaphore.waiters() == 1);
                 // A fresh JVM still works for a moment (linking the futex downcall on its first wait, compiling):
                 // start measuring once its CPU time stands still. A spinning waiter never gets there.
                 long before = awaitSteadyCpu(waiter.pid());
@@ -122,7 +120,7 @@ class SemaphoreProcessTest {
     /** Waits with a timed wait on a semaphore nobody releases, checking that it does time out. */
     private static void awaitQuietly(Duration duration) throws InterruptedException {
         try (Arena arena = Arena.ofConfined()) {
-            Semaphore never = Semaphore.create(arena.allocate(SemaphoreDescriptor.LENGTH, 4), 0, 0);
+            Semaphore never = Semaphore.create(arena.allocate(SemaphoreDescriptor.LENGTH, 8), 0, 0);
             long start = System.nanoTime();
             assertFalse(never.tryAcquire(duration));
             assertTrue(System.nanoTime() - start >= duration.toNanos(), "the timed wait returned early");

@@ -20,14 +20,15 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * The hostile peer of the synchronisation words ({@code docs/sync-format.md}): the fuzzer writes any value into a
- * semaphore's count, waiters, max and magic, and into a mutex's owner, waiters, consistency, owner-thread and magic
- * words, between the calls of this process. Every call must return in bounded time (a timed wait by its timeout)
- * with a result that agrees with the words, or one of the documented exceptions: {@link IllegalArgumentException}
- * at attach (no magic, a max below 1), {@link IllegalStateException} for a release beyond the max,
- * {@link IllegalMonitorStateException} for unlocking a mutex this thread does not hold, and
- * {@link MutexNotRecoverableException}. A semaphore's count is just a counter: any value is a count (a negative one
- * gives no permits until releases raise it); a negative waiters count only costs a wake-up (waits are 100 ms slices);
- * an owner word that names no live process is a dead owner, taken over with {@link LockResult#OWNER_DIED}.
+ * semaphore's count, overflow, max and magic words and its waiter entries' party and waiting words, and into a
+ * mutex's owner, waiters, consistency, owner-thread and magic words, between the calls of this process. Every call
+ * must return in bounded time (a timed wait by its timeout) with a result that agrees with the words, or one of the
+ * documented exceptions: {@link IllegalArgumentException} at attach (no magic, a max below 1),
+ * {@link IllegalStateException} for a release beyond the max, {@link IllegalMonitorStateException} for unlocking a
+ * mutex this thread does not hold, and {@link MutexNotRecoverableException}. A semaphore's count is just a counter:
+ * any value is a count (a negative one gives no permits until releases raise it); a negative or forged waiter count
+ * or party only costs a wake-up, or a needless one (waits are 100 ms slices); an owner word that names no live
+ * process is a dead owner, taken over with {@link LockResult#OWNER_DIED}.
  */
 @Timeout(360)
 class SyncFuzzTest {
@@ -37,15 +38,25 @@ class SyncFuzzTest {
     @FuzzTest(maxDuration = "3m")
     void semaphoreSurvivesHostileWords(FuzzedDataProvider data) {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment segment = arena.allocate(64, 64);
+            MemorySegment segment = arena.allocate(SemaphoreDescriptor.LENGTH, 64);
             Semaphore semaphore = data.consumeBoolean() ? Semaphore.createBinary(segment, 0, data.consumeBoolean())
                     : Semaphore.create(segment, 0, data.consumeInt(0, 3));
+            long self = ownParty();
             while (data.remainingBytes() > 0) {
-                int op = data.consumeInt(0, 5);
+                int op = data.consumeInt(0, 6);
                 switch (op) {
-                    case 0, 1 -> segment.set(ValueLayout.JAVA_INT,
+                    case 0 -> segment.set(ValueLayout.JAVA_INT,
                             4L * data.consumeInt(0, 3), data.pickValue(new int[] {0, 1, -1, Integer.MAX_VALUE,
                                     Integer.MIN_VALUE, data.consumeInt()}));
+                    case 1 -> segment.set(ValueLayout.JAVA_INT,
+                            SemaphoreDescriptor.waitingOffset(data.consumeInt(0, SemaphoreDescriptor.ENTRIES - 1)),
+                            data.pickValue(new int[] {0, 1, -1, Integer.MAX_VALUE, Integer.MIN_VALUE,
+                                    data.consumeInt()}));
+                    case 6 -> segment.set(ValueLayout.JAVA_LONG,
+                            SemaphoreDescriptor.partyOffset(data.consumeInt(0, SemaphoreDescriptor.ENTRIES - 1)),
+                            data.pickValue(new long[] {0, -1, self, SemaphoreDescriptor.freed(self),
+                                    LivenessDescriptor.partyId(Liveness.storeTag(), 1, 0x0DEADBED),
+                                    LivenessDescriptor.partyId(0, 7, -5), data.consumeLong()}));
                     case 2 -> bounded("attach", () -> {
                         try {
                             Semaphore attached = Semaphore.attach(segment, 0);
@@ -66,7 +77,7 @@ class SyncFuzzTest {
                         boolean got = semaphore.tryAcquire(WAIT);
                         assertEquals(before > 0, got, "count " + before);
                     });
-                    default -> bounded("release", () -> {
+                    case 5 -> bounded("release", () -> {
                         int permits = data.consumeInt(1, 3);
                         int before = semaphore.availablePermits();
                         try {
@@ -139,7 +150,7 @@ class SyncFuzzTest {
     @Test
     void aNegativeCountIsJustACount() throws Exception {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment segment = arena.allocate(64, 64);
+            MemorySegment segment = arena.allocate(SemaphoreDescriptor.LENGTH, 64);
             Semaphore semaphore = Semaphore.create(segment, 0, 0);
             segment.set(ValueLayout.JAVA_INT, SemaphoreDescriptor.COUNT_OFFSET, -5);
             assertEquals(false, semaphore.tryAcquire(WAIT));

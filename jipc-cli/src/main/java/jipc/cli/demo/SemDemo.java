@@ -34,9 +34,9 @@ public final class SemDemo implements Callable<Integer> {
     /** Offset of the "empty" semaphore: 1 when the writer may write. */
     static final long EMPTY = 0;
     /** Offset of the "full" semaphore: 1 when the reader may read (the seed's one semaphore). */
-    static final long FULL = 64;
+    static final long FULL = 128;
     /** Offset of the message: a NUL-terminated UTF-8 string. */
-    static final long MESSAGE = 128;
+    static final long MESSAGE = 256;
     /** How long one side waits for its turn before it decides the other side is gone. */
     static final Duration TURN_TIMEOUT = Duration.ofSeconds(30);
 
