@@ -112,13 +112,13 @@ class SyncFaultTest {
 
     @ParameterizedTest(name = "{0} semaphore: waiter killed asleep")
     @ValueSource(strings = {"segment", "named"})
-    void waiterKilledAsleepCostsNothingButAStaleWaitersCount(String kind) throws Exception {
+    void waiterKilledAsleepIsForgottenAtTheFirstWakeThatReachesNobody(String kind) throws Exception {
         try (Sem sem = Sem.create(kind, name, 0);
              Capture waiter = Capture.start(Spawn.java(SyncFaultChild.class, "sem-wait", kind, name))) {
             Await.until(Duration.ofSeconds(60), "the child to sleep on the semaphore", () -> sem.waiters() == 1);
             Faults.kill(waiter.child());
             assertEquals("", waiter.finish().out(), "the dead waiter took nothing");
-            assertEquals(1, sem.waiters(), "documented: a dead waiter leaves the waiters count one too high");
+            assertEquals(1, sem.waiters(), "a dead sleeper stays counted until a release looks");
 
             Semaphore semaphore = sem.semaphore();
             Future<Boolean> live = Background.call("waiter", () -> semaphore.tryAcquire(Duration.ofSeconds(30)));
@@ -127,7 +127,8 @@ class SyncFaultTest {
             semaphore.release(); // the wake reaches the live sleeper: the dead one is in no futex queue
             assertTrue(live.get(10, TimeUnit.SECONDS), "the live waiter got the permit");
             assertEquals(0, semaphore.availablePermits());
-            semaphore.release();
+            semaphore.release(); // its wake reaches nobody: the entries are judged, the dead waiter's is freed
+            assertEquals(0, sem.waiters(), "the dead waiter is no longer counted: no more needless wakes");
             assertTrue(semaphore.tryAcquire());
         }
     }

@@ -16,6 +16,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
+import jipc.live.Liveness;
+import jipc.live.LivenessDescriptor;
+import jipc.live.PartyState;
 import jipc.process.ChildProcess;
 import jipc.process.ExitStatus;
 import jipc.process.Spawn;
@@ -24,6 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Semaphores between real processes: child JVMs and a C program that map the same file. */
 class SemaphoreProcessTest {
+    private static final int SIGKILL = 9;
+
     private static final long GATE = 0;
     private static final long SEMAPHORE = 128;
     private static final long SECOND = 256;
@@ -91,6 +96,78 @@ class SemaphoreProcessTest {
     }
 
     @Test
+    void waiterKilledAsleepIsForgottenByTheNextReleaseAndALiveWaiterInAnotherProcessStillWakes() throws Exception {
+        Path file = dir.resolve("killed-waiter");
+        try (Arena arena = Arena.ofShared()) {
+            MemorySegment shared = SharedFile.map(file, SyncChild.SIZE, arena);
+            Semaphore semaphore = Semaphore.create(shared, SEMAPHORE, 0);
+            long killed;
+            try (ChildProcess waiter = Spawn.java(SyncChild.class, "wait", file.toString(), "" + SEMAPHORE).start()) {
+                awaitCondition(Duration.ofSeconds(30), () -> countedWaiters(shared) == 1);
+                killed = party(shared, 0);
+                assertEquals(1, waiting(shared, 0), "the child counts in the first entry");
+                assertEquals(PartyState.Life.ALIVE, Liveness.check(killed).life(), "named by its live token");
+                waiter.signal(SIGKILL);
+                assertEquals(SIGKILL, waiter.waitFor(Duration.ofSeconds(10)).orElseThrow().signal());
+            }
+            assertTrue(Liveness.check(killed).isDead(), "its token's lock went with it");
+            assertEquals(1, countedWaiters(shared), "a dead sleeper stays counted until a release looks");
+
+            // A live waiter in another process sleeps beside the dead one's count: the release must reach it.
+            try (ChildProcess live = Spawn.java(SyncChild.class, "wait", file.toString(), "" + SEMAPHORE).start()) {
+                awaitCondition(Duration.ofSeconds(30), () -> countedWaiters(shared) == 2);
+                assertEquals(killed, party(shared, 0), "the live waiter took a free entry, not the dead one's");
+                assertEquals(1, waiting(shared, 1));
+                semaphore.release();
+                ExitStatus status = live.waitFor(Duration.ofSeconds(10)).orElseThrow();
+                assertTrue(status.success(), "the live waiter got the permit: " + status);
+            }
+            assertEquals(0, semaphore.availablePermits());
+
+            // The next release's wake reaches nobody: it judges the entries and frees the dead one's. (The first
+            // may have done so already, if its wake came before the live waiter was in FUTEX_WAIT.)
+            semaphore.release();
+            assertEquals(SemaphoreDescriptor.freed(killed), party(shared, 0));
+            assertEquals(0, countedWaiters(shared), "no live waiter is counted any more");
+            assertEquals(0, semaphore.waiters());
+            assertFalse(Files.exists(Path.of(LivenessDescriptor.TOKEN_DIRECTORY,
+                    LivenessDescriptor.tokenFileName(killed))), "the dead waiter's token file is cleaned up");
+            for (int i = 0; i < SemaphoreDescriptor.ENTRIES; i++) {
+                long party = party(shared, i);
+                assertTrue(SemaphoreDescriptor.isFree(party) || waiting(shared, i) == 0,
+                        "entry " + i + ": party 0x" + Long.toHexString(party) + " waiting " + waiting(shared, i));
+            }
+            assertTrue(semaphore.tryAcquire(), "the permit is there");
+        }
+    }
+
+    @Test
+    void cWaiterKilledAsleepIsJudgedByItsTokenAndForgotten() throws Exception {
+        Path program = Gcc.program("sync_sem");
+        Path file = dir.resolve("killed-c-waiter");
+        try (Arena arena = Arena.ofShared()) {
+            MemorySegment shared = SharedFile.map(file, SyncChild.SIZE, arena);
+            Semaphore full = Semaphore.createBinary(shared, SEMAPHORE, false);
+            Semaphore.createBinary(shared, SECOND, true);
+            long killed;
+            try (ChildProcess peer = Spawn.command(program.toString(), file.toString(), "" + SEMAPHORE, "" + SECOND,
+                    "" + DATA, "1").start()) {
+                awaitCondition(Duration.ofSeconds(30), () -> countedWaiters(shared) == 1);
+                killed = party(shared, 0);
+                assertEquals(PartyState.Life.ALIVE, Liveness.check(killed).life(),
+                        "the C peer's token is locked: " + Liveness.check(killed).reason());
+                peer.signal(SIGKILL);
+                assertEquals(SIGKILL, peer.waitFor(Duration.ofSeconds(10)).orElseThrow().signal());
+            }
+            assertTrue(Liveness.check(killed).isDead(), Liveness.check(killed).reason());
+            full.release();
+            assertEquals(SemaphoreDescriptor.freed(killed), party(shared, 0));
+            assertEquals(0, full.waiters());
+            assertEquals(1, full.availablePermits());
+        }
+    }
+
+    @Test
     void cProgramAlternatesWithJavaOnTheDocumentedWords() throws Exception {
         Path program = Gcc.program("sync_sem");
         Path file = dir.resolve("alternation");
@@ -99,8 +176,14 @@ class SemaphoreProcessTest {
             MemorySegment shared = SharedFile.map(file, SyncChild.SIZE, arena);
             Semaphore full = Semaphore.createBinary(shared, SEMAPHORE, false);
             Semaphore empty = Semaphore.createBinary(shared, SECOND, true);
+            long peerParty;
             try (ChildProcess peer = Spawn.command(program.toString(), file.toString(), "" + SEMAPHORE, "" + SECOND,
                     "" + DATA, "" + rounds).start()) {
+                // Before the first round the peer sleeps on FULL, counted in an entry named by its own token.
+                awaitCondition(Duration.ofSeconds(30), () -> countedWaiters(shared) == 1);
+                peerParty = party(shared, 0);
+                assertEquals(PartyState.Life.ALIVE, Liveness.check(peerParty).life(),
+                        Liveness.check(peerParty).reason());
                 for (int i = 1; i <= rounds; i++) {
                     assertTrue(empty.tryAcquire(Duration.ofSeconds(10)), "round " + i + ": the C peer stalled");
                     if (i > 1) {
@@ -114,7 +197,29 @@ class SemaphoreProcessTest {
                 ExitStatus status = peer.waitFor(Duration.ofSeconds(10)).orElseThrow();
                 assertTrue(status.success(), "C peer: " + status);
             }
+            assertTrue(Liveness.check(peerParty).isDead(), "the peer removed its token at exit: "
+                    + Liveness.check(peerParty).reason());
+            assertEquals(0, countedWaiters(shared));
         }
+    }
+
+    /** Overflow plus the waiting counts of the entries that name a party, read from the bytes of {@link #SEMAPHORE}. */
+    private static int countedWaiters(MemorySegment shared) {
+        int sum = shared.get(ValueLayout.JAVA_INT, SEMAPHORE + SemaphoreDescriptor.OVERFLOW_OFFSET);
+        for (int i = 0; i < SemaphoreDescriptor.ENTRIES; i++) {
+            if (!SemaphoreDescriptor.isFree(party(shared, i))) {
+                sum += waiting(shared, i);
+            }
+        }
+        return sum;
+    }
+
+    private static long party(MemorySegment shared, int i) {
+        return shared.get(ValueLayout.JAVA_LONG, SEMAPHORE + SemaphoreDescriptor.partyOffset(i));
+    }
+
+    private static int waiting(MemorySegment shared, int i) {
+        return shared.get(ValueLayout.JAVA_INT, SEMAPHORE + SemaphoreDescriptor.waitingOffset(i));
     }
 
     /** Waits with a timed wait on a semaphore nobody releases, checking that it does time out. */

@@ -6,21 +6,27 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
 import jipc.ErrnoException;
+import jipc.live.LivenessDescriptor;
 import jipc.process.ChildProcess;
 import jipc.process.ExitStatus;
 import jipc.process.Spawn;
+import jipc.shm.Mapping;
 import jipc.shm.PosixSharedMemory;
 import jipc.testing.Await;
+import jipc.testing.Background;
 import jipc.testing.Capture;
 import jipc.testing.Gcc;
 import org.junit.jupiter.api.AfterEach;
@@ -142,6 +148,44 @@ class SharedSemaphoreTest {
         } finally {
             PosixSharedMemory.unlinkIfExists(zeros);
             PosixSharedMemory.unlinkIfExists(tiny);
+        }
+    }
+
+    @Test
+    void openingAVersion1ObjectIsRefusedNamingBothVersions() throws Exception {
+        String name = uniqueName();
+        try (PosixSharedMemory old = PosixSharedMemory.create(name, SemaphoreDescriptor.VERSION_1_LENGTH);
+             Mapping words = old.map()) {
+            // count 0, waiters 0, max 1, magic "JSM1": what a version 1 SharedSemaphore.createBinary left
+            words.segment().set(ValueLayout.JAVA_INT, 8, 1);
+            words.segment().set(ValueLayout.JAVA_INT, 12, SemaphoreDescriptor.MAGIC_VERSION_1);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SharedSemaphore.open(name));
+            assertEquals("shared memory " + name + " has layout version 1 (magic 0x4a534d31, 16 bytes, one waiters"
+                    + " count); this jipc speaks version 2 (magic 0x4a534d32, 128 bytes, waiters counted per process):"
+                    + " create it anew", e.getMessage());
+        } finally {
+            PosixSharedMemory.unlinkIfExists(name);
+        }
+    }
+
+    @Test
+    void waitersNameTheirProcessWithATokenOfTheObjectsAccessClass() throws Exception {
+        String name = uniqueName();
+        try (SharedSemaphore shared = SharedSemaphore.create(name, 0, 0640);
+             PosixSharedMemory view = PosixSharedMemory.open(name);
+             Mapping words = view.map()) {
+            Future<Boolean> waiter = Background.call("waiter",
+                    () -> shared.semaphore().tryAcquire(Duration.ofSeconds(30)));
+            Await.until(Duration.ofSeconds(10), "the waiter to count itself", () -> shared.semaphore().waiters() == 1);
+            long party = words.segment().get(ValueLayout.JAVA_LONG, SemaphoreDescriptor.partyOffset(0));
+            Path token = Path.of(LivenessDescriptor.TOKEN_DIRECTORY, LivenessDescriptor.tokenFileName(party));
+            assertEquals("rw-r-----", PosixFilePermissions.toString(
+                    Files.getPosixFilePermissions(token, LinkOption.NOFOLLOW_LINKS)),
+                    "whoever may open the object may judge its waiters");
+            shared.semaphore().release();
+            assertTrue(waiter.get(10, TimeUnit.SECONDS));
+        } finally {
+            SharedSemaphore.unlinkIfExists(name);
         }
     }
 
