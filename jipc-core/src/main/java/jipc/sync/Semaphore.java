@@ -9,6 +9,7 @@ import java.util.Objects;
 
 import jipc.internal.SpinPolicy;
 import jipc.internal.Futex;
+import jipc.internal.FutexWaiters;
 import jipc.live.Liveness;
 import jipc.live.LivenessToken;
 
@@ -284,7 +285,7 @@ public final class Semaphore {
                 slice = Math.min(slice, left);
             }
             // Any outcome (woken, count already changed, slice over, signal, spurious) leads back to the top.
-            Futex.await(block, 0, slice);
+            FutexWaiters.await(block, 0, slice); // a virtual thread parks, a platform thread sleeps in the kernel
         }
     }
 

@@ -139,4 +139,28 @@ class VirtualThreadWaitsTest {
             jipc.sync.NamedSemaphore.unlinkIfExists(name);
         }
     }
+
+    @Test
+    void virtualThreadsInSemaphoreAcquireParkAndEachReleaseLetsOneIn() throws Exception {
+        try (Arena arena = Arena.ofShared(); ExecutorService virtual = Executors.newVirtualThreadPerTaskExecutor()) {
+            MemorySegment memory = arena.allocate(jipc.sync.SemaphoreDescriptor.LENGTH, 64);
+            jipc.sync.Semaphore semaphore = jipc.sync.Semaphore.create(memory, 0, 0);
+            int before = FutexWaiters.watchedWords();
+            AtomicInteger taken = new AtomicInteger();
+            List<Future<?>> waits = new ArrayList<>();
+            for (int i = 0; i < 50; i++) {
+                waits.add(virtual.submit(() -> {
+                    semaphore.acquire();
+                    return taken.incrementAndGet();
+                }));
+            }
+            Await.until(Duration.ofSeconds(30), "the acquirers asleep", () -> FutexWaiters.watchedWords() > before);
+            assertEquals("ran", virtual.submit(() -> "ran").get(30, TimeUnit.SECONDS));
+            semaphore.release(50);
+            for (Future<?> w : waits) {
+                w.get(30, TimeUnit.SECONDS);
+            }
+            assertEquals(50, taken.get());
+        }
+    }
 }
