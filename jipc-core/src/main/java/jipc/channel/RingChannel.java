@@ -848,8 +848,11 @@ abstract sealed class RingChannel permits OneToOneChannel, ManyToOneChannel {
      * atomic read-modify-write there would crash the JVM instead of throwing.
      */
     final void checkMapped() {
+        if (!segment.scope().isAlive()) {
+            throw new IllegalStateException(label + " is closed (its mapping is gone)");
+        }
         LongSupplier size = objectSize;
-        if (size != null && segment.scope().isAlive()) {
+        if (size != null) {
             long now = size.getAsLong();
             if (now < segment.byteSize()) {
                 throw new IllegalStateException(label + ": the shared object is now " + now + " bytes, less than the "
