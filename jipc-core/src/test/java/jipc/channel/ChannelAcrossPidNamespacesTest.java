@@ -1,5 +1,6 @@
 package jipc.channel;
 
+import static jipc.testing.PidNamespace.java;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -7,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,7 +24,6 @@ import jipc.live.RoleTakenException;
 import jipc.pipe.Pipe;
 import jipc.testing.Await;
 import jipc.testing.Background;
-import jipc.testing.JavaCommand;
 import jipc.testing.Kernel;
 import jipc.testing.PidNamespace;
 import org.junit.jupiter.api.AfterEach;
@@ -56,10 +57,6 @@ class ChannelAcrossPidNamespacesTest {
         if (name != null) {
             SharedChannel.unlinkIfExists(name);
         }
-    }
-
-    private static List<String> java(Class<?> mainClass, Object... args) {
-        return JavaCommand.argv(mainClass, java.util.Arrays.stream(args).map(String::valueOf).toArray(String[]::new));
     }
 
     /** The producer slot held by the process {@code ns} runs, as the consumer sees it. */
@@ -125,7 +122,7 @@ class ChannelAcrossPidNamespacesTest {
                 assertTrue(dead.reason().endsWith(" is not locked"), dead.reason());
                 assertFalse(channel.isConsumerAlive());
                 assertEquals(head, channel.headPosition(), "the dead consumer never published its head");
-                assertEquals(pending, shared.mapping().segment().get(java.lang.foreign.ValueLayout.JAVA_LONG,
+                assertEquals(pending, shared.mapping().segment().get(ValueLayout.JAVA_LONG,
                         ChannelDescriptor.PENDING_HEAD_OFFSET));
             }
             channel.registerConsumer();

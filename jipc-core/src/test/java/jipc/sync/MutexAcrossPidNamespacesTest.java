@@ -14,7 +14,6 @@ import jipc.process.ExitStatus;
 import jipc.shm.Mapping;
 import jipc.shm.PosixSharedMemory;
 import jipc.testing.Await;
-import jipc.testing.JavaCommand;
 import jipc.testing.PidNamespace;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -49,8 +48,8 @@ class MutexAcrossPidNamespacesTest {
 
     /** {@link SyncChild} {@code hold}: maps the object through {@code /dev/shm}, locks, sets the flag, holds. */
     private PidNamespace holder(long holdMillis) throws IOException {
-        return PidNamespace.start(JavaCommand.argv(SyncChild.class, "hold", "/dev/shm" + name, "" + MUTEX, "" + FLAG,
-                "" + holdMillis));
+        return PidNamespace.start(PidNamespace.java(SyncChild.class, "hold", "/dev/shm" + name, MUTEX, FLAG,
+                holdMillis));
     }
 
     private static void awaitHeld(MemorySegment shared, PidNamespace holder) throws Exception {

@@ -10,6 +10,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.locks.LockSupport;
@@ -38,12 +39,15 @@ import jipc.process.Spawn;
  * a bash and the command, plus a scan of {@code /proc} for the command's pid.
  */
 public final class PidNamespace implements AutoCloseable {
-    /** The init: sets the next pid if asked, starts the command with the init's stdin, and exits as it does. */
+    /**
+     * The init: sets the next pid if asked, starts the command with the init's stdin, and exits as it does (without
+     * bash's "Killed" line on stderr when that was by a signal).
+     */
     private static final String INIT = """
             if [ "$1" != 0 ]; then echo $(($1 - 1)) > /proc/sys/kernel/ns_last_pid || exit 90; fi
             shift
             "$@" <&0 &
-            wait $!
+            wait $! 2>/dev/null
             """;
     private static final Duration START = Duration.ofSeconds(60);
 
@@ -86,6 +90,19 @@ public final class PidNamespace implements AutoCloseable {
         List<String> argv = new ArrayList<>(unshare());
         argv.addAll(List.of("--", "bash", "-c", INIT, "jipc-pidns-init", Integer.toString(pid)));
         argv.addAll(command);
+        return argv;
+    }
+
+    /**
+     * The command line of a child JVM for a namespace: {@link JavaCommand#argv(Class, String...)} with
+     * {@code -XX:-UsePerfData}, because the namespaces share {@code /tmp}, and a JVM's perf data file
+     * {@code /tmp/hsperfdata_USER/PID} would collide with that of a JVM of the same pid in another namespace (a
+     * warning on stderr, and a file left behind).
+     */
+    public static List<String> java(Class<?> mainClass, Object... args) {
+        List<String> argv = new ArrayList<>(JavaCommand.argv(mainClass,
+                Arrays.stream(args).map(String::valueOf).toArray(String[]::new)));
+        argv.add(1, "-XX:-UsePerfData");
         return argv;
     }
 

@@ -100,7 +100,7 @@ class PidNamespaceTest {
     @Test
     void closeRemovesTheTokenThatAKilledJvmOfTheNamespaceLeft() throws Exception {
         Path token;
-        try (PidNamespace ns = PidNamespace.start(JavaCommand.argv(TokenHolder.class))) {
+        try (PidNamespace ns = PidNamespace.start(PidNamespace.java(TokenHolder.class))) {
             token = Path.of(ns.awaitLine("token ", Duration.ofSeconds(60)).substring("token ".length()));
             assertEquals("pid " + ns.namespacePid() + " pidns " + ns.inode(), Files.readString(token).strip(),
                     "the token's line for people names the namespace");
