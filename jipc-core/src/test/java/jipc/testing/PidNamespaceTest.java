@@ -108,9 +108,9 @@ class PidNamespaceTest {
             assertEquals(PartyState.Life.ALIVE, alive.life(), alive.reason());
 
             ns.kill();
+            // not locked now; or gone already, if another process cleaned it up meanwhile
             PartyState dead = Liveness.checkTokenFile(token.getFileName().toString());
             assertEquals(PartyState.Life.DEAD, dead.life(), dead.reason());
-            assertTrue(dead.reason().endsWith("is not locked"), dead.reason());
         }
         assertFalse(Files.exists(token), token + " is removed");
     }
