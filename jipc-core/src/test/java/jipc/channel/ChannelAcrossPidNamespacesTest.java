@@ -137,6 +137,33 @@ class ChannelAcrossPidNamespacesTest {
     }
 
     @Test
+    void producerInAnotherNamespaceIsExclusiveUntilKilledThenAProducerHereGoesOnWhereItStopped() throws Exception {
+        int max = 200;
+        try (SharedChannel shared = SharedChannel.create(name, 64 * 1024, max);
+             PidNamespace b = PidNamespace.start(java(ChannelChild.class, "produce-and-hold", name, SEED, max, 100))) {
+            OneToOneChannel channel = shared.channel().registerConsumer();
+            b.awaitLine("ready", Duration.ofSeconds(90));
+            PartyState alive = channel.producerState();
+            assertEquals(PartyState.Life.ALIVE, alive.life(), alive.reason());
+            assertEquals(b.namespacePid(), channel.producerPid());
+            RoleTakenException taken = assertThrows(RoleTakenException.class, channel::attachProducer);
+            assertEquals("the producer of channel " + name, taken.role());
+            assertTrue(taken.getMessage().contains("pid " + b.namespacePid() + " in another pid namespace ("
+                    + b.inode() + ") is alive"), taken.getMessage());
+            assertThrows(RoleTakenException.class, () -> channel.offer(1, new byte[1], 0, 1),
+                    "the first claim takes the role, and is refused too");
+            Messages.receive(channel, SEED, 0, 100, max, Duration.ofSeconds(30));
+
+            b.kill();
+            assertTrue(channel.producerState().isDead(), channel.producerState().reason());
+            channel.attachProducer();
+            ChannelChild.produce(channel, SEED, max, 100, 100);
+            Messages.receive(channel, SEED, 100, 100, max, Duration.ofSeconds(30));
+            assertEquals(channel.tailPosition(), channel.headPosition());
+        }
+    }
+
+    @Test
     void consumerWaitsForASlowProducerInOneNamespaceAndSkipsTheClaimOfAProducerKilledInAnother() throws Exception {
         int max = 400;
         long before = 1000;
