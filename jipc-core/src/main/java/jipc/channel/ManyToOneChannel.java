@@ -149,9 +149,6 @@ public final class ManyToOneChannel extends RingChannel implements MessageChanne
                     if (holder != 0) {
                         Liveness.removeDeadToken(holder);
                     }
-                    if (segment.isNative()) {
-                        self.token().roleTaken();
-                    }
                     party = self;
                     slot = i;
                     slotOffset = offset;
@@ -178,10 +175,7 @@ public final class ManyToOneChannel extends RingChannel implements MessageChanne
         try {
             checkMapped();
             LONG.setRelease(segment, slotOffset + SLOT_CLAIM_OFFSET, -1L);
-            if ((boolean) LONG.compareAndSet(segment, slotOffset + SLOT_PARTY_OFFSET, held.id(), 0L)
-                    && segment.isNative()) {
-                held.token().roleGivenBack();
-            }
+            boolean unused = (boolean) LONG.compareAndSet(segment, slotOffset + SLOT_PARTY_OFFSET, held.id(), 0L);
         } finally {
             held.close();
         }

@@ -30,11 +30,18 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
  * the descriptor is {@code O_CLOEXEC}, so no child process inherits the lock.
  *
  * <p>{@link #newParty()} hands out party numbers for exclusive roles (one per instance that takes a role: a second
- * instance in the same process is a second party and is refused too). At JVM exit the token file is removed if no
- * role of it is held; otherwise it stays, unlocked (dead), for the next taker or {@code jipc clean} to remove.
+ * instance in the same process is a second party and is refused too).
  *
- * <p>Cost: making a token is an {@code fstat} of {@code /dev/shm}, {@code open}, {@code fchmod}, {@code fcntl},
- * {@code link} and {@code unlink}, once per access class; a party number is a bit in a {@link BitSet}.
+ * <p>A process never removes its own token file, not even at exit: while it exits, shutdown hooks and other threads
+ * still run and may take a role or lock a mutex at any moment (even after a hook of ours had looked), and a party
+ * whose token is gone is dead to everyone. The file stays, unlocked once the process is dead, until a cleaner removes
+ * it: whoever takes a role over from the dead party, {@code jipc clean}, or the next process that makes its first
+ * token, which removes the dead tokens it finds ({@link Liveness#removeIfDead}).
+ *
+ * <p>Cost: making a token is an {@code fstat} of {@code /dev/shm}, {@code open}, {@code fchmod}, {@code fcntl} and
+ * {@code renameat2}, once per access class; the first one of a process also lists {@code /dev/shm} and tests (and
+ * perhaps removes) each token file there: three or four system calls per file. A party number is a bit in a
+ * {@link BitSet}.
  */
 public final class LivenessToken {
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -42,15 +49,11 @@ public final class LivenessToken {
     private static final Map<Long, LivenessToken> BY_KEY = new HashMap<>();
     /** Access class → its current token. */
     private static final Map<Long, LivenessToken> BY_ACCESS = new HashMap<>();
-    private static boolean hookInstalled;
 
     private final long key;
     private final int fd;
     private final String path;
     private final BitSet parties = new BitSet();
-    /** Roles held in shared memory; an atomic, not the class lock: a mutex counts every lock and unlock. */
-    private final java.util.concurrent.atomic.AtomicInteger rolesHeld = new java.util.concurrent.atomic.AtomicInteger();
-    private boolean retired;
 
     private LivenessToken(long key, int fd, String path) {
         this.key = key;
@@ -77,13 +80,13 @@ public final class LivenessToken {
         long access = ((long) gid << 32) | bits;
         synchronized (LivenessToken.class) {
             LivenessToken token = BY_ACCESS.get(access);
-            if (token == null || token.retired) {
+            if (token == null) {
+                boolean first = BY_KEY.isEmpty();
                 token = make(bits & 0777, gid);
                 BY_ACCESS.put(access, token);
                 BY_KEY.put(token.key, token);
-                if (!hookInstalled) {
-                    hookInstalled = true;
-                    Runtime.getRuntime().addShutdownHook(new Thread(LivenessToken::retireAll, "jipc-liveness-exit"));
+                if (first) {
+                    removeDeadTokens();
                 }
             }
             return token;
@@ -124,20 +127,6 @@ public final class LivenessToken {
     }
 
     /**
-     * Counts a role in shared memory held by a party of this token (or the process itself: a locked mutex). A token
-     * whose roles are all given back is removed at exit; one that still holds roles stays, unlocked, because a
-     * process that is still shutting down must not be judged dead while its threads may use what they hold.
-     */
-    public void roleTaken() {
-        rolesHeld.incrementAndGet();
-    }
-
-    /** The other half of {@link #roleTaken()}. */
-    public void roleGivenBack() {
-        rolesHeld.decrementAndGet();
-    }
-
-    /**
      * The verdict on a party of one of this process's tokens, or {@code null} if {@code partyId} is not ours: alive
      * while its number is handed out (the process party always is).
      */
@@ -158,7 +147,7 @@ public final class LivenessToken {
     static boolean isMine(String name) {
         synchronized (LivenessToken.class) {
             for (LivenessToken token : BY_KEY.values()) {
-                if (!token.retired && token.path.endsWith("/" + name)) {
+                if (token.path.endsWith("/" + name)) {
                     return true;
                 }
             }
@@ -166,15 +155,22 @@ public final class LivenessToken {
         }
     }
 
-    /** At exit: remove the files of tokens that hold no role (their lock goes with the process anyway). */
-    private static void retireAll() {
-        synchronized (LivenessToken.class) {
-            for (LivenessToken token : BY_ACCESS.values()) {
-                if (!token.retired && token.rolesHeld.get() == 0) {
-                    token.retired = true;
-                    unlink(token.path);
+    /**
+     * The cleaner's share of making the first token of a process: removes the token files of dead processes (killed
+     * ones, and every process that ended, as none removes its own). Files of other users that cannot be judged or
+     * removed (EACCES, EPERM in the sticky {@code /dev/shm}) are left; nothing here fails the caller.
+     */
+    private static void removeDeadTokens() {
+        try {
+            for (String name : Liveness.tokenFiles()) {
+                try {
+                    boolean unused = Liveness.removeIfDead(name);
+                } catch (IOException e) {
+                    // another user's dead token: theirs, or jipc clean's as root, to remove
                 }
             }
+        } catch (IOException | RuntimeException e) {
+            // an unreadable /dev/shm: nothing to clean from here
         }
     }
 
@@ -276,12 +272,6 @@ public final class LivenessToken {
                 .getBytes(StandardCharsets.US_ASCII);
         MemorySegment buf = arena.allocateFrom(java.lang.foreign.ValueLayout.JAVA_BYTE, line);
         long unused = LibC.write(fd, buf, line.length);
-    }
-
-    private static void unlink(String path) {
-        try (Arena arena = Arena.ofConfined()) {
-            LibC.unlink(arena.allocateFrom(path));
-        }
     }
 
     @Override

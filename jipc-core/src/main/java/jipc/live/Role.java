@@ -39,9 +39,6 @@ public final class Role {
                 }
             }
             if ((boolean) LONG.compareAndSet(segment, offset, holder, self)) {
-                if (segment.isNative()) {
-                    party.token().roleTaken(); // only shared memory outlives this process
-                }
                 if (holder != 0) {
                     Liveness.removeDeadToken(holder); // the cleaner's job, done by whoever recovers from the dead
                 }
@@ -53,13 +50,7 @@ public final class Role {
 
     /** Gives the role back if {@code party} holds it; returns whether it did. */
     public static boolean giveBack(MemorySegment segment, long offset, Party party) {
-        if ((boolean) LONG.compareAndSet(segment, offset, party.id(), 0L)) {
-            if (segment.isNative()) {
-                party.token().roleGivenBack();
-            }
-            return true;
-        }
-        return false;
+        return (boolean) LONG.compareAndSet(segment, offset, party.id(), 0L);
     }
 
     /** The holder's party id now (acquire load), 0 if free. */

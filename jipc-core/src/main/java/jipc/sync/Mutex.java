@@ -237,7 +237,6 @@ public final class Mutex {
             if ((boolean) LONG.compareAndSet(block, OWNER_OFFSET, UNLOCKED, self)) {
                 LONG.setRelease(block, OWNER_THREAD_OFFSET, me);
                 INT.setRelease(block, OWNER_PID_OFFSET, Liveness.selfPid());
-                Self.TOKEN.roleTaken();
                 return LockResult.ACQUIRED;
             }
             return LockResult.BUSY;
@@ -263,7 +262,6 @@ public final class Mutex {
             INT.setVolatile(block, CONSISTENCY_OFFSET, OWNER_DIED);
             LONG.setRelease(block, OWNER_THREAD_OFFSET, me);
             INT.setRelease(block, OWNER_PID_OFFSET, Liveness.selfPid());
-            Self.TOKEN.roleTaken();
             Liveness.removeDeadToken(owner);
             return LockResult.OWNER_DIED;
         }
@@ -279,7 +277,6 @@ public final class Mutex {
      */
     public void unlock() {
         checkHeld("unlock");
-        Self.TOKEN.roleGivenBack();
         LONG.setRelease(block, OWNER_THREAD_OFFSET, 0L);
         if ((int) INT.getVolatile(block, CONSISTENCY_OFFSET) == OWNER_DIED) {
             LONG.setVolatile(block, OWNER_OFFSET, NOT_RECOVERABLE);

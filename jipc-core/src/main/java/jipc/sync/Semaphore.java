@@ -247,24 +247,13 @@ public final class Semaphore {
             }
         }
         LivenessToken token = token();
-        if (token != null) {
-            // While a thread is counted in our entry, our token file stays at exit: we must not be judged dead, and
-            // our entry freed, while that thread may still subtract its 1 from it.
-            token.roleTaken();
-        }
+        // Count ourselves before looking at the count again: a release that comes after this increment sees us
+        // and wakes, and one that came before left a permit that the tryAcquire below (or FUTEX_WAIT) sees.
+        long counter = countWaiting(token == null ? 0 : token.processParty());
         try {
-            // Count ourselves before looking at the count again: a release that comes after this increment sees us
-            // and wakes, and one that came before left a permit that the tryAcquire below (or FUTEX_WAIT) sees.
-            long counter = countWaiting(token == null ? 0 : token.processParty());
-            try {
-                return awaitPermit(timed, deadline);
-            } finally {
-                add(counter, -1);
-            }
+            return awaitPermit(timed, deadline);
         } finally {
-            if (token != null) {
-                token.roleGivenBack();
-            }
+            add(counter, -1);
         }
     }
 

@@ -14,6 +14,8 @@ import java.util.concurrent.locks.LockSupport;
  * <li>{@code consume NAME SEED MAX COUNT}: registers as the consumer and receives messages 0..COUNT-1, waiting with
  *     the default (hybrid: spin, then futex) strategy.</li>
  * <li>{@code register NAME}: registers as the consumer, prints {@code ready} and blocks forever.</li>
+ * <li>{@code produce-and-hold NAME SEED MAX COUNT}: puts messages 0..COUNT-1, then prints {@code ready} and blocks
+ *     forever, holding the producer role.</li>
  * </ul>
  * Exit code 0 on success; an AssertionError (exit 1) names the defect.
  */
@@ -57,6 +59,14 @@ public final class ChannelChild {
                 }
                 case "register" -> {
                     channel.registerConsumer();
+                    System.out.println("ready");
+                    System.out.flush();
+                    for (;;) {
+                        LockSupport.park();
+                    }
+                }
+                case "produce-and-hold" -> {
+                    produce(channel, Long.parseLong(args[2]), Integer.parseInt(args[3]), 0, Long.parseLong(args[4]));
                     System.out.println("ready");
                     System.out.flush();
                     for (;;) {

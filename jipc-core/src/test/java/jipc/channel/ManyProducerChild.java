@@ -1,6 +1,9 @@
 package jipc.channel;
 
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
 import java.lang.foreign.MemorySegment;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.locks.LockSupport;
 
@@ -14,6 +17,10 @@ import java.util.concurrent.locks.LockSupport;
  * <li>{@code claim-no-header NAME SEED MAX P COUNT}: sends messages 0..COUNT-1, then claims message COUNT and stops
  *     right after its compare-and-set of the tail, before writing any header (a test hook): prints {@code ready}
  *     and blocks forever there.</li>
+ * <li>{@code hold-slot NAME SEED MAX P 0}: takes a producer slot, prints {@code ready} and blocks forever.</li>
+ * <li>{@code claim-until-told NAME SEED MAX P COUNT AFTER}: sends messages 0..COUNT-1, claims message COUNT and
+ *     writes it whole, prints {@code ready}, then holds the claim (alive, only slow) until a line or the end of its
+ *     standard input arrives; then commits it and sends messages COUNT+1..COUNT+AFTER.</li>
  * </ul>
  * Exit code 0 on success; an AssertionError (exit 1) names the defect.
  */
@@ -47,6 +54,33 @@ public final class ManyProducerChild {
                     ManyToOneChannel.afterClaimBeforeHeader = ManyProducerChild::announceAndBlock;
                     channel.claim(producer + 1, Messages.length(seed + producer, count, max), Duration.ofSeconds(30));
                     throw new AssertionError("the hook returned");
+                }
+                case "hold-slot" -> {
+                    channel.attachProducer();
+                    announceAndBlock();
+                }
+                case "claim-until-told" -> {
+                    byte[] message = new byte[max];
+                    int length = Messages.fill(message, seed + producer, count, max);
+                    MemorySegment slot = channel.claim(producer + 1, length, Duration.ofSeconds(30));
+                    if (slot == null) {
+                        throw new AssertionError("no room for the held message");
+                    }
+                    MemorySegment.copy(MemorySegment.ofArray(message), 0, slot, 0, length);
+                    System.out.println("ready");
+                    System.out.flush();
+                    String told = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.US_ASCII))
+                            .readLine();
+                    channel.commit();
+                    System.out.println("committed after " + (told == null ? "the end of stdin" : told));
+                    long after = Long.parseLong(args[6]);
+                    byte[] next = new byte[max];
+                    for (long seq = count + 1; seq <= count + after; seq++) {
+                        int n = Messages.fill(next, seed + producer, seq, max);
+                        if (!channel.put(producer + 1, next, 0, n, Duration.ofSeconds(60))) {
+                            throw new AssertionError("no room for message " + seq + " within 60 s");
+                        }
+                    }
                 }
                 default -> throw new IllegalArgumentException("mode " + mode);
             }

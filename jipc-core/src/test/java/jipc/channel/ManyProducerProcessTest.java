@@ -185,8 +185,8 @@ class ManyProducerProcessTest {
     }
 
     /** Polls for {@code duration} and asserts that the head stays at {@code position} and no message arrives. */
-    private static void assertNothingSkippedFor(ManyToOneChannel channel, Receiver receiver, Duration duration,
-                                                long position) throws Exception {
+    static void assertNothingSkippedFor(ManyToOneChannel channel, Receiver receiver, Duration duration,
+                                        long position) throws Exception {
         long total = receiver.total();
         long end = System.nanoTime() + duration.toNanos();
         while (System.nanoTime() - end < 0) {

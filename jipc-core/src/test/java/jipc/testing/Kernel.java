@@ -38,9 +38,18 @@ public final class Kernel {
 
     /** {@code /proc/sys/fs/pipe-max-size}: the largest pipe an unprivileged process may ask for. */
     public static int pipeMaxSize() throws IOException {
+        return sysctl("/proc/sys/fs/pipe-max-size");
+    }
+
+    /** {@code /proc/sys/kernel/pid_max}: pids of this namespace, and of every new one, are below it. */
+    public static int pidMax() throws IOException {
+        return sysctl("/proc/sys/kernel/pid_max");
+    }
+
+    private static int sysctl(String path) throws IOException {
         // One read with a large buffer: sysctl files answer only a read at offset 0, and Files.readString reads a
         // file of reported size 0 in pieces (it got "1" of "1048576").
-        try (InputStream in = Files.newInputStream(Path.of("/proc/sys/fs/pipe-max-size"))) {
+        try (InputStream in = Files.newInputStream(Path.of(path))) {
             byte[] buffer = new byte[64];
             int n = in.read(buffer);
             return Integer.parseInt(new String(buffer, 0, n, StandardCharsets.US_ASCII).trim());
