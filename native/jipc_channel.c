@@ -97,7 +97,7 @@ static struct {
     mode_t mode;                    /* the access class: permission bits of the objects served, and their group */
     gid_t gid;
     int hooks_installed;            /* pthread_atfork and atexit, once per process image */
-    unsigned roles_held;            /* roles taken and not given back: the file stays at exit while any is held */
+    unsigned roles_held;            /* roles taken and not given back (for tests and debugging; nothing removes the token) */
     uint64_t numbers[(JIPC_LIVE_MAX_PARTY + 1) / 64]; /* party numbers handed out; 1, the process, always */
 } token = { PTHREAD_MUTEX_INITIALIZER, -1, 0, "", 0600, (gid_t) -1, 0, 0, { 0 } };
 
@@ -190,7 +190,6 @@ static struct flock lock_byte_zero(short type) {
 static void after_fork_child(void);
 static void before_fork(void);
 static void after_fork_parent(void);
-static void remove_token_at_exit(void);
 
 /* Gives the locked .new file its final name without ever replacing a file of that name (a dead token replaced would
  * bring its parties back to life): renameat2 with RENAME_NOREPLACE, so that /proc/PID/fd shows the final name, or
@@ -269,7 +268,8 @@ static int make_token_locked(void) {
         if (!token.hooks_installed) {
             token.hooks_installed = 1;
             pthread_atfork(before_fork, after_fork_parent, after_fork_child);
-            atexit(remove_token_at_exit);
+            /* No atexit removal: atexit handlers run while other threads may still hold roles, and a token that
+             * went early would make a live holder look dead. Takers, jipc clean and new Java processes remove it. */
         }
         return 0;
     }
@@ -297,19 +297,6 @@ static void after_fork_child(void) {
     token.roles_held = 0;
     memset(token.numbers, 0, sizeof token.numbers);
     atomic_fetch_add(&fork_generation, 1);
-    pthread_mutex_unlock(&token.lock);
-}
-
-/* At a normal exit the token file goes if no role of it is still held: a holder that removed its token while other
- * threads may still use a role would look dead (ENOENT) before it is. */
-static void remove_token_at_exit(void) {
-    if (pthread_mutex_trylock(&token.lock) != 0) {
-        return; /* another thread is inside: leave the file (it is dead once we are; a cleaner removes it) */
-    }
-    if (token.fd >= 0 && token.roles_held == 0) {
-        unlink(token.path);
-        token.path[0] = '\0';
-    }
     pthread_mutex_unlock(&token.lock);
 }
 

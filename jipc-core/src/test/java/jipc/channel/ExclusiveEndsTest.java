@@ -133,7 +133,10 @@ class ExclusiveEndsTest {
             assertTrue(LivenessDescriptor.isTokenFileName(Path.of(pathAndBits[0]).getFileName().toString()), out);
             assertEquals(modeAndBits[1], pathAndBits[1], "mode " + modeAndBits[0] + " | read where write | 0600");
             assertEquals("again: Device or resource busy", lines[1], "EBUSY once the token is made");
-            assertFalse(Files.exists(Path.of(pathAndBits[0])), "removed at exit: it held no role");
+            String name = Path.of(pathAndBits[0]).getFileName().toString();
+            // a process never removes its own token (docs/liveness-format.md, Removal): dead once it exited
+            assertTrue(jipc.live.Liveness.checkTokenFile(name).isDead(), Liveness.checkTokenFile(name).reason());
+            Liveness.removeIfDead(name);
         }
     }
 

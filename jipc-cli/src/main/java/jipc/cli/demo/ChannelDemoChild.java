@@ -19,7 +19,7 @@ public final class ChannelDemoChild {
         try (SharedChannel shared = SharedChannel.attach(name)) {
             OneToOneChannel channel = shared.channel().registerConsumer();
             child.say("attached " + name + " (header checked, nothing written) and registered as its consumer:",
-                    "my pid and start time are in the header, so the producer can tell if I die.");
+                    "my liveness token is named in the header, so the producer can tell if I die.");
             int[] received = {0};
             boolean[] ended = {false};
             while (!ended[0]) {
