@@ -74,12 +74,7 @@ public final class Liveness {
                         + Errno.exception("open", Errno.quote(path), errno).getMessage());
             }
             try {
-                MemorySegment flock = arena.allocate(Constants.FLOCK_SIZE, 8);
-                flock.set(JAVA_SHORT, Constants.FLOCK_TYPE_OFFSET, Constants.F_WRLCK);
-                flock.set(JAVA_SHORT, Constants.FLOCK_WHENCE_OFFSET, Constants.SEEK_SET);
-                flock.set(JAVA_LONG, Constants.FLOCK_START_OFFSET, LivenessDescriptor.LOCK_BYTE);
-                flock.set(JAVA_LONG, Constants.FLOCK_LEN_OFFSET, 1);
-                flock.set(JAVA_INT, Constants.FLOCK_PID_OFFSET, 0);
+                MemorySegment flock = writeLockOnTheLockByte(arena);
                 if (LibC.fcntlLock(fd, Constants.F_OFD_GETLK, flock) < 0) {
                     return PartyState.unknown("cannot test its token: "
                             + Errno.last("fcntl", Errno.quote(path) + ", F_OFD_GETLK").getMessage());
@@ -91,6 +86,20 @@ public final class Liveness {
                 LibC.close(fd);
             }
         }
+    }
+
+    /**
+     * A {@code struct flock} for a write lock on the token's lock byte: what the holder sets
+     * ({@code F_OFD_SETLK}) and what a judge tests for ({@code F_OFD_GETLK}).
+     */
+    static MemorySegment writeLockOnTheLockByte(Arena arena) {
+        MemorySegment flock = arena.allocate(Constants.FLOCK_SIZE, 8);
+        flock.set(JAVA_SHORT, Constants.FLOCK_TYPE_OFFSET, Constants.F_WRLCK);
+        flock.set(JAVA_SHORT, Constants.FLOCK_WHENCE_OFFSET, Constants.SEEK_SET);
+        flock.set(JAVA_LONG, Constants.FLOCK_START_OFFSET, LivenessDescriptor.LOCK_BYTE);
+        flock.set(JAVA_LONG, Constants.FLOCK_LEN_OFFSET, 1);
+        flock.set(JAVA_INT, Constants.FLOCK_PID_OFFSET, 0);
+        return flock;
     }
 
     /**

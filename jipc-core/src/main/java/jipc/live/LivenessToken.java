@@ -14,9 +14,6 @@ import jipc.internal.Constants;
 import jipc.internal.Errno;
 import jipc.internal.LibC;
 
-import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
-import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 /**
  * This process's liveness token: a file {@code /dev/shm/jipc.live.*} whose byte 0 the process holds write-locked
@@ -255,12 +252,7 @@ public final class LivenessToken {
     }
 
     private static void lock(int fd, String path, Arena arena) throws ErrnoException {
-        MemorySegment flock = arena.allocate(Constants.FLOCK_SIZE, 8);
-        flock.set(JAVA_SHORT, Constants.FLOCK_TYPE_OFFSET, Constants.F_WRLCK);
-        flock.set(JAVA_SHORT, Constants.FLOCK_WHENCE_OFFSET, Constants.SEEK_SET);
-        flock.set(JAVA_LONG, Constants.FLOCK_START_OFFSET, LivenessDescriptor.LOCK_BYTE);
-        flock.set(JAVA_LONG, Constants.FLOCK_LEN_OFFSET, 1);
-        flock.set(JAVA_INT, Constants.FLOCK_PID_OFFSET, 0);
+        MemorySegment flock = Liveness.writeLockOnTheLockByte(arena);
         if (LibC.fcntlLock(fd, Constants.F_OFD_SETLK, flock) < 0) {
             throw Errno.last("fcntl", Errno.quote(path) + ", F_OFD_SETLK");
         }
