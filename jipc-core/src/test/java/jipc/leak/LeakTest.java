@@ -129,6 +129,37 @@ class LeakTest {
     }
 
     @Test
+    void virtualThreadWaits() throws Exception {
+        try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofShared()) {
+            java.lang.foreign.MemorySegment word = arena.allocate(4, 4);
+            assertLeavesNothing("virtual-thread pipe read, futex wait", CYCLES, i -> {
+                try (Pipe pipe = Pipe.open()) {
+                    int[] got = {-1};
+                    Thread reader = Thread.ofVirtual().start(() -> {
+                        try {
+                            ByteBuffer in = ByteBuffer.allocateDirect(4);
+                            pipe.source().readFully(in);
+                            got[0] = in.getInt(0);
+                        } catch (IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        }
+                    });
+                    if (i % 2 == 0) {
+                        Thread.yield(); // sometimes the reader parks first, sometimes the data is there first
+                    }
+                    assertEquals(4, pipe.sink().write(ByteBuffer.allocateDirect(4).putInt(0, i)));
+                    reader.join();
+                    assertEquals(i, got[0]);
+                }
+                // a parked futex wait that times out: registered with a waiter thread, then cancelled
+                Thread.ofVirtual().start(() -> jipc.internal.FutexWaiters.await(word, 0, 2_000)).join();
+            });
+        }
+        assertEquals(0, jipc.io.FdPollerProbe.waiting(), "threads still registered with the fd poller");
+        assertEquals(0, jipc.internal.FutexWaiters.watchedWords(), "words still watched by futex waiters");
+    }
+
+    @Test
     void duplex() throws Exception {
         assertLeavesNothing("Duplex", CYCLES, i -> {
             try (Duplex duplex = Duplex.open()) {
