@@ -23,6 +23,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Fault matrix, channel rows with the consumer killed: a consumer child JVM is SIGKILLed while it sleeps in
@@ -55,12 +56,13 @@ class ChannelConsumerFaultTest {
         }
     }
 
-    @ParameterizedTest(name = "{0}: consumer killed asleep in take")
-    @EnumSource(Kind.class)
-    void consumerKilledInTakeLeavesTheRestToANewConsumerExactlyOnce(Kind kind) throws Exception {
+    @ParameterizedTest(name = "{0}, virtual thread {1}: consumer killed asleep in take")
+    @MethodSource("kindsAndThreads")
+    void consumerKilledInTakeLeavesTheRestToANewConsumerExactlyOnce(Kind kind, boolean virtual) throws Exception {
         long taken = 20;
         try (SharedChannel shared = kind.create(name, 8192, MAX);
-             Capture doomed = Capture.start(Spawn.java(ChannelFaultChild.class, "take", name, "" + MAX))) {
+             Capture doomed = Capture.start(Spawn.java(ChannelFaultChild.class, threads(virtual), "take", name,
+                     "" + MAX))) {
             MessageChannel consumer = shared.messageChannel();
             MessageChannel producer = kind.attach(shared.mapping().segment());
             try {
@@ -89,14 +91,15 @@ class ChannelConsumerFaultTest {
         }
     }
 
-    @ParameterizedTest(name = "{0}: consumer killed while the producer sleeps in put")
-    @EnumSource(Kind.class)
-    void producerAsleepOnAFullRingSurvivesTheConsumersDeathAndANewConsumerDrainsIt(Kind kind) throws Exception {
+    @ParameterizedTest(name = "{0}, virtual thread {1}: consumer killed while the producer sleeps in put")
+    @MethodSource("kindsAndThreads")
+    void producerAsleepOnAFullRingSurvivesTheConsumersDeathAndANewConsumerDrainsIt(Kind kind, boolean virtual)
+            throws Exception {
         long taken = 10;
         long total = 300; // far more than the 8 KiB ring holds
         try (SharedChannel shared = kind.create(name, 8192, MAX);
-             Capture doomed = Capture.start(Spawn.java(ChannelFaultChild.class, "take-then-park", name, "" + MAX,
-                     "" + taken))) {
+             Capture doomed = Capture.start(Spawn.java(ChannelFaultChild.class, threads(virtual), "take-then-park",
+                     name, "" + MAX, "" + taken))) {
             MessageChannel consumer = shared.messageChannel();
             MessageChannel producer = kind.attach(shared.mapping().segment());
             Future<Void> sending = null;
@@ -133,5 +136,18 @@ class ChannelConsumerFaultTest {
                 Faults.detach(producer);
             }
         }
+    }
+
+    /** Each kind of channel, with the child's consumer on a platform thread and on a virtual thread. */
+    static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> kindsAndThreads() {
+        return java.util.stream.Stream.of(Kind.values()).flatMap(kind -> java.util.stream.Stream.of(
+                org.junit.jupiter.params.provider.Arguments.of(kind, false),
+                org.junit.jupiter.params.provider.Arguments.of(kind, true)));
+    }
+
+    /** The child JVM's options: its roles run on a virtual thread (two carriers) when {@code virtual}. */
+    static java.util.List<String> threads(boolean virtual) {
+        return virtual ? java.util.List.of("-Djipc.fault.virtual=true", "-Djdk.virtualThreadScheduler.parallelism=2")
+                : java.util.List.of();
     }
 }

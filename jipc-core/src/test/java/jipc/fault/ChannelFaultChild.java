@@ -40,6 +40,28 @@ public final class ChannelFaultChild {
     }
 
     public static void main(String[] args) throws Exception {
+        if (Boolean.getBoolean("jipc.fault.virtual")) {
+            // the same role on a virtual thread: its waits park instead of sleeping in the kernel
+            Throwable[] failure = new Throwable[1];
+            Thread.ofVirtual().start(() -> {
+                try {
+                    run(args);
+                } catch (Throwable t) {
+                    failure[0] = t;
+                }
+            }).join();
+            if (failure[0] instanceof Exception e) {
+                throw e;
+            }
+            if (failure[0] instanceof Error e) {
+                throw e;
+            }
+            return;
+        }
+        run(args);
+    }
+
+    private static void run(String[] args) throws Exception {
         String mode = args[0];
         int max = Integer.parseInt(args[2]);
         try (SharedChannel shared = SharedChannel.attach(args[1])) {
