@@ -111,13 +111,14 @@ public final class FutexWaiters {
         if (service == null) {
             return Futex.await(word, expected, timeoutNanos); // a segment only its owner thread may read
         }
-        long deadline = System.nanoTime() + timeoutNanos;
+        boolean forever = timeoutNanos > Long.MAX_VALUE / 4; // no deadline that could overflow
+        long deadline = forever ? 0 : System.nanoTime() + timeoutNanos;
         try {
             while (!registration.fired) {
                 if (Thread.currentThread().isInterrupted()) {
                     return Errno.EINTR;
                 }
-                long left = deadline - System.nanoTime();
+                long left = forever ? Long.MAX_VALUE : deadline - System.nanoTime();
                 if (left <= 0) {
                     return Errno.ETIMEDOUT;
                 }
