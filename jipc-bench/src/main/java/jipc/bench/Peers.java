@@ -65,6 +65,14 @@ public final class Peers {
         return command;
     }
 
+    /**
+     * As {@link #javaCommand}, with {@code main} run on a virtual thread by {@link OnVirtualThread}: the peer's
+     * blocking calls park instead of sleeping in the kernel.
+     */
+    public static List<String> virtualThreadCommand(Class<?> main, List<String> jvmOptions) {
+        return concat(javaCommand(OnVirtualThread.class, jvmOptions), main.getName());
+    }
+
     /** {@code command} under {@code taskset -c CPU} of side a ({@code sideA}) or side b, or as it is. */
     public static List<String> pinned(Pin pin, boolean sideA, List<String> command) {
         if (pin == null) {

@@ -19,13 +19,16 @@ import jipc.bench.suite.Step;
  *   <li>latency, per {@link Plan#latencySizes() size}: ping-pong over two rings (a to b, b to a), round trips timed
  *       by side a. {@code "channel spin|hybrid|futex"} by {@code "jipc"} ({@link jipc.channel.OneToOneChannel} with
  *       {@code WaitStrategy.busySpin()/hybrid()/futex()}) and {@code "C"} (the C twin {@code jipc_channel.c} with the
- *       same strategies); the C floors {@code "shm spin flag"} (payload memcpy, release store of a sequence word,
- *       acquire spin on it) and {@code "futex"} (the same, sleeping in {@code FUTEX_WAIT}, always woken);</li>
+ *       same strategies); {@code "channel futex (virtual thread)"} by {@code "jipc"}: the same futex pair with each
+ *       side's loop on a virtual thread, run right after the platform-thread pair (a wait parks the virtual thread
+ *       and a futex-waiter thread unparks it: the cost of not pinning a carrier); the C floors
+ *       {@code "shm spin flag"} (payload memcpy, release store of a sequence word, acquire spin on it) and
+ *       {@code "futex"} (the same, sleeping in {@code FUTEX_WAIT}, always woken);</li>
  *   <li>throughput, per {@link Plan#throughputSizes() size}: {@code "channel"} by jipc and by the C twin (one
  *       producer process, one consumer process, both waiting with hybrid), and {@code "memcpy"} by C (one process
  *       copying each message into a shared ring area: the physical limit);</li>
- *   <li>idle CPU: a receiver blocked on an empty channel for {@link Plan#idleSeconds()}: jipc futex and hybrid, C
- *       twin futex.</li>
+ *   <li>idle CPU: a receiver blocked on an empty channel for {@link Plan#idleSeconds()}: jipc futex (on a platform
+ *       thread and on a virtual thread) and hybrid, C twin futex.</li>
  * </ul>
  * Run alone: {@code ./jipc bench --only channel [--full] [--pin A,B] [--steps TEXT,...] [--jvm-option=OPT]...}.
  */
@@ -49,6 +52,9 @@ public final class ChannelBenchmark implements Benchmark {
         for (int size : plan.latencySizes()) {
             for (String strategy : STRATEGIES) {
                 steps.add(latency(plan, Peer.JIPC, strategy, size));
+                if (strategy.equals("futex")) {
+                    steps.add(latency(plan, Peer.JIPC_VIRTUAL, strategy, size));
+                }
                 steps.add(latency(plan, Peer.C, strategy, size));
             }
             steps.add(floor(plan, "spin", "shm spin flag", size));
@@ -60,6 +66,7 @@ public final class ChannelBenchmark implements Benchmark {
             steps.add(memcpy(plan, size));
         }
         steps.add(idle(plan, Peer.JIPC, "futex"));
+        steps.add(idle(plan, Peer.JIPC_VIRTUAL, "futex"));
         steps.add(idle(plan, Peer.JIPC, "hybrid"));
         steps.add(idle(plan, Peer.C, "futex"));
         return steps;
@@ -67,10 +74,18 @@ public final class ChannelBenchmark implements Benchmark {
 
     static String implementation(Peer peer) {
         return switch (peer) {
-            case JIPC -> "jipc";
+            case JIPC, JIPC_VIRTUAL -> "jipc";
             case C -> "C";
             case AGRONA -> "Agrona";
         };
+    }
+
+    /**
+     * The mechanism of {@code peer}'s rows: {@code "channel futex"}, or {@code "channel futex (virtual thread)"} for
+     * {@link Peer#JIPC_VIRTUAL}, so that the two jipc rows of a strategy sit side by side in one table.
+     */
+    static String mechanism(Peer peer, String strategy) {
+        return "channel " + strategy + (peer == Peer.JIPC_VIRTUAL ? Result.VIRTUAL_THREAD : "");
     }
 
     static String size(int bytes) {
@@ -100,6 +115,13 @@ public final class ChannelBenchmark implements Benchmark {
         return Duration.ofMillis((long) (seconds * 1000));
     }
 
+    /** What the threads of {@code peer} do, for the note of a virtual-thread row; empty for any other. */
+    private static String threadNote(Peer peer) {
+        return peer != Peer.JIPC_VIRTUAL ? "" : "; each side's loop on a virtual thread (jipc.bench.OnVirtualThread):"
+                + " a futex wait parks it, a jipc-futex-waiter thread in futex_waitv unparks it (one hop more per"
+                + " wake than a platform thread's FUTEX_WAIT)";
+    }
+
     private static String note(String strategy) {
         return switch (strategy) {
             case "spin" -> "busy spin: jipc WaitStrategy.busySpin(), C re-check with pause";
@@ -110,16 +132,17 @@ public final class ChannelBenchmark implements Benchmark {
 
     private static Step latency(Plan plan, Peer peer, String strategy, int size) {
         String implementation = implementation(peer);
-        return new Step("latency: " + implementation + " channel " + strategy + " " + size(size),
+        String mechanism = mechanism(peer, strategy);
+        return new Step("latency: " + implementation + " " + mechanism + " " + size(size),
                 latencyEstimate(plan, peer != Peer.C, strategy, size), (p, log) -> {
                     ChannelPairs pairs = Rows.pairs(p, log);
                     boolean sleeping = strategy.equals("futex");
                     var histogram = pairs.pingPong(peer, strategy, size, Rows.warmupRounds(p, size, sleeping),
                             Rows.rounds(p, size, sleeping));
-                    return List.of(Rows.latency("channel " + strategy, implementation, size, histogram,
+                    return List.of(Rows.latency(mechanism, implementation, size, histogram,
                             Rows.pinning(pairs), "two one-producer channels of " + ChannelPairs.capacity(size)
                                     + " B (a to b, b to a), offer + zero-copy poll; " + note(strategy)
-                                    + Rows.roundsNote(p, size, sleeping)));
+                                    + threadNote(peer) + Rows.roundsNote(p, size, sleeping)));
                 });
     }
 
@@ -168,16 +191,17 @@ public final class ChannelBenchmark implements Benchmark {
 
     private static Step idle(Plan plan, Peer peer, String strategy) {
         String implementation = implementation(peer);
-        return new Step("idle CPU: " + implementation + " channel " + strategy,
+        String mechanism = mechanism(peer, strategy);
+        return new Step("idle CPU: " + implementation + " " + mechanism,
                 seconds((peer == Peer.C ? 0.1 : JVM_PAIR_SECONDS / 2) + ChannelPairs.IDLE_SETTLE.toMillis() / 1e3
                         + plan.idleSeconds()), (p, log) -> {
                     ChannelPairs pairs = Rows.pairs(p, log);
                     ChannelPairs.Idle idle = pairs.idleCpu(peer, strategy, p.idleSeconds());
-                    return List.of(Rows.idle("channel " + strategy, implementation, idle.percent(),
+                    return List.of(Rows.idle(mechanism, implementation, idle.percent(),
                             Rows.pinning(pairs), "a receiver blocked on an empty channel for " + p.idleSeconds()
                                     + " s (after " + ChannelPairs.IDLE_SETTLE.toMillis() + " ms to settle); CPU of"
                                     + " all its threads from /proc/PID/task/*/schedstat; busiest threads: "
-                                    + idle.busiest() + "; " + note(strategy)));
+                                    + idle.busiest() + "; " + note(strategy) + threadNote(peer)));
                 });
     }
 }

@@ -19,6 +19,7 @@ import java.util.stream.Stream;
 
 import jipc.bench.CProgram;
 import jipc.bench.ChannelPeer;
+import jipc.bench.OnVirtualThread;
 import jipc.bench.Peers;
 import jipc.bench.Pin;
 import jipc.channel.ChannelDescriptor;
@@ -64,6 +65,11 @@ public final class ChannelPairs {
     public enum Peer {
         /** {@link ChannelPeer}: {@link OneToOneChannel} in two JVMs. */
         JIPC,
+        /**
+         * {@link ChannelPeer} as {@link #JIPC}, each side's loop on a virtual thread ({@link OnVirtualThread}): its
+         * futex waits park it, and a futex-waiter thread unparks it.
+         */
+        JIPC_VIRTUAL,
         /** {@code channel_bench.c} with the C twin {@code jipc_channel.c}. */
         C,
         /** {@link AgronaPeer}: Agrona's {@code OneToOneRingBuffer} in two JVMs. */
@@ -105,6 +111,7 @@ public final class ChannelPairs {
     private final Pin pin;
     private final List<String> jvmOptions;
     private final List<String> jipc;
+    private final List<String> jipcVirtual;
     private final List<String> agrona;
 
     private ChannelPairs(Path work, CProgram c, Pin pin, List<String> jvmOptions) {
@@ -113,6 +120,7 @@ public final class ChannelPairs {
         this.pin = pin;
         this.jvmOptions = List.copyOf(jvmOptions);
         this.jipc = Peers.javaCommand(ChannelPeer.class, jvmOptions);
+        this.jipcVirtual = Peers.virtualThreadCommand(ChannelPeer.class, jvmOptions);
         List<String> agronaOptions = new ArrayList<>(AGRONA_JVM_OPTIONS);
         agronaOptions.addAll(jvmOptions);
         this.agrona = Peers.javaCommand(AgronaPeer.class, agronaOptions);
@@ -129,6 +137,7 @@ public final class ChannelPairs {
         ChannelPairs pairs = new ChannelPairs(work, c, pin, jvmOptions);
         log.println("  C peers: " + c.compiler() + ": " + String.join(" ", c.compileCommand()));
         log.println("  jipc peers: " + String.join(" ", pairs.jipc) + " ...");
+        log.println("  jipc peers on a virtual thread: " + String.join(" ", pairs.jipcVirtual) + " ...");
         log.println("  Agrona peers: " + String.join(" ", pairs.agrona) + " ...");
         return pairs;
     }
@@ -183,6 +192,7 @@ public final class ChannelPairs {
     private List<String> command(Peer peer) {
         return switch (peer) {
             case JIPC -> jipc;
+            case JIPC_VIRTUAL -> jipcVirtual;
             case C -> List.of(c.executable().toString());
             case AGRONA -> agrona;
         };
@@ -326,7 +336,9 @@ public final class ChannelPairs {
      * The CPU an idle blocked receiver of {@code peer} burns, in percent of one core: the receiver (side b's CPU)
      * takes one message from this JVM (so it has started and attached), is left {@link #IDLE_SETTLE} to settle, and
      * then waits with {@code strategy} for {@code seconds} while this JVM reads the CPU time of all its threads
-     * ({@code /proc/PID/task/*\/schedstat}, nanoseconds); a second message ends it.
+     * ({@code /proc/PID/task/*\/schedstat}, nanoseconds); a second message ends it. A {@link Peer#JIPC_VIRTUAL}
+     * receiver must show a {@code jipc-futex-waiter} thread then (else its wait pinned its carrier, and the run
+     * fails).
      */
     public Idle idleCpu(Peer peer, String strategy, double seconds) throws IOException, InterruptedException {
         long capacity = MIN_CAPACITY;
@@ -355,6 +367,10 @@ public final class ChannelPairs {
                 Thread.sleep(Duration.ofNanos((long) (seconds * 1e9)));
                 Map<String, Long> cpu1 = threadsCpuNanos(child.pid());
                 long t1 = System.nanoTime();
+                if (peer == Peer.JIPC_VIRTUAL && cpu1.keySet().stream().noneMatch(t -> t.contains(" jipc-futex-wa"))) {
+                    throw new IOException("idle: the receiver on a virtual thread has no jipc-futex-waiter thread, so"
+                            + " its wait did not park (threads: " + cpu1.keySet() + ")");
+                }
                 payload.set(ValueLayout.JAVA_LONG, 0, 1);
                 if (!channel.offer(1, payload)) {
                     throw new IOException("idle: the second message did not fit");

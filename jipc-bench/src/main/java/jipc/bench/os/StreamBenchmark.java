@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Optional;
 
 import jipc.bench.CProgram;
+import jipc.bench.OnVirtualThread;
 import jipc.bench.Peers;
 import jipc.bench.Pin;
 import jipc.bench.suite.Benchmark;
@@ -40,7 +41,9 @@ import org.HdrHistogram.Histogram;
  * Pipes are made by this harness ({@code pipe2}) and handed to both peers at fds 3 and 4; FIFOs are made here and
  * opened by name by the peers; both get a capacity of {@value #PIPE_CAPACITY} bytes in each direction, C and Java
  * alike. Subclasses choose the streams: {@link PipeBenchmark} (pipe, FIFO: jipc vs C) and {@link SocketBenchmark}
- * (UNIX domain and TCP loopback stream sockets: JDK vs C).
+ * (UNIX domain and TCP loopback stream sockets: JDK vs C). The pipe has a third step between jipc's and C's:
+ * {@code "pipe (virtual thread)"}, jipc's peers with their loop on a virtual thread
+ * ({@link Peer#JAVA_ON_VIRTUAL_THREAD}), round trips only.
  */
 public abstract sealed class StreamBenchmark implements Benchmark permits PipeBenchmark, SocketBenchmark {
     /** The capacity of every pipe and FIFO of the run, each direction ({@code F_SETPIPE_SZ}; Linux's default max). */
@@ -69,16 +72,44 @@ public abstract sealed class StreamBenchmark implements Benchmark permits PipeBe
         this.streams = List.copyOf(streams);
     }
 
+    /** Who runs a step's two processes. */
+    enum Peer {
+        /** Two JVMs running {@link StreamPeer} on their main (platform) threads. */
+        JAVA,
+        /**
+         * Two JVMs running {@link StreamPeer} on a virtual thread ({@link OnVirtualThread}): a read or write that
+         * would block parks it, and jipc's poller thread unparks it. Round trips only, and for the pipe only: the
+         * figure is the cost of parking beside {@link #JAVA}'s.
+         */
+        JAVA_ON_VIRTUAL_THREAD,
+        /** Two {@code os_stream} C processes. */
+        C;
+
+        boolean java() {
+            return this != C;
+        }
+
+        /** Whether this peer measures throughput too (else only round trips). */
+        boolean throughput() {
+            return this != JAVA_ON_VIRTUAL_THREAD;
+        }
+    }
+
     @Override
     public List<Step> steps(Plan plan) {
         CBuild build = new CBuild();
         List<Step> steps = new ArrayList<>();
         for (Stream stream : streams) {
-            for (boolean java : new boolean[] {true, false}) {
-                String implementation = java ? stream.javaImplementation : "C";
-                steps.add(new Step(implementation + " " + stream.mechanism + " (latency, throughput)",
-                        estimate(plan, stream, java),
-                        (p, log) -> measure(p, log, stream, java, build)));
+            List<Peer> peers = stream == Stream.PIPE ? List.of(Peer.JAVA, Peer.JAVA_ON_VIRTUAL_THREAD, Peer.C)
+                    : List.of(Peer.JAVA, Peer.C);
+            for (Peer peer : peers) {
+                if (peer == Peer.JAVA_ON_VIRTUAL_THREAD && plan.latencySizes().isEmpty()) {
+                    continue; // it measures round trips only
+                }
+                steps.add(new Step(implementation(stream, peer) + " " + mechanism(stream, peer)
+                        + (peer.throughput() ? " (latency, throughput)" : " (latency)"),
+                        estimate(plan, stream, peer),
+                        (p, log) -> measure(p, log, stream, peer, build)));
             }
         }
         // The compiled C program lives in a temporary directory that the last step removes.
@@ -119,8 +150,22 @@ public abstract sealed class StreamBenchmark implements Benchmark permits PipeBe
         return throughputMessages(plan, size) / 4;
     }
 
-    /** The peers' item arguments: every latency size, then every throughput size. */
-    static List<String> items(Plan plan, Stream stream) {
+    static String implementation(Stream stream, Peer peer) {
+        return peer.java() ? stream.javaImplementation : "C";
+    }
+
+    /** The mechanism of {@code peer}'s rows: the stream's, with {@link Result#VIRTUAL_THREAD} on a virtual thread. */
+    static String mechanism(Stream stream, Peer peer) {
+        return stream.mechanism + (peer == Peer.JAVA_ON_VIRTUAL_THREAD ? Result.VIRTUAL_THREAD : "");
+    }
+
+    /** The throughput sizes {@code peer} measures: the plan's, or none. */
+    static List<Integer> throughputSizes(Plan plan, Peer peer) {
+        return peer.throughput() ? plan.throughputSizes() : List.of();
+    }
+
+    /** The peers' item arguments: every latency size, then every throughput size {@code peer} measures. */
+    static List<String> items(Plan plan, Stream stream, Peer peer) {
         List<String> items = new ArrayList<>();
         if (stream == Stream.FIFO) {
             items.add("pipesize:" + PIPE_CAPACITY);
@@ -128,7 +173,7 @@ public abstract sealed class StreamBenchmark implements Benchmark permits PipeBe
         for (int size : plan.latencySizes()) {
             items.add("lat:" + size + ":" + latencyWarmup(plan, size) + ":" + latencyRounds(plan, size));
         }
-        for (int size : plan.throughputSizes()) {
+        for (int size : throughputSizes(plan, peer)) {
             items.add("tp:" + size + ":" + throughputWarmup(plan, size) + ":" + throughputMessages(plan, size));
         }
         return items;
@@ -138,14 +183,14 @@ public abstract sealed class StreamBenchmark implements Benchmark permits PipeBe
      * A 2-core estimate: start-up (two JVMs, or two C processes and a gcc), then round trips of about 25 us (64 KiB:
      * 100 us), then throughput at about 3 us per message plus 0.5 ns per byte (sockets: 1 ns).
      */
-    static Duration estimate(Plan plan, Stream stream, boolean java) {
-        double seconds = java ? 0.8 : 0.25;
+    static Duration estimate(Plan plan, Stream stream, Peer peer) {
+        double seconds = peer.java() ? 0.8 : 0.25;
         for (int size : plan.latencySizes()) {
             double roundTrip = size >= LARGE_MESSAGE ? 100e-6 : 25e-6;
             seconds += (latencyWarmup(plan, size) + latencyRounds(plan, size)) * roundTrip;
         }
         double perByte = stream.isPipe() ? 0.5e-9 : 1e-9;
-        for (int size : plan.throughputSizes()) {
+        for (int size : throughputSizes(plan, peer)) {
             long messages = throughputWarmup(plan, size) + throughputMessages(plan, size);
             seconds += messages * (3e-6 + size * perByte);
         }
@@ -154,14 +199,18 @@ public abstract sealed class StreamBenchmark implements Benchmark permits PipeBe
 
     // ---- one step: one pair of processes -------------------------------------------------------------------
 
-    private static List<Result> measure(Plan plan, PrintStream log, Stream stream, boolean java, CBuild build)
+    private static List<Result> measure(Plan plan, PrintStream log, Stream stream, Peer peer, CBuild build)
             throws IOException, InterruptedException {
-        String implementation = java ? stream.javaImplementation : "C";
+        String implementation = implementation(stream, peer);
+        String mechanism = mechanism(stream, peer);
         Pin requested = plan.pin() == null ? null : new Pin(plan.pin()[0], plan.pin()[1]);
         Pin pin = Peers.pinning(requested, log);
         String pinning = pin == null ? "none" : "cpu " + pin.cpuA() + "," + pin.cpuB();
-        List<String> program = java ? Peers.javaCommand(StreamPeer.class, plan.jvmOptions())
-                : List.of(build.program(log).executable().toString());
+        List<String> program = switch (peer) {
+            case JAVA -> Peers.javaCommand(StreamPeer.class, plan.jvmOptions());
+            case JAVA_ON_VIRTUAL_THREAD -> Peers.virtualThreadCommand(StreamPeer.class, plan.jvmOptions());
+            case C -> List.of(build.program(log).executable().toString());
+        };
         Path work = Files.createTempDirectory("jipc-bench-os-");
         try {
             String endpoint = switch (stream) {
@@ -170,18 +219,18 @@ public abstract sealed class StreamBenchmark implements Benchmark permits PipeBe
                 case UNIX_SOCKET -> work.resolve("s.sock").toString();
                 case TCP_LOOPBACK -> work.resolve("port").toString();
             };
-            List<String> items = items(plan, stream);
+            List<String> items = items(plan, stream, peer);
             List<String> sideA = command(program, stream, endpoint, "a", work, items);
             List<String> sideB = command(program, stream, endpoint, "b", work, items);
-            log.println("  " + implementation + " " + stream.mechanism + ": " + String.join(" ", sideA));
-            Duration limit = estimate(plan, stream, java).multipliedBy(10).plusSeconds(60);
+            log.println("  " + implementation + " " + mechanism + ": " + String.join(" ", sideA));
+            Duration limit = estimate(plan, stream, peer).multipliedBy(10).plusSeconds(60);
             String capacity = "";
             if (stream == Stream.PIPE) {
                 try (Pipe ab = Pipe.open(); Pipe ba = Pipe.open()) {
                     int abCapacity = ab.setCapacity(PIPE_CAPACITY);
                     int baCapacity = ba.setCapacity(PIPE_CAPACITY);
                     capacity = capacityNote(abCapacity, baCapacity) + ", pipe2 by the harness at fds 3/4";
-                    runPair(implementation + " " + stream.mechanism,
+                    runPair(implementation + " " + mechanism,
                             Spawn.command(Peers.pinned(pin, false, sideB)).fd(3, ab.source()).fd(4, ba.sink()),
                             Spawn.command(Peers.pinned(pin, true, sideA)).fd(3, ba.source()).fd(4, ab.sink()),
                             limit);
@@ -194,14 +243,18 @@ public abstract sealed class StreamBenchmark implements Benchmark permits PipeBe
                 } else {
                     capacity = "default socket buffers" + (stream == Stream.TCP_LOOPBACK ? ", TCP_NODELAY" : "");
                 }
-                runPair(implementation + " " + stream.mechanism, Spawn.command(Peers.pinned(pin, false, sideB)),
+                runPair(implementation + " " + mechanism, Spawn.command(Peers.pinned(pin, false, sideB)),
                         Spawn.command(Peers.pinned(pin, true, sideA)), limit);
             }
             List<Result> results = new ArrayList<>();
-            for (int size : plan.latencySizes()) {
-                results.add(latencyResult(plan, stream, implementation, size, pinning, capacity, work));
+            if (peer == Peer.JAVA_ON_VIRTUAL_THREAD) {
+                capacity += "; each side's loop on a virtual thread (jipc.bench.OnVirtualThread): a read or write"
+                        + " that finds the pipe empty or full parks it, the jipc-fd-poller thread (epoll) unparks it";
             }
-            for (int size : plan.throughputSizes()) {
+            for (int size : plan.latencySizes()) {
+                results.add(latencyResult(plan, mechanism, implementation, size, pinning, capacity, work));
+            }
+            for (int size : throughputSizes(plan, peer)) {
                 results.add(throughputResult(plan, stream, implementation, size, pinning, capacity, work));
             }
             return results;
@@ -252,8 +305,8 @@ public abstract sealed class StreamBenchmark implements Benchmark permits PipeBe
 
     // ---- results ---------------------------------------------------------------------------------------------
 
-    private static Result latencyResult(Plan plan, Stream stream, String implementation, int size, String pinning,
-            String capacity, Path work) throws IOException {
+    private static Result latencyResult(Plan plan, String mechanism, String implementation, int size,
+            String pinning, String capacity, Path work) throws IOException {
         long rounds = latencyRounds(plan, size);
         Histogram h = Peers.readSamples(work.resolve("lat-" + size + ".samples"), Math.toIntExact(rounds));
         List<Result.Point> curve = new ArrayList<>();
@@ -263,7 +316,7 @@ public abstract sealed class StreamBenchmark implements Benchmark permits PipeBe
         }
         String note = capacity + "; " + rounds + " round trips after " + latencyWarmup(plan, size) + " warm-up"
                 + (size >= LARGE_MESSAGE ? " (1/" + LARGE_ROUNDS_DIVISOR + " of the smaller sizes')" : "");
-        return new Result(stream.mechanism, implementation, Result.Kind.LATENCY, size, h.getTotalCount(),
+        return new Result(mechanism, implementation, Result.Kind.LATENCY, size, h.getTotalCount(),
                 h.getValueAtPercentile(50), h.getValueAtPercentile(90), h.getValueAtPercentile(99),
                 h.getValueAtPercentile(99.9), h.getMaxValue(), h.getMean(), curve, Double.NaN, Double.NaN,
                 Double.NaN, Double.NaN, Double.NaN, pinning, note);

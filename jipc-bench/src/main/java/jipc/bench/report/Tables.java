@@ -12,8 +12,9 @@ import jipc.bench.suite.Result.Kind;
 
 /**
  * The tables of a run, one per kind and message size: rows per implementation and mechanism, then every jipc row
- * divided by the C, Agrona and JDK rows of the same mechanism and size, and every JDK and Agrona row by the C row (measured in the same run, so the machine's
- * load weighs on both sides alike). Latency and CPU ratios below 1 and throughput ratios above 1 favour jipc.
+ * divided by the C, Agrona and JDK rows of the same mechanism and size, and every JDK and Agrona row by the C row
+ * (measured in the same run, so the machine's load weighs on both sides alike); a jipc row on a virtual thread is
+ * also divided by its platform-thread twin. Latency and CPU ratios below 1 and throughput ratios above 1 favour jipc.
  */
 public final class Tables {
     static final List<String> LATENCY_COLUMNS = List.of("count", "p50", "p90", "p99", "p99.9", "max");
@@ -65,6 +66,11 @@ public final class Tables {
                 }
                 Optional<Result> base = Figures.find(all, row.kind(), baseline, row.mechanism(), row.messageSize());
                 base.ifPresent(b -> ratios.add(ratioCells(row.name() + " / " + b.name(), row, b)));
+            }
+            if (jipc) {
+                row.platformThreadMechanism().flatMap(platform -> Figures.find(all, row.kind(), "jipc", platform,
+                        row.messageSize())).ifPresent(b -> ratios.add(ratioCells(row.name() + " / " + b.name(), row,
+                        b)));
             }
         }
         // rows with the same note share one line: "jipc pipe, C pipe: pipe capacity ..."

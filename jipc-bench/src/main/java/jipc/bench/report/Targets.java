@@ -16,7 +16,10 @@ import jipc.bench.suite.Result.Kind;
  * <li>latency p50, jipc {@code channel spin} / C {@code shm spin flag} &le; 1.2 (the physical floor);</li>
  * <li>latency p50 and p99, jipc {@code channel spin} / Agrona &le; 1.0;</li>
  * <li>latency p50, jipc {@code channel futex} and {@code channel hybrid} / C {@code futex} &le; 1.1;</li>
- * <li>idle receiver, every jipc row &lt; 1 % of a core;</li>
+ * <li>latency p50, every jipc row on a virtual thread ({@code channel futex (virtual thread)},
+ * {@code pipe (virtual thread)}) / its platform-thread twin &le; 1.5 (each wake gains one hop: a service thread
+ * unparks the virtual thread);</li>
+ * <li>idle receiver, every jipc row (the virtual-thread receiver's too) &lt; 1 % of a core;</li>
  * <li>throughput 64 B, every jipc {@code channel...} row / C of the same mechanism &ge; 0.8 and / Agrona &ge; 1.0
  * (messages per second);</li>
  * <li>throughput 64 KiB, every jipc {@code channel...} row / C {@code memcpy} &ge; 0.8 (bytes per second);</li>
@@ -85,6 +88,13 @@ public final class Targets {
             for (String mechanism : List.of("channel futex", "channel hybrid")) {
                 ratio(checks, "latency " + Figures.size(size) + " p50",
                         Figures.find(results, Kind.LATENCY, "jipc", mechanism, size), futex, Result::p50, true, 1.1);
+            }
+        }
+        for (Result row : results) {
+            if (row.kind() == Kind.LATENCY && row.implementation().equals("jipc")) {
+                row.platformThreadMechanism().ifPresent(platform -> ratio(checks, "latency "
+                        + Figures.size(row.messageSize()) + " p50", Optional.of(row), Figures.find(results,
+                        Kind.LATENCY, "jipc", platform, row.messageSize()), Result::p50, true, 1.5));
             }
         }
         for (Result idle : results) {

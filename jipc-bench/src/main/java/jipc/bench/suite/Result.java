@@ -1,6 +1,7 @@
 package jipc.bench.suite;
 
 import java.util.List;
+import java.util.Optional;
 
 /**
  * One measured figure of {@code jipc bench}: a mechanism, written by one implementation, at one message size, for one
@@ -10,7 +11,8 @@ import java.util.List;
  * @param mechanism what is measured, the same string for every implementation of it so rows can be paired:
  *        {@code "pipe"}, {@code "fifo"}, {@code "unix socket"}, {@code "tcp loopback"}, {@code "channel spin"},
  *        {@code "channel hybrid"}, {@code "channel futex"}, {@code "shm spin flag"}, {@code "futex"},
- *        {@code "memcpy"}, ...
+ *        {@code "memcpy"}, ...; a jipc row whose peers run their blocking calls on a virtual thread adds
+ *        {@link #VIRTUAL_THREAD} to its platform-thread twin's: {@code "channel futex (virtual thread)"}
  * @param implementation who wrote the code on both ends: {@code "jipc"}, {@code "C"}, {@code "JDK"}, {@code "Agrona"}
  * @param kind latency (ping-pong round trips), throughput (one way), or the CPU of an idle blocked receiver
  * @param messageSize payload bytes per message (0 for {@link Kind#IDLE_CPU})
@@ -30,6 +32,12 @@ public record Result(String mechanism, String implementation, Kind kind, int mes
         double messagesPerSecond, double bytesPerSecond,
         double senderCpuNanosPerMessage, double receiverCpuNanosPerMessage,
         double idleCpuPercent, String pinning, String note) {
+
+    /**
+     * The suffix of a mechanism measured with jipc's peers on a virtual thread, beside the same mechanism on a
+     * platform thread: {@code "pipe"} and {@code "pipe (virtual thread)"}.
+     */
+    public static final String VIRTUAL_THREAD = " (virtual thread)";
 
     /** What a result measures. */
     public enum Kind {
@@ -52,5 +60,15 @@ public record Result(String mechanism, String implementation, Kind kind, int mes
     /** The row name shown to readers: {@code "jipc pipe"}, {@code "C channel spin"}. */
     public String name() {
         return implementation + " " + mechanism;
+    }
+
+    /**
+     * The mechanism of this row's platform-thread twin: {@code "pipe"} for {@code "pipe (virtual thread)"}, empty for
+     * a row that is not on a virtual thread.
+     */
+    public Optional<String> platformThreadMechanism() {
+        return mechanism.endsWith(VIRTUAL_THREAD)
+                ? Optional.of(mechanism.substring(0, mechanism.length() - VIRTUAL_THREAD.length()))
+                : Optional.empty();
     }
 }

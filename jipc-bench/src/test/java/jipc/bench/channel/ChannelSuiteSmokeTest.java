@@ -62,20 +62,26 @@ class ChannelSuiteSmokeTest {
         List<String> expected = new ArrayList<>();
         for (String strategy : ChannelBenchmark.STRATEGIES) {
             expected.add("LATENCY jipc channel " + strategy + " " + LATENCY_SIZE);
+            if (strategy.equals("futex")) {
+                expected.add("LATENCY jipc channel futex (virtual thread) " + LATENCY_SIZE);
+            }
             expected.add("LATENCY C channel " + strategy + " " + LATENCY_SIZE);
         }
         expected.addAll(List.of("LATENCY C shm spin flag " + LATENCY_SIZE, "LATENCY C futex " + LATENCY_SIZE,
                 "THROUGHPUT jipc channel " + THROUGHPUT_SIZE, "THROUGHPUT C channel " + THROUGHPUT_SIZE,
                 "THROUGHPUT C memcpy " + THROUGHPUT_SIZE, "IDLE_CPU jipc channel futex 0",
-                "IDLE_CPU jipc channel hybrid 0", "IDLE_CPU C channel futex 0"));
+                "IDLE_CPU jipc channel futex (virtual thread) 0", "IDLE_CPU jipc channel hybrid 0",
+                "IDLE_CPU C channel futex 0"));
         assertEquals(expected, results.stream().map(r -> r.kind() + " " + r.name() + " " + r.messageSize()).toList(),
                 String.join("\n", names));
         for (Result r : results) {
             assertEquals("cpu " + plan.pin()[0] + "," + plan.pin()[1], r.pinning(), r.name());
             assertFalse(r.note().isEmpty(), r.name());
+            assertEquals(r.mechanism().endsWith(Result.VIRTUAL_THREAD), r.note().contains("on a virtual thread"),
+                    r.name() + ": " + r.note());
             switch (r.kind()) {
                 case LATENCY -> {
-                    assertEquals(Rows.rounds(plan, LATENCY_SIZE, r.mechanism().endsWith("futex")), r.count(),
+                    assertEquals(Rows.rounds(plan, LATENCY_SIZE, r.mechanism().contains("futex")), r.count(),
                             r.name());
                     assertTrue(r.p50() > 0 && r.p50() <= r.p99() && r.p99() <= r.max(), r.toString());
                     assertEquals(Rows.CURVE.length, r.curve().size(), r.name());
@@ -118,6 +124,19 @@ class ChannelSuiteSmokeTest {
     }
 
     @Test
+    void virtualThreadStepsRunRightAfterTheirPlatformThreadTwins() {
+        // the runner groups the latency steps by size, keeping each group in list order (Runner.bySize)
+        List<String> names = new ChannelBenchmark().steps(Plan.quickRun()).stream().map(Step::name).toList();
+        for (String size : List.of("64 B", "4 KiB")) {
+            int platform = names.indexOf("latency: jipc channel futex " + size);
+            assertEquals("latency: jipc channel futex (virtual thread) " + size, names.get(platform + 1),
+                    names.toString());
+        }
+        int idle = names.indexOf("idle CPU: jipc channel futex");
+        assertEquals("idle CPU: jipc channel futex (virtual thread)", names.get(idle + 1), names.toString());
+    }
+
+    @Test
     void theSizeOptionsAndTheStepFilterOfJipcBenchShapeTheirSteps() {
         // --latency-sizes 128 --throughput-sizes none
         Plan sized = Plan.fullRun().withLatencySizes(Plan.parseSizes("--latency-sizes", "128"))
@@ -133,7 +152,7 @@ class ChannelSuiteSmokeTest {
         List<String> picked = new StepFilter(List.of("spin 64 B", "idle")).apply(new ChannelBenchmark().steps(
                 Plan.fullRun())).stream().map(Step::name).toList();
         assertEquals(List.of("latency: jipc channel spin 64 B", "latency: C channel spin 64 B",
-                "idle CPU: jipc channel futex", "idle CPU: jipc channel hybrid",
-                "idle CPU: C channel futex"), picked);
+                "idle CPU: jipc channel futex", "idle CPU: jipc channel futex (virtual thread)",
+                "idle CPU: jipc channel hybrid", "idle CPU: C channel futex"), picked);
     }
 }

@@ -49,14 +49,15 @@ class StreamBenchmarkSmokeTest {
         PrintStream log = new PrintStream(PrintStream.nullOutputStream());
         for (Benchmark benchmark : List.of(new PipeBenchmark(), new SocketBenchmark())) {
             List<Step> steps = benchmark.steps(plan);
-            assertEquals(4, steps.size(), benchmark.id());
+            // pipe: jipc, jipc on a virtual thread, C; FIFO: jipc, C (sockets: JDK, C each)
+            assertEquals(benchmark.id().equals("pipe") ? 5 : 4, steps.size(), benchmark.id());
             for (Step step : steps) {
                 assertTrue(step.estimate().compareTo(Duration.ZERO) > 0, step.name());
                 results.addAll(step.body().run(plan, log));
             }
         }
 
-        assertEquals(4 * 2 * 4, results.size(), results.toString());
+        assertEquals(4 * 2 * 4 + plan.latencySizes().size(), results.size(), results.toString());
         for (String mechanism : List.of("pipe", "fifo", "unix socket", "tcp loopback")) {
             String java = mechanism.endsWith("socket") || mechanism.startsWith("tcp") ? "JDK" : "jipc";
             for (String implementation : List.of(java, "C")) {
@@ -80,8 +81,17 @@ class StreamBenchmarkSmokeTest {
                 }
             }
         }
+        for (int size : plan.latencySizes()) {
+            // the virtual-thread twin of jipc's pipe: round trips only
+            Result r = find(results, "pipe (virtual thread)", "jipc", Result.Kind.LATENCY, size);
+            assertEquals(StreamBenchmark.latencyRounds(plan, size), r.count(), r.toString());
+            assertTrue(r.p50() > 0 && r.p50() <= r.p99() && r.p99() <= r.max(), r.toString());
+            assertTrue(r.note().contains("on a virtual thread"), r.note());
+        }
+        assertTrue(results.stream().noneMatch(r -> r.mechanism().endsWith(Result.VIRTUAL_THREAD)
+                && r.kind() != Result.Kind.LATENCY), results.toString());
         for (Result r : results) {
-            boolean pipe = r.mechanism().equals("pipe") || r.mechanism().equals("fifo");
+            boolean pipe = r.mechanism().startsWith("pipe") || r.mechanism().equals("fifo");
             assertEquals(pipe, r.note().contains("capacity 1024 KiB each way"), r.note());
         }
     }

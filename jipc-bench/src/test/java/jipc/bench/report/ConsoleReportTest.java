@@ -68,6 +68,31 @@ class ConsoleReportTest {
     }
 
     @Test
+    void virtualThreadRowsAreHeldAgainstTheirPlatformThreadTwins() {
+        List<Result> results = List.of(Samples.latency("jipc", "channel futex", 64, 16_000),
+                Samples.latency("jipc", "channel futex" + Result.VIRTUAL_THREAD, 64, 20_000),
+                Samples.latency("C", "futex", 64, 16_000), Samples.latency("jipc", "pipe", 64, 20_000),
+                Samples.latency("jipc", "pipe" + Result.VIRTUAL_THREAD, 64, 32_000),
+                Samples.idle("jipc", "channel futex" + Result.VIRTUAL_THREAD, 0.05));
+
+        List<String> goals = Targets.of(results).stream().map(c -> c.goal() + " = " + c.valueText() + " "
+                + c.target() + ": " + c.verdict()).toList();
+        assertEquals(List.of("latency 64 B p50: jipc channel futex / C futex = 1.00 <= 1.1: met",
+                "latency 64 B p50: jipc channel futex (virtual thread) / jipc channel futex = 1.25 <= 1.5: met",
+                "latency 64 B p50: jipc pipe (virtual thread) / jipc pipe = 1.60 <= 1.5: missed by 7%",
+                "idle: jipc channel futex (virtual thread), % of a core = 0.05 < 1: met"), goals);
+
+        List<Table> tables = Tables.of(results);
+        assertEquals(List.of("jipc channel futex", "jipc channel futex (virtual thread)", "C futex", "jipc pipe",
+                "jipc pipe (virtual thread)"), tables.get(0).rows().stream().map(row -> row.get(0)).toList());
+        assertEquals(List.of(
+                List.of("jipc channel futex (virtual thread) / jipc channel futex", "", "1.25", "1.25", "1.25", "1.25",
+                        "1.25"),
+                List.of("jipc pipe (virtual thread) / jipc pipe", "", "1.60", "1.60", "1.60", "1.60", "1.60")),
+                tables.get(0).ratios());
+    }
+
+    @Test
     void consoleShowsTheRunsFactsAlignedTablesGoalsAndFailedSteps() {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         ConsoleReport.print(new PrintStream(bytes, true, StandardCharsets.UTF_8), Samples.run());
