@@ -117,8 +117,8 @@ public final class ChannelBenchmark implements Benchmark {
 
     /** What the threads of {@code peer} do, for the note of a virtual-thread row; empty for any other. */
     private static String threadNote(Peer peer) {
-        return peer != Peer.JIPC_VIRTUAL ? "" : "; each side's loop on a virtual thread (jipc.bench.OnVirtualThread):"
-                + " a futex wait parks it, a jipc-futex-waiter thread in futex_waitv unparks it (one hop more per"
+        return peer != Peer.JIPC_VIRTUAL ? "" : "; the echoing (or idle) side b's loop on a virtual thread"
+                + " (jipc.bench.OnVirtualThread; side a, which measures, on a platform thread): a futex wait parks it, a jipc-futex-waiter thread in futex_waitv unparks it (one hop more per"
                 + " wake than a platform thread's FUTEX_WAIT)";
     }
 

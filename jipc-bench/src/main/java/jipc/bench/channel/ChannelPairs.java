@@ -66,8 +66,9 @@ public final class ChannelPairs {
         /** {@link ChannelPeer}: {@link OneToOneChannel} in two JVMs. */
         JIPC,
         /**
-         * {@link ChannelPeer} as {@link #JIPC}, each side's loop on a virtual thread ({@link OnVirtualThread}): its
-         * futex waits park it, and a futex-waiter thread unparks it.
+         * {@link ChannelPeer} as {@link #JIPC}, with the echoing side b's loop on a virtual thread
+         * ({@link OnVirtualThread}; side a, which measures, stays on a platform thread): b's futex waits park it, and
+         * a futex-waiter thread unparks it. The idle step runs its receiver on a virtual thread.
          */
         JIPC_VIRTUAL,
         /** {@code channel_bench.c} with the C twin {@code jipc_channel.c}. */
@@ -228,7 +229,10 @@ public final class ChannelPairs {
                 OneToOneChannel.create(mapping.segment().asSlice(0, ring), capacity, maxMessageLength(capacity));
                 OneToOneChannel.create(mapping.segment().asSlice(ring, ring), capacity, maxMessageLength(capacity));
             }
-            return latencyPair(peer + " " + strategy, command(peer), "ping", arguments, memfd, warmup, rounds);
+            // The virtual-thread row: the echoing side b waits on a virtual thread, the measuring side a on a platform
+            // thread, so each round trip has one parked wake-up (the goal's "one hop more per wake" of one receiver).
+            List<String> sideA = command(peer == Peer.JIPC_VIRTUAL ? Peer.JIPC : peer);
+            return latencyPair(peer + " " + strategy, sideA, command(peer), "ping", arguments, memfd, warmup, rounds);
         }
     }
 
@@ -240,17 +244,18 @@ public final class ChannelPairs {
         long buffer = (size + 4095) & ~4095L;
         List<String> arguments = List.of(wait, String.valueOf(size), String.valueOf(warmup), String.valueOf(rounds));
         try (Memfd memfd = Memfd.create("jipc-bench-floor", 4096 + 2 * buffer)) {
-            return latencyPair("C flag " + wait, command(Peer.C), "flag", arguments, memfd, warmup, rounds);
+            return latencyPair("C flag " + wait, command(Peer.C), command(Peer.C), "flag", arguments, memfd, warmup,
+                    rounds);
         }
     }
 
-    private Histogram latencyPair(String name, List<String> peer, String mode, List<String> arguments, Memfd memfd,
-            long warmup, int rounds) throws IOException, InterruptedException {
+    private Histogram latencyPair(String name, List<String> peerA, List<String> peerB, String mode,
+            List<String> arguments, Memfd memfd, long warmup, int rounds) throws IOException, InterruptedException {
         Path samples = file("samples");
-        List<String> a = Peers.concat(peer, mode, "a");
+        List<String> a = Peers.concat(peerA, mode, "a");
         a.addAll(arguments);
         a.add(samples.toString());
-        List<String> b = Peers.concat(peer, mode, "b");
+        List<String> b = Peers.concat(peerB, mode, "b");
         b.addAll(arguments);
         try {
             Peers.runPair(name, Peers.pinned(pin, true, a), Peers.pinned(pin, false, b), memfd,

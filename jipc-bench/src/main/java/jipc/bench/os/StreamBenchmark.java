@@ -220,7 +220,10 @@ public abstract sealed class StreamBenchmark implements Benchmark permits PipeBe
                 case TCP_LOOPBACK -> work.resolve("port").toString();
             };
             List<String> items = items(plan, stream, peer);
-            List<String> sideA = command(program, stream, endpoint, "a", work, items);
+            // The virtual-thread row: side a (it measures) stays on a platform thread, side b echoes on a virtual one.
+            List<String> programA = peer == Peer.JAVA_ON_VIRTUAL_THREAD
+                    ? Peers.javaCommand(StreamPeer.class, plan.jvmOptions()) : program;
+            List<String> sideA = command(programA, stream, endpoint, "a", work, items);
             List<String> sideB = command(program, stream, endpoint, "b", work, items);
             log.println("  " + implementation + " " + mechanism + ": " + String.join(" ", sideA));
             Duration limit = estimate(plan, stream, peer).multipliedBy(10).plusSeconds(60);
@@ -248,8 +251,8 @@ public abstract sealed class StreamBenchmark implements Benchmark permits PipeBe
             }
             List<Result> results = new ArrayList<>();
             if (peer == Peer.JAVA_ON_VIRTUAL_THREAD) {
-                capacity += "; each side's loop on a virtual thread (jipc.bench.OnVirtualThread): a read or write"
-                        + " that finds the pipe empty or full parks it, the jipc-fd-poller thread (epoll) unparks it";
+                capacity += "; the echoing side b's loop on a virtual thread (jipc.bench.OnVirtualThread; side a,"
+                        + " which measures, on a platform thread): a read or write that finds the pipe empty or full parks it, the jipc-fd-poller thread (epoll) unparks it";
             }
             for (int size : plan.latencySizes()) {
                 results.add(latencyResult(plan, mechanism, implementation, size, pinning, capacity, work));
