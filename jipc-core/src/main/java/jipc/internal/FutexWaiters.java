@@ -83,14 +83,12 @@ public final class FutexWaiters {
         }
     }
 
-    /** How many distinct words virtual threads wait on now (words kept armed after their waiters left not counted). */
+    /** How many distinct words are watched now. */
     public static int watchedWords() {
         synchronized (LOCK) {
             int n = 0;
             for (Service s : SERVICES) {
-                for (Watch w : s.words.values()) {
-                    n += w.registrations.isEmpty() ? 0 : 1;
-                }
+                n += s.words.size();
             }
             return n;
         }
@@ -134,11 +132,7 @@ public final class FutexWaiters {
         }
     }
 
-    /**
-     * Hands {@code r} to a service thread that watches its word or has room; {@code null} if none may read it. A
-     * service already armed on the word with the value {@code r} expects (a thread that waits on the same word again,
-     * or whose last slice timed out) needs no wake-up: no system call, no hop.
-     */
+    /** Hands {@code r} to a service thread that watches its word or has room; {@code null} if none may read it. */
     private static Service register(Registration r) {
         long address = r.word.address();
         synchronized (LOCK) {
@@ -148,7 +142,7 @@ public final class FutexWaiters {
                     chosen = s;
                     break;
                 }
-                if (chosen == null && s.hasRoom()) {
+                if (chosen == null && s.words.size() < WORDS_PER_THREAD) {
                     chosen = s;
                 }
             }
@@ -159,29 +153,16 @@ public final class FutexWaiters {
             if (!r.word.isAccessibleBy(chosen.thread)) {
                 return null;
             }
-            Watch watch = chosen.words.get(address);
-            if (watch == null) {
-                chosen.makeRoom();
-                watch = new Watch();
-                chosen.words.put(address, watch);
-            }
-            watch.registrations.add(r);
-            watch.word = r.word;
-            if (!watch.armed || watch.armedValue != r.expected) {
-                chosen.poke();
-            }
+            chosen.words.computeIfAbsent(address, a -> new ArrayList<>()).add(r);
+            chosen.poke();
             return chosen;
         }
     }
 
     private static long futexWaitv(MemorySegment waiters, int count) {
-        return futexWaitv(waiters, count, MemorySegment.NULL);
-    }
-
-    private static long futexWaitv(MemorySegment waiters, int count, MemorySegment timeout) {
         try {
             return (long) SYSCALL_FUTEX_WAITV.invokeExact(Native.callState(), SYS_futex_waitv, waiters, count, 0,
-                    timeout, CLOCK_MONOTONIC);
+                    MemorySegment.NULL, CLOCK_MONOTONIC);
         } catch (Throwable t) {
             throw Native.rethrow(t);
         }
@@ -203,68 +184,38 @@ public final class FutexWaiters {
         }
     }
 
-    /**
-     * One watched word: the registrations waiting on it, and what the service armed it with. A word stays armed for
-     * {@link #IDLE_NANOS} after its last waiter left (fired or gave up), re-armed with its current value, so that a
-     * thread that waits on it again (a consumer's next take, the next 100 ms slice) registers without waking the
-     * service. All fields guarded by {@link #LOCK}.
-     */
-    private static final class Watch {
-        final List<Registration> registrations = new ArrayList<>();
-        /** The latest registration's segment: how the service reads the word (an unmapped one throws, never crashes). */
-        MemorySegment word;
-        boolean armed;
-        int armedValue;
-        long idleSince;
-    }
-
-    /** How long a word with no waiter stays armed. */
-    private static final long IDLE_NANOS = 1_000_000_000L;
-
     /** One service thread: its words, its control word, and the futex_waitv array it sleeps on. */
     private static final class Service implements Runnable {
-        /** Address → its watch. Guarded by {@link #LOCK}. */
-        final Map<Long, Watch> words = new LinkedHashMap<>();
+        /** Address → the registrations waiting on that word. Guarded by {@link #LOCK}. */
+        final Map<Long, List<Registration>> words = new LinkedHashMap<>();
         final Thread thread;
         private final MemorySegment control;
         private final MemorySegment waitv;
-        private final MemorySegment timeout;
 
         Service(int index) {
             Arena arena = Arena.ofShared(); // lives as long as the service thread: for the life of the process
             this.control = arena.allocate(8, 8);
             this.waitv = arena.allocate(WAITV_SIZE * (WORDS_PER_THREAD + 1), 8);
-            this.timeout = arena.allocate(16, 8);
             this.thread = Thread.ofPlatform().daemon().name("jipc-futex-waiter-" + index).unstarted(this);
             this.thread.start();
         }
 
-        /** Whether a new word fits: fewer than the maximum, or one that nobody waits on may go. */
-        boolean hasRoom() {
-            return words.size() < WORDS_PER_THREAD
-                    || words.values().stream().anyMatch(w -> w.registrations.isEmpty());
-        }
-
-        /** Drops a word that nobody waits on if the service is full. */
-        void makeRoom() {
-            if (words.size() >= WORDS_PER_THREAD) {
-                words.values().removeIf(w -> w.registrations.isEmpty());
-                poke();
-            }
-        }
-
-        /** Makes the service look at its words again: a new registration, or one it is not armed for. */
+        /** Makes the service look at its words again: a new registration or a cancellation. */
         void poke() {
             int unused = (int) INT.getAndAdd(control, 0L, 1);
             Futex.wake(control, 1);
         }
 
-        /** A waiter gave up (timeout, interrupt): the word stays armed for a while, so no wake-up is needed. */
+        /**
+         * A waiter gave up (timeout, interrupt). No wake-up of the service: a word nobody waits on any more stays in
+         * its futex_waitv until the next registration or wake makes it rebuild the list (an idle virtual thread
+         * whose 100 ms slices time out costs one service wake-up per slice, not two).
+         */
         void cancel(Registration r) {
             synchronized (LOCK) {
-                Watch watch = words.get(r.word.address());
-                if (watch != null && watch.registrations.remove(r) && watch.registrations.isEmpty()) {
-                    watch.idleSince = System.nanoTime();
+                List<Registration> list = words.get(r.word.address());
+                if (list != null && list.remove(r) && list.isEmpty()) {
+                    words.remove(r.word.address());
                 }
             }
         }
@@ -274,76 +225,56 @@ public final class FutexWaiters {
             List<Long> order = new ArrayList<>();
             for (;;) {
                 order.clear();
-                boolean idleWords;
                 synchronized (LOCK) {
-                    idleWords = prepare(order);
+                    fireChanged();
+                    fill(order);
                 }
-                long r;
-                if (idleWords) {
-                    long at = System.nanoTime() + IDLE_NANOS; // CLOCK_MONOTONIC, the clock futex_waitv is given
-                    timeout.set(JAVA_LONG, 0, at / 1_000_000_000L);
-                    timeout.set(JAVA_LONG, 8, at % 1_000_000_000L);
-                    r = futexWaitv(waitv, order.size() + 1, timeout);
-                } else {
-                    r = futexWaitv(waitv, order.size() + 1);
-                }
+                long r = futexWaitv(waitv, order.size() + 1);
                 int errno = r < 0 ? Native.errno() : 0;
                 synchronized (LOCK) {
                     if (r > 0) {
-                        Watch watch = words.get(order.get((int) r - 1));
-                        if (watch != null) {
-                            fire(watch, 0); // that word was woken
+                        fire(order.get((int) r - 1), 0); // that word was woken
+                    } else if (r < 0 && errno != Errno.EAGAIN && errno != Errno.EINTR) {
+                        // EFAULT (a word unmapped under us) or anything unexpected: let every waiter look again
+                        for (Long address : new ArrayList<>(words.keySet())) {
+                            fire(address, 0);
                         }
-                    } else if (r < 0 && errno != Errno.EAGAIN && errno != Errno.EINTR && errno != Errno.ETIMEDOUT) {
-                        // EFAULT (a word unmapped under us) or anything unexpected: every waiter looks again
-                        for (Watch watch : words.values()) {
-                            fire(watch, 0);
-                        }
-                        words.clear();
                     }
-                    // r == 0 (control), EAGAIN (some word moved), ETIMEDOUT: prepare() at the top sorts it out
+                    // r == 0 (control woken) or EAGAIN (some word moved): fireChanged at the top finds which
+                }
+            }
+        }
+
+        /** Unparks the waiters of every word that no longer holds what they expect (or can no longer be read). */
+        private void fireChanged() {
+            for (Iterator<Map.Entry<Long, List<Registration>>> it = words.entrySet().iterator(); it.hasNext(); ) {
+                List<Registration> list = it.next().getValue();
+                list.removeIf(reg -> {
+                    int now;
+                    try {
+                        now = reg.word.get(JAVA_INT, 0);
+                    } catch (RuntimeException closedOrElsewhere) {
+                        return unpark(reg, 0);
+                    }
+                    return now != reg.expected && unpark(reg, Errno.EAGAIN);
+                });
+                if (list.isEmpty()) {
+                    it.remove();
                 }
             }
         }
 
         /**
-         * Under {@link #LOCK}: unparks the waiters whose word no longer holds what they expect (or can no longer be
-         * read), drops words idle for {@link #IDLE_NANOS} or unreadable, and writes the control word and then every
-         * word into waitv (waited-on words with the value their waiters expect, idle ones with their value now).
-         * Returns whether any idle word is armed (then the sleep needs a timeout to expire it). A registration after
-         * this reads the control word changes it, so futex_waitv returns at once.
+         * Writes the control word and then each watched word (with the value its waiters expect) into waitv. Under
+         * {@link #LOCK}: a registration after this reads the control word changes it, so futex_waitv returns at once.
          */
-        private boolean prepare(List<Long> order) {
-            long now = System.nanoTime();
+        private void fill(List<Long> order) {
             put(0, control.address(), (int) INT.getVolatile(control, 0L));
-            boolean idleWords = false;
             int i = 1;
-            for (Iterator<Map.Entry<Long, Watch>> it = words.entrySet().iterator(); it.hasNext(); ) {
-                Map.Entry<Long, Watch> e = it.next();
-                Watch watch = e.getValue();
-                watch.armed = false;
-                int value;
-                try {
-                    value = watch.word.get(JAVA_INT, 0);
-                } catch (RuntimeException closedOrElsewhere) {
-                    fire(watch, 0);
-                    it.remove();
-                    continue;
-                }
-                watch.registrations.removeIf(reg -> reg.expected != value && unpark(reg, Errno.EAGAIN));
-                if (watch.registrations.isEmpty()) {
-                    if (now - watch.idleSince >= IDLE_NANOS) {
-                        it.remove();
-                        continue;
-                    }
-                    idleWords = true;
-                }
-                put(i++, e.getKey(), value);
-                watch.armed = true;
-                watch.armedValue = value;
+            for (Map.Entry<Long, List<Registration>> e : words.entrySet()) {
+                put(i++, e.getKey(), e.getValue().get(0).expected);
                 order.add(e.getKey());
             }
-            return idleWords;
         }
 
         private void put(int i, long address, int value) {
@@ -354,13 +285,13 @@ public final class FutexWaiters {
             waitv.set(JAVA_INT, at + WAITV_FLAGS_OFFSET + 4, 0);
         }
 
-        /** Unparks every waiter of {@code watch}; the word stays, idle from now. */
-        private static void fire(Watch watch, int result) {
-            for (Registration reg : watch.registrations) {
-                unpark(reg, result);
+        private void fire(long address, int result) {
+            List<Registration> list = words.remove(address);
+            if (list != null) {
+                for (Registration reg : list) {
+                    unpark(reg, result);
+                }
             }
-            watch.registrations.clear();
-            watch.idleSince = System.nanoTime();
         }
 
         private static boolean unpark(Registration reg, int result) {
