@@ -31,7 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  * virtual threads in jipc calls at once (690 pipe reads, 100 FIFO opens and reads, 100 channel takes, 100 semaphore
  * acquires, 10 mutex locks); another virtual thread still runs to completion; jipc's own threads stay within one
  * poller, one futex waiter per 127 words and the pool of 4; then this JVM (FIFOs, channels, semaphores, mutex) and a
- * bash process (pipes) release every one and each gets exactly its data.
+ * C process (pipes) release every one and each gets exactly its data.
  */
 class ThousandVirtualThreadsTest {
     @TempDir
@@ -67,7 +67,7 @@ class ThousandVirtualThreadsTest {
                  Capture child = Capture.startKeepingStdin(Spawn.java(ThousandWaiters.class,
                     List.of("-Djdk.virtualThreadScheduler.parallelism=2",
                             "-Djdk.virtualThreadScheduler.maxPoolSize=2"),
-                    prefix, dir.toString()).fd(0, stdin.source()))) {
+                    prefix, dir.toString(), jipc.testing.Gcc.program("write_fds").toString()).fd(0, stdin.source()))) {
                 String ready = awaitLine(child, "ready ");
                 Matcher m = Pattern.compile("ready 42 poller=(\\d+) futex=(\\d+) blocking=(\\d+)").matcher(ready);
                 assertTrue(m.matches(), ready);

@@ -29,10 +29,10 @@ import jipc.sync.SemaphoreDescriptor;
  * The child JVM of {@link ThousandVirtualThreadsTest}, run with two carriers: blocks 1 000 virtual threads at once in
  * jipc calls (690 pipe reads, 100 FIFO opens and reads, 100 channel takes, 100 semaphore acquires, 10 mutex locks),
  * shows that another virtual thread still runs, prints "ready" and jipc's thread counts, and after "go" on standard
- * input has a bash process write each pipe; then checks each thread got exactly its data and prints "ok".
+ * input has a C process (write_fds) write each pipe; then checks each thread got exactly its data and prints "ok".
  *
- * <p>Arguments: PREFIX (shm names: PREFIX-chN, PREFIX-sem, PREFIX-mutex, all made by the parent) and the FIFO
- * directory (FIFOs f0..f99 made by the parent).
+ * <p>Arguments: PREFIX (shm names: PREFIX-chN, PREFIX-sem, PREFIX-mutex, all made by the parent), the FIFO
+ * directory (FIFOs f0..f99 made by the parent) and the path of the compiled write_fds C program.
  */
 public final class ThousandWaiters {
     private ThousandWaiters() {
@@ -103,8 +103,7 @@ public final class ThousandWaiters {
             if (!"go".equals(in.readLine())) {
                 throw new IllegalStateException("no go");
             }
-            Spawn writer = Spawn.command("bash", "-c",
-                    "for ((i = 0; i < " + PIPES + "; i++)); do printf \"p$i\" >&$((3 + i)); done");
+            Spawn writer = Spawn.command(args[2], Integer.toString(PIPES)); // the C peer, write_fds
             for (int i = 0; i < PIPES; i++) {
                 writer.fd(3 + i, pipes.get(i).sink());
             }
