@@ -52,7 +52,9 @@ class FifoVirtualThreadTest {
                     }
                 }));
             }
-            Thread.sleep(200); // let them open and park (no count to await: parked in the poller or not, both fine)
+            // every reader has opened without waiting and parked on the poller: none holds a carrier
+            jipc.testing.Await.until(java.time.Duration.ofSeconds(60), "50 readers parked",
+                    () -> jipc.io.FdPollerProbe.waiting() >= n);
             assertEquals("ran", virtual.submit(() -> "ran").get(30, TimeUnit.SECONDS));
             Capture.run(Spawn.command("bash", "-c",
                     "for ((i = 0; i < " + n + "; i++)); do echo \"line $i\" > \"$1/f$i\"; done", "bash",

@@ -112,17 +112,23 @@ class VirtualThreadWaitsTest {
              ExecutorService virtual = Executors.newVirtualThreadPerTaskExecutor()) {
             AtomicInteger taken = new AtomicInteger();
             List<Future<?>> waits = new ArrayList<>();
+            List<Thread> waiters = java.util.Collections.synchronizedList(new ArrayList<>());
             for (int i = 0; i < 10; i++) {
                 waits.add(virtual.submit(() -> {
+                    waiters.add(Thread.currentThread());
                     named.acquire();
                     return taken.incrementAndGet();
                 }));
                 waits.add(virtual.submit(() -> {
+                    waiters.add(Thread.currentThread());
                     set.acquire(0);
                     return taken.incrementAndGet();
                 }));
             }
-            Thread.sleep(300);
+            // all twenty parked (waiting for the pool's slices), none holding a carrier
+            Await.until(Duration.ofSeconds(30), "the twenty waiters parked", () -> waiters.size() == 20
+                    && waiters.stream().allMatch(t -> t.getState() == Thread.State.WAITING
+                            || t.getState() == Thread.State.TIMED_WAITING));
             assertEquals("ran", virtual.submit(() -> "ran").get(30, TimeUnit.SECONDS));
             assertEquals(0, taken.get());
             for (int i = 0; i < 10; i++) {
