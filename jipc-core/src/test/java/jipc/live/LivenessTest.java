@@ -194,15 +194,9 @@ class LivenessTest {
     }
 
     private static String firstLine(Capture child) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (System.nanoTime() < deadline) {
-            String out = child.outSoFar();
-            int newline = out.indexOf('\n');
-            if (newline >= 0) {
-                return out.substring(0, newline);
-            }
-            Thread.sleep(20);
-        }
-        throw new AssertionError("no line from the child in 30 s: " + child.outSoFar());
+        jipc.testing.Await.until(java.time.Duration.ofSeconds(30), "a line from the child",
+                () -> child.outSoFar().indexOf('\n') >= 0);
+        String out = child.outSoFar();
+        return out.substring(0, out.indexOf('\n'));
     }
 }

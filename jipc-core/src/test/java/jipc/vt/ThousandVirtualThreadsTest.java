@@ -104,15 +104,12 @@ class ThousandVirtualThreadsTest {
     }
 
     private static String awaitLine(Capture child, String start) throws Exception {
-        long deadline = System.nanoTime() + 120_000_000_000L;
-        while (System.nanoTime() < deadline) {
-            for (String line : child.outSoFar().split("\n")) {
-                if (line.startsWith(start)) {
-                    return line;
-                }
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("no '" + start + "' line in 120 s: " + child.outSoFar());
+        jipc.testing.Await.until(java.time.Duration.ofSeconds(120), "a '" + start + "' line from the child",
+                () -> lineStarting(child.outSoFar(), start) != null);
+        return lineStarting(child.outSoFar(), start);
+    }
+
+    private static String lineStarting(String out, String start) {
+        return out.lines().filter(line -> line.startsWith(start)).findFirst().orElse(null);
     }
 }

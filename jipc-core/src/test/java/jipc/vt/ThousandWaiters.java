@@ -98,16 +98,9 @@ public final class ThousandWaiters {
             // All 1 000 at their waits: the pipe and FIFO readers parked on the poller, and the futex waits' 201 words
             // (100 channels, 100 semaphores, the mutex) watched at one instant (each leaves its word for a moment
             // between its 100 ms slices, so the count is looked at until it is complete).
-            long deadline = System.nanoTime() + 120_000_000_000L;
-            while (jipc.io.FdPollerProbe.waiting() < PIPES + FIFOS
-                    || jipc.internal.FutexWaiters.watchedWords() < CHANNELS + SEMAPHORES + 1) {
-                if (System.nanoTime() - deadline > 0) {
-                    throw new IllegalStateException("not all waiting after 120 s: poller "
-                            + jipc.io.FdPollerProbe.waiting() + ", futex words "
-                            + jipc.internal.FutexWaiters.watchedWords());
-                }
-                Thread.sleep(10);
-            }
+            jipc.testing.Await.until(java.time.Duration.ofSeconds(120), "all 1 000 at their waits",
+                    () -> jipc.io.FdPollerProbe.waiting() >= PIPES + FIFOS
+                            && jipc.internal.FutexWaiters.watchedWords() >= CHANNELS + SEMAPHORES + 1);
             long ran = virtual.submit(() -> 42L).get(60, TimeUnit.SECONDS);
             System.out.println("ready " + ran + " " + jipcThreads());
             System.out.flush();
