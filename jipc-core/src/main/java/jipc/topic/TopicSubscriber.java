@@ -56,6 +56,8 @@ import static jipc.topic.TopicRecordDescriptor.TYPE_OFFSET;
 public final class TopicSubscriber implements AutoCloseable {
     /** Bounds the re-synchronisation of a lapped subscriber against a publisher that laps it again and again. */
     private static final int MAX_RESYNC_TRIES = 1_000_000;
+    /** Bounds the history walk's restarts (each walks up to a ring of record headers). */
+    private static final int MAX_WALK_TRIES = 1_000;
 
     private final Topic topic;
     private final MemorySegment segment;
@@ -193,7 +195,7 @@ public final class TopicSubscriber implements AutoCloseable {
      * validating every header against the intent (a walk the publisher overtakes starts again).
      */
     private long historyStart(int history) {
-        for (int tries = 0; tries < MAX_RESYNC_TRIES; tries++) {
+        for (int tries = 0; tries < MAX_WALK_TRIES; tries++) {
             long t = tail();
             long target = (long) LONG.get(ring, (t & mask) + SEQUENCE_OFFSET) - history;
             long p = (long) LONG.getAcquire(segment, (long) OLDEST_OFFSET);
@@ -222,7 +224,7 @@ public final class TopicSubscriber implements AutoCloseable {
             }
         }
         throw new TopicCorruptedException("positions", 0, 0, "the history walk was overtaken "
-                + MAX_RESYNC_TRIES + " times");
+                + MAX_WALK_TRIES + " times");
     }
 
     // ---- polling ---------------------------------------------------------------------------------------------------

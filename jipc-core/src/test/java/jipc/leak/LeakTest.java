@@ -40,6 +40,10 @@ import jipc.sync.NamedSemaphore;
 import jipc.sync.Semaphore;
 import jipc.sync.SharedSemaphore;
 import jipc.sync.SysVSemaphoreSet;
+import jipc.topic.OverflowPolicy;
+import jipc.topic.SharedTopic;
+import jipc.topic.TopicPublisher;
+import jipc.topic.TopicSubscriber;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -310,6 +314,23 @@ class LeakTest {
                 assertTrue(second.manyToOne().offer(2, payload, 0, payload.length));
                 assertEquals(2, in.poll((type, message) -> { }));
                 consumer.unlink();
+            }
+        });
+    }
+
+    @Test
+    void sharedTopic() throws Exception {
+        String name = name("topic");
+        MemorySegment payload = MemorySegment.ofArray(new byte[16]);
+        assertLeavesNothing("SharedTopic", CYCLES, i -> {
+            try (SharedTopic created = SharedTopic.create(name, 1024, 64, i % 2 == 0 ? OverflowPolicy.BLOCK
+                    : OverflowPolicy.OVERWRITE);
+                 SharedTopic attached = SharedTopic.attach(name);
+                 TopicSubscriber sub = attached.topic().subscribe();
+                 TopicPublisher pub = created.topic().publisher()) {
+                assertTrue(pub.offer(1, payload));
+                assertEquals(1, sub.poll((type, message) -> { }, 10));
+                created.unlink();
             }
         });
     }

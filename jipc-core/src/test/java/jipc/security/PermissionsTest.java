@@ -20,6 +20,7 @@ import jipc.shm.SysVSharedMemory;
 import jipc.sync.NamedSemaphore;
 import jipc.sync.SharedSemaphore;
 import jipc.sync.SysVSemaphoreSet;
+import jipc.topic.SharedTopic;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -110,6 +111,18 @@ class PermissionsTest {
             assertEquals(0, channel.channel().size());
         } finally {
             SharedChannel.unlinkIfExists(name);
+        }
+    }
+
+    @Test
+    void sharedTopicCannotBeOpenedByAnotherUser() throws IOException {
+        String name = uniqueName("topic");
+        try (SharedTopic topic = SharedTopic.create(name, 4096, 64)) {
+            assertEquals("rw-------", devShm(name));
+            assertEquals(DENIED_TWICE, stranger.tries("shm", name, "rw", "shm", name, "ro"));
+            assertEquals(0, topic.topic().subscriberCount());
+        } finally {
+            SharedTopic.unlinkIfExists(name);
         }
     }
 

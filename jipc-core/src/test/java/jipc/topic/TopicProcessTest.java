@@ -171,6 +171,17 @@ class TopicProcessTest {
             holder.child().signal(9);
             holder.child().waitFor();
             assertEquals(PartyState.Life.DEAD, shared.topic().subscribers().getFirst().state().life());
+            // the dead holder's slot is taken over once no slot is free
+            List<TopicSubscriber> live = new ArrayList<>();
+            try {
+                for (int i = 0; i < TopicDescriptor.SLOT_COUNT; i++) {
+                    live.add(shared.topic().subscribe());
+                }
+                assertEquals(info.slot(), live.getLast().slot());
+                assertTrue(shared.topic().subscribers().stream().allMatch(s -> s.state().mayBeAlive()));
+            } finally {
+                live.forEach(TopicSubscriber::close);
+            }
         }
     }
 }
