@@ -1,0 +1,510 @@
+package jipc.topic;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.VarHandle;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
+
+import jipc.channel.WaitStrategy;
+import jipc.channel.Waitable;
+import jipc.internal.Futex;
+import jipc.internal.FutexWaiters;
+import jipc.internal.Memory;
+import jipc.live.Liveness;
+import jipc.live.Party;
+import jipc.live.Role;
+
+import static jipc.topic.Topic.INT;
+import static jipc.topic.Topic.LONG;
+import static jipc.topic.TopicDescriptor.FLOOR_OFFSET;
+import static jipc.topic.TopicDescriptor.INTENT_OFFSET;
+import static jipc.topic.TopicDescriptor.OLDEST_OFFSET;
+import static jipc.topic.TopicDescriptor.PUBLISHER_PARTY_OFFSET;
+import static jipc.topic.TopicDescriptor.PUBLISHER_WAITING_OFFSET;
+import static jipc.topic.TopicDescriptor.PUBLISHER_WAKE_OFFSET;
+import static jipc.topic.TopicDescriptor.SLEEPING_OFFSET;
+import static jipc.topic.TopicDescriptor.SUBSCRIBER_WAKE_OFFSET;
+import static jipc.topic.TopicDescriptor.TAIL_OFFSET;
+import static jipc.topic.TopicRecordDescriptor.HEADER_LENGTH;
+import static jipc.topic.TopicRecordDescriptor.LENGTH_OFFSET;
+import static jipc.topic.TopicRecordDescriptor.PADDING_TYPE;
+import static jipc.topic.TopicRecordDescriptor.SEQUENCE_OFFSET;
+import static jipc.topic.TopicRecordDescriptor.TYPE_OFFSET;
+
+/**
+ * The one publisher of a {@link Topic}: writes each message once, whatever the number of subscribers.
+ *
+ * <p>{@link #offer} copies a message in and never blocks: in BLOCK mode it returns {@code false} while the slowest
+ * live subscriber is a ring behind; in OVERWRITE mode it always succeeds. {@link #tryClaim}/{@link #commit} write in
+ * place (zero-copy). {@link #put} waits for room with this side's {@link WaitStrategy} (futex: the publisher sleeps
+ * until a subscriber moves on; a subscriber that died is dropped by its liveness token within one slice of at most
+ * 100 ms, never by a timer).
+ *
+ * <p>Costs per message: plain stores of the payload and a 16-byte header, a release store of the tail, one full
+ * fence, and a {@code FUTEX_WAKE} only while some subscriber sleeps (one call wakes all). In BLOCK mode the publisher
+ * reads the subscribers' cursors only when its cached floor says the ring might be full (about once per ring's worth
+ * of bytes). A publisher killed at any point leaves only whole messages; the next one goes on after the last.
+ *
+ * <p>Not thread-safe: one thread publishes through one instance. {@link #close()} gives the role back.
+ */
+public final class TopicPublisher implements AutoCloseable {
+    /** How often at most the publisher judges the liveness of subscribers that keep it waiting (system calls). */
+    private static final long LIVENESS_CHECK_NANOS = 10_000_000L;
+    /** How often at most a publisher whose wake-ups woke nobody looks for dead subscribers' sleeping bits. */
+    private static final long SLEEPERS_CHECK_NANOS = 100_000_000L;
+
+    private final Topic topic;
+    private final MemorySegment segment;
+    private final MemorySegment ring;
+    private final long capacity;
+    private final long mask;
+    private final int maxMessageLength;
+    private final boolean block;
+    private final MemorySegment subscriberWake;
+    private final MemorySegment publisherWake;
+    private final Party party;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private WaitStrategy waitStrategy = WaitStrategy.hybrid();
+
+    private long tail;
+    private long next;
+    private long oldest;
+    private long intent;
+    /** BLOCK: the publisher overwrites nothing at or above this; a lower bound on every joined cursor. */
+    private long floorCache;
+    private long nextLivenessCheck = System.nanoTime();
+    private long nextSleepersCheck = System.nanoTime();
+
+    private boolean claimOpen;
+    private long claimPadding;
+    private long claimStart;
+    private int claimLength;
+    private int claimType;
+
+    TopicPublisher(Topic topic) {
+        this.topic = topic;
+        this.segment = topic.segment;
+        this.ring = topic.ring;
+        this.capacity = topic.capacity;
+        this.mask = topic.mask;
+        this.maxMessageLength = topic.maxMessageLength;
+        this.block = topic.policy == OverflowPolicy.BLOCK;
+        this.subscriberWake = segment.asSlice(SUBSCRIBER_WAKE_OFFSET, 4);
+        this.publisherWake = segment.asSlice(PUBLISHER_WAKE_OFFSET, 4);
+        topic.checkMapped();
+        Party p = topic.token().newParty();
+        try {
+            Role.take(segment, PUBLISHER_PARTY_OFFSET, p, "the publisher of " + topic.label,
+                    holder -> Liveness.describe(
+                            (int) INT.getAcquire(segment, (long) TopicDescriptor.PUBLISHER_PID_OFFSET),
+                            (long) LONG.getAcquire(segment, (long) TopicDescriptor.PUBLISHER_PID_NAMESPACE_OFFSET)));
+            INT.setRelease(segment, (long) TopicDescriptor.PUBLISHER_PID_OFFSET, Liveness.selfPid());
+            LONG.setRelease(segment, (long) TopicDescriptor.PUBLISHER_PID_NAMESPACE_OFFSET,
+                    Liveness.selfPidNamespace());
+            // a publisher that died asleep left its flag: subscribers would wake nobody once each
+            INT.setVolatile(segment, (long) PUBLISHER_WAITING_OFFSET, 0);
+            recover();
+        } catch (RuntimeException e) {
+            Role.giveBack(segment, PUBLISHER_PARTY_OFFSET, p);
+            p.close();
+            throw e;
+        }
+        this.party = p;
+    }
+
+    /**
+     * Finds where the last publisher stopped: the tail, the look-ahead sequence there, the oldest whole record and
+     * the intent. A header that no correct publisher leaves (oldest outside the ring behind the tail, an intent
+     * below the tail or more than a ring ahead) is mended by losing history, never by throwing.
+     */
+    private void recover() {
+        long t = (long) LONG.getAcquire(segment, (long) TAIL_OFFSET);
+        if (t < 0 || (t & (TopicRecordDescriptor.ALIGNMENT - 1)) != 0) {
+            throw new TopicCorruptedException("positions", t, t, "the tail is not a non-negative multiple of 16");
+        }
+        long o = (long) LONG.getAcquire(segment, (long) OLDEST_OFFSET);
+        long i = (long) LONG.getAcquire(segment, (long) INTENT_OFFSET);
+        if (t - o < 0 || t - o > capacity || (o & (TopicRecordDescriptor.ALIGNMENT - 1)) != 0) {
+            o = t;
+            LONG.setRelease(segment, (long) OLDEST_OFFSET, o);
+        }
+        if (i - t < 0 || i - t > capacity) {
+            i = i - t < 0 ? t : t + capacity;
+            LONG.setRelease(segment, (long) INTENT_OFFSET, i);
+        }
+        tail = t;
+        oldest = o;
+        intent = i;
+        next = (long) LONG.getAcquire(ring, (t & mask) + SEQUENCE_OFFSET);
+        floorCache = Long.MIN_VALUE; // the first BLOCK publish scans the cursors
+    }
+
+    /** Sets the strategy {@link #put} waits with ({@link WaitStrategy#hybrid()} by default); returns this. */
+    public TopicPublisher waitStrategy(WaitStrategy strategy) {
+        this.waitStrategy = Objects.requireNonNull(strategy, "strategy");
+        return this;
+    }
+
+    /** The topic this publisher writes. */
+    public Topic topic() {
+        return topic;
+    }
+
+    /** The sequence number the next message gets (messages published so far, by all publishers of the topic). */
+    public long nextSequence() {
+        return next;
+    }
+
+    // ---- publishing ------------------------------------------------------------------------------------------------
+
+    /**
+     * Copies one message into the ring and publishes it.
+     *
+     * @param type    the message type, {@code >= 1}
+     * @param payload at most {@link Topic#maxMessageLength()} bytes
+     * @return {@code false} only in BLOCK mode when the slowest live subscriber leaves no room now
+     */
+    public boolean offer(int type, MemorySegment payload) {
+        Objects.requireNonNull(payload, "payload");
+        int length = checkedLength(payload.byteSize());
+        long index = claimIndex(type, length);
+        if (index < 0) {
+            return false;
+        }
+        copyIn(payload, index, length);
+        commit();
+        return true;
+    }
+
+    /** Copies {@code length} bytes of {@code payload} from {@code offset}; see {@link #offer(int, MemorySegment)}. */
+    public boolean offer(int type, byte[] payload, int offset, int length) {
+        Objects.checkFromIndexSize(offset, length, Objects.requireNonNull(payload, "payload").length);
+        return offer(type, MemorySegment.ofArray(payload).asSlice(offset, length));
+    }
+
+    /**
+     * {@link #offer(int, MemorySegment)} that waits up to {@code timeout} for room (BLOCK); in OVERWRITE mode it
+     * never waits.
+     *
+     * @param timeout how long to wait; {@code null} waits as long as it takes
+     * @return whether the message was published
+     * @throws InterruptedException if the thread is interrupted while waiting (noticed within 100 ms)
+     */
+    public boolean put(int type, MemorySegment payload, Duration timeout) throws InterruptedException {
+        Objects.requireNonNull(payload, "payload");
+        int length = checkedLength(payload.byteSize());
+        long index = claimIndex(type, length, timeout);
+        if (index < 0) {
+            return false;
+        }
+        copyIn(payload, index, length);
+        commit();
+        return true;
+    }
+
+    /**
+     * Reserves room for one message of {@code length} bytes and returns the writable ring slice for its payload
+     * (zero-copy); nothing is visible until {@link #commit()}. One claim at a time.
+     *
+     * @return the payload slice, or {@code null} (BLOCK only) if there is no room now
+     */
+    public MemorySegment tryClaim(int type, int length) {
+        long index = claimIndex(type, checkedLength(length));
+        return index < 0 ? null : ring.asSlice(index, length);
+    }
+
+    /** {@link #tryClaim} that waits up to {@code timeout} for room; {@code null} if none came in time. */
+    public MemorySegment claim(int type, int length, Duration timeout) throws InterruptedException {
+        long index = claimIndex(type, checkedLength(length), timeout);
+        return index < 0 ? null : ring.asSlice(index, length);
+    }
+
+    /** Publishes the claimed message and wakes the subscribers if any sleeps. */
+    public void commit() {
+        if (!claimOpen) {
+            throw new IllegalStateException("no open claim to commit");
+        }
+        claimOpen = false;
+        long t = tail;
+        long seq = next;
+        if (claimPadding > 0) {
+            long p = t & mask;
+            INT.set(ring, p + LENGTH_OFFSET, (int) claimPadding);
+            INT.set(ring, p + TYPE_OFFSET, PADDING_TYPE);
+            LONG.set(ring, p + SEQUENCE_OFFSET, seq);
+        }
+        long start = claimStart;
+        long s = start & mask;
+        INT.set(ring, s + LENGTH_OFFSET, HEADER_LENGTH + claimLength);
+        INT.set(ring, s + TYPE_OFFSET, claimType);
+        LONG.set(ring, s + SEQUENCE_OFFSET, seq);
+        long newTail = start + TopicRecordDescriptor.recordSpace(claimLength);
+        // the look-ahead header: a subscriber that joins at the new tail learns the next sequence from it
+        long n = newTail & mask;
+        INT.set(ring, n + LENGTH_OFFSET, 0);
+        INT.set(ring, n + TYPE_OFFSET, 0);
+        LONG.set(ring, n + SEQUENCE_OFFSET, seq + 1);
+        LONG.setRelease(segment, (long) TAIL_OFFSET, newTail);
+        tail = newTail;
+        next = seq + 1;
+        wakeSubscribersIfSleeping();
+    }
+
+    /** Gives up the claimed message unpublished. */
+    public void abort() {
+        if (!claimOpen) {
+            throw new IllegalStateException("no open claim to abort");
+        }
+        claimOpen = false;
+    }
+
+    /** Steps 1–4 of the spec's publish: room, oldest, intent; the ring index of the payload, or -1 (no room). */
+    private long claimIndex(int type, int length) {
+        if (type < 1) {
+            throw new IllegalArgumentException("type=" + type + " < 1");
+        }
+        if (claimOpen) {
+            throw new IllegalStateException("a claim is already open at position " + claimStart
+                    + ": commit or abort it");
+        }
+        checkOpen();
+        long t = tail;
+        long space = TopicRecordDescriptor.recordSpace(length);
+        long toEnd = capacity - (t & mask);
+        long padding = space > toEnd ? toEnd : 0;
+        long start = t + padding;
+        long end = start + space + HEADER_LENGTH; // the look-ahead header is written too
+        long limit = end - capacity;
+        if (block && limit - floorCache > 0 && !refreshFloor(limit)) {
+            return -1;
+        }
+        if (limit - oldest > 0) {
+            advanceOldest(limit);
+        }
+        if (end - intent > 0) {
+            intent = end;
+            LONG.setOpaque(segment, (long) INTENT_OFFSET, end);
+        }
+        // every ring byte written from here on is ordered after the intent: a reader that saw one of them sees it
+        VarHandle.storeStoreFence();
+        claimOpen = true;
+        claimPadding = padding;
+        claimStart = start;
+        claimLength = length;
+        claimType = type;
+        return (start & mask) + HEADER_LENGTH;
+    }
+
+    private long claimIndex(int type, int length, Duration timeout) throws InterruptedException {
+        long timeoutNanos = nanos(timeout);
+        long index = claimIndex(type, length);
+        if (index >= 0 || timeoutNanos == 0) {
+            return index;
+        }
+        long deadline = timeoutNanos == WaitStrategy.FOREVER ? WaitStrategy.FOREVER : System.nanoTime() + timeoutNanos;
+        Waitable room = roomWaitable(length);
+        for (;;) {
+            long left = deadline == WaitStrategy.FOREVER ? WaitStrategy.FOREVER : deadline - System.nanoTime();
+            if (left <= 0 || !waitStrategy.await(room, left)) {
+                return claimIndex(type, length);
+            }
+            index = claimIndex(type, length);
+            if (index >= 0) {
+                return index;
+            }
+        }
+    }
+
+    /** Moves {@link #oldest} past the records below {@code limit}; a malformed record costs the history. */
+    private void advanceOldest(long limit) {
+        long o = oldest;
+        long t = tail;
+        while (limit - o > 0) {
+            long at = o & mask;
+            int length = (int) INT.get(ring, at + LENGTH_OFFSET);
+            int type = (int) INT.get(ring, at + TYPE_OFFSET);
+            long space = Topic.recordSpace(type, length);
+            if (length < HEADER_LENGTH || space > capacity - at || (space & (TopicRecordDescriptor.ALIGNMENT - 1)) != 0
+                    || space > t - o) {
+                o = t; // not a record a publisher wrote: give up the history rather than walk garbage
+                break;
+            }
+            o += space;
+        }
+        oldest = o;
+        LONG.setRelease(segment, (long) OLDEST_OFFSET, o);
+    }
+
+    /**
+     * BLOCK: recomputes the floor (the spec's handshake: scan, store, fence, scan again) and says whether a write
+     * reaching {@code limit + capacity} is allowed. Judges the liveness of the subscribers below {@code limit} (at
+     * most every 10 ms) and drops the dead.
+     */
+    private boolean refreshFloor(long limit) {
+        long m = topic.minCursor(tail);
+        if (limit - m > 0) {
+            long now = System.nanoTime();
+            if (now - nextLivenessCheck >= 0) {
+                nextLivenessCheck = now + LIVENESS_CHECK_NANOS;
+                if (dropDeadBelow(limit)) {
+                    m = topic.minCursor(tail);
+                }
+            }
+        }
+        if ((long) LONG.getVolatile(segment, (long) FLOOR_OFFSET) != m) {
+            LONG.setVolatile(segment, (long) FLOOR_OFFSET, m);
+        }
+        VarHandle.fullFence();
+        long m2 = topic.minCursor(tail);
+        if (m2 - m < 0) {
+            LONG.setVolatile(segment, (long) FLOOR_OFFSET, m2);
+            m = m2;
+        }
+        floorCache = m;
+        return limit - m <= 0;
+    }
+
+    /** Drops every dead subscriber whose cursor is below {@code limit}; returns whether it dropped one. */
+    private boolean dropDeadBelow(long limit) {
+        boolean dropped = false;
+        for (int i = 0; i < TopicDescriptor.SLOT_COUNT; i++) {
+            long slot = TopicDescriptor.slotOffset(i);
+            long p = (long) LONG.getVolatile(segment, slot + TopicDescriptor.SLOT_PARTY_OFFSET);
+            if (p == 0) {
+                continue;
+            }
+            long cursor = (long) LONG.getVolatile(segment, slot + TopicDescriptor.SLOT_CURSOR_OFFSET);
+            if (cursor >= 0 && limit - cursor > 0 && topic.dropIfDead(i, p)) {
+                dropped = true;
+            }
+        }
+        return dropped;
+    }
+
+    /**
+     * The publisher's half of the subscribers' wake protocol: the full fence orders the tail's release store before
+     * the load of the sleeping set, so either a subscriber's re-check sees the message or this load sees its bit.
+     */
+    private void wakeSubscribersIfSleeping() {
+        VarHandle.fullFence();
+        long sleeping = (long) LONG.getVolatile(segment, (long) SLEEPING_OFFSET);
+        if (sleeping != 0) {
+            int unused = (int) INT.getAndAdd(segment, (long) SUBSCRIBER_WAKE_OFFSET, 1);
+            int woken = topic.futexCapable ? Futex.wake(subscriberWake, Integer.MAX_VALUE) : 1;
+            if (woken == 0) {
+                long now = System.nanoTime();
+                if (now - nextSleepersCheck >= 0) {
+                    nextSleepersCheck = now + SLEEPERS_CHECK_NANOS;
+                    clearDeadSleepers(sleeping);
+                }
+            }
+        }
+    }
+
+    /** Clears the sleeping bits of slots that are free or whose subscriber is certainly dead. */
+    private void clearDeadSleepers(long sleeping) {
+        for (int i = 0; i < TopicDescriptor.SLOT_COUNT; i++) {
+            if ((sleeping & (1L << i)) != 0) {
+                long p = (long) LONG.getVolatile(segment,
+                        TopicDescriptor.slotOffset(i) + TopicDescriptor.SLOT_PARTY_OFFSET);
+                if (p == 0) {
+                    topic.clearSleeping(1L << i);
+                } else {
+                    topic.dropIfDead(i, p);
+                }
+            }
+        }
+    }
+
+    /** The publisher's wait for room for a payload of {@code length} bytes (BLOCK). */
+    private Waitable roomWaitable(int length) {
+        return new Waitable() {
+            @Override
+            public boolean isReady() {
+                long t = tail;
+                long space = TopicRecordDescriptor.recordSpace(length);
+                long toEnd = capacity - (t & mask);
+                long end = t + (space > toEnd ? toEnd : 0) + space + HEADER_LENGTH;
+                long limit = end - capacity;
+                return limit - floorCache <= 0 || refreshFloor(limit);
+            }
+
+            @Override
+            public boolean sleep(long maxNanos) {
+                if (!topic.futexCapable) {
+                    LockSupport.parkNanos(Math.min(maxNanos, 1_000_000L));
+                    return isReady();
+                }
+                int seen = (int) INT.getVolatile(segment, (long) PUBLISHER_WAKE_OFFSET);
+                INT.setVolatile(segment, (long) PUBLISHER_WAITING_OFFSET, 1);
+                VarHandle.fullFence();
+                try {
+                    nextLivenessCheck = System.nanoTime(); // judge the laggards before every sleep
+                    if (isReady()) {
+                        return true;
+                    }
+                    FutexWaiters.await(publisherWake, seen, maxNanos);
+                    return isReady();
+                } finally {
+                    INT.setVolatile(segment, (long) PUBLISHER_WAITING_OFFSET, 0);
+                }
+            }
+        };
+    }
+
+    private void copyIn(MemorySegment payload, long index, int length) {
+        if (length >= 16 * 1024) {
+            Memory.copy(payload, ring.asSlice(index, length), length);
+        } else {
+            MemorySegment.copy(payload, 0, ring, index, length);
+        }
+    }
+
+    private int checkedLength(long length) {
+        if (length < 0 || length > maxMessageLength) {
+            throw new IllegalArgumentException("length=" + length + " not in [0, maxMessageLength="
+                    + maxMessageLength + "]");
+        }
+        return (int) length;
+    }
+
+    static long nanos(Duration timeout) {
+        if (timeout == null) {
+            return WaitStrategy.FOREVER;
+        }
+        if (timeout.isNegative()) {
+            throw new IllegalArgumentException("timeout=" + timeout + " is negative");
+        }
+        return timeout.compareTo(Duration.ofDays(365 * 100)) > 0 ? WaitStrategy.FOREVER : timeout.toNanos();
+    }
+
+    private void checkOpen() {
+        if (closed.get()) {
+            throw new IllegalStateException("the publisher of " + topic.label + " is closed");
+        }
+    }
+
+    /** Aborts an open claim and gives the publisher role back. Idempotent. */
+    @Override
+    public void close() {
+        if (closed.compareAndSet(false, true)) {
+            claimOpen = false;
+            try {
+                topic.checkMapped();
+                Role.giveBack(segment, PUBLISHER_PARTY_OFFSET, party);
+            } catch (IllegalStateException | java.io.UncheckedIOException e) {
+                // the mapping is gone or truncated: the role dies with this process's token
+            } finally {
+                party.close();
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "TopicPublisher[" + topic.label + ", tail=" + tail + ", next=" + next + (closed.get() ? ", closed]" : "]");
+    }
+}
