@@ -34,8 +34,8 @@
  * at a history walk, rounds of the floor handshake. */
 #define MAX_RESYNCS 64
 #define MAX_ATTEMPTS 1000
-/* The largest payload a record's int32 length (16 + payload, rounded up to 16) can describe. */
-#define MAX_PAYLOAD_LIMIT ((int64_t) INT32_MAX - 31)
+/* The largest payload a record's int32 length (16 + payload, rounded up to 16) can describe (as Java: 2^31 - 65). */
+#define MAX_PAYLOAD_LIMIT ((int64_t) INT32_MAX - 64)
 
 /* ---- access to the shared fields ----------------------------------------------------------------------------- */
 

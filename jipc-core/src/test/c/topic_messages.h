@@ -1,12 +1,12 @@
 /*
- * The messages of the topic tests (topic_pub.c, topic_sub.c; jipc.topic.TopicMessages in the Java test sources says
- * the same): message q of seed s has
- *   length  mix(s + 2q) % (max + 1)                (0 .. max bytes)
- *   type    (q & 0x3FFFFFFF) + 1                   (so a receiver knows q modulo 2^30 even for short payloads)
- *   bytes   (uint8)(mix(s + 2q + 1) + 31 i), and when length >= 12 the sequence number q in the first 8 bytes and
- *           the CRC32C of the bytes before the last 4 in the last 4 (little-endian)
- * and the end of a stream is a message of type TOPIC_END_TYPE with no payload. q is the topic's own message
- * sequence, so a publisher that takes over after another one died goes on with the right messages.
+ * The messages of the topic tests, the same as jipc.topic.TopicMessages (Java test sources): message q of seed s has
+ *   length  mix(s ^ (2q + 1)) % (max + 1)           (0 .. max bytes, unsigned remainder)
+ *   type    (q & 0x3FFFFFFF) + 1                    (a receiver knows q modulo 2^30 even for an empty payload)
+ *   bytes   8-byte little-endian words mix(s + 65537 q + w), the last partial word's low bytes first
+ * so a lost, repeated, reordered or torn message fails the check. The end of a C stream (topic_pub --end) is a
+ * message of type TOPIC_END_TYPE with no payload. q is the topic's own message sequence, so a publisher that takes
+ * over after another one died goes on with the right messages. The CRC32C of the payloads, summed modulo 2^64, is
+ * what the C peers print as their checksum.
  */
 #ifndef TOPIC_MESSAGES_H
 #define TOPIC_MESSAGES_H
@@ -51,15 +51,16 @@ static inline int32_t message_type(int64_t q) {
 
 /* Writes message q into out (max bytes of room) and returns its length. */
 static inline uint32_t message_fill(unsigned char *out, uint64_t seed, int64_t q, uint32_t max) {
-    uint32_t length = (uint32_t) (mix(seed + 2 * (uint64_t) q) % ((uint64_t) max + 1));
-    uint64_t h = mix(seed + 2 * (uint64_t) q + 1);
-    for (uint32_t i = 0; i < length; i++) {
-        out[i] = (unsigned char) (h + (uint64_t) i * 31);
+    uint32_t length = (uint32_t) (mix(seed ^ (2 * (uint64_t) q + 1)) % ((uint64_t) max + 1));
+    uint64_t base = seed + (uint64_t) q * 65537;
+    uint32_t words = length / 8;
+    for (uint32_t w = 0; w < words; w++) {
+        uint64_t word = mix(base + w);
+        memcpy(out + 8 * w, &word, 8); /* x86-64: little-endian */
     }
-    if (length >= 12) {
-        memcpy(out, &q, 8);
-        uint32_t crc = crc32c(out, length - 4);
-        memcpy(out + length - 4, &crc, 4);
+    uint64_t last = mix(base + words);
+    for (uint32_t i = 8 * words; i < length; i++) {
+        out[i] = (unsigned char) (last >> (8 * (i - 8 * words)));
     }
     return length;
 }
