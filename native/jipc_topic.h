@@ -231,7 +231,8 @@ int jipc_topic_subscriber_poll(jipc_topic_subscriber *s, jipc_topic_handler hand
 int jipc_topic_subscriber_has_message(const jipc_topic_subscriber *s);
 
 /* Sleeps (FUTEX_WAIT on subscriberWake with its sleeping bit set, slices of at most 100 ms) until something is
- * published beyond its cursor or timeout_ns passed (< 0: no limit). 1: something is there, 0: timeout. */
+ * published beyond its cursor or timeout_ns passed (< 0: no limit). 1: something is there, 0: timeout, -1 with
+ * errno EPERM (closed, or in a forked child). */
 int jipc_topic_subscriber_wait(jipc_topic_subscriber *s, int64_t timeout_ns);
 
 #ifdef __cplusplus

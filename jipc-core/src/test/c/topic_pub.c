@@ -4,12 +4,14 @@
  *
  *   topic_pub create NAME CAPACITY MAX block|overwrite
  *       create the POSIX shared memory object NAME (O_EXCL, 0600) holding a new topic
- *   topic_pub publish NAME SEED MAX COUNT [--wait spin|futex] [--end] [--pace-us N]
+ *   topic_pub publish NAME SEED MAX COUNT [--wait spin|futex] [--end] [--pace-us N] [--then-claim]
  *       take the publisher role and publish COUNT messages, message q being the topic's next sequence (so a
  *       publisher that takes over from a dead one goes on with the right messages), then with --end an end-of-stream
  *       message; BLOCK waits for room by spinning on offer or (default) with futex waits (put); --pace-us sleeps that
  *       long between messages. Prints "publishing from Q" when it holds the role, and at the end
- *       "published COUNT next Q sum S" (S: the sum of the payloads' CRC32C, modulo 2^64).
+ *       "published COUNT next Q sum S" (S: the sum of the payloads' CRC32C, modulo 2^64). --then-claim: then claims
+ *       room for the next message (MAX bytes), writes half of it, prints "claimed Q" and waits to be killed (a
+ *       publisher that dies in the middle of a message).
  *
  * Exit 0 on success; 1 with a message on stderr for a defect (no room within 60 s); 2 for a usage or system error.
  */
@@ -129,12 +131,15 @@ static int publish(int argc, char **argv) {
     int64_t count = strtoll(argv[5], NULL, 10);
     int spin = 0;
     int end = 0;
+    int then_claim = 0;
     long pace_us = 0;
     for (int i = 6; i < argc; i++) {
         if (strcmp(argv[i], "--wait") == 0 && i + 1 < argc) {
             spin = strcmp(argv[++i], "spin") == 0;
         } else if (strcmp(argv[i], "--end") == 0) {
             end = 1;
+        } else if (strcmp(argv[i], "--then-claim") == 0) {
+            then_claim = 1;
         } else if (strcmp(argv[i], "--pace-us") == 0 && i + 1 < argc) {
             pace_us = strtol(argv[++i], NULL, 10);
         } else {
@@ -177,6 +182,24 @@ static int publish(int argc, char **argv) {
         return status;
     }
     printf("published %lld next %lld sum %llu\n", (long long) count, (long long) p.next, (unsigned long long) sum);
+    if (then_claim) {
+        int64_t q = p.next;
+        unsigned char *room;
+        while ((room = jipc_topic_publisher_claim(&p, message_type(q), max)) == NULL && errno == EAGAIN) {
+            jipc_topic_publisher_wait_room(&p, max, ROOM_TIMEOUT_NS);
+        }
+        if (room == NULL) {
+            perror("jipc_topic_publisher_claim");
+            return 2;
+        }
+        uint32_t length = message_fill(buffer, seed, q, max);
+        memcpy(room, buffer, length / 2);
+        printf("claimed %lld\n", (long long) q);
+        fflush(stdout);
+        for (;;) {
+            pause();
+        }
+    }
     jipc_topic_publisher_close(&p);
     return 0;
 }

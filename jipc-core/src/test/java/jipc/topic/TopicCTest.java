@@ -227,14 +227,16 @@ class TopicCTest {
             Topic topic = shared.topic();
             MemorySegment header = shared.mapping().segment();
             int midWrite = 0;
-            int rounds = 5;
+            int rounds = 4;
             for (int round = 0; round < rounds; round++) {
                 long from = topic.tailPosition();
-                try (Capture doomed = Capture.start(cPublisher(max, Long.MAX_VALUE / 2))) {
-                    // well into the stream, at a moment the test does not choose
+                // three killed at a moment the test does not choose, the last in the middle of a message for sure
+                boolean claim = round == rounds - 1;
+                try (Capture doomed = Capture.start(claim ? cPublisher(max, 1000, "--then-claim")
+                        : cPublisher(max, Long.MAX_VALUE / 2))) {
                     long target = from + (1 << 20) + 4096L * round;
-                    Await.until(Duration.ofSeconds(60), "the doomed publisher to publish a megabyte",
-                            () -> topic.tailPosition() - target > 0);
+                    Await.until(Duration.ofSeconds(60), "the doomed publisher to get well into the stream",
+                            () -> claim ? doomed.outSoFar().contains("claimed") : topic.tailPosition() - target > 0);
                     doomed.child().destroyForcibly();
                     doomed.child().waitFor();
                 }
@@ -245,6 +247,7 @@ class TopicCTest {
             }
             System.out.printf("%s: %d of %d publishers were killed in the middle of a message%n", policy, midWrite,
                     rounds);
+            assertTrue(midWrite >= 1, "the claiming publisher died with its claim open");
             assertTrue(topic.publisherState().isDead(), topic.publisherState().toString());
             Capture.Result next = Capture.run(cPublisher(max, more, "--end")).assertSuccess();
             long first = firstSequence(next.out());
@@ -351,14 +354,23 @@ class TopicCTest {
         long count = 200_000;
         int max = 200;
         try (SharedTopic shared = SharedTopic.create(name, 16 * 1024, max, OverflowPolicy.OVERWRITE);
-             Capture slow = startCSubscriber(max, "--count", "" + count, "--delay-us", "20")) {
+             Capture slow = startCSubscriber(max, "--count", "" + count, "--delay-us", "20");
+             Capture spinner = startCSubscriber(max, "--count", "" + count, "--wait", "spin")) {
             try (TopicPublisher pub = shared.topic().publisher()) {
                 TopicMessages.publish(pub, SEED, 0, count, max); // never waits
             }
-            long[] got = received(slow.finish(Duration.ofSeconds(120)).assertSuccess());
-            assertEquals(count, got[0] + got[1], "received + lost");
-            assertTrue(got[0] > 0 && got[1] > 0, "lapped, and read on: received " + got[0] + ", lost " + got[1]);
-            assertEquals(count - 1, got[3]);
+            // the spinning one reads while the publisher overwrites: it is lapped in the middle of copies, too
+            for (Capture sub : List.of(slow, spinner)) {
+                long[] got = received(sub.finish(Duration.ofSeconds(120)).assertSuccess());
+                System.out.printf("Java publisher -> C subscriber on OVERWRITE: received %d, lost %d%n", got[0],
+                        got[1]);
+                assertEquals(count, got[0] + got[1], "received + lost");
+                assertTrue(got[0] > 0, "read on after being lapped: received " + got[0] + ", lost " + got[1]);
+                assertEquals(count - 1, got[3]);
+                if (sub == slow) {
+                    assertTrue(got[1] > 0, "the slow one was lapped");
+                }
+            }
         }
     }
 
