@@ -1,6 +1,7 @@
 /*
  * jipc_channel: the C twin of jipc's shared-memory message channels (jipc.channel.OneToOneChannel and
- * jipc.channel.ManyToOneChannel), and of jipc's liveness tokens (jipc.live).
+ * jipc.channel.ManyToOneChannel). Its ends are liveness-token roles of jipc_live.h (jipc.live): build jipc_channel.c
+ * together with jipc_live.c.
  *
  * The byte layout, the record format, the wake protocol and the exclusive ends are specified in
  * docs/channel-format.md (layout version 3); party ids, token files and verdicts in docs/liveness-format.md. The
@@ -26,7 +27,7 @@
  * A jipc_channel is not thread-safe: one per thread. The liveness calls are thread-safe.
  *
  * Requires Linux (futex, open file description locks) and C11 atomics; build with gcc -std=gnu11 (or c11 with
- * _GNU_SOURCE; add -pthread on glibc older than 2.34).
+ * _GNU_SOURCE; add -pthread on glibc older than 2.34): gcc -std=gnu11 -O2 app.c jipc_channel.c jipc_live.c
  */
 #ifndef JIPC_CHANNEL_H
 #define JIPC_CHANNEL_H
@@ -34,6 +35,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+
+#include "jipc_live.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -91,36 +94,6 @@ extern "C" {
 #define JIPC_RECORD_HEADER_LENGTH 8
 #define JIPC_RECORD_ALIGNMENT 8
 #define JIPC_RECORD_PADDING_TYPE (-1)
-
-/*
- * Party ids (docs/liveness-format.md), uint64:
- *
- *   63              48 47              32 31                                0
- *  +------------------+------------------+-----------------------------------+
- *  |    store tag     |   party number   |           token number            |
- *  +------------------+------------------+-----------------------------------+
- *
- * token number: random, not 0 and not 0xFFFFFFFF; party number 1: the process, 2..65535: one instance holding one
- * role; store tag: jipc_live_store_tag of /dev/shm. The token file is /dev/shm/jipc.live.TTTTNNNNNNNN (tag, token
- * number; lower-case hex).
- */
-#define JIPC_LIVE_TOKEN_DIRECTORY "/dev/shm"
-#define JIPC_LIVE_TOKEN_PREFIX "jipc.live."
-#define JIPC_LIVE_NEW_SUFFIX ".new"
-#define JIPC_LIVE_LOCK_BYTE 0
-#define JIPC_LIVE_TOKEN_NUMBER_SHIFT 0
-#define JIPC_LIVE_PARTY_NUMBER_SHIFT 32
-#define JIPC_LIVE_STORE_TAG_SHIFT 48
-#define JIPC_LIVE_PROCESS_PARTY 1
-#define JIPC_LIVE_MAX_PARTY 0xFFFF
-
-/* A verdict on a party id. UNKNOWN (cannot decide) counts as alive: nothing is taken over from it. */
-enum jipc_live_state {
-    JIPC_LIVE_NONE = 0,             /* party id 0: nobody */
-    JIPC_LIVE_ALIVE = 1,            /* its token is locked (or it is a party of this process, handed out) */
-    JIPC_LIVE_DEAD = 2,             /* its token is gone or not locked (or a party of this process given back) */
-    JIPC_LIVE_UNKNOWN = 3           /* another /dev/shm (store tag), or its token cannot be opened or tested */
-};
 
 /* Errors returned by jipc_channel_attach (and -1 results of the other calls set errno as documented). */
 enum jipc_channel_error {
@@ -222,38 +195,6 @@ int jipc_channel_wait_message(jipc_channel *ch, int64_t timeout_ns);
  * (0). By its liveness token: open, fcntl(F_OFD_GETLK), close of its token file. Never a timer: a slow consumer is
  * alive. A producer waiting for room may use it to stop waiting for a consumer that is gone. */
 int jipc_channel_consumer_alive(const jipc_channel *ch);
-
-/* ---- liveness tokens (docs/liveness-format.md) ---- */
-
-/* Chooses the access class of this process's token before it is made: the permission bits of the objects its parties
- * appear in (the token gets mode | (mode & 0222) << 1 | 0600: read wherever write is granted) and their group
- * ((gid_t) -1: the process's own). Whoever may open the objects must be able to open the token, and nobody else
- * should (a stranger who can open it can read-lock it and keep a dead process looking alive). Default: 0600, -1.
- * 0, or -1 with errno EBUSY once the token is made (it serves one class for the life of the process). */
-int jipc_live_set_access(mode_t mode, gid_t gid);
-
-/* The party id that stands for this whole process (party number 1), making the token if there is none yet: for a
- * structure's creator or owner word. 0 with errno if the token cannot be made. */
-uint64_t jipc_live_process_party(void);
-
-/* The token file's path, or NULL if this process has no token (yet, or since a fork). */
-const char *jipc_live_token_path(void);
-
-/* The verdict on a party id read from shared memory ("Judging a party"): NONE for 0; a party of this process: ALIVE
- * while handed out, else DEAD (no system call); another store tag: UNKNOWN; else by its token file: gone (ENOENT) DEAD,
- * not to be opened UNKNOWN, F_OFD_GETLK(F_WRLCK, byte 0) says F_UNLCK: DEAD, a lock: ALIVE, fails: UNKNOWN.
- * Never trusts the id: a forged one costs at most an open that fails. */
-enum jipc_live_state jipc_live_check(uint64_t party);
-
-/* "alive", "dead", "alive?" (cannot decide) or "none", as jipc.live.PartyState.word(). */
-const char *jipc_live_state_word(enum jipc_live_state state);
-
-/* The store tag of a token directory with this st_dev and st_ino: a 16-bit fold of both, never 0; equal to
- * jipc.live.LivenessDescriptor.storeTag(dev, ino). */
-uint16_t jipc_live_store_tag(uint64_t dev, uint64_t ino);
-
-/* The store tag of this process's /dev/shm (stat once, then cached); 0 with errno if it cannot be stat'ed. */
-uint16_t jipc_live_own_store_tag(void);
 
 #ifdef __cplusplus
 }

@@ -88,7 +88,8 @@ class ChannelSmokeTest {
     @Test
     void javaAndCReceiversRejectAMessageOutOfSequence(@TempDir Path work) throws Exception {
         // A message with sequence number 7 where 0 is expected: both receivers must fail the run (exit status 1).
-        CProgram c = CProgram.compile("channel_bench", work, "jipc_channel.c", "jipc_channel.h");
+        CProgram c = CProgram.compile("channel_bench", work, "jipc_channel.c", "jipc_channel.h", "jipc_live.c",
+                "jipc_live.h");
         List<List<String>> receivers = List.of(List.of(c.executable().toString()),
                 Peers.javaCommand(ChannelPeer.class, List.of()));
         for (List<String> receiver : receivers) {

@@ -51,7 +51,8 @@ public final class BenchFixture implements Benchmark {
                 new Step("compile the C baselines from the jar", Duration.ofSeconds(1), (p, log) -> {
                     Path dir = Files.createTempDirectory("jipc-bench-fixture-");
                     try {
-                        CProgram program = CProgram.compile("channel_bench", dir, "jipc_channel.c", "jipc_channel.h");
+                        CProgram program = CProgram.compile("channel_bench", dir, "jipc_channel.c", "jipc_channel.h",
+                                "jipc_live.c", "jipc_live.h");
                         log.println(String.join(" ", program.compileCommand()));
                     } finally {
                         Peers.deleteTree(dir);

@@ -75,6 +75,11 @@ public final class TopicPublisher implements AutoCloseable {
     private long intent;
     /** BLOCK: the publisher overwrites nothing at or above this; a lower bound on every joined cursor. */
     private long floorCache;
+    /**
+     * BLOCK: whether {@link #floorCache} was computed since the role was taken. Positions compare by difference, so
+     * no value of floorCache can mean "below everything" ({@code limit - Long.MIN_VALUE} overflows).
+     */
+    private boolean floorKnown;
     private long nextLivenessCheck = System.nanoTime();
     private long nextSleepersCheck = System.nanoTime();
 
@@ -139,7 +144,11 @@ public final class TopicPublisher implements AutoCloseable {
         oldest = o;
         intent = i;
         next = (long) LONG.getAcquire(ring, (t & mask) + SEQUENCE_OFFSET);
-        floorCache = Long.MIN_VALUE; // the first BLOCK publish scans the cursors
+        floorKnown = false; // the first BLOCK publish scans the cursors
+        long f = (long) LONG.getAcquire(segment, (long) FLOOR_OFFSET);
+        if (f - t > 0) {
+            LONG.setRelease(segment, (long) FLOOR_OFFSET, t); // no publisher publishes a floor beyond the tail
+        }
     }
 
     /** Sets the strategy {@link #put} waits with ({@link WaitStrategy#hybrid()} by default); returns this. */
@@ -278,7 +287,7 @@ public final class TopicPublisher implements AutoCloseable {
         long start = t + padding;
         long end = start + space + HEADER_LENGTH; // the look-ahead header is written too
         long limit = end - capacity;
-        if (block && limit - floorCache > 0 && !refreshFloor(limit)) {
+        if (block && (!floorKnown || limit - floorCache > 0) && !refreshFloor(limit)) {
             return -1;
         }
         if (limit - oldest > 0) {
@@ -354,16 +363,18 @@ public final class TopicPublisher implements AutoCloseable {
                 }
             }
         }
-        if ((long) LONG.getVolatile(segment, (long) FLOOR_OFFSET) != m) {
+        // the published floor never goes down (docs/topic-format.md, "Why the floor never goes down"): a joiner with
+        // a stale cursor that a scan sees must still find a floor above what earlier rounds overwrote
+        if (m - (long) LONG.getVolatile(segment, (long) FLOOR_OFFSET) > 0) {
             LONG.setVolatile(segment, (long) FLOOR_OFFSET, m);
         }
         VarHandle.fullFence();
         long m2 = topic.minCursor(tail);
         if (m2 - m < 0) {
-            LONG.setVolatile(segment, (long) FLOOR_OFFSET, m2);
-            m = m2;
+            m = m2; // below the published floor: only floorCache keeps below the joiner
         }
         floorCache = m;
+        floorKnown = true;
         return limit - m <= 0;
     }
 
@@ -429,7 +440,7 @@ public final class TopicPublisher implements AutoCloseable {
                 long toEnd = capacity - (t & mask);
                 long end = t + (space > toEnd ? toEnd : 0) + space + HEADER_LENGTH;
                 long limit = end - capacity;
-                return limit - floorCache <= 0 || refreshFloor(limit);
+                return floorKnown && limit - floorCache <= 0 || refreshFloor(limit);
             }
 
             @Override

@@ -131,8 +131,9 @@ class ChannelConsumerCrashTest {
                 assertEquals(pending, channel.headPosition(), "registering finished the give-back");
                 Messages.receive(channel, SEED, COUNT + BATCH, rest, MAX, Duration.ofSeconds(60));
             } else {
-                Capture.Result c = Capture.run(Spawn.command(Gcc.program("channel_peer", "jipc_channel.c")
-                        .toString(), "consume", name, "" + SEED, "" + MAX, "" + (COUNT + BATCH), "" + rest));
+                Capture.Result c = Capture.run(Spawn.command(Gcc.program("channel_peer", "jipc_channel.c",
+                        "jipc_live.c").toString(), "consume", name, "" + SEED, "" + MAX, "" + (COUNT + BATCH),
+                        "" + rest));
                 c.assertSuccess();
                 assertEquals("received " + rest + "\n", c.out());
             }

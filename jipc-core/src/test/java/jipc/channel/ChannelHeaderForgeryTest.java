@@ -159,7 +159,7 @@ class ChannelHeaderForgeryTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("forgeries")
     void sharedChannelAndTheCTwinRefuseAForgedHeader(Forgery forgery) throws Exception {
-        Path peer = Gcc.program("hostile_peer", "jipc_channel.c");
+        Path peer = Gcc.program("hostile_peer", "jipc_channel.c", "jipc_live.c");
         try (SharedChannel shared = SharedChannel.create(name, CAPACITY, MAX)) {
             forge(shared.mapping().segment(), forgery);
             ChannelFormatException e = assertThrows(ChannelFormatException.class, () -> SharedChannel.attach(name));
@@ -191,7 +191,7 @@ class ChannelHeaderForgeryTest {
             assertEquals("segment.byteSize()=100 < header=4096",
                     assertThrows(ChannelFormatException.class, () -> OneToOneChannel.attach(tiny)).getMessage());
         }
-        Path peer = Gcc.program("hostile_peer", "jipc_channel.c");
+        Path peer = Gcc.program("hostile_peer", "jipc_channel.c", "jipc_live.c");
         for (long size : new long[] {100, 4095}) {
             try (PosixSharedMemory shm = PosixSharedMemory.create(name, size)) {
                 assertEquals(name + ": object size=" + size + " < header=4096",

@@ -46,7 +46,7 @@ class ChannelHostilePeerTest {
     private String name;
 
     private static Path peer() {
-        return Gcc.program("hostile_peer", "jipc_channel.c");
+        return Gcc.program("hostile_peer", "jipc_channel.c", "jipc_live.c");
     }
 
     @BeforeEach

@@ -54,7 +54,7 @@ class ExclusiveEndsTest {
     private String name;
 
     private static Path peer() {
-        return Gcc.program("role_peer", "jipc_channel.c");
+        return Gcc.program("role_peer", "jipc_channel.c", "jipc_live.c");
     }
 
     @BeforeEach

@@ -34,7 +34,7 @@ class ManyProducerCTest {
     private String name;
 
     private static Path peer() {
-        return Gcc.program("channel_peer", "jipc_channel.c");
+        return Gcc.program("channel_peer", "jipc_channel.c", "jipc_live.c");
     }
 
     @BeforeEach

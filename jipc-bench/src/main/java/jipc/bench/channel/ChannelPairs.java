@@ -58,7 +58,7 @@ public final class ChannelPairs {
     static final Duration IDLE_SETTLE = Duration.ofSeconds(1);
 
     private static final String C_PROGRAM = "channel_bench";
-    private static final String[] C_TWIN = {"jipc_channel.c", "jipc_channel.h"};
+    private static final String[] C_TWIN = {"jipc_channel.c", "jipc_channel.h", "jipc_live.c", "jipc_live.h"};
     private static final AtomicLong FILES = new AtomicLong();
 
     /** Who wrote both sides of a pair. */
