@@ -143,6 +143,11 @@ public final class TopicPublisher implements AutoCloseable {
         tail = t;
         oldest = o;
         intent = i;
+        if (i - capacity - o > 0) {
+            // a torn header: records below the inherited intent may be overwritten; keep oldest >= intent - capacity,
+            // or lapped OVERWRITE subscribers would find no whole record at the oldest until this publisher passes it
+            advanceOldest(i - capacity);
+        }
         next = (long) LONG.getAcquire(ring, (t & mask) + SEQUENCE_OFFSET);
         floorKnown = false; // the first BLOCK publish scans the cursors
         long f = (long) LONG.getAcquire(segment, (long) FLOOR_OFFSET);
@@ -295,7 +300,7 @@ public final class TopicPublisher implements AutoCloseable {
         }
         if (end - intent > 0) {
             intent = end;
-            LONG.setOpaque(segment, (long) INTENT_OFFSET, end);
+            LONG.setRelease(segment, (long) INTENT_OFFSET, end);
         }
         // every ring byte written from here on is ordered after the intent: a reader that saw one of them sees it
         VarHandle.storeStoreFence();
