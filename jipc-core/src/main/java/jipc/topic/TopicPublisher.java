@@ -139,7 +139,9 @@ public final class TopicPublisher implements AutoCloseable {
         oldest = o;
         intent = i;
         next = (long) LONG.getAcquire(ring, (t & mask) + SEQUENCE_OFFSET);
-        floorCache = Long.MIN_VALUE; // the first BLOCK publish scans the cursors
+        // below every joined cursor (none is more than a ring behind the tail), so the first BLOCK publish scans
+        // the cursors; not Long.MIN_VALUE: "limit - floorCache > 0" would overflow and grant room unscanned
+        floorCache = t - capacity;
     }
 
     /** Sets the strategy {@link #put} waits with ({@link WaitStrategy#hybrid()} by default); returns this. */
