@@ -14,4 +14,5 @@ module jipc.core {
     exports jipc.channel;
     exports jipc.stale;
     exports jipc.live;
+    exports jipc.rpc;
 }
