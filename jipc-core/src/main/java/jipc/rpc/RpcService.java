@@ -208,6 +208,11 @@ public final class RpcService implements AutoCloseable {
         stopping = true;
     }
 
+    /** Whether a request is waiting in the request ring now (two loads; for tests and tools). */
+    boolean hasRequest() {
+        return requests.hasMessage();
+    }
+
     /** Requests handed to the handler so far. */
     public long requestsHandled() {
         return handled.get();
@@ -230,7 +235,8 @@ public final class RpcService implements AutoCloseable {
             malformed.incrementAndGet();
             return;
         }
-        int slot = payload.get(ValueLayout.JAVA_INT, REQUEST_SLOT_OFFSET);
+        int slot = heap ? payload.get(ValueLayout.JAVA_INT_UNALIGNED, REQUEST_SLOT_OFFSET)
+                : payload.get(ValueLayout.JAVA_INT, REQUEST_SLOT_OFFSET);
         long id = heap ? payload.get(ValueLayout.JAVA_LONG_UNALIGNED, REQUEST_ID_OFFSET)
                 : payload.get(ValueLayout.JAVA_LONG, REQUEST_ID_OFFSET);
         if (slot < 0 || slot >= clients) {

@@ -288,7 +288,8 @@ public final class SharedRpc implements AutoCloseable {
             throws ChannelFormatException {
         MemorySegment image = segment.asSlice(offset, ChannelDescriptor.segmentSize(capacity));
         try {
-            var channel = many ? ManyToOneChannel.attach(image) : OneToOneChannel.attach(image);
+            jipc.channel.MessageChannel channel = many ? ManyToOneChannel.attach(image)
+                    : OneToOneChannel.attach(image);
             if (channel.capacity() != capacity) {
                 throw new ChannelFormatException("capacity=" + channel.capacity() + " != the rpc header's "
                         + capacity);
