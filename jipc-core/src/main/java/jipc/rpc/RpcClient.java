@@ -247,6 +247,18 @@ public final class RpcClient implements AutoCloseable {
         return await(handler);
     }
 
+    /**
+     * Test hook: sends a request and returns its correlation id without waiting for the response (which the next
+     * call drops as stale). Lets a test leave requests in flight, as a client killed mid-call does.
+     */
+    long sendWithoutWaiting(int type, byte[] request, Duration deadline) throws IOException, InterruptedException {
+        MemorySegment room = claim(type, checkedLength(request.length), deadline);
+        MemorySegment.copy(MemorySegment.ofArray(request), 0, room, 0, request.length);
+        requests.commit();
+        claimOpen = false;
+        return callId;
+    }
+
     /** Gives up the claimed request unsent (it becomes padding the service skips). */
     public void abort() {
         if (!claimOpen) {

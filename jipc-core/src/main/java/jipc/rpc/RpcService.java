@@ -64,6 +64,9 @@ public final class RpcService implements AutoCloseable {
     private final ReentrantLock[] responseLocks;
     private final int maxResponse;
     private final Responder inline = new Responder(this);
+    /** Per slot: a generation whose client was found dead (its requests are skipped), valid where deadKnown. */
+    private final int[] deadGeneration;
+    private final boolean[] deadKnown;
     private final ReentrantLock pollLock = new ReentrantLock();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicLong handled = new AtomicLong();
@@ -78,6 +81,8 @@ public final class RpcService implements AutoCloseable {
         this.label = rpc.label();
         this.clients = rpc.clientSlots();
         this.maxResponse = rpc.maxResponseLength();
+        this.deadGeneration = new int[clients];
+        this.deadKnown = new boolean[clients];
         rpc.checkMapped();
         Party self = rpc.tokens().get().newParty();
         try {
@@ -243,8 +248,9 @@ public final class RpcService implements AutoCloseable {
             malformed.incrementAndGet();
             return;
         }
-        if (!current(slot, generationOf(id))) {
-            dropped.incrementAndGet(); // its client is gone: nobody waits for the answer
+        int generation = generationOf(id);
+        if (!current(slot, generation) || deadGeneration[slot] == generation && deadKnown[slot]) {
+            dropped.incrementAndGet(); // its client is gone (or found dead): nobody waits for the answer
             return;
         }
         responder.reset(slot, id);
@@ -304,14 +310,31 @@ public final class RpcService implements AutoCloseable {
             int size = RESPONSE_PREFIX_LENGTH + length;
             MemorySegment room = channel.tryClaim(type, size);
             if (room == null) {
+                // A full ring: wait only for a client that lives (judged before every slice, so a dead one costs
+                // one check, not a slice), and remember a dead one so its other requests are skipped unhandled.
                 long until = System.nanoTime() + responseWaitNanos;
-                while ((room = channel.claim(type, size, SLICE)) == null) {
-                    if (!current(slot, generation) || !clientMayBeAlive(slot) || System.nanoTime() - until >= 0
-                            || closed.get()) {
+                for (;;) {
+                    if (!clientMayBeAlive(slot)) {
+                        deadGeneration[slot] = generation;
+                        deadKnown[slot] = true;
                         dropped.incrementAndGet();
                         return null;
                     }
+                    if (!current(slot, generation) || System.nanoTime() - until >= 0 || closed.get()) {
+                        dropped.incrementAndGet();
+                        return null;
+                    }
+                    room = channel.claim(type, size, SLICE);
+                    if (room != null) {
+                        break;
+                    }
                 }
+            }
+            if (!current(slot, generation)) {
+                // the slot changed hands while we waited for room (the new client drained the ring): not its answer
+                channel.abort();
+                dropped.incrementAndGet();
+                return null;
             }
             room.set(ValueLayout.JAVA_LONG, RESPONSE_ID_OFFSET, id);
             room.set(ValueLayout.JAVA_INT, RESPONSE_STATUS_OFFSET, status);
