@@ -1149,3 +1149,33 @@ void jipc_channel_unregister_consumer(jipc_channel *ch) {
 int jipc_channel_consumer_alive(const jipc_channel *ch) {
     return may_be_alive(atomic_load_explicit(u64(ch, JIPC_CHANNEL_CONSUMER_PARTY_OFFSET), memory_order_acquire));
 }
+
+/* ---- roles for structures built out of channels (jipc_rpc.c) ---------------------------------------------------- */
+
+uint64_t jipc_live_new_party(void) {
+    return new_party();
+}
+
+void jipc_live_release_party(uint64_t party) {
+    release_party(party);
+}
+
+int jipc_live_take_role(uint64_t *word, uint64_t mine, uint64_t *previous) {
+    if (take_role((_Atomic uint64_t *) word, mine, previous) < 0) {
+        return -1;
+    }
+    role_taken();
+    return 0;
+}
+
+int jipc_live_give_role_back(uint64_t *word, uint64_t mine) {
+    if (!give_role_back((_Atomic uint64_t *) word, mine)) {
+        return 0;
+    }
+    role_given_back();
+    return 1;
+}
+
+uint64_t jipc_live_pid_namespace(void) {
+    return pid_namespace();
+}

@@ -255,6 +255,27 @@ uint16_t jipc_live_store_tag(uint64_t dev, uint64_t ino);
 /* The store tag of this process's /dev/shm (stat once, then cached); 0 with errno if it cannot be stat'ed. */
 uint16_t jipc_live_own_store_tag(void);
 
+/* ---- roles, for structures built out of channels (native/jipc_rpc.c) ---- */
+
+/* A fresh party id of this process for one exclusive role (a party number of its own), making the token if there is
+ * none yet. 0 with errno if the token cannot be made (or EMFILE: all 65534 numbers handed out). */
+uint64_t jipc_live_new_party(void);
+
+/* Gives a party number back for reuse; give its role back first. */
+void jipc_live_release_party(uint64_t party);
+
+/* Takes the role held in the 64-bit word at word (8-byte aligned, shared memory) for mine, as liveness-format.md
+ * "Exclusive roles" says: one compare-and-set from 0 or from a holder that is certainly dead (whose token file it then
+ * removes). *previous: 0 if it was free (or already ours), else the dead holder. 0, or -1 with errno EBUSY if a party
+ * that is alive or cannot be judged holds it. */
+int jipc_live_take_role(uint64_t *word, uint64_t mine, uint64_t *previous);
+
+/* CAS(word, mine, 0): 1 if the role was ours and is given back, else 0. */
+int jipc_live_give_role_back(uint64_t *word, uint64_t mine);
+
+/* The inode of this process's pid namespace, 0 if unreadable (display fields only). */
+uint64_t jipc_live_pid_namespace(void);
+
 #ifdef __cplusplus
 }
 #endif
