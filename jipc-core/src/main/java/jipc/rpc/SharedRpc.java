@@ -317,6 +317,8 @@ public final class SharedRpc implements AutoCloseable {
      * system calls) per occupied slot when none is free, and a token file the first time this process takes a role.
      *
      * @throws jipc.live.RoleTakenException if every slot is held by a client that is alive or cannot be judged
+     * @throws IllegalStateException        if a channel header inside was overwritten since attach (a corrupt object;
+     *                                      the cause is the {@link ChannelFormatException}); nothing is taken then
      */
     public RpcClient client() {
         synchronized (ends) {
@@ -333,6 +335,8 @@ public final class SharedRpc implements AutoCloseable {
      * service at a time.
      *
      * @throws jipc.live.RoleTakenException if another service holds the role and is alive or cannot be judged
+     * @throws IllegalStateException        if a channel header inside was overwritten since attach (see
+     *                                      {@link #client()}); nothing is taken then
      */
     public RpcService service() {
         synchronized (ends) {
