@@ -2,8 +2,12 @@
  * jipc: Linux inter-process communication for Java through {@code java.lang.foreign}.
  * Everything but {@code jipc.internal} (the libc bindings) is exported. The module calls restricted FFM methods:
  * run it with {@code --enable-native-access=jipc.core} (or {@code ALL-UNNAMED} on the class path).
+ * {@code jdk.jfr} is optional: with it (on the module path: {@code --add-modules jdk.jfr}) jipc fires JDK Flight Recorder
+ * events for waits that sleep and for recoveries from dead processes; without it the core runs unchanged.
  */
 module jipc.core {
+    requires static jdk.jfr;
+
     exports jipc;
     exports jipc.io;
     exports jipc.process;

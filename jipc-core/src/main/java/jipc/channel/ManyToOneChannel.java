@@ -5,6 +5,7 @@ import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.List;
 
+import jipc.internal.Jfr;
 import jipc.live.Liveness;
 import jipc.live.LivenessToken;
 import jipc.live.Party;
@@ -143,6 +144,11 @@ public final class ManyToOneChannel extends RingChannel implements MessageChanne
                     // Until this store a consumer may see the old claim position under our party and wait a
                     // moment; it never takes a claim of ours for a dead one.
                     LONG.setVolatile(segment, offset + SLOT_CLAIM_OFFSET, -1L);
+                    if (holder != 0 && Jfr.PRESENT) {
+                        Jfr.recovery("producer slot " + i + " of " + label, "taken over from a dead holder",
+                                Liveness.describe((int) INT.getAcquire(segment, offset + SLOT_PID_OFFSET),
+                                        (long) LONG.getAcquire(segment, offset + SLOT_PID_NAMESPACE_OFFSET)), holder);
+                    }
                     INT.setRelease(segment, offset + SLOT_PID_OFFSET, Liveness.selfPid());
                     LONG.setRelease(segment, offset + SLOT_PID_NAMESPACE_OFFSET, Liveness.selfPidNamespace());
                     clearWaitingBit(1L << i); // a dead holder may have died asleep on a full ring
@@ -332,8 +338,11 @@ public final class ManyToOneChannel extends RingChannel implements MessageChanne
         // Only if the header is still the claim: a commit publishes its header before it clears the claim
         // position, so a claimant seen "not claiming" has replaced it already (then the CAS fails, the record is
         // there).
-        boolean unused = (boolean) LONG.compareAndSet(ring, index + LENGTH_OFFSET, header,
-                RecordDescriptor.header(-length, PADDING_TYPE));
+        if ((boolean) LONG.compareAndSet(ring, index + LENGTH_OFFSET, header,
+                RecordDescriptor.header(-length, PADDING_TYPE))) {
+            Jfr.recovery("the record at " + position + " of " + label, "a dead producer's claim turned into padding",
+                    "producer slot " + slotIndex, 0);
+        }
         return (int) INT.getAcquire(ring, index + LENGTH_OFFSET) > 0;
     }
 
@@ -370,8 +379,11 @@ public final class ManyToOneChannel extends RingChannel implements MessageChanne
             end += RecordDescriptor.ALIGNMENT;
         }
         // From zero only: nobody else writes here (every claimant of these bytes is dead), but be sure.
-        boolean unused = (boolean) LONG.compareAndSet(ring, index + LENGTH_OFFSET, 0L,
-                RecordDescriptor.header((int) Math.min(end, limit), PADDING_TYPE));
+        if ((boolean) LONG.compareAndSet(ring, index + LENGTH_OFFSET, 0L,
+                RecordDescriptor.header((int) Math.min(end, limit), PADDING_TYPE))) {
+            Jfr.recovery("the bytes at " + position + " of " + label, "a dead producer's unwritten claim turned "
+                    + "into padding", "unknown producer", 0);
+        }
         return (int) INT.getAcquire(ring, index + LENGTH_OFFSET) > 0;
     }
 

@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 
 import jipc.internal.Futex;
+import jipc.internal.Jfr;
 import jipc.internal.FutexWaiters;
 import jipc.internal.Memory;
 import jipc.live.Liveness;
@@ -77,6 +78,9 @@ abstract sealed class RingChannel permits OneToOneChannel, ManyToOneChannel {
     private final MemorySegment consumerWake;
     private final MemorySegment producerWake;
     private final Waitable consumerWaitable = consumerWaitable();
+    /** The JFR view of the consumer's and this instance's producer's blocking waits (nothing without jdk.jfr). */
+    private final Jfr.Wait consumerWait = new Jfr.Wait("consumer");
+    private final Jfr.Wait producerWait = new Jfr.Wait("producer");
     private WaitStrategy waitStrategy = WaitStrategy.hybrid();
     /** The token whose parties this instance's roles use (the object's access class); made on first need. */
     private LivenessToken token;
@@ -369,13 +373,22 @@ abstract sealed class RingChannel permits OneToOneChannel, ManyToOneChannel {
         }
         // The clock only now that the call waits: a message that fits at once costs no clock read.
         long deadline = timeoutNanos == WaitStrategy.FOREVER ? WaitStrategy.FOREVER : System.nanoTime() + timeoutNanos;
+        try {
+            index = awaitAndClaim(type, length, deadline);
+            return index;
+        } finally {
+            producerWait.end(label, index >= 0); // a jipc.ChannelWait if the wait slept
+        }
+    }
+
+    private long awaitAndClaim(int type, int length, long deadline) throws InterruptedException {
         Waitable room = producerWaitable(RecordDescriptor.recordSpace(length));
         for (;;) {
             long left = deadline == WaitStrategy.FOREVER ? WaitStrategy.FOREVER : deadline - System.nanoTime();
             if (left <= 0 || !waitStrategy.await(room, left)) {
                 return claimIndex(type, length);
             }
-            index = claimIndex(type, length);
+            long index = claimIndex(type, length);
             if (index >= 0) {
                 return index;
             }
@@ -550,6 +563,8 @@ abstract sealed class RingChannel permits OneToOneChannel, ManyToOneChannel {
                     "not in (head " + head + ", min(tail " + tail + ", head + capacity " + capacity + ")]");
         }
         giveBack(head, pending);
+        Jfr.recovery("the consumer of " + label, "a dead consumer's interrupted give-back finished (head " + head
+                + " to " + pending + ")", "the previous consumer", 0);
     }
 
     /**
@@ -665,12 +680,21 @@ abstract sealed class RingChannel permits OneToOneChannel, ManyToOneChannel {
         }
         // The clock only now that the call waits: a message already there costs no clock read.
         long deadline = timeoutNanos == WaitStrategy.FOREVER ? WaitStrategy.FOREVER : System.nanoTime() + timeoutNanos;
+        try {
+            n = awaitAndPoll(handler, limit, deadline);
+            return n;
+        } finally {
+            consumerWait.end(label, n > 0); // a jipc.ChannelWait if the wait slept
+        }
+    }
+
+    private int awaitAndPoll(MessageHandler handler, int limit, long deadline) throws InterruptedException {
         for (;;) {
             long left = deadline == WaitStrategy.FOREVER ? WaitStrategy.FOREVER : deadline - System.nanoTime();
             if (left <= 0 || !waitStrategy.await(consumerWaitable, left)) {
                 return poll(handler, limit);
             }
-            n = poll(handler, limit);
+            int n = poll(handler, limit);
             if (n > 0) {
                 return n;
             }
@@ -733,6 +757,7 @@ abstract sealed class RingChannel permits OneToOneChannel, ManyToOneChannel {
                     if (hasMessage()) {
                         return true;
                     }
+                    consumerWait.sleeping();
                     // A dead producer wakes nobody: the slice's end is when a stalled head is looked at again.
                     FutexWaiters.await(consumerWake, seen, maxNanos); // a virtual thread parks
                     return consumerReady();
@@ -766,6 +791,7 @@ abstract sealed class RingChannel permits OneToOneChannel, ManyToOneChannel {
                     if (isReady()) {
                         return true;
                     }
+                    producerWait.sleeping();
                     FutexWaiters.await(producerWake, seen, maxNanos);
                     return isReady();
                 } finally {

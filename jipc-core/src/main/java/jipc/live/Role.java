@@ -40,6 +40,10 @@ public final class Role {
             }
             if ((boolean) LONG.compareAndSet(segment, offset, holder, self)) {
                 if (holder != 0) {
+                    if (jipc.internal.Jfr.PRESENT) {
+                        jipc.internal.Jfr.recovery(role, "taken over from a dead holder", describe.apply(holder),
+                                holder);
+                    }
                     Liveness.removeDeadToken(holder); // the cleaner's job, done by whoever recovers from the dead
                 }
                 return holder;

@@ -105,6 +105,11 @@ public final class RpcClient implements AutoCloseable {
         // A new generation first: every correlation id of a predecessor in this slot is stale from here on, and a
         // service that sees the generation change drops the responses still meant for it.
         this.generation = (int) INT.getAndAdd(header, slotOffset + SLOT_GENERATION_OFFSET, 1) + 1;
+        if (previous != 0 && jipc.internal.Jfr.PRESENT) {
+            jipc.internal.Jfr.recovery("client slot " + taken + " of " + label, "taken over from a dead holder",
+                    Liveness.describe((int) INT.getAcquire(header, slotOffset + SLOT_PID_OFFSET),
+                            (long) LONG.getAcquire(header, slotOffset + SLOT_PID_NAMESPACE_OFFSET)), previous);
+        }
         INT.setRelease(header, slotOffset + SLOT_PID_OFFSET, Liveness.selfPid());
         LONG.setRelease(header, slotOffset + SLOT_PID_NAMESPACE_OFFSET, Liveness.selfPidNamespace());
         if (previous != 0) {

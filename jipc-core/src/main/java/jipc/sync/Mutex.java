@@ -260,6 +260,10 @@ public final class Mutex {
                 && (boolean) LONG.compareAndSet(block, OWNER_OFFSET, owner, self)) {
             // The dead owner may have left the data half-updated: inconsistent until the new owner says otherwise.
             INT.setVolatile(block, CONSISTENCY_OFFSET, OWNER_DIED);
+            if (jipc.internal.Jfr.PRESENT) {
+                jipc.internal.Jfr.ownerDied("mutex at 0x" + Long.toHexString(block.address()),
+                        (int) INT.getAcquire(block, OWNER_PID_OFFSET), owner);
+            }
             LONG.setRelease(block, OWNER_THREAD_OFFSET, me);
             INT.setRelease(block, OWNER_PID_OFFSET, Liveness.selfPid());
             Liveness.removeDeadToken(owner);

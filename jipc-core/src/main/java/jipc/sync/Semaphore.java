@@ -324,6 +324,10 @@ public final class Semaphore {
         for (int i = 0; i < ENTRIES; i++) {
             long holder = party(i);
             if (!isFree(holder) && holder != self && Liveness.check(holder).isDead() && takeEntry(i, holder, self)) {
+                if (jipc.internal.Jfr.PRESENT) {
+                    jipc.internal.Jfr.recovery("entry " + i + " of the semaphore at 0x"
+                            + Long.toHexString(block.address()), "taken over from a dead holder", "a dead process", holder);
+                }
                 Liveness.removeDeadToken(holder); // the cleaner's job, done by whoever recovers from the dead
                 return i;
             }
@@ -415,6 +419,10 @@ public final class Semaphore {
             long holder = party(i);
             if (!isFree(holder) && Liveness.check(holder).isDead()
                     && (boolean) LONG.compareAndSet(block, partyOffset(i), holder, freed(holder))) {
+                if (jipc.internal.Jfr.PRESENT) {
+                    jipc.internal.Jfr.recovery("entry " + i + " of the semaphore at 0x"
+                            + Long.toHexString(block.address()), "a dead waiter forgotten", "a dead process", holder);
+                }
                 Liveness.removeDeadToken(holder);
             }
         }

@@ -385,6 +385,13 @@ public final class Topic {
         clearSleeping(1L << index);
         long slot = TopicDescriptor.slotOffset(index);
         if ((boolean) LONG.compareAndSet(segment, slot + TopicDescriptor.SLOT_PARTY_OFFSET, party, 0L)) {
+            if (jipc.internal.Jfr.PRESENT) {
+                jipc.internal.Jfr.recovery("subscriber slot " + index + " of " + label, "a dead subscriber dropped",
+                        Liveness.describe(segment.get(java.lang.foreign.ValueLayout.JAVA_INT,
+                                slot + TopicDescriptor.SLOT_PID_OFFSET), segment.get(
+                                java.lang.foreign.ValueLayout.JAVA_LONG, slot + TopicDescriptor.SLOT_PID_NAMESPACE_OFFSET)),
+                        party);
+            }
             Liveness.removeDeadToken(party);
             return true;
         }

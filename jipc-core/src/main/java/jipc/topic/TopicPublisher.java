@@ -68,6 +68,8 @@ public final class TopicPublisher implements AutoCloseable {
     private final Party party;
     private final AtomicBoolean closed = new AtomicBoolean();
     private WaitStrategy waitStrategy = WaitStrategy.hybrid();
+    /** The JFR view of the publisher's blocking waits for room (nothing without jdk.jfr). */
+    private final jipc.internal.Jfr.Wait jfrWait = new jipc.internal.Jfr.Wait("publisher");
 
     private long tail;
     private long next;
@@ -319,13 +321,22 @@ public final class TopicPublisher implements AutoCloseable {
             return index;
         }
         long deadline = timeoutNanos == WaitStrategy.FOREVER ? WaitStrategy.FOREVER : System.nanoTime() + timeoutNanos;
+        try {
+            index = awaitAndClaim(type, length, deadline);
+            return index;
+        } finally {
+            jfrWait.end(topic.label, index >= 0); // a jipc.ChannelWait if the wait slept
+        }
+    }
+
+    private long awaitAndClaim(int type, int length, long deadline) throws InterruptedException {
         Waitable room = roomWaitable(length);
         for (;;) {
             long left = deadline == WaitStrategy.FOREVER ? WaitStrategy.FOREVER : deadline - System.nanoTime();
             if (left <= 0 || !waitStrategy.await(room, left)) {
                 return claimIndex(type, length);
             }
-            index = claimIndex(type, length);
+            long index = claimIndex(type, length);
             if (index >= 0) {
                 return index;
             }
@@ -462,6 +473,7 @@ public final class TopicPublisher implements AutoCloseable {
                     if (isReady()) {
                         return true;
                     }
+                    jfrWait.sleeping();
                     FutexWaiters.await(publisherWake, seen, maxNanos);
                     return isReady();
                 } finally {

@@ -77,6 +77,8 @@ public final class TopicSubscriber implements AutoCloseable {
     private final MemorySegment copy;
     private final MemorySegment readOnlyCopy;
     private final Waitable messageWaitable = messageWaitable();
+    /** The JFR view of this subscriber's blocking waits (nothing without jdk.jfr). */
+    private final jipc.internal.Jfr.Wait jfrWait = new jipc.internal.Jfr.Wait("subscriber");
     private final AtomicBoolean closed = new AtomicBoolean();
     private WaitStrategy waitStrategy = WaitStrategy.hybrid();
 
@@ -136,6 +138,13 @@ public final class TopicSubscriber implements AutoCloseable {
                 }
                 if ((boolean) LONG.compareAndSet(segment, at + SLOT_PARTY_OFFSET, holder, id)) {
                     if (!free) {
+                        if (jipc.internal.Jfr.PRESENT) {
+                            jipc.internal.Jfr.recovery("subscriber slot " + i + " of " + topic.label,
+                                    "taken over from a dead holder", Liveness.describe(
+                                            (int) INT.getAcquire(segment, at + TopicDescriptor.SLOT_PID_OFFSET),
+                                            (long) LONG.getAcquire(segment, at + TopicDescriptor.SLOT_PID_NAMESPACE_OFFSET)),
+                                    holder);
+                        }
                         Liveness.removeDeadToken(holder);
                     }
                     LONG.setVolatile(segment, at + SLOT_CURSOR_OFFSET, TopicDescriptor.CURSOR_JOINING);
@@ -447,12 +456,21 @@ public final class TopicSubscriber implements AutoCloseable {
             return n;
         }
         long deadline = timeoutNanos == WaitStrategy.FOREVER ? WaitStrategy.FOREVER : System.nanoTime() + timeoutNanos;
+        try {
+            n = awaitAndPoll(handler, limit, deadline);
+            return n;
+        } finally {
+            jfrWait.end(topic.label, n > 0); // a jipc.ChannelWait if the wait slept
+        }
+    }
+
+    private int awaitAndPoll(MessageHandler handler, int limit, long deadline) throws InterruptedException {
         for (;;) {
             long left = deadline == WaitStrategy.FOREVER ? WaitStrategy.FOREVER : deadline - System.nanoTime();
             if (left <= 0 || !waitStrategy.await(messageWaitable, left)) {
                 return poll(handler, limit);
             }
-            n = poll(handler, limit);
+            int n = poll(handler, limit);
             if (n > 0) {
                 return n;
             }
@@ -491,6 +509,7 @@ public final class TopicSubscriber implements AutoCloseable {
                     if (hasMessage()) {
                         return true;
                     }
+                    jfrWait.sleeping();
                     FutexWaiters.await(subscriberWake, seen, maxNanos);
                     return hasMessage();
                 } finally {
