@@ -41,7 +41,7 @@ import picocli.CommandLine.Parameters;
                 "Only reads: maps each header read-only, never writes and never takes a role. On a terminal the table "
                         + "is redrawn in place and keys sort it: r rate, n name, f fill, l lag; q quits. Otherwise it "
                         + "prints one table (or, with --json, one JSON array) per interval; --once prints one and exits. "
-                        + "--once samples the positions twice, 200 ms apart (or --interval apart), so its rates are "
+                        + "--once samples the positions twice, at least 200 ms apart (or --interval), so its rates are "
                         + "rates over that window."})
 public final class Top implements Callable<Integer> {
     /** The sort orders of the {@code --sort} option and the keys. */
