@@ -1,0 +1,18 @@
+"""jipc for Python: the shared-memory structures of jipc (Linux IPC for Java) from Python, over its C twins.
+
+The same bytes as the Java library, so a Java, C or Python process can be either end::
+
+    import jipc
+    with jipc.Channel.attach("/orders") as channel:
+        channel.poll(lambda type, payload: print(type, bytes(payload)), timeout=1.0)
+
+* :class:`Channel` -- the message channel, one producer or many (``jipc.channel``);
+* errors are ``OSError`` subclasses (:mod:`jipc.errors`).
+
+The native part is compiled by ``pip install``; run from a clone (``python/`` on ``PYTHONPATH``) it is compiled on
+first import with gcc into a private cache directory (``JIPC_CACHE``, else ``~/.cache/jipc``).
+"""
+from .channel import Channel, Message, unlink
+from .errors import CorruptedError, ErrnoError, FormatError, RoleTakenError
+
+__all__ = ["Channel", "Message", "unlink", "ErrnoError", "RoleTakenError", "FormatError", "CorruptedError"]

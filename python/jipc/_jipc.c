@@ -1,0 +1,1041 @@
+/*
+ * jipc._jipc: the CPython binding of jipc's C twins (native/jipc_channel.c, jipc_live.c, ...). The Python modules of
+ * the package (channel.py, ...) wrap these types with type hints and docstrings; this file keeps only what must be
+ * native: the mapping, the calls into the twins, zero-copy views and waits that release the GIL.
+ *
+ * Zero-copy views. A message handed to a handler and a claim's payload are memoryviews whose buffer is exported by
+ * the Channel object itself (bf_getbuffer with a region set just before PyMemoryView_FromObject), so each view
+ * counts as one export: close() refuses with BufferError while one is alive, as Python's mmap does, and the mapping
+ * is never unmapped under a view. A view is released when its message has been handled (or its claim committed or
+ * aborted) unless something still holds a buffer of it (numpy.frombuffer, say): a kept view then fails cleanly
+ * instead of showing a later message's bytes.
+ *
+ * Waiting. Every blocking call waits in futex slices of at most 100 ms with the GIL released, and runs Python's
+ * signal handlers between slices (PyErr_CheckSignals), so Ctrl-C ends it with KeyboardInterrupt and other Python
+ * threads run meanwhile. While a thread is inside a call (waiting, or running a handler), the instance is busy:
+ * another thread's call on it fails with RuntimeError (the twins are one instance per thread).
+ *
+ * Errors: the C twins return -1 with errno; this file turns it into an exception through a factory the Python side
+ * registers (jipc.errors.from_native), so the words are those of Java's ErrnoException.
+ */
+#define PY_SSIZE_T_CLEAN
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <Python.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "jipc_channel.h"
+#include "jipc_live.h"
+
+#define SLICE_NS 100000000LL
+
+#if PY_VERSION_HEX < 0x030A0000
+static inline PyObject *Py_NewRef(PyObject *o) {
+    Py_INCREF(o);
+    return o;
+}
+#endif
+
+/* The next wait slice before deadline (INT64_MAX: none): at most 100 ms, 0 once the deadline passed. */
+static int64_t next_slice(int64_t deadline);
+
+/* jipc.errors.from_native(kind, call, argument, errno, detail) -> exception instance */
+static PyObject *error_factory;
+
+static PyObject *raise_error(const char *kind, const char *call, PyObject *argument, int error, const char *detail) {
+    if (error_factory == NULL) {
+        errno = error;
+        return PyErr_SetFromErrno(PyExc_OSError);
+    }
+    PyObject *exception = PyObject_CallFunction(error_factory, "ssOis", kind, call,
+                                                argument != NULL ? argument : Py_None, error, detail);
+    if (exception != NULL) {
+        PyErr_SetObject((PyObject *) Py_TYPE(exception), exception);
+        Py_DECREF(exception);
+    }
+    return NULL;
+}
+
+static int64_t now_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t) ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static int64_t next_slice(int64_t deadline) {
+    if (deadline == INT64_MAX) {
+        return SLICE_NS;
+    }
+    int64_t left = deadline - now_ns();
+    return left <= 0 ? 0 : left < SLICE_NS ? left : SLICE_NS;
+}
+
+/* A timeout argument: None = no limit (-1), else seconds >= 0 as nanoseconds. -2 with an exception set. */
+static int64_t timeout_ns(PyObject *timeout) {
+    if (timeout == NULL || timeout == Py_None) {
+        return -1;
+    }
+    double seconds = PyFloat_AsDouble(timeout);
+    if (seconds == -1.0 && PyErr_Occurred()) {
+        return -2;
+    }
+    if (!(seconds >= 0)) {
+        PyErr_Format(PyExc_ValueError, "timeout=%R < 0", timeout);
+        return -2;
+    }
+    if (seconds > 9e9) {
+        return -1;
+    }
+    return (int64_t) (seconds * 1e9);
+}
+
+/* ---- shared memory objects ------------------------------------------------------------------------------------- */
+
+/* A mapped POSIX shared memory object: what every structure of this module lives in. */
+typedef struct {
+    unsigned char *base;
+    size_t size;
+    int fd;
+} mapped;
+
+static int shm_name_ok(PyObject *name, const char **out) {
+    const char *s = PyUnicode_AsUTF8(name);
+    if (s == NULL) {
+        return -1;
+    }
+    size_t n = strlen(s);
+    if (n < 2 || n > 255 || s[0] != '/' || strchr(s + 1, '/') != NULL || (Py_ssize_t) n != PyUnicode_GET_LENGTH(name)
+        || strcmp(s, "/.") == 0 || strcmp(s, "/..") == 0) {
+        PyErr_Format(PyExc_ValueError, "name=%R: a POSIX shared memory name is '/' and 1..254 characters without '/'",
+                     name);
+        return -1;
+    }
+    *out = s;
+    return 0;
+}
+
+/* Opens (or creates, size > 0) and maps the object; -1 with an exception set. */
+static int map_object(PyObject *name, size_t create_size, int mode, mapped *m) {
+    const char *s;
+    if (shm_name_ok(name, &s) < 0) {
+        return -1;
+    }
+    int fd;
+    Py_BEGIN_ALLOW_THREADS
+    fd = create_size > 0 ? shm_open(s, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, (mode_t) mode)
+                         : shm_open(s, O_RDWR | O_CLOEXEC, 0);
+    Py_END_ALLOW_THREADS
+    if (fd < 0) {
+        raise_error("errno", "shm_open", name, errno, NULL);
+        return -1;
+    }
+    size_t size = create_size;
+    const char *call = NULL;
+    if (create_size > 0) {
+        /* exactly mode, whatever the umask; all memory reserved now (ENOSPC here rather than SIGBUS later) */
+        if (fchmod(fd, (mode_t) mode) < 0) {
+            call = "fchmod";
+        } else {
+            int r = posix_fallocate(fd, 0, (off_t) size);
+            if (r == EOPNOTSUPP || r == EINVAL) {
+                r = ftruncate(fd, (off_t) size) < 0 ? errno : 0;
+            }
+            if (r != 0) {
+                errno = r;
+                call = "fallocate";
+            }
+        }
+    } else {
+        struct stat st;
+        if (fstat(fd, &st) < 0) {
+            call = "fstat";
+        } else if ((size_t) st.st_size < JIPC_CHANNEL_HEADER_LENGTH) {
+            close(fd);
+            /* before mmap, which refuses an empty object with EINVAL: say what is wrong with it instead */
+            raise_error("format", "attach", name, EINVAL, "object too small for a header");
+            return -1;
+        } else {
+            size = (size_t) st.st_size;
+        }
+    }
+    if (call == NULL) {
+        void *base = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+        if (base == MAP_FAILED) {
+            call = "mmap";
+        } else {
+            m->base = base;
+            m->size = size;
+            m->fd = fd;
+            /* the token of this process's parties: readable by whoever may open the object (the first object
+             * decides; later calls return EBUSY, which is fine) */
+            struct stat st;
+            if (fstat(fd, &st) == 0) {
+                jipc_live_set_access(st.st_mode & 0777, st.st_gid);
+            }
+            return 0;
+        }
+    }
+    int error = errno;
+    if (create_size > 0) {
+        shm_unlink(s);
+    }
+    close(fd);
+    raise_error("errno", call, name, error, NULL);
+    return -1;
+}
+
+static void unmap_object(mapped *m) {
+    if (m->base != NULL) {
+        munmap(m->base, m->size);
+        m->base = NULL;
+    }
+    if (m->fd >= 0) {
+        close(m->fd);
+        m->fd = -1;
+    }
+}
+
+static PyObject *py_unlink(PyObject *module, PyObject *name) {
+    (void) module;
+    const char *s;
+    if (shm_name_ok(name, &s) < 0) {
+        return NULL;
+    }
+    if (shm_unlink(s) < 0) {
+        if (errno == ENOENT) {
+            Py_RETURN_FALSE;
+        }
+        return raise_error("errno", "shm_unlink", name, errno, NULL);
+    }
+    Py_RETURN_TRUE;
+}
+
+/* ---- Channel ------------------------------------------------------------------------------------------------- */
+
+typedef struct {
+    PyObject_HEAD
+    jipc_channel ch;
+    mapped m;
+    PyObject *name;
+    int closed;
+    int busy;                   /* a thread is inside a call (waiting or in a handler) */
+    Py_ssize_t exports;         /* views alive */
+    const void *region;         /* the next view's bytes (set just before PyMemoryView_FromObject) */
+    Py_ssize_t region_length;
+    int region_readonly;
+    PyObject *claim_view;       /* the open claim's payload view, or NULL */
+    PyObject *poll_error;       /* poll: the handler's exception (type, value, traceback as one object) */
+    PyObject *handler;          /* poll: the handler being called */
+    PyObject *taken;            /* take: the message copied out, (type, bytes) */
+    PyObject *weakrefs;
+} Channel;
+
+static PyTypeObject ChannelType;
+
+static int channel_getbuffer(PyObject *object, Py_buffer *view, int flags) {
+    Channel *self = (Channel *) object;
+    if (self->region == NULL) {
+        PyErr_SetString(PyExc_BufferError, "a jipc channel exports only message and claim views (poll, claim)");
+        view->obj = NULL;
+        return -1;
+    }
+    if (PyBuffer_FillInfo(view, object, (void *) self->region, self->region_length, self->region_readonly, flags) < 0) {
+        return -1;
+    }
+    self->exports++;
+    return 0;
+}
+
+static void channel_releasebuffer(PyObject *object, Py_buffer *view) {
+    (void) view;
+    ((Channel *) object)->exports--;
+}
+
+static PyBufferProcs channel_buffer = { channel_getbuffer, channel_releasebuffer };
+
+/* A memoryview of [p, p + length), exported by the channel. */
+static PyObject *region_view(Channel *self, const void *p, Py_ssize_t length, int readonly) {
+    self->region = p;
+    self->region_length = length;
+    self->region_readonly = readonly;
+    PyObject *view = PyMemoryView_FromObject((PyObject *) self);
+    self->region = NULL;
+    return view;
+}
+
+/* Ends a view's validity: released unless someone holds a buffer of it (then it stays an export until they let go,
+ * and close() refuses meanwhile). Steals the reference. */
+static void retire_view(PyObject *view) {
+    if (view == NULL) {
+        return;
+    }
+    if (Py_REFCNT(view) > 1) {
+        PyObject *r = PyObject_CallMethod(view, "release", NULL);
+        if (r == NULL) {
+            PyErr_Clear(); /* BufferError: a buffer of it is held elsewhere */
+        }
+        Py_XDECREF(r);
+    }
+    Py_DECREF(view);
+}
+
+static int check_open(Channel *self) {
+    if (self->closed) {
+        PyErr_Format(PyExc_ValueError, "channel %S is closed", self->name);
+        return -1;
+    }
+    if (self->busy) {
+        PyErr_Format(PyExc_RuntimeError, "channel %S is in use by another call (another thread's wait, or a handler "
+                     "calling its own channel): one thread per instance", self->name);
+        return -1;
+    }
+    return 0;
+}
+
+static PyObject *channel_errno(Channel *self, const char *call) {
+    int error = errno;
+    if (error == EBUSY) {
+        int consumer = strstr(call, "consumer") != NULL || strcmp(call, "poll") == 0 || strcmp(call, "take") == 0;
+        return raise_error("role", call, self->name, error,
+                           consumer ? "the consumer of channel" : self->ch.many ? "every producer slot of channel"
+                                                                             : "the producer of channel");
+    }
+    if (error == EPROTO) {
+        return raise_error("corrupt", call, self->name, error, "channel");
+    }
+    return raise_error("errno", call, self->name, error, NULL);
+}
+
+static PyObject *channel_new(PyTypeObject *type, PyObject *args, PyObject *kwargs) {
+    (void) args;
+    (void) kwargs;
+    Channel *self = (Channel *) type->tp_alloc(type, 0);
+    if (self != NULL) {
+        self->m.fd = -1;
+        self->closed = 1;
+    }
+    return (PyObject *) self;
+}
+
+/* Channel(name, create=False, capacity=0, max_message_length=0, many_producers=False, mode=0o600) */
+static int channel_init(Channel *self, PyObject *args, PyObject *kwargs) {
+    static char *keywords[] = {"name", "create", "capacity", "max_message_length", "many_producers", "mode", NULL};
+    PyObject *name;
+    int create = 0, many = 0, mode = 0600;
+    unsigned long long capacity = 0;
+    unsigned int max = 0;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "U|pKIpi", keywords, &name, &create, &capacity, &max, &many,
+                                     &mode)) {
+        return -1;
+    }
+    if (!self->closed || self->m.base != NULL) {
+        PyErr_SetString(PyExc_RuntimeError, "Channel.__init__ called twice");
+        return -1;
+    }
+    size_t size = 0;
+    if (create) {
+        if (capacity < JIPC_CHANNEL_MIN_CAPACITY || (capacity & (capacity - 1)) != 0 || capacity > (1ULL << 40)) {
+            PyErr_Format(PyExc_ValueError, "capacity=%llu is not a power of two in [1024, 2^40]", capacity);
+            return -1;
+        }
+        uint64_t limit = capacity / 8 - JIPC_RECORD_HEADER_LENGTH;
+        if (limit > (uint64_t) INT32_MAX - 64) {
+            limit = (uint64_t) INT32_MAX - 64;
+        }
+        if (max < 1 || max > limit) {
+            PyErr_Format(PyExc_ValueError, "max_message_length=%u not in [1, %llu]", max, (unsigned long long) limit);
+            return -1;
+        }
+        if (mode < 0 || mode > 0777) {
+            PyErr_Format(PyExc_ValueError, "mode=0o%o not in [0, 0o777]", mode);
+            return -1;
+        }
+        size = JIPC_CHANNEL_HEADER_LENGTH + capacity;
+    }
+    if (map_object(name, size, mode, &self->m) < 0) {
+        return -1;
+    }
+    int r = create ? jipc_channel_create(&self->ch, self->m.base, self->m.size, capacity, max,
+                                         many ? JIPC_CHANNEL_FLAG_MANY_PRODUCERS : 0)
+                   : jipc_channel_attach(&self->ch, self->m.base, self->m.size);
+    if (r != JIPC_CHANNEL_OK) {
+        int error = errno;
+        unmap_object(&self->m);
+        if (create) {
+            shm_unlink(PyUnicode_AsUTF8(name));
+        }
+        if (r < 0) {
+            raise_error("errno", "jipc_channel_create", name, error, NULL);
+        } else {
+            raise_error("format", "attach", name, EINVAL, jipc_channel_strerror(r));
+        }
+        return -1;
+    }
+    Py_INCREF(name);
+    self->name = name;
+    self->closed = 0;
+    return 0;
+}
+
+static void channel_release_roles(Channel *self) {
+    jipc_channel_detach_producer(&self->ch); /* aborts an open claim */
+    jipc_channel_unregister_consumer(&self->ch);
+}
+
+static PyObject *channel_close(Channel *self, PyObject *unused) {
+    (void) unused;
+    if (self->closed) {
+        Py_RETURN_NONE;
+    }
+    if (self->busy) {
+        PyErr_Format(PyExc_RuntimeError, "channel %S is in use by another call: cannot close it now", self->name);
+        return NULL;
+    }
+    if (self->claim_view != NULL) {
+        PyObject *view = self->claim_view;
+        self->claim_view = NULL;
+        retire_view(view);
+    }
+    if (self->exports > 0) {
+        PyErr_SetString(PyExc_BufferError, "cannot close exported pointers exist");
+        return NULL;
+    }
+    channel_release_roles(self);
+    unmap_object(&self->m);
+    self->closed = 1;
+    Py_RETURN_NONE;
+}
+
+static int channel_traverse(Channel *self, visitproc visit, void *arg) {
+    Py_VISIT(self->claim_view);
+    return 0;
+}
+
+static int channel_clear(Channel *self) {
+    Py_CLEAR(self->claim_view);
+    return 0;
+}
+
+static void channel_dealloc(Channel *self) {
+    PyObject_GC_UnTrack(self);
+    if (self->weakrefs != NULL) {
+        PyObject_ClearWeakRefs((PyObject *) self);
+    }
+    if (!self->closed) {
+        /* no view can be alive: each holds a reference to this object */
+        channel_release_roles(self);
+        unmap_object(&self->m);
+    }
+    Py_XDECREF(self->claim_view);
+    Py_XDECREF(self->name);
+    Py_TYPE(self)->tp_free((PyObject *) self);
+}
+
+/* ---- producer ---- */
+
+static int check_type_length(Channel *self, long long type, long long length) {
+    if (type < 1 || type > INT32_MAX) {
+        PyErr_Format(PyExc_ValueError, "type=%lld not in [1, 2147483647]", type);
+        return -1;
+    }
+    if (length < 0) {
+        PyErr_Format(PyExc_ValueError, "length=%lld < 0", length);
+        return -1;
+    }
+    if (length > self->ch.max_message_length) {
+        PyErr_Format(PyExc_ValueError, "length=%lld > maxMessageLength=%u", length, self->ch.max_message_length);
+        return -1;
+    }
+    return 0;
+}
+
+static int check_no_claim(Channel *self) {
+    if (self->ch.claim_open) {
+        PyErr_Format(PyExc_RuntimeError, "a claim is already open on channel %S: commit or abort it", self->name);
+        return -1;
+    }
+    return 0;
+}
+
+/* Waits for room for length bytes (GIL released, slices of 100 ms, signals between them). 1 room, 0 timeout,
+ * -1 exception. */
+static int wait_room(Channel *self, uint32_t length, int64_t timeout) {
+    int64_t deadline = timeout < 0 ? INT64_MAX : now_ns() + timeout;
+    self->busy = 1;
+    int result;
+    for (;;) {
+        int64_t slice = next_slice(deadline);
+        int r;
+        Py_BEGIN_ALLOW_THREADS
+        r = jipc_channel_wait_room(&self->ch, length, slice);
+        Py_END_ALLOW_THREADS
+        if (r != 0) {
+            if (r < 0) {
+                channel_errno(self, "wait_room");
+            }
+            result = r;
+            break;
+        }
+        if (PyErr_CheckSignals() < 0) {
+            result = -1;
+            break;
+        }
+        if (deadline != INT64_MAX && now_ns() >= deadline) {
+            result = 0;
+            break;
+        }
+    }
+    self->busy = 0;
+    return result;
+}
+
+/* One claim attempt: 1 with the view in self->claim_view, 0 full, -1 exception. */
+static int try_claim(Channel *self, int32_t type, uint32_t length) {
+    void *p = jipc_channel_claim(&self->ch, type, length);
+    if (p == NULL) {
+        if (errno == 0) {
+            return 0;
+        }
+        channel_errno(self, "claim");
+        return -1;
+    }
+    PyObject *view = region_view(self, p, length, 0);
+    if (view == NULL) {
+        jipc_channel_abort(&self->ch);
+        return -1;
+    }
+    self->claim_view = view;
+    return 1;
+}
+
+static PyObject *channel_claim(Channel *self, PyObject *args, PyObject *kwargs) {
+    static char *keywords[] = {"type", "length", "timeout", NULL};
+    long long type, length;
+    PyObject *timeout = NULL;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "LL|O", keywords, &type, &length, &timeout)) {
+        return NULL;
+    }
+    if (check_open(self) < 0 || check_type_length(self, type, length) < 0 || check_no_claim(self) < 0) {
+        return NULL;
+    }
+    int64_t t = timeout == NULL ? 0 : timeout_ns(timeout);
+    if (t == -2) {
+        return NULL;
+    }
+    for (;;) {
+        int r = try_claim(self, (int32_t) type, (uint32_t) length);
+        if (r < 0) {
+            return NULL;
+        }
+        if (r > 0) {
+            Py_INCREF(self->claim_view);
+            return self->claim_view;
+        }
+        if (t == 0) {
+            Py_RETURN_NONE;
+        }
+        int64_t start = now_ns();
+        r = wait_room(self, (uint32_t) length, t);
+        if (r <= 0) {
+            if (r < 0) {
+                return NULL;
+            }
+            Py_RETURN_NONE;
+        }
+        if (t > 0) {
+            t -= now_ns() - start;
+            if (t < 0) {
+                t = 0;
+            }
+        }
+    }
+}
+
+static PyObject *end_claim(Channel *self, int commit) {
+    if (self->closed) {
+        PyErr_Format(PyExc_ValueError, "channel %S is closed", self->name);
+        return NULL;
+    }
+    if (!self->ch.claim_open) {
+        PyErr_Format(PyExc_RuntimeError, "no open claim on channel %S: call claim first", self->name);
+        return NULL;
+    }
+    PyObject *view = self->claim_view;
+    self->claim_view = NULL;
+    retire_view(view);
+    if (commit) {
+        jipc_channel_commit(&self->ch);
+    } else {
+        jipc_channel_abort(&self->ch);
+    }
+    Py_RETURN_NONE;
+}
+
+static PyObject *channel_commit(Channel *self, PyObject *unused) {
+    (void) unused;
+    return end_claim(self, 1);
+}
+
+static PyObject *channel_abort(Channel *self, PyObject *unused) {
+    (void) unused;
+    return end_claim(self, 0);
+}
+
+/* put(type, data, timeout=0): copies data in, waiting up to timeout (None: no limit) for room. */
+static PyObject *channel_put(Channel *self, PyObject *args, PyObject *kwargs) {
+    static char *keywords[] = {"type", "data", "timeout", NULL};
+    long long type;
+    Py_buffer data;
+    PyObject *timeout = NULL;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "Ly*|O", keywords, &type, &data, &timeout)) {
+        return NULL;
+    }
+    PyObject *result = NULL;
+    int64_t t = timeout == NULL ? 0 : timeout_ns(timeout);
+    if (t == -2 || check_open(self) < 0 || check_type_length(self, type, data.len) < 0 || check_no_claim(self) < 0) {
+        goto done;
+    }
+    for (;;) {
+        void *p = jipc_channel_claim(&self->ch, (int32_t) type, (uint32_t) data.len);
+        if (p != NULL) {
+            memcpy(p, data.buf, (size_t) data.len);
+            jipc_channel_commit(&self->ch);
+            result = Py_True;
+            break;
+        }
+        if (errno != 0) {
+            channel_errno(self, "claim");
+            goto done;
+        }
+        if (t == 0) {
+            result = Py_False;
+            break;
+        }
+        int64_t start = now_ns();
+        int r = wait_room(self, (uint32_t) data.len, t);
+        if (r < 0) {
+            goto done;
+        }
+        if (r == 0) {
+            result = Py_False;
+            break;
+        }
+        if (t > 0) {
+            t -= now_ns() - start;
+            if (t < 0) {
+                t = 0;
+            }
+        }
+    }
+    Py_INCREF(result);
+done:
+    PyBuffer_Release(&data);
+    return result;
+}
+
+static PyObject *channel_attach_producer(Channel *self, PyObject *unused) {
+    (void) unused;
+    if (check_open(self) < 0) {
+        return NULL;
+    }
+    if (jipc_channel_attach_producer(&self->ch) < 0) {
+        return channel_errno(self, "attach_producer");
+    }
+    Py_RETURN_NONE;
+}
+
+static PyObject *channel_detach_producer(Channel *self, PyObject *unused) {
+    (void) unused;
+    if (check_open(self) < 0) {
+        return NULL;
+    }
+    if (self->claim_view != NULL) {
+        PyObject *view = self->claim_view;
+        self->claim_view = NULL;
+        retire_view(view);
+    }
+    jipc_channel_detach_producer(&self->ch);
+    Py_RETURN_NONE;
+}
+
+/* ---- consumer ---- */
+
+static void on_message(void *context, int32_t type, const void *payload, uint32_t length) {
+    Channel *self = context;
+    if (self->poll_error != NULL) {
+        return; /* not reached: the poll stops after a failing handler */
+    }
+    PyObject *view = region_view(self, payload, length, 1);
+    PyObject *r = NULL;
+    if (view != NULL) {
+        r = PyObject_CallFunction(self->handler, "iO", (int) type, view);
+    }
+    retire_view(view);
+    if (r == NULL) {
+        /* this message counts as handled (as in Java, where a throwing handler's message is consumed) */
+        PyObject *t, *v, *tb;
+        PyErr_Fetch(&t, &v, &tb);
+        PyErr_NormalizeException(&t, &v, &tb);
+        if (tb != NULL && v != NULL) {
+            PyException_SetTraceback(v, tb);
+        }
+        self->poll_error = v != NULL ? v : Py_NewRef(Py_None);
+        Py_XDECREF(t);
+        Py_XDECREF(tb);
+        jipc_channel_stop_poll(&self->ch);
+        return;
+    }
+    Py_DECREF(r);
+}
+
+static void on_take(void *context, int32_t type, const void *payload, uint32_t length) {
+    Channel *self = context;
+    self->taken = Py_BuildValue("(iy#)", (int) type, (const char *) payload, (Py_ssize_t) length);
+}
+
+/* Waits for a message (GIL released, 100 ms slices, signals between). 1 there, 0 timeout, -1 exception. */
+static int wait_message(Channel *self, int64_t timeout) {
+    int64_t deadline = timeout < 0 ? INT64_MAX : now_ns() + timeout;
+    for (;;) {
+        int64_t slice = next_slice(deadline);
+        int r;
+        Py_BEGIN_ALLOW_THREADS
+        r = jipc_channel_wait_message(&self->ch, slice);
+        Py_END_ALLOW_THREADS
+        if (r != 0) {
+            return 1;
+        }
+        if (PyErr_CheckSignals() < 0) {
+            return -1;
+        }
+        if (deadline != INT64_MAX && now_ns() >= deadline) {
+            return 0;
+        }
+    }
+}
+
+static int ensure_consumer(Channel *self) {
+    if (self->ch.consumer_party == 0 && jipc_channel_register_consumer(&self->ch) < 0) {
+        channel_errno(self, "register_consumer");
+        return -1;
+    }
+    return 0;
+}
+
+/* poll(handler, limit=2**31-1, timeout=0) -> int */
+static PyObject *channel_poll(Channel *self, PyObject *args, PyObject *kwargs) {
+    static char *keywords[] = {"handler", "limit", "timeout", NULL};
+    PyObject *handler;
+    int limit = INT32_MAX;
+    PyObject *timeout = NULL;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|iO", keywords, &handler, &limit, &timeout)) {
+        return NULL;
+    }
+    if (!PyCallable_Check(handler)) {
+        PyErr_Format(PyExc_TypeError, "handler must be callable (type, memoryview), not %.100s",
+                     Py_TYPE(handler)->tp_name);
+        return NULL;
+    }
+    if (limit < 1) {
+        PyErr_Format(PyExc_ValueError, "limit=%d < 1", limit);
+        return NULL;
+    }
+    int64_t t = timeout == NULL ? 0 : timeout_ns(timeout);
+    if (t == -2 || check_open(self) < 0 || ensure_consumer(self) < 0) {
+        return NULL;
+    }
+    self->busy = 1;
+    int n = jipc_channel_has_message(&self->ch) || t == 0 ? 1 : wait_message(self, t);
+    if (n > 0) {
+        self->handler = handler;
+        n = jipc_channel_poll(&self->ch, on_message, self, limit);
+        self->handler = NULL;
+    }
+    int error = errno;
+    self->busy = 0;
+    if (self->poll_error != NULL) {
+        PyObject *e = self->poll_error;
+        self->poll_error = NULL;
+        PyErr_SetObject((PyObject *) Py_TYPE(e), e);
+        Py_DECREF(e);
+        return NULL;
+    }
+    if (n < 0) {
+        if (PyErr_Occurred()) {
+            return NULL;
+        }
+        errno = error;
+        return channel_errno(self, "poll");
+    }
+    return PyLong_FromLong(n);
+}
+
+/* take(timeout=None) -> (type, bytes) or None on timeout */
+static PyObject *channel_take(Channel *self, PyObject *args, PyObject *kwargs) {
+    static char *keywords[] = {"timeout", NULL};
+    PyObject *timeout = NULL;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "|O", keywords, &timeout)) {
+        return NULL;
+    }
+    int64_t t = timeout_ns(timeout);
+    if (t == -2 || check_open(self) < 0 || ensure_consumer(self) < 0) {
+        return NULL;
+    }
+    int64_t deadline = t < 0 ? INT64_MAX : now_ns() + t;
+    self->busy = 1;
+    PyObject *result = NULL;
+    for (;;) {
+        if (!jipc_channel_has_message(&self->ch)) {
+            int64_t left = deadline == INT64_MAX ? -1 : deadline - now_ns();
+            int w = wait_message(self, left < 0 && deadline != INT64_MAX ? 0 : left);
+            if (w < 0) {
+                break;
+            }
+            if (w == 0) {
+                result = Py_NewRef(Py_None);
+                break;
+            }
+        }
+        int n = jipc_channel_poll(&self->ch, on_take, self, 1);
+        if (n < 0) {
+            Py_CLEAR(self->taken);
+            channel_errno(self, "poll");
+            break;
+        }
+        if (n > 0) {
+            result = self->taken; /* NULL after a MemoryError in the copy */
+            self->taken = NULL;
+            break;
+        }
+        if (deadline != INT64_MAX && now_ns() >= deadline) {
+            result = Py_NewRef(Py_None);
+            break;
+        }
+    }
+    self->busy = 0;
+    return result;
+}
+
+static PyObject *channel_register_consumer(Channel *self, PyObject *unused) {
+    (void) unused;
+    if (check_open(self) < 0 || ensure_consumer(self) < 0) {
+        return NULL;
+    }
+    Py_RETURN_NONE;
+}
+
+static PyObject *channel_unregister_consumer(Channel *self, PyObject *unused) {
+    (void) unused;
+    if (check_open(self) < 0) {
+        return NULL;
+    }
+    jipc_channel_unregister_consumer(&self->ch);
+    Py_RETURN_NONE;
+}
+
+static PyObject *channel_has_message(Channel *self, PyObject *unused) {
+    (void) unused;
+    if (check_open(self) < 0) {
+        return NULL;
+    }
+    return PyBool_FromLong(jipc_channel_has_message(&self->ch));
+}
+
+static PyObject *channel_consumer_alive(Channel *self, PyObject *unused) {
+    (void) unused;
+    if (check_open(self) < 0) {
+        return NULL;
+    }
+    return PyBool_FromLong(jipc_channel_consumer_alive(&self->ch));
+}
+
+/* positions() -> (head, tail): a snapshot */
+static PyObject *channel_positions(Channel *self, PyObject *unused) {
+    (void) unused;
+    if (self->closed) {
+        PyErr_Format(PyExc_ValueError, "channel %S is closed", self->name);
+        return NULL;
+    }
+    uint64_t head = __atomic_load_n((uint64_t *) (self->m.base + JIPC_CHANNEL_HEAD_OFFSET), __ATOMIC_ACQUIRE);
+    uint64_t tail = __atomic_load_n((uint64_t *) (self->m.base + JIPC_CHANNEL_TAIL_OFFSET), __ATOMIC_ACQUIRE);
+    return Py_BuildValue("(LL)", (long long) head, (long long) tail);
+}
+
+/* consumer_pid() -> int: display only, 0 if no consumer holds the role */
+static PyObject *channel_consumer_pid(Channel *self, PyObject *unused) {
+    (void) unused;
+    if (self->closed) {
+        PyErr_Format(PyExc_ValueError, "channel %S is closed", self->name);
+        return NULL;
+    }
+    uint64_t party = __atomic_load_n((uint64_t *) (self->m.base + JIPC_CHANNEL_CONSUMER_PARTY_OFFSET),
+                                     __ATOMIC_ACQUIRE);
+    uint32_t pid = __atomic_load_n((uint32_t *) (self->m.base + JIPC_CHANNEL_CONSUMER_PID_OFFSET), __ATOMIC_ACQUIRE);
+    return PyLong_FromLong(party == 0 ? 0 : (long) pid);
+}
+
+static PyObject *channel_get_capacity(Channel *self, void *unused) {
+    (void) unused;
+    return PyLong_FromUnsignedLongLong(self->ch.capacity);
+}
+
+static PyObject *channel_get_max(Channel *self, void *unused) {
+    (void) unused;
+    return PyLong_FromUnsignedLong(self->ch.max_message_length);
+}
+
+static PyObject *channel_get_many(Channel *self, void *unused) {
+    (void) unused;
+    return PyBool_FromLong(self->ch.many);
+}
+
+static PyObject *channel_get_closed(Channel *self, void *unused) {
+    (void) unused;
+    return PyBool_FromLong(self->closed);
+}
+
+static PyObject *channel_get_name(Channel *self, void *unused) {
+    (void) unused;
+    return Py_NewRef(self->name != NULL ? self->name : Py_None);
+}
+
+static PyObject *channel_get_exports(Channel *self, void *unused) {
+    (void) unused;
+    return PyLong_FromSsize_t(self->exports);
+}
+
+static PyObject *channel_get_claim_open(Channel *self, void *unused) {
+    (void) unused;
+    return PyBool_FromLong(!self->closed && self->ch.claim_open);
+}
+
+static PyMethodDef channel_methods[] = {
+    {"close", (PyCFunction) channel_close, METH_NOARGS, NULL},
+    {"claim", (PyCFunction) (void (*)(void)) channel_claim, METH_VARARGS | METH_KEYWORDS, NULL},
+    {"commit", (PyCFunction) channel_commit, METH_NOARGS, NULL},
+    {"abort", (PyCFunction) channel_abort, METH_NOARGS, NULL},
+    {"put", (PyCFunction) (void (*)(void)) channel_put, METH_VARARGS | METH_KEYWORDS, NULL},
+    {"attach_producer", (PyCFunction) channel_attach_producer, METH_NOARGS, NULL},
+    {"detach_producer", (PyCFunction) channel_detach_producer, METH_NOARGS, NULL},
+    {"poll", (PyCFunction) (void (*)(void)) channel_poll, METH_VARARGS | METH_KEYWORDS, NULL},
+    {"take", (PyCFunction) (void (*)(void)) channel_take, METH_VARARGS | METH_KEYWORDS, NULL},
+    {"register_consumer", (PyCFunction) channel_register_consumer, METH_NOARGS, NULL},
+    {"unregister_consumer", (PyCFunction) channel_unregister_consumer, METH_NOARGS, NULL},
+    {"has_message", (PyCFunction) channel_has_message, METH_NOARGS, NULL},
+    {"consumer_alive", (PyCFunction) channel_consumer_alive, METH_NOARGS, NULL},
+    {"consumer_pid", (PyCFunction) channel_consumer_pid, METH_NOARGS, NULL},
+    {"positions", (PyCFunction) channel_positions, METH_NOARGS, NULL},
+    {NULL, NULL, 0, NULL}
+};
+
+static PyGetSetDef channel_getset[] = {
+    {"capacity", (getter) channel_get_capacity, NULL, NULL, NULL},
+    {"max_message_length", (getter) channel_get_max, NULL, NULL, NULL},
+    {"many_producers", (getter) channel_get_many, NULL, NULL, NULL},
+    {"closed", (getter) channel_get_closed, NULL, NULL, NULL},
+    {"name", (getter) channel_get_name, NULL, NULL, NULL},
+    {"exports", (getter) channel_get_exports, NULL, NULL, NULL},
+    {"claim_open", (getter) channel_get_claim_open, NULL, NULL, NULL},
+    {NULL, NULL, NULL, NULL, NULL}
+};
+
+static PyTypeObject ChannelType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "jipc._jipc.Channel",
+    .tp_basicsize = sizeof(Channel),
+    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE | Py_TPFLAGS_HAVE_GC,
+    .tp_traverse = (traverseproc) channel_traverse,
+    .tp_clear = (inquiry) channel_clear,
+    .tp_doc = "The native half of jipc.Channel (see jipc/channel.py).",
+    .tp_new = channel_new,
+    .tp_init = (initproc) channel_init,
+    .tp_dealloc = (destructor) channel_dealloc,
+    .tp_as_buffer = &channel_buffer,
+    .tp_methods = channel_methods,
+    .tp_getset = channel_getset,
+    .tp_weaklistoffset = offsetof(Channel, weakrefs),
+};
+
+/* ---- module ------------------------------------------------------------------------------------------------- */
+
+static uint32_t crc_table[256];
+
+/* _crc32c(data, crc=0) -> int: CRC32C (Castagnoli, as java.util.zip.CRC32C), for checksummed test messages. */
+static PyObject *py_crc32c(PyObject *module, PyObject *args) {
+    (void) module;
+    Py_buffer data;
+    unsigned int crc = 0;
+    if (!PyArg_ParseTuple(args, "y*|I", &data, &crc)) {
+        return NULL;
+    }
+    uint32_t c = ~crc;
+    const unsigned char *p = data.buf;
+    for (Py_ssize_t i = 0; i < data.len; i++) {
+        c = crc_table[(c ^ p[i]) & 0xFF] ^ (c >> 8);
+    }
+    PyBuffer_Release(&data);
+    return PyLong_FromUnsignedLong(~c);
+}
+
+static PyObject *py_set_error_factory(PyObject *module, PyObject *factory) {
+    (void) module;
+    Py_XSETREF(error_factory, Py_NewRef(factory));
+    Py_RETURN_NONE;
+}
+
+/* _live_state(party) -> "alive" | "dead" | "alive?" | "none" */
+static PyObject *py_live_state(PyObject *module, PyObject *arg) {
+    (void) module;
+    unsigned long long party = PyLong_AsUnsignedLongLong(arg);
+    if (party == (unsigned long long) -1 && PyErr_Occurred()) {
+        return NULL;
+    }
+    return PyUnicode_FromString(jipc_live_state_word(jipc_live_check(party)));
+}
+
+static PyMethodDef module_methods[] = {
+    {"unlink", py_unlink, METH_O, NULL},
+    {"_crc32c", py_crc32c, METH_VARARGS, NULL},
+    {"_set_error_factory", py_set_error_factory, METH_O, NULL},
+    {"_live_state", py_live_state, METH_O, NULL},
+    {NULL, NULL, 0, NULL}
+};
+
+static struct PyModuleDef module_def = {
+    PyModuleDef_HEAD_INIT, "_jipc", "The native part of jipc (see jipc/__init__.py).", -1, module_methods,
+    NULL, NULL, NULL, NULL
+};
+
+PyMODINIT_FUNC PyInit__jipc(void) {
+    for (uint32_t n = 0; n < 256; n++) {
+        uint32_t crc = n;
+        for (int k = 0; k < 8; k++) {
+            crc = (crc >> 1) ^ (0x82F63B78u & (0u - (crc & 1u)));
+        }
+        crc_table[n] = crc;
+    }
+    if (PyType_Ready(&ChannelType) < 0) {
+        return NULL;
+    }
+    PyObject *module = PyModule_Create(&module_def);
+    if (module == NULL) {
+        return NULL;
+    }
+    Py_INCREF(&ChannelType);
+    if (PyModule_AddObject(module, "Channel", (PyObject *) &ChannelType) < 0) {
+        Py_DECREF(&ChannelType);
+        Py_DECREF(module);
+        return NULL;
+    }
+    PyModule_AddIntConstant(module, "HEADER_LENGTH", JIPC_CHANNEL_HEADER_LENGTH);
+    return module;
+}
