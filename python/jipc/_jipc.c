@@ -400,10 +400,9 @@ static PyObject *channel_close(Channel *self, PyObject *unused) {
         PyErr_Format(PyExc_RuntimeError, "channel %S is in use by another call: cannot close it now", self->name);
         return NULL;
     }
-    if (self->claim_view != NULL) {
-        PyObject *view = self->claim_view;
-        self->claim_view = NULL;
-        retire_view(view);
+    if (self->claim_view != NULL && Py_REFCNT(self->claim_view) == 1) {
+        /* an open claim whose view nobody else holds: aborted below, with the producer role given back */
+        Py_CLEAR(self->claim_view);
     }
     if (self->exports > 0) {
         PyErr_SetString(PyExc_BufferError, "cannot close exported pointers exist");
@@ -679,7 +678,6 @@ static void on_message(void *context, int32_t type, const void *payload, uint32_
     if (view != NULL) {
         r = PyObject_CallFunction(self->handler, "iO", (int) type, view);
     }
-    retire_view(view);
     if (r == NULL) {
         /* this message counts as handled (as in Java, where a throwing handler's message is consumed) */
         PyObject *t, *v, *tb;
@@ -688,13 +686,14 @@ static void on_message(void *context, int32_t type, const void *payload, uint32_
         if (tb != NULL && v != NULL) {
             PyException_SetTraceback(v, tb);
         }
-        self->poll_error = v != NULL ? v : Py_NewRef(Py_None);
+        self->poll_error = v != NULL ? v : PyObject_CallNoArgs(PyExc_SystemError);
         Py_XDECREF(t);
         Py_XDECREF(tb);
         jipc_channel_stop_poll(&self->ch);
-        return;
+    } else {
+        Py_DECREF(r);
     }
-    Py_DECREF(r);
+    retire_view(view); /* with no exception pending: it may call memoryview.release */
 }
 
 static void on_take(void *context, int32_t type, const void *payload, uint32_t length) {
