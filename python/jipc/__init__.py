@@ -7,12 +7,15 @@ The same bytes as the Java library, so a Java, C or Python process can be either
         channel.poll(lambda type, payload: print(type, bytes(payload)), timeout=1.0)
 
 * :class:`Channel` -- the message channel, one producer or many (``jipc.channel``);
+* :class:`Topic` with its :class:`Publisher` and :class:`Subscriber` -- one publisher, up to 64 subscribers
+  (``jipc.topic``);
 * errors are ``OSError`` subclasses (:mod:`jipc.errors`).
 
 The native part is compiled by ``pip install``; run from a clone (``python/`` on ``PYTHONPATH``) it is compiled on
 first import with gcc into a private cache directory (``JIPC_CACHE``, else ``~/.cache/jipc``).
 """
 from .channel import Channel, Message, unlink
+from .topic import Publisher, Subscriber, Topic
 from .errors import CorruptedError, ErrnoError, FormatError, RoleTakenError
 
-__all__ = ["Channel", "Message", "unlink", "ErrnoError", "RoleTakenError", "FormatError", "CorruptedError"]
+__all__ = ["Channel", "Message", "unlink", "Topic", "Publisher", "Subscriber", "ErrnoError", "RoleTakenError", "FormatError", "CorruptedError"]

@@ -35,6 +35,7 @@
 
 #include "jipc_channel.h"
 #include "jipc_live.h"
+#include "jipc_topic.h"
 
 #define SLICE_NS 100000000LL
 
@@ -221,17 +222,25 @@ static PyObject *py_unlink(PyObject *module, PyObject *name) {
 
 /* ---- Channel ------------------------------------------------------------------------------------------------- */
 
+/* The first fields of every object that exports views (Channel, Publisher, Subscriber). */
+#define EXPORTER_FIELDS \
+    PyObject_HEAD \
+    Py_ssize_t exports;         /* views alive */ \
+    const void *region;         /* the next view's bytes (set just before PyMemoryView_FromObject) */ \
+    Py_ssize_t region_length; \
+    int region_readonly;
+
 typedef struct {
-    PyObject_HEAD
+    EXPORTER_FIELDS
+} Exporter;
+
+typedef struct {
+    EXPORTER_FIELDS
     jipc_channel ch;
     mapped m;
     PyObject *name;
     int closed;
     int busy;                   /* a thread is inside a call (waiting or in a handler) */
-    Py_ssize_t exports;         /* views alive */
-    const void *region;         /* the next view's bytes (set just before PyMemoryView_FromObject) */
-    Py_ssize_t region_length;
-    int region_readonly;
     PyObject *claim_view;       /* the open claim's payload view, or NULL */
     PyObject *poll_error;       /* poll: the handler's exception (type, value, traceback as one object) */
     PyObject *handler;          /* poll: the handler being called */
@@ -241,10 +250,11 @@ typedef struct {
 
 static PyTypeObject ChannelType;
 
-static int channel_getbuffer(PyObject *object, Py_buffer *view, int flags) {
-    Channel *self = (Channel *) object;
+static int exporter_getbuffer(PyObject *object, Py_buffer *view, int flags) {
+    Exporter *self = (Exporter *) object;
     if (self->region == NULL) {
-        PyErr_SetString(PyExc_BufferError, "a jipc channel exports only message and claim views (poll, claim)");
+        PyErr_Format(PyExc_BufferError, "a %.50s exports only message and claim views (poll, claim)",
+                     Py_TYPE(object)->tp_name);
         view->obj = NULL;
         return -1;
     }
@@ -255,15 +265,16 @@ static int channel_getbuffer(PyObject *object, Py_buffer *view, int flags) {
     return 0;
 }
 
-static void channel_releasebuffer(PyObject *object, Py_buffer *view) {
+static void exporter_releasebuffer(PyObject *object, Py_buffer *view) {
     (void) view;
-    ((Channel *) object)->exports--;
+    ((Exporter *) object)->exports--;
 }
 
-static PyBufferProcs channel_buffer = { channel_getbuffer, channel_releasebuffer };
+static PyBufferProcs exporter_buffer = { exporter_getbuffer, exporter_releasebuffer };
 
-/* A memoryview of [p, p + length), exported by the channel. */
-static PyObject *region_view(Channel *self, const void *p, Py_ssize_t length, int readonly) {
+/* A memoryview of [p, p + length), exported by object (an Exporter). */
+static PyObject *region_view(void *object, const void *p, Py_ssize_t length, int readonly) {
+    Exporter *self = object;
     self->region = p;
     self->region_length = length;
     self->region_readonly = readonly;
@@ -958,10 +969,817 @@ static PyTypeObject ChannelType = {
     .tp_new = channel_new,
     .tp_init = (initproc) channel_init,
     .tp_dealloc = (destructor) channel_dealloc,
-    .tp_as_buffer = &channel_buffer,
+    .tp_as_buffer = &exporter_buffer,
     .tp_methods = channel_methods,
     .tp_getset = channel_getset,
     .tp_weaklistoffset = offsetof(Channel, weakrefs),
+};
+
+/* ---- Topic ------------------------------------------------------------------------------------------------- */
+
+typedef struct {
+    PyObject_HEAD
+    jipc_topic t;
+    mapped m;
+    PyObject *name;
+    int closed;
+    int ends;                   /* publishers and subscribers open on it */
+    PyObject *weakrefs;
+} Topic;
+
+typedef struct {
+    EXPORTER_FIELDS
+    jipc_topic_publisher p;
+    Topic *topic;
+    int open;
+    int busy;
+    PyObject *claim_view;
+} Publisher;
+
+typedef struct {
+    EXPORTER_FIELDS
+    jipc_topic_subscriber s;
+    Topic *topic;
+    int open;
+    int busy;
+    PyObject *handler;
+    PyObject *poll_error;
+    PyObject *taken;
+} Subscriber;
+
+static PyTypeObject TopicType, PublisherType, SubscriberType;
+
+static PyObject *topic_errno(PyObject *name, const char *call, const char *role) {
+    int error = errno;
+    if (error == EBUSY) {
+        return raise_error("role", call, name, error, role);
+    }
+    if (error == EPROTO) {
+        return raise_error("corrupt", call, name, error, "topic");
+    }
+    return raise_error("errno", call, name, error, NULL);
+}
+
+static PyObject *topic_new(PyTypeObject *type, PyObject *args, PyObject *kwargs) {
+    (void) args;
+    (void) kwargs;
+    Topic *self = (Topic *) type->tp_alloc(type, 0);
+    if (self != NULL) {
+        self->m.fd = -1;
+        self->closed = 1;
+    }
+    return (PyObject *) self;
+}
+
+/* Topic(name, create=False, capacity=0, max_message_length=0, overwrite=False, mode=0o600) */
+static int topic_init(Topic *self, PyObject *args, PyObject *kwargs) {
+    static char *keywords[] = {"name", "create", "capacity", "max_message_length", "overwrite", "mode", NULL};
+    PyObject *name;
+    int create = 0, overwrite = 0, mode = 0600;
+    unsigned long long capacity = 0;
+    unsigned int max = 0;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "U|pKIpi", keywords, &name, &create, &capacity, &max, &overwrite,
+                                     &mode)) {
+        return -1;
+    }
+    if (!self->closed || self->m.base != NULL) {
+        PyErr_SetString(PyExc_RuntimeError, "Topic.__init__ called twice");
+        return -1;
+    }
+    size_t size = 0;
+    if (create) {
+        if (capacity < JIPC_TOPIC_MIN_CAPACITY || (capacity & (capacity - 1)) != 0 || capacity > (1ULL << 40)) {
+            PyErr_Format(PyExc_ValueError, "capacity=%llu is not a power of two in [1024, 2^40]", capacity);
+            return -1;
+        }
+        uint64_t limit = capacity / 8 - JIPC_TOPIC_RECORD_HEADER_LENGTH;
+        if (limit > (uint64_t) INT32_MAX - 64) {
+            limit = (uint64_t) INT32_MAX - 64;
+        }
+        if (max < 1 || max > limit) {
+            PyErr_Format(PyExc_ValueError, "max_message_length=%u not in [1, %llu]", max, (unsigned long long) limit);
+            return -1;
+        }
+        if (mode < 0 || mode > 0777) {
+            PyErr_Format(PyExc_ValueError, "mode=0o%o not in [0, 0o777]", mode);
+            return -1;
+        }
+        size = JIPC_TOPIC_SIZE(capacity);
+    }
+    if (map_object(name, size, mode, &self->m) < 0) {
+        return -1;
+    }
+    int r = JIPC_TOPIC_OK;
+    if (create) {
+        r = jipc_topic_create(self->m.base, self->m.size, (int64_t) capacity, max,
+                              overwrite ? JIPC_TOPIC_FLAG_OVERWRITE : 0);
+    }
+    if (r == JIPC_TOPIC_OK) {
+        r = jipc_topic_attach(&self->t, self->m.base, self->m.size);
+    }
+    if (r != JIPC_TOPIC_OK) {
+        unmap_object(&self->m);
+        if (create) {
+            shm_unlink(PyUnicode_AsUTF8(name));
+        }
+        raise_error("format", create ? "create" : "attach", name, EINVAL, jipc_topic_strerror(r));
+        return -1;
+    }
+    Py_INCREF(name);
+    self->name = name;
+    self->closed = 0;
+    return 0;
+}
+
+static PyObject *topic_close(Topic *self, PyObject *unused) {
+    (void) unused;
+    if (self->closed) {
+        Py_RETURN_NONE;
+    }
+    if (self->ends > 0) {
+        PyErr_Format(PyExc_RuntimeError, "topic %S has %d publisher(s) or subscriber(s) open: close them first",
+                     self->name, self->ends);
+        return NULL;
+    }
+    unmap_object(&self->m);
+    self->closed = 1;
+    Py_RETURN_NONE;
+}
+
+static void topic_dealloc(Topic *self) {
+    if (self->weakrefs != NULL) {
+        PyObject_ClearWeakRefs((PyObject *) self);
+    }
+    if (!self->closed) {
+        unmap_object(&self->m); /* no end is open: each holds a reference to this object */
+    }
+    Py_XDECREF(self->name);
+    Py_TYPE(self)->tp_free((PyObject *) self);
+}
+
+static int topic_check_open(Topic *self) {
+    if (self->closed) {
+        PyErr_Format(PyExc_ValueError, "topic %S is closed", self->name);
+        return -1;
+    }
+    return 0;
+}
+
+static PyObject *topic_publisher(Topic *self, PyObject *unused) {
+    (void) unused;
+    if (topic_check_open(self) < 0) {
+        return NULL;
+    }
+    Publisher *p = (Publisher *) PublisherType.tp_alloc(&PublisherType, 0);
+    if (p == NULL) {
+        return NULL;
+    }
+    if (jipc_topic_publisher_open(&p->p, &self->t) < 0) {
+        Py_DECREF(p);
+        return topic_errno(self->name, "publisher", "the publisher of topic");
+    }
+    p->topic = (Topic *) Py_NewRef((PyObject *) self);
+    p->open = 1;
+    self->ends++;
+    return (PyObject *) p;
+}
+
+static PyObject *topic_subscriber(Topic *self, PyObject *args, PyObject *kwargs) {
+    static char *keywords[] = {"history", NULL};
+    long long history = 0;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "|L", keywords, &history)) {
+        return NULL;
+    }
+    if (topic_check_open(self) < 0) {
+        return NULL;
+    }
+    if (history < 0) {
+        PyErr_Format(PyExc_ValueError, "history=%lld < 0", history);
+        return NULL;
+    }
+    Subscriber *s = (Subscriber *) SubscriberType.tp_alloc(&SubscriberType, 0);
+    if (s == NULL) {
+        return NULL;
+    }
+    if (jipc_topic_subscriber_open(&s->s, &self->t, history) < 0) {
+        Py_DECREF(s);
+        return topic_errno(self->name, "subscribe", "every subscriber slot of topic");
+    }
+    s->topic = (Topic *) Py_NewRef((PyObject *) self);
+    s->open = 1;
+    self->ends++;
+    return (PyObject *) s;
+}
+
+/* positions() -> (oldest, tail) */
+static PyObject *topic_positions(Topic *self, PyObject *unused) {
+    (void) unused;
+    if (topic_check_open(self) < 0) {
+        return NULL;
+    }
+    int64_t oldest = __atomic_load_n((int64_t *) (self->m.base + JIPC_TOPIC_OLDEST_OFFSET), __ATOMIC_ACQUIRE);
+    int64_t tail = __atomic_load_n((int64_t *) (self->m.base + JIPC_TOPIC_TAIL_OFFSET), __ATOMIC_ACQUIRE);
+    return Py_BuildValue("(LL)", (long long) oldest, (long long) tail);
+}
+
+static PyObject *topic_get_capacity(Topic *self, void *unused) {
+    (void) unused;
+    return PyLong_FromLongLong(self->t.capacity);
+}
+
+static PyObject *topic_get_max(Topic *self, void *unused) {
+    (void) unused;
+    return PyLong_FromUnsignedLong(self->t.max_message_length);
+}
+
+static PyObject *topic_get_overwrite(Topic *self, void *unused) {
+    (void) unused;
+    return PyBool_FromLong(self->t.overwrite);
+}
+
+static PyObject *topic_get_closed(Topic *self, void *unused) {
+    (void) unused;
+    return PyBool_FromLong(self->closed);
+}
+
+static PyObject *topic_get_name(Topic *self, void *unused) {
+    (void) unused;
+    return Py_NewRef(self->name != NULL ? self->name : Py_None);
+}
+
+static PyMethodDef topic_methods[] = {
+    {"close", (PyCFunction) topic_close, METH_NOARGS, NULL},
+    {"publisher", (PyCFunction) topic_publisher, METH_NOARGS, NULL},
+    {"subscriber", (PyCFunction) (void (*)(void)) topic_subscriber, METH_VARARGS | METH_KEYWORDS, NULL},
+    {"positions", (PyCFunction) topic_positions, METH_NOARGS, NULL},
+    {NULL, NULL, 0, NULL}
+};
+
+static PyGetSetDef topic_getset[] = {
+    {"capacity", (getter) topic_get_capacity, NULL, NULL, NULL},
+    {"max_message_length", (getter) topic_get_max, NULL, NULL, NULL},
+    {"overwrite", (getter) topic_get_overwrite, NULL, NULL, NULL},
+    {"closed", (getter) topic_get_closed, NULL, NULL, NULL},
+    {"name", (getter) topic_get_name, NULL, NULL, NULL},
+    {NULL, NULL, NULL, NULL, NULL}
+};
+
+static PyTypeObject TopicType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "jipc._jipc.Topic",
+    .tp_basicsize = sizeof(Topic),
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "The native half of jipc.Topic (see jipc/topic.py).",
+    .tp_new = topic_new,
+    .tp_init = (initproc) topic_init,
+    .tp_dealloc = (destructor) topic_dealloc,
+    .tp_methods = topic_methods,
+    .tp_getset = topic_getset,
+    .tp_weaklistoffset = offsetof(Topic, weakrefs),
+};
+
+/* ---- publisher ---- */
+
+static int publisher_check(Publisher *self) {
+    if (!self->open) {
+        PyErr_SetString(PyExc_ValueError, "publisher is closed");
+        return -1;
+    }
+    if (self->busy) {
+        PyErr_SetString(PyExc_RuntimeError, "publisher is in use by another call: one thread per instance");
+        return -1;
+    }
+    return 0;
+}
+
+static int publisher_check_message(Publisher *self, long long type, long long length) {
+    if (type < 1 || type > INT32_MAX) {
+        PyErr_Format(PyExc_ValueError, "type=%lld not in [1, 2147483647]", type);
+        return -1;
+    }
+    if (length < 0) {
+        PyErr_Format(PyExc_ValueError, "length=%lld < 0", length);
+        return -1;
+    }
+    if (length > self->p.topic.max_message_length) {
+        PyErr_Format(PyExc_ValueError, "length=%lld > maxMessageLength=%u", length, self->p.topic.max_message_length);
+        return -1;
+    }
+    if (self->p.claimed) {
+        PyErr_SetString(PyExc_RuntimeError, "a claim is already open on this publisher: commit or abort it");
+        return -1;
+    }
+    return 0;
+}
+
+/* Waits for room (GIL released, 100 ms slices, signals between). 1 room, 0 timeout, -1 exception. */
+static int publisher_wait_room(Publisher *self, uint32_t length, int64_t deadline) {
+    self->busy = 1;
+    int result;
+    for (;;) {
+        int64_t slice = next_slice(deadline);
+        int r;
+        Py_BEGIN_ALLOW_THREADS
+        r = jipc_topic_publisher_wait_room(&self->p, length, slice);
+        Py_END_ALLOW_THREADS
+        if (r != 0) {
+            if (r < 0) {
+                topic_errno(self->topic->name, "wait_room", NULL);
+            }
+            result = r;
+            break;
+        }
+        if (PyErr_CheckSignals() < 0) {
+            result = -1;
+            break;
+        }
+        if (deadline != INT64_MAX && now_ns() >= deadline) {
+            result = 0;
+            break;
+        }
+    }
+    self->busy = 0;
+    return result;
+}
+
+/* put(type, data, timeout=0) -> bool */
+static PyObject *publisher_put(Publisher *self, PyObject *args, PyObject *kwargs) {
+    static char *keywords[] = {"type", "data", "timeout", NULL};
+    long long type;
+    Py_buffer data;
+    PyObject *timeout = NULL;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "Ly*|O", keywords, &type, &data, &timeout)) {
+        return NULL;
+    }
+    PyObject *result = NULL;
+    int64_t t = timeout == NULL ? 0 : timeout_ns(timeout);
+    if (t == -2 || publisher_check(self) < 0 || publisher_check_message(self, type, data.len) < 0) {
+        goto done;
+    }
+    int64_t deadline = t < 0 ? INT64_MAX : now_ns() + t;
+    for (;;) {
+        int r = jipc_topic_publisher_offer(&self->p, (int32_t) type, data.buf, (uint32_t) data.len);
+        if (r < 0) {
+            topic_errno(self->topic->name, "offer", NULL);
+            goto done;
+        }
+        if (r > 0) {
+            result = Py_True;
+            break;
+        }
+        if (t == 0) {
+            result = Py_False;
+            break;
+        }
+        r = publisher_wait_room(self, (uint32_t) data.len, deadline);
+        if (r < 0) {
+            goto done;
+        }
+        if (r == 0) {
+            result = Py_False;
+            break;
+        }
+    }
+    Py_INCREF(result);
+done:
+    PyBuffer_Release(&data);
+    return result;
+}
+
+/* claim(type, length, timeout=0) -> memoryview | None */
+static PyObject *publisher_claim(Publisher *self, PyObject *args, PyObject *kwargs) {
+    static char *keywords[] = {"type", "length", "timeout", NULL};
+    long long type, length;
+    PyObject *timeout = NULL;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "LL|O", keywords, &type, &length, &timeout)) {
+        return NULL;
+    }
+    int64_t t = timeout == NULL ? 0 : timeout_ns(timeout);
+    if (t == -2 || publisher_check(self) < 0 || publisher_check_message(self, type, length) < 0) {
+        return NULL;
+    }
+    int64_t deadline = t < 0 ? INT64_MAX : now_ns() + t;
+    for (;;) {
+        void *room = jipc_topic_publisher_claim(&self->p, (int32_t) type, (uint32_t) length);
+        if (room != NULL) {
+            PyObject *view = region_view(self, room, (Py_ssize_t) length, 0);
+            if (view == NULL) {
+                jipc_topic_publisher_abort(&self->p);
+                return NULL;
+            }
+            self->claim_view = view;
+            return Py_NewRef(view);
+        }
+        if (errno != EAGAIN) {
+            return topic_errno(self->topic->name, "claim", NULL);
+        }
+        if (t == 0) {
+            Py_RETURN_NONE;
+        }
+        int r = publisher_wait_room(self, (uint32_t) length, deadline);
+        if (r < 0) {
+            return NULL;
+        }
+        if (r == 0) {
+            Py_RETURN_NONE;
+        }
+    }
+}
+
+static PyObject *publisher_end_claim(Publisher *self, int commit) {
+    if (!self->open) {
+        PyErr_SetString(PyExc_ValueError, "publisher is closed");
+        return NULL;
+    }
+    if (!self->p.claimed) {
+        PyErr_SetString(PyExc_RuntimeError, "no open claim on this publisher: call claim first");
+        return NULL;
+    }
+    PyObject *view = self->claim_view;
+    self->claim_view = NULL;
+    retire_view(view);
+    if (commit) {
+        jipc_topic_publisher_commit(&self->p);
+    } else {
+        jipc_topic_publisher_abort(&self->p);
+    }
+    Py_RETURN_NONE;
+}
+
+static PyObject *publisher_commit(Publisher *self, PyObject *unused) {
+    (void) unused;
+    return publisher_end_claim(self, 1);
+}
+
+static PyObject *publisher_abort(Publisher *self, PyObject *unused) {
+    (void) unused;
+    return publisher_end_claim(self, 0);
+}
+
+static void publisher_release(Publisher *self) {
+    if (self->open) {
+        jipc_topic_publisher_close(&self->p); /* aborts an open claim, gives the role back */
+        self->open = 0;
+        self->topic->ends--;
+    }
+}
+
+static PyObject *publisher_close(Publisher *self, PyObject *unused) {
+    (void) unused;
+    if (!self->open) {
+        Py_RETURN_NONE;
+    }
+    if (self->busy) {
+        PyErr_SetString(PyExc_RuntimeError, "publisher is in use by another call: cannot close it now");
+        return NULL;
+    }
+    if (self->claim_view != NULL && Py_REFCNT(self->claim_view) == 1) {
+        Py_CLEAR(self->claim_view);
+    }
+    if (self->exports > 0) {
+        PyErr_SetString(PyExc_BufferError, "cannot close exported pointers exist");
+        return NULL;
+    }
+    publisher_release(self);
+    Py_RETURN_NONE;
+}
+
+static int publisher_traverse(Publisher *self, visitproc visit, void *arg) {
+    Py_VISIT(self->claim_view);
+    Py_VISIT(self->topic);
+    return 0;
+}
+
+static int publisher_clear(Publisher *self) {
+    Py_CLEAR(self->claim_view);
+    return 0;
+}
+
+static void publisher_dealloc(Publisher *self) {
+    PyObject_GC_UnTrack(self);
+    if (self->topic != NULL) {
+        publisher_release(self);
+    }
+    Py_XDECREF(self->claim_view);
+    Py_XDECREF(self->topic);
+    Py_TYPE(self)->tp_free((PyObject *) self);
+}
+
+static PyObject *publisher_get_open(Publisher *self, void *unused) {
+    (void) unused;
+    return PyBool_FromLong(self->open);
+}
+
+static PyObject *publisher_get_exports(Publisher *self, void *unused) {
+    (void) unused;
+    return PyLong_FromSsize_t(self->exports);
+}
+
+static PyObject *publisher_get_next(Publisher *self, void *unused) {
+    (void) unused;
+    return PyLong_FromLongLong(self->p.next);
+}
+
+static PyMethodDef publisher_methods[] = {
+    {"put", (PyCFunction) (void (*)(void)) publisher_put, METH_VARARGS | METH_KEYWORDS, NULL},
+    {"claim", (PyCFunction) (void (*)(void)) publisher_claim, METH_VARARGS | METH_KEYWORDS, NULL},
+    {"commit", (PyCFunction) publisher_commit, METH_NOARGS, NULL},
+    {"abort", (PyCFunction) publisher_abort, METH_NOARGS, NULL},
+    {"close", (PyCFunction) publisher_close, METH_NOARGS, NULL},
+    {NULL, NULL, 0, NULL}
+};
+
+static PyGetSetDef publisher_getset[] = {
+    {"open", (getter) publisher_get_open, NULL, NULL, NULL},
+    {"exports", (getter) publisher_get_exports, NULL, NULL, NULL},
+    {"next_sequence", (getter) publisher_get_next, NULL, NULL, NULL},
+    {NULL, NULL, NULL, NULL, NULL}
+};
+
+static PyTypeObject PublisherType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "jipc._jipc.Publisher",
+    .tp_basicsize = sizeof(Publisher),
+    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC,
+    .tp_doc = "The native half of jipc.Publisher (see jipc/topic.py).",
+    .tp_traverse = (traverseproc) publisher_traverse,
+    .tp_clear = (inquiry) publisher_clear,
+    .tp_dealloc = (destructor) publisher_dealloc,
+    .tp_as_buffer = &exporter_buffer,
+    .tp_methods = publisher_methods,
+    .tp_getset = publisher_getset,
+};
+
+/* ---- subscriber ---- */
+
+static int subscriber_check(Subscriber *self) {
+    if (!self->open) {
+        PyErr_SetString(PyExc_ValueError, "subscriber is closed");
+        return -1;
+    }
+    if (self->busy) {
+        PyErr_SetString(PyExc_RuntimeError, "subscriber is in use by another call (another thread's wait, or a "
+                        "handler calling its own subscriber): one thread per instance");
+        return -1;
+    }
+    return 0;
+}
+
+static void on_topic_message(void *context, int32_t type, const void *payload, uint32_t length) {
+    Subscriber *self = context;
+    PyObject *view = region_view(self, payload, length, 1);
+    PyObject *r = NULL;
+    if (view != NULL) {
+        r = PyObject_CallFunction(self->handler, "iO", (int) type, view);
+    }
+    if (r == NULL) {
+        PyObject *t, *v, *tb;
+        PyErr_Fetch(&t, &v, &tb);
+        PyErr_NormalizeException(&t, &v, &tb);
+        if (tb != NULL && v != NULL) {
+            PyException_SetTraceback(v, tb);
+        }
+        self->poll_error = v != NULL ? v : PyObject_CallNoArgs(PyExc_SystemError);
+        Py_XDECREF(t);
+        Py_XDECREF(tb);
+    } else {
+        Py_DECREF(r);
+    }
+    retire_view(view);
+}
+
+static void on_topic_take(void *context, int32_t type, const void *payload, uint32_t length) {
+    Subscriber *self = context;
+    self->taken = Py_BuildValue("(iy#)", (int) type, (const char *) payload, (Py_ssize_t) length);
+}
+
+/* Waits for a message (GIL released, 100 ms slices, signals between). 1 there, 0 timeout, -1 exception. */
+static int subscriber_wait(Subscriber *self, int64_t deadline) {
+    for (;;) {
+        int64_t slice = next_slice(deadline);
+        int r;
+        Py_BEGIN_ALLOW_THREADS
+        r = jipc_topic_subscriber_wait(&self->s, slice);
+        Py_END_ALLOW_THREADS
+        if (r != 0) {
+            if (r < 0) {
+                topic_errno(self->topic->name, "wait", NULL);
+            }
+            return r;
+        }
+        if (PyErr_CheckSignals() < 0) {
+            return -1;
+        }
+        if (deadline != INT64_MAX && now_ns() >= deadline) {
+            return 0;
+        }
+    }
+}
+
+/* poll(handler, limit=2**31-1, timeout=0) -> int. One message per call of the twin, so that a handler's exception
+ * stops the poll with that message delivered and nothing after it. */
+static PyObject *subscriber_poll(Subscriber *self, PyObject *args, PyObject *kwargs) {
+    static char *keywords[] = {"handler", "limit", "timeout", NULL};
+    PyObject *handler;
+    int limit = INT32_MAX;
+    PyObject *timeout = NULL;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|iO", keywords, &handler, &limit, &timeout)) {
+        return NULL;
+    }
+    if (!PyCallable_Check(handler)) {
+        PyErr_Format(PyExc_TypeError, "handler must be callable (type, memoryview), not %.100s",
+                     Py_TYPE(handler)->tp_name);
+        return NULL;
+    }
+    if (limit < 1) {
+        PyErr_Format(PyExc_ValueError, "limit=%d < 1", limit);
+        return NULL;
+    }
+    int64_t t = timeout == NULL ? 0 : timeout_ns(timeout);
+    if (t == -2 || subscriber_check(self) < 0) {
+        return NULL;
+    }
+    int64_t deadline = t < 0 ? INT64_MAX : now_ns() + t;
+    self->busy = 1;
+    int handled = 0, failed = 0;
+    if (t != 0 && !jipc_topic_subscriber_has_message(&self->s)) {
+        int w = subscriber_wait(self, deadline);
+        failed = w < 0;
+    }
+    self->handler = handler;
+    while (!failed && handled < limit) {
+        int n = jipc_topic_subscriber_poll(&self->s, on_topic_message, self, 1);
+        if (n < 0) {
+            if (self->poll_error == NULL) {
+                topic_errno(self->topic->name, "poll", NULL);
+            }
+            failed = 1;
+            break;
+        }
+        handled += n;
+        if (self->poll_error != NULL || n == 0) {
+            break;
+        }
+    }
+    self->handler = NULL;
+    self->busy = 0;
+    if (self->poll_error != NULL) {
+        PyObject *e = self->poll_error;
+        self->poll_error = NULL;
+        PyErr_SetObject((PyObject *) Py_TYPE(e), e);
+        Py_DECREF(e);
+        return NULL;
+    }
+    if (failed) {
+        return NULL;
+    }
+    return PyLong_FromLong(handled);
+}
+
+/* take(timeout=None) -> (type, bytes) | None */
+static PyObject *subscriber_take(Subscriber *self, PyObject *args, PyObject *kwargs) {
+    static char *keywords[] = {"timeout", NULL};
+    PyObject *timeout = NULL;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "|O", keywords, &timeout)) {
+        return NULL;
+    }
+    int64_t t = timeout_ns(timeout);
+    if (t == -2 || subscriber_check(self) < 0) {
+        return NULL;
+    }
+    int64_t deadline = t < 0 ? INT64_MAX : now_ns() + t;
+    self->busy = 1;
+    PyObject *result = NULL;
+    for (;;) {
+        if (!jipc_topic_subscriber_has_message(&self->s)) {
+            int w = subscriber_wait(self, deadline);
+            if (w < 0) {
+                break;
+            }
+            if (w == 0) {
+                result = Py_NewRef(Py_None);
+                break;
+            }
+        }
+        int n = jipc_topic_subscriber_poll(&self->s, on_topic_take, self, 1);
+        if (n < 0) {
+            Py_CLEAR(self->taken);
+            topic_errno(self->topic->name, "poll", NULL);
+            break;
+        }
+        if (n > 0) {
+            result = self->taken;
+            self->taken = NULL;
+            break;
+        }
+        if (deadline != INT64_MAX && now_ns() >= deadline) {
+            result = Py_NewRef(Py_None);
+            break;
+        }
+    }
+    self->busy = 0;
+    return result;
+}
+
+static void subscriber_release(Subscriber *self) {
+    if (self->open) {
+        jipc_topic_subscriber_close(&self->s);
+        self->open = 0;
+        self->topic->ends--;
+    }
+}
+
+static PyObject *subscriber_close(Subscriber *self, PyObject *unused) {
+    (void) unused;
+    if (!self->open) {
+        Py_RETURN_NONE;
+    }
+    if (self->busy) {
+        PyErr_SetString(PyExc_RuntimeError, "subscriber is in use by another call: cannot close it now");
+        return NULL;
+    }
+    if (self->exports > 0) {
+        PyErr_SetString(PyExc_BufferError, "cannot close exported pointers exist");
+        return NULL;
+    }
+    subscriber_release(self);
+    Py_RETURN_NONE;
+}
+
+static void subscriber_dealloc(Subscriber *self) {
+    if (self->topic != NULL) {
+        subscriber_release(self);
+    }
+    Py_XDECREF(self->topic);
+    Py_TYPE(self)->tp_free((PyObject *) self);
+}
+
+static PyObject *subscriber_has_message(Subscriber *self, PyObject *unused) {
+    (void) unused;
+    if (subscriber_check(self) < 0) {
+        return NULL;
+    }
+    return PyBool_FromLong(jipc_topic_subscriber_has_message(&self->s));
+}
+
+static PyObject *subscriber_get_open(Subscriber *self, void *unused) {
+    (void) unused;
+    return PyBool_FromLong(self->open);
+}
+
+static PyObject *subscriber_get_received(Subscriber *self, void *unused) {
+    (void) unused;
+    return PyLong_FromLongLong(self->s.received);
+}
+
+static PyObject *subscriber_get_lost(Subscriber *self, void *unused) {
+    (void) unused;
+    return PyLong_FromLongLong(self->s.lost);
+}
+
+static PyObject *subscriber_get_expected(Subscriber *self, void *unused) {
+    (void) unused;
+    return PyLong_FromLongLong(self->s.expected);
+}
+
+static PyObject *subscriber_get_slot(Subscriber *self, void *unused) {
+    (void) unused;
+    return PyLong_FromLong(self->s.slot);
+}
+
+static PyObject *subscriber_get_exports(Subscriber *self, void *unused) {
+    (void) unused;
+    return PyLong_FromSsize_t(self->exports);
+}
+
+static PyMethodDef subscriber_methods[] = {
+    {"poll", (PyCFunction) (void (*)(void)) subscriber_poll, METH_VARARGS | METH_KEYWORDS, NULL},
+    {"take", (PyCFunction) (void (*)(void)) subscriber_take, METH_VARARGS | METH_KEYWORDS, NULL},
+    {"has_message", (PyCFunction) subscriber_has_message, METH_NOARGS, NULL},
+    {"close", (PyCFunction) subscriber_close, METH_NOARGS, NULL},
+    {NULL, NULL, 0, NULL}
+};
+
+static PyGetSetDef subscriber_getset[] = {
+    {"open", (getter) subscriber_get_open, NULL, NULL, NULL},
+    {"received", (getter) subscriber_get_received, NULL, NULL, NULL},
+    {"lost", (getter) subscriber_get_lost, NULL, NULL, NULL},
+    {"expected_sequence", (getter) subscriber_get_expected, NULL, NULL, NULL},
+    {"slot", (getter) subscriber_get_slot, NULL, NULL, NULL},
+    {"exports", (getter) subscriber_get_exports, NULL, NULL, NULL},
+    {NULL, NULL, NULL, NULL, NULL}
+};
+
+static PyTypeObject SubscriberType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "jipc._jipc.Subscriber",
+    .tp_basicsize = sizeof(Subscriber),
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "The native half of jipc.Subscriber (see jipc/topic.py).",
+    .tp_dealloc = (destructor) subscriber_dealloc,
+    .tp_as_buffer = &exporter_buffer,
+    .tp_methods = subscriber_methods,
+    .tp_getset = subscriber_getset,
 };
 
 /* ---- module ------------------------------------------------------------------------------------------------- */
@@ -1022,7 +1840,8 @@ PyMODINIT_FUNC PyInit__jipc(void) {
         }
         crc_table[n] = crc;
     }
-    if (PyType_Ready(&ChannelType) < 0) {
+    if (PyType_Ready(&ChannelType) < 0 || PyType_Ready(&TopicType) < 0 || PyType_Ready(&PublisherType) < 0
+        || PyType_Ready(&SubscriberType) < 0) {
         return NULL;
     }
     PyObject *module = PyModule_Create(&module_def);
@@ -1035,6 +1854,13 @@ PyMODINIT_FUNC PyInit__jipc(void) {
         Py_DECREF(module);
         return NULL;
     }
+    Py_INCREF(&TopicType);
+    if (PyModule_AddObject(module, "Topic", (PyObject *) &TopicType) < 0) {
+        Py_DECREF(&TopicType);
+        Py_DECREF(module);
+        return NULL;
+    }
     PyModule_AddIntConstant(module, "HEADER_LENGTH", JIPC_CHANNEL_HEADER_LENGTH);
+    PyModule_AddIntConstant(module, "TOPIC_HEADER_LENGTH", JIPC_TOPIC_HEADER_LENGTH);
     return module;
 }
