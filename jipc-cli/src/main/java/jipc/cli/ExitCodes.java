@@ -80,13 +80,14 @@ public final class ExitCodes implements IExitCodeExceptionMapper, IExecutionExce
         table.put(String.valueOf(NO), "the answer is no (pipe stat: not a pipe)");
         table.put(String.valueOf(USAGE), "usage error: bad command, option or value");
         table.put(String.valueOf(NO_INPUT), "no such file, descriptor, shared memory object or semaphore, or not a FIFO "
-                + "or not a channel or topic (ENOENT, EBADF)");
-        table.put(String.valueOf(UNAVAILABLE), "the other side is not there (ENXIO: a FIFO without a reader)");
+                + "or not a channel, topic or rpc object (ENOENT, EBADF)");
+        table.put(String.valueOf(UNAVAILABLE), "the other side is not there (ENXIO: a FIFO without a reader; rpc call: "
+                + "no live service)");
         table.put(String.valueOf(SOFTWARE), "internal error, a demo's child process failed, or a bench step failed");
         table.put(String.valueOf(CANNOT_CREATE), "already exists (EEXIST)");
-        table.put(String.valueOf(IO_ERROR), "other failed system call (EPIPE, EBUSY, ...); a channel's or topic's role "
-                + "held by a live process, or all 64 subscriber slots of a topic");
-        table.put(String.valueOf(TIMED_OUT), "timed out (sem wait --timeout)");
+        table.put(String.valueOf(IO_ERROR), "other failed system call (EPIPE, EBUSY, ...); a channel's, topic's or rpc "
+                + "service's role held by a live process, or all 64 subscriber slots of a topic");
+        table.put(String.valueOf(TIMED_OUT), "timed out (sem wait --timeout, rpc call --timeout)");
         table.put(String.valueOf(NO_PERMISSION), "permission denied (EACCES, EPERM)");
         table.put(String.valueOf(READER_GONE), "shm read/dump: the reader of standard output went away (as SIGPIPE)");
         table.put("other", "pipe to: the exit code of the command (126/127: cannot run it or not found, 128+n: "

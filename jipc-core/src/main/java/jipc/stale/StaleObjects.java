@@ -20,6 +20,7 @@ import jipc.shm.SharedMemoryInfo;
 import jipc.shm.SharedMemoryListing;
 import jipc.shm.SysVSharedMemory;
 import jipc.shm.SysVStat;
+import jipc.rpc.RpcDescriptor;
 import jipc.topic.TopicDescriptor;
 
 import static java.lang.foreign.ValueLayout.JAVA_INT;
@@ -184,7 +185,7 @@ public final class StaleObjects {
             return judgeToken(info);
         }
         if (info.size() < ChannelDescriptor.HEADER_LENGTH + ChannelDescriptor.MIN_CAPACITY) {
-            return new Verdict(info, Staleness.UNKNOWN, "not a jipc channel or topic: records no creator");
+            return new Verdict(info, Staleness.UNKNOWN, "not a jipc channel, topic or rpc object: records no creator");
         }
         List<String> alive = new ArrayList<>();
         List<String> dead = new ArrayList<>();
@@ -200,6 +201,12 @@ public final class StaleObjects {
                 if (unknown != null) {
                     return new Verdict(info, Staleness.UNKNOWN, unknown);
                 }
+            } else if (magic == RpcDescriptor.MAGIC) {
+                kind = "jipc rpc object";
+                String unknown = judgeRpc(header, alive, dead);
+                if (unknown != null) {
+                    return new Verdict(info, Staleness.UNKNOWN, unknown);
+                }
             } else if (magic == ChannelDescriptor.MAGIC) {
                 kind = "jipc channel";
                 String unknown = judgeChannel(header, alive, dead);
@@ -207,7 +214,7 @@ public final class StaleObjects {
                     return new Verdict(info, Staleness.UNKNOWN, unknown);
                 }
             } else {
-                return new Verdict(info, Staleness.UNKNOWN, "not a jipc channel or topic: records no creator");
+                return new Verdict(info, Staleness.UNKNOWN, "not a jipc channel, topic or rpc object: records no creator");
             }
         } catch (IOException | RuntimeException e) {
             if (e instanceof ErrnoException errno && errno.is("ENOENT")) {
@@ -259,6 +266,35 @@ public final class StaleObjects {
      * Sorts a topic's parties ({@code docs/topic-format.md}: creator, publisher, each subscriber slot's holder) into
      * alive and dead; returns why it cannot be judged, or null.
      */
+    /**
+     * Sorts an rpc object's parties (creator, service, client slots) into alive and dead; returns why it cannot be
+     * judged, or null. The channels inside hold the same parties (the service consumes the requests and produces the
+     * responses, each client the other ends), so the rpc header names them all.
+     */
+    private static String judgeRpc(MemorySegment header, List<String> alive, List<String> dead) {
+        int version = header.get(JAVA_INT, RpcDescriptor.VERSION_OFFSET);
+        if (version != RpcDescriptor.LAYOUT_VERSION) {
+            return "a jipc rpc object of layout version " + version + " (this jipc judges version "
+                    + RpcDescriptor.LAYOUT_VERSION + " only)";
+        }
+        int clients = header.get(JAVA_INT, RpcDescriptor.CLIENT_SLOTS_OFFSET);
+        if (clients < 1 || clients > RpcDescriptor.MAX_CLIENT_SLOTS
+                || RpcDescriptor.clientSlotOffset(clients) > header.byteSize()) {
+            return "a jipc rpc object with " + clients + " client slots (not in [1, "
+                    + RpcDescriptor.MAX_CLIENT_SLOTS + "])";
+        }
+        judge("creator", header, RpcDescriptor.CREATOR_PARTY_OFFSET, RpcDescriptor.CREATOR_PID_OFFSET,
+                RpcDescriptor.CREATOR_PID_NAMESPACE_OFFSET, alive, dead);
+        judge("service", header, RpcDescriptor.SERVICE_PARTY_OFFSET, RpcDescriptor.SERVICE_PID_OFFSET,
+                RpcDescriptor.SERVICE_PID_NAMESPACE_OFFSET, alive, dead);
+        for (int i = 0; i < clients; i++) {
+            long slot = RpcDescriptor.clientSlotOffset(i);
+            judge("client", header, slot + RpcDescriptor.SLOT_PARTY_OFFSET, slot + RpcDescriptor.SLOT_PID_OFFSET,
+                    slot + RpcDescriptor.SLOT_PID_NAMESPACE_OFFSET, alive, dead);
+        }
+        return null;
+    }
+
     private static String judgeTopic(MemorySegment header, List<String> alive, List<String> dead) {
         int version = header.get(JAVA_INT, TopicDescriptor.VERSION_OFFSET);
         if (version != TopicDescriptor.LAYOUT_VERSION) {
