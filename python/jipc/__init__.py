@@ -9,13 +9,17 @@ The same bytes as the Java library, so a Java, C or Python process can be either
 * :class:`Channel` -- the message channel, one producer or many (``jipc.channel``);
 * :class:`Topic` with its :class:`Publisher` and :class:`Subscriber` -- one publisher, up to 64 subscribers
   (``jipc.topic``);
+* :class:`Semaphore` (jipc's, on the documented futex word) and :class:`NamedSemaphore` (POSIX, ``sem_open``)
+  (``jipc.sync``);
 * errors are ``OSError`` subclasses (:mod:`jipc.errors`).
 
 The native part is compiled by ``pip install``; run from a clone (``python/`` on ``PYTHONPATH``) it is compiled on
 first import with gcc into a private cache directory (``JIPC_CACHE``, else ``~/.cache/jipc``).
 """
 from .channel import Channel, Message, unlink
+from .sync import NamedSemaphore, Semaphore
 from .topic import Publisher, Subscriber, Topic
 from .errors import CorruptedError, ErrnoError, FormatError, RoleTakenError
 
-__all__ = ["Channel", "Message", "unlink", "Topic", "Publisher", "Subscriber", "ErrnoError", "RoleTakenError", "FormatError", "CorruptedError"]
+__all__ = ["Channel", "Message", "unlink", "Topic", "Publisher", "Subscriber", "Semaphore",
+           "NamedSemaphore", "ErrnoError", "RoleTakenError", "FormatError", "CorruptedError"]

@@ -36,6 +36,9 @@
 #include "jipc_channel.h"
 #include "jipc_live.h"
 #include "jipc_topic.h"
+#include "jipc_sem.h"
+
+#include <semaphore.h>
 
 #define SLICE_NS 100000000LL
 
@@ -125,7 +128,7 @@ static int shm_name_ok(PyObject *name, const char **out) {
 }
 
 /* Opens (or creates, size > 0) and maps the object; -1 with an exception set. */
-static int map_object(PyObject *name, size_t create_size, int mode, mapped *m) {
+static int map_object_at_least(PyObject *name, size_t create_size, int mode, mapped *m, size_t min_size) {
     const char *s;
     if (shm_name_ok(name, &s) < 0) {
         return -1;
@@ -159,7 +162,7 @@ static int map_object(PyObject *name, size_t create_size, int mode, mapped *m) {
         struct stat st;
         if (fstat(fd, &st) < 0) {
             call = "fstat";
-        } else if ((size_t) st.st_size < JIPC_CHANNEL_HEADER_LENGTH) {
+        } else if ((size_t) st.st_size < min_size) {
             close(fd);
             /* before mmap, which refuses an empty object with EINVAL: say what is wrong with it instead */
             raise_error("format", "attach", name, EINVAL, "object too small for a header");
@@ -192,6 +195,10 @@ static int map_object(PyObject *name, size_t create_size, int mode, mapped *m) {
     close(fd);
     raise_error("errno", call, name, error, NULL);
     return -1;
+}
+
+static int map_object(PyObject *name, size_t create_size, int mode, mapped *m) {
+    return map_object_at_least(name, create_size, mode, m, JIPC_CHANNEL_HEADER_LENGTH);
 }
 
 static void unmap_object(mapped *m) {
@@ -1782,6 +1789,486 @@ static PyTypeObject SubscriberType = {
     .tp_getset = subscriber_getset,
 };
 
+/* ---- Semaphore (jipc's, in a shared memory object of its own) ------------------------------------------------- */
+
+typedef struct {
+    PyObject_HEAD
+    mapped m;
+    PyObject *name;
+    int closed;
+    int waiting;                /* threads of this process inside acquire on this instance */
+} Semaphore;
+
+static PyTypeObject SemaphoreType;
+
+static PyObject *semaphore_new(PyTypeObject *type, PyObject *args, PyObject *kwargs) {
+    (void) args;
+    (void) kwargs;
+    Semaphore *self = (Semaphore *) type->tp_alloc(type, 0);
+    if (self != NULL) {
+        self->m.fd = -1;
+        self->closed = 1;
+    }
+    return (PyObject *) self;
+}
+
+/* Semaphore(name, create=False, initial=0, max=2**31-1, mode=0o600) */
+static int semaphore_init(Semaphore *self, PyObject *args, PyObject *kwargs) {
+    static char *keywords[] = {"name", "create", "initial", "max", "mode", NULL};
+    PyObject *name;
+    int create = 0, mode = 0600;
+    long long initial = 0, max = INT32_MAX;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "U|pLLi", keywords, &name, &create, &initial, &max, &mode)) {
+        return -1;
+    }
+    if (!self->closed || self->m.base != NULL) {
+        PyErr_SetString(PyExc_RuntimeError, "Semaphore.__init__ called twice");
+        return -1;
+    }
+    if (create) {
+        if (max < 1 || max > INT32_MAX) {
+            PyErr_Format(PyExc_ValueError, "max=%lld not in [1, 2147483647]", max);
+            return -1;
+        }
+        if (initial < 0 || initial > max) {
+            PyErr_Format(PyExc_ValueError, "initial=%lld not in [0, max=%lld]", initial, max);
+            return -1;
+        }
+        if (mode < 0 || mode > 0777) {
+            PyErr_Format(PyExc_ValueError, "mode=0o%o not in [0, 0o777]", mode);
+            return -1;
+        }
+    }
+    if (map_object_at_least(name, create ? JIPC_SEM_LENGTH : 0, mode, &self->m, JIPC_SEM_LENGTH) < 0) {
+        return -1;
+    }
+    int r = create ? jipc_sem_create(self->m.base, (int32_t) initial, (int32_t) max) : jipc_sem_attach(self->m.base);
+    if (r != JIPC_SEM_OK) {
+        unmap_object(&self->m);
+        if (create) {
+            shm_unlink(PyUnicode_AsUTF8(name));
+        }
+        raise_error("format", create ? "create" : "attach", name, EINVAL, jipc_sem_strerror(r));
+        return -1;
+    }
+    Py_INCREF(name);
+    self->name = name;
+    self->closed = 0;
+    return 0;
+}
+
+static int semaphore_check(Semaphore *self) {
+    if (self->closed) {
+        PyErr_Format(PyExc_ValueError, "semaphore %S is closed", self->name);
+        return -1;
+    }
+    return 0;
+}
+
+static PyObject *semaphore_try_acquire(Semaphore *self, PyObject *unused) {
+    (void) unused;
+    if (semaphore_check(self) < 0) {
+        return NULL;
+    }
+    return PyBool_FromLong(jipc_sem_try_acquire(self->m.base));
+}
+
+/* acquire(timeout=None) -> bool: slices of at most 100 ms with the GIL released, signal handlers between them. */
+static PyObject *semaphore_acquire(Semaphore *self, PyObject *args, PyObject *kwargs) {
+    static char *keywords[] = {"timeout", NULL};
+    PyObject *timeout = NULL;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "|O", keywords, &timeout)) {
+        return NULL;
+    }
+    int64_t t = timeout_ns(timeout);
+    if (t == -2 || semaphore_check(self) < 0) {
+        return NULL;
+    }
+    if (jipc_sem_try_acquire(self->m.base)) {
+        Py_RETURN_TRUE;
+    }
+    int64_t deadline = t < 0 ? INT64_MAX : now_ns() + t;
+    self->waiting++; /* the mapping stays while a thread waits: close refuses */
+    PyObject *result = NULL;
+    for (;;) {
+        int64_t slice = next_slice(deadline);
+        int r;
+        Py_BEGIN_ALLOW_THREADS
+        r = jipc_sem_acquire(self->m.base, slice, 1);
+        Py_END_ALLOW_THREADS
+        if (r) {
+            result = Py_NewRef(Py_True);
+            break;
+        }
+        if (PyErr_CheckSignals() < 0) {
+            break;
+        }
+        if (deadline != INT64_MAX && now_ns() >= deadline) {
+            result = Py_NewRef(Py_False);
+            break;
+        }
+    }
+    self->waiting--;
+    return result;
+}
+
+static PyObject *semaphore_release(Semaphore *self, PyObject *args) {
+    int n = 1;
+    if (!PyArg_ParseTuple(args, "|i", &n)) {
+        return NULL;
+    }
+    if (semaphore_check(self) < 0) {
+        return NULL;
+    }
+    if (n < 1) {
+        PyErr_Format(PyExc_ValueError, "permits=%d < 1", n);
+        return NULL;
+    }
+    if (jipc_sem_release(self->m.base, n) < 0) {
+        PyErr_Format(PyExc_ValueError, "release: count=%d + permits=%d > max=%d", jipc_sem_available(self->m.base),
+                     n, jipc_sem_max(self->m.base));
+        return NULL;
+    }
+    Py_RETURN_NONE;
+}
+
+static PyObject *semaphore_close(Semaphore *self, PyObject *unused) {
+    (void) unused;
+    if (self->closed) {
+        Py_RETURN_NONE;
+    }
+    if (self->waiting > 0) {
+        PyErr_Format(PyExc_RuntimeError, "semaphore %S has %d thread(s) waiting in acquire: cannot close it now",
+                     self->name, self->waiting);
+        return NULL;
+    }
+    unmap_object(&self->m);
+    self->closed = 1;
+    Py_RETURN_NONE;
+}
+
+static void semaphore_dealloc(Semaphore *self) {
+    if (!self->closed) {
+        unmap_object(&self->m);
+    }
+    Py_XDECREF(self->name);
+    Py_TYPE(self)->tp_free((PyObject *) self);
+}
+
+static PyObject *semaphore_get_available(Semaphore *self, void *unused) {
+    (void) unused;
+    if (semaphore_check(self) < 0) {
+        return NULL;
+    }
+    return PyLong_FromLong(jipc_sem_available(self->m.base));
+}
+
+static PyObject *semaphore_get_max(Semaphore *self, void *unused) {
+    (void) unused;
+    if (semaphore_check(self) < 0) {
+        return NULL;
+    }
+    return PyLong_FromLong(jipc_sem_max(self->m.base));
+}
+
+static PyObject *semaphore_get_closed(Semaphore *self, void *unused) {
+    (void) unused;
+    return PyBool_FromLong(self->closed);
+}
+
+static PyObject *semaphore_get_name(Semaphore *self, void *unused) {
+    (void) unused;
+    return Py_NewRef(self->name != NULL ? self->name : Py_None);
+}
+
+static PyMethodDef semaphore_methods[] = {
+    {"try_acquire", (PyCFunction) semaphore_try_acquire, METH_NOARGS, NULL},
+    {"acquire", (PyCFunction) (void (*)(void)) semaphore_acquire, METH_VARARGS | METH_KEYWORDS, NULL},
+    {"release", (PyCFunction) semaphore_release, METH_VARARGS, NULL},
+    {"close", (PyCFunction) semaphore_close, METH_NOARGS, NULL},
+    {NULL, NULL, 0, NULL}
+};
+
+static PyGetSetDef semaphore_getset[] = {
+    {"available", (getter) semaphore_get_available, NULL, NULL, NULL},
+    {"max", (getter) semaphore_get_max, NULL, NULL, NULL},
+    {"closed", (getter) semaphore_get_closed, NULL, NULL, NULL},
+    {"name", (getter) semaphore_get_name, NULL, NULL, NULL},
+    {NULL, NULL, NULL, NULL, NULL}
+};
+
+static PyTypeObject SemaphoreType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "jipc._jipc.Semaphore",
+    .tp_basicsize = sizeof(Semaphore),
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "The native half of jipc.Semaphore (see jipc/sync.py).",
+    .tp_new = semaphore_new,
+    .tp_init = (initproc) semaphore_init,
+    .tp_dealloc = (destructor) semaphore_dealloc,
+    .tp_methods = semaphore_methods,
+    .tp_getset = semaphore_getset,
+};
+
+/* ---- NamedSemaphore (POSIX, sem_open) --------------------------------------------------------------------------- */
+
+typedef struct {
+    PyObject_HEAD
+    sem_t *sem;
+    PyObject *name;
+    int created;
+    int waiting;
+} NamedSemaphore;
+
+static PyTypeObject NamedSemaphoreType;
+
+static int sem_name_ok(PyObject *name, const char **out) {
+    const char *s = PyUnicode_AsUTF8(name);
+    if (s == NULL) {
+        return -1;
+    }
+    size_t n = strlen(s);
+    if (n < 2 || n > 252 || s[0] != '/' || strchr(s + 1, '/') != NULL || (Py_ssize_t) n != PyUnicode_GET_LENGTH(name)
+        || strcmp(s, "/.") == 0 || strcmp(s, "/..") == 0) {
+        PyErr_Format(PyExc_ValueError, "name=%R: a POSIX semaphore name is '/' and 1..251 characters without '/'",
+                     name);
+        return -1;
+    }
+    *out = s;
+    return 0;
+}
+
+/* NamedSemaphore(name, create=False, initial=0, mode=0o600) */
+static int named_init(NamedSemaphore *self, PyObject *args, PyObject *kwargs) {
+    static char *keywords[] = {"name", "create", "initial", "mode", NULL};
+    PyObject *name;
+    int create = 0, mode = 0600;
+    long long initial = 0;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "U|pLi", keywords, &name, &create, &initial, &mode)) {
+        return -1;
+    }
+    if (self->sem != NULL) {
+        PyErr_SetString(PyExc_RuntimeError, "NamedSemaphore.__init__ called twice");
+        return -1;
+    }
+    const char *s;
+    if (sem_name_ok(name, &s) < 0) {
+        return -1;
+    }
+    if (create && (initial < 0 || initial > SEM_VALUE_MAX)) {
+        PyErr_Format(PyExc_ValueError, "initial=%lld not in [0, %d]", initial, SEM_VALUE_MAX);
+        return -1;
+    }
+    if (create && (mode < 0 || mode > 0777)) {
+        PyErr_Format(PyExc_ValueError, "mode=0o%o not in [0, 0o777]", mode);
+        return -1;
+    }
+    sem_t *sem;
+    Py_BEGIN_ALLOW_THREADS
+    sem = create ? sem_open(s, O_CREAT | O_EXCL, (mode_t) mode, (unsigned) initial) : sem_open(s, 0);
+    Py_END_ALLOW_THREADS
+    if (sem == SEM_FAILED) {
+        raise_error("errno", "sem_open", name, errno, NULL);
+        return -1;
+    }
+    if (create) {
+        /* sem_open applied mode & ~umask; glibc keeps the semaphore in /dev/shm/sem.NAME */
+        char file[300];
+        snprintf(file, sizeof file, "/dev/shm/sem.%s", s + 1);
+        if (fchmodat(AT_FDCWD, file, (mode_t) mode, AT_SYMLINK_NOFOLLOW) < 0) {
+            int error = errno;
+            sem_close(sem);
+            sem_unlink(s);
+            PyObject *f = PyUnicode_FromString(file);
+            raise_error("errno", "fchmodat", f, error, NULL);
+            Py_XDECREF(f);
+            return -1;
+        }
+    }
+    self->sem = sem;
+    self->created = create;
+    Py_INCREF(name);
+    self->name = name;
+    return 0;
+}
+
+static int named_check(NamedSemaphore *self) {
+    if (self->sem == NULL) {
+        PyErr_Format(PyExc_ValueError, "semaphore %S is closed", self->name);
+        return -1;
+    }
+    return 0;
+}
+
+static PyObject *named_post(NamedSemaphore *self, PyObject *unused) {
+    (void) unused;
+    if (named_check(self) < 0) {
+        return NULL;
+    }
+    if (sem_post(self->sem) < 0) {
+        return raise_error("errno", "sem_post", self->name, errno, NULL);
+    }
+    Py_RETURN_NONE;
+}
+
+static PyObject *named_try_acquire(NamedSemaphore *self, PyObject *unused) {
+    (void) unused;
+    if (named_check(self) < 0) {
+        return NULL;
+    }
+    while (sem_trywait(self->sem) < 0) {
+        if (errno == EAGAIN) {
+            Py_RETURN_FALSE;
+        }
+        if (errno != EINTR) {
+            return raise_error("errno", "sem_trywait", self->name, errno, NULL);
+        }
+    }
+    Py_RETURN_TRUE;
+}
+
+static PyObject *named_acquire(NamedSemaphore *self, PyObject *args, PyObject *kwargs) {
+    static char *keywords[] = {"timeout", NULL};
+    PyObject *timeout = NULL;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "|O", keywords, &timeout)) {
+        return NULL;
+    }
+    int64_t t = timeout_ns(timeout);
+    if (t == -2 || named_check(self) < 0) {
+        return NULL;
+    }
+    int64_t deadline = t < 0 ? INT64_MAX : now_ns() + t;
+    self->waiting++;
+    PyObject *result = NULL;
+    for (;;) {
+        int64_t slice = next_slice(deadline);
+        struct timespec at;
+        clock_gettime(CLOCK_MONOTONIC, &at);
+        at.tv_sec += slice / 1000000000LL;
+        at.tv_nsec += slice % 1000000000LL;
+        if (at.tv_nsec >= 1000000000L) {
+            at.tv_sec++;
+            at.tv_nsec -= 1000000000L;
+        }
+        int r, error;
+        Py_BEGIN_ALLOW_THREADS
+        r = sem_clockwait(self->sem, CLOCK_MONOTONIC, &at);
+        error = errno;
+        Py_END_ALLOW_THREADS
+        if (r == 0) {
+            result = Py_NewRef(Py_True);
+            break;
+        }
+        if (error != ETIMEDOUT && error != EINTR) {
+            raise_error("errno", "sem_clockwait", self->name, error, NULL);
+            break;
+        }
+        if (PyErr_CheckSignals() < 0) {
+            break;
+        }
+        if (deadline != INT64_MAX && now_ns() >= deadline) {
+            result = Py_NewRef(Py_False);
+            break;
+        }
+    }
+    self->waiting--;
+    return result;
+}
+
+static PyObject *named_value(NamedSemaphore *self, PyObject *unused) {
+    (void) unused;
+    if (named_check(self) < 0) {
+        return NULL;
+    }
+    int value;
+    if (sem_getvalue(self->sem, &value) < 0) {
+        return raise_error("errno", "sem_getvalue", self->name, errno, NULL);
+    }
+    return PyLong_FromLong(value);
+}
+
+static PyObject *named_close(NamedSemaphore *self, PyObject *unused) {
+    (void) unused;
+    if (self->sem == NULL) {
+        Py_RETURN_NONE;
+    }
+    if (self->waiting > 0) {
+        PyErr_Format(PyExc_RuntimeError, "semaphore %S has %d thread(s) waiting in acquire: cannot close it now",
+                     self->name, self->waiting);
+        return NULL;
+    }
+    sem_close(self->sem);
+    self->sem = NULL;
+    Py_RETURN_NONE;
+}
+
+static void named_dealloc(NamedSemaphore *self) {
+    if (self->sem != NULL) {
+        sem_close(self->sem);
+    }
+    Py_XDECREF(self->name);
+    Py_TYPE(self)->tp_free((PyObject *) self);
+}
+
+static PyObject *named_get_name(NamedSemaphore *self, void *unused) {
+    (void) unused;
+    return Py_NewRef(self->name != NULL ? self->name : Py_None);
+}
+
+static PyObject *named_get_closed(NamedSemaphore *self, void *unused) {
+    (void) unused;
+    return PyBool_FromLong(self->sem == NULL);
+}
+
+static PyObject *named_get_created(NamedSemaphore *self, void *unused) {
+    (void) unused;
+    return PyBool_FromLong(self->created);
+}
+
+static PyMethodDef named_methods[] = {
+    {"post", (PyCFunction) named_post, METH_NOARGS, NULL},
+    {"try_acquire", (PyCFunction) named_try_acquire, METH_NOARGS, NULL},
+    {"acquire", (PyCFunction) (void (*)(void)) named_acquire, METH_VARARGS | METH_KEYWORDS, NULL},
+    {"value", (PyCFunction) named_value, METH_NOARGS, NULL},
+    {"close", (PyCFunction) named_close, METH_NOARGS, NULL},
+    {NULL, NULL, 0, NULL}
+};
+
+static PyGetSetDef named_getset[] = {
+    {"name", (getter) named_get_name, NULL, NULL, NULL},
+    {"closed", (getter) named_get_closed, NULL, NULL, NULL},
+    {"created", (getter) named_get_created, NULL, NULL, NULL},
+    {NULL, NULL, NULL, NULL, NULL}
+};
+
+static PyTypeObject NamedSemaphoreType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "jipc._jipc.NamedSemaphore",
+    .tp_basicsize = sizeof(NamedSemaphore),
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "The native half of jipc.NamedSemaphore (see jipc/sync.py).",
+    .tp_new = PyType_GenericNew,
+    .tp_init = (initproc) named_init,
+    .tp_dealloc = (destructor) named_dealloc,
+    .tp_methods = named_methods,
+    .tp_getset = named_getset,
+};
+
+static PyObject *py_sem_unlink(PyObject *module, PyObject *name) {
+    (void) module;
+    const char *s;
+    if (sem_name_ok(name, &s) < 0) {
+        return NULL;
+    }
+    if (sem_unlink(s) < 0) {
+        if (errno == ENOENT) {
+            Py_RETURN_FALSE;
+        }
+        return raise_error("errno", "sem_unlink", name, errno, NULL);
+    }
+    Py_RETURN_TRUE;
+}
+
 /* ---- module ------------------------------------------------------------------------------------------------- */
 
 static uint32_t crc_table[256];
@@ -1821,6 +2308,7 @@ static PyObject *py_live_state(PyObject *module, PyObject *arg) {
 
 static PyMethodDef module_methods[] = {
     {"unlink", py_unlink, METH_O, NULL},
+    {"sem_unlink", py_sem_unlink, METH_O, NULL},
     {"_crc32c", py_crc32c, METH_VARARGS, NULL},
     {"_set_error_factory", py_set_error_factory, METH_O, NULL},
     {"_live_state", py_live_state, METH_O, NULL},
@@ -1841,7 +2329,8 @@ PyMODINIT_FUNC PyInit__jipc(void) {
         crc_table[n] = crc;
     }
     if (PyType_Ready(&ChannelType) < 0 || PyType_Ready(&TopicType) < 0 || PyType_Ready(&PublisherType) < 0
-        || PyType_Ready(&SubscriberType) < 0) {
+        || PyType_Ready(&SubscriberType) < 0 || PyType_Ready(&SemaphoreType) < 0
+        || PyType_Ready(&NamedSemaphoreType) < 0) {
         return NULL;
     }
     PyObject *module = PyModule_Create(&module_def);
@@ -1854,11 +2343,15 @@ PyMODINIT_FUNC PyInit__jipc(void) {
         Py_DECREF(module);
         return NULL;
     }
-    Py_INCREF(&TopicType);
-    if (PyModule_AddObject(module, "Topic", (PyObject *) &TopicType) < 0) {
-        Py_DECREF(&TopicType);
-        Py_DECREF(module);
-        return NULL;
+    PyTypeObject *types[] = {&TopicType, &SemaphoreType, &NamedSemaphoreType};
+    const char *names[] = {"Topic", "Semaphore", "NamedSemaphore"};
+    for (int i = 0; i < 3; i++) {
+        Py_INCREF(types[i]);
+        if (PyModule_AddObject(module, names[i], (PyObject *) types[i]) < 0) {
+            Py_DECREF(types[i]);
+            Py_DECREF(module);
+            return NULL;
+        }
     }
     PyModule_AddIntConstant(module, "HEADER_LENGTH", JIPC_CHANNEL_HEADER_LENGTH);
     PyModule_AddIntConstant(module, "TOPIC_HEADER_LENGTH", JIPC_TOPIC_HEADER_LENGTH);
