@@ -9,7 +9,7 @@ from setuptools.command.build_ext import build_ext
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 NATIVE = os.path.join(os.path.dirname(HERE), "native")
-TWINS = ["jipc_channel.c", "jipc_live.c", "jipc_topic.c", "jipc_sem.c"]
+TWINS = ["jipc_channel.c", "jipc_live.c", "jipc_topic.c", "jipc_sem.c", "jipc_rpc.c"]
 
 
 class BuildWithTwins(build_ext):

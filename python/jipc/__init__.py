@@ -11,15 +11,18 @@ The same bytes as the Java library, so a Java, C or Python process can be either
   (``jipc.topic``);
 * :class:`Semaphore` (jipc's, on the documented futex word) and :class:`NamedSemaphore` (POSIX, ``sem_open``)
   (``jipc.sync``);
+* :class:`Rpc` with :class:`RpcClient` and :class:`RpcService` -- request/response (``jipc.rpc``);
 * errors are ``OSError`` subclasses (:mod:`jipc.errors`).
 
 The native part is compiled by ``pip install``; run from a clone (``python/`` on ``PYTHONPATH``) it is compiled on
 first import with gcc into a private cache directory (``JIPC_CACHE``, else ``~/.cache/jipc``).
 """
 from .channel import Channel, Message, unlink
+from .rpc import Rpc, RpcClient, RpcService
 from .sync import NamedSemaphore, Semaphore
 from .topic import Publisher, Subscriber, Topic
-from .errors import CorruptedError, ErrnoError, FormatError, RoleTakenError
+from .errors import CorruptedError, ErrnoError, FormatError, RemoteError, RoleTakenError, ServiceUnavailableError
 
 __all__ = ["Channel", "Message", "unlink", "Topic", "Publisher", "Subscriber", "Semaphore",
-           "NamedSemaphore", "ErrnoError", "RoleTakenError", "FormatError", "CorruptedError"]
+           "NamedSemaphore", "Rpc", "RpcClient", "RpcService", "ErrnoError", "RoleTakenError", "FormatError", "CorruptedError",
+           "ServiceUnavailableError", "RemoteError"]

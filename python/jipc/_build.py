@@ -29,7 +29,7 @@ from types import ModuleType
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
 _MODULE = "jipc._jipc"
-_TWINS = ("jipc_channel.c", "jipc_live.c", "jipc_topic.c", "jipc_sem.c")
+_TWINS = ("jipc_channel.c", "jipc_live.c", "jipc_topic.c", "jipc_sem.c", "jipc_rpc.c")
 
 
 class BuildError(ImportError):

@@ -37,6 +37,7 @@
 #include "jipc_live.h"
 #include "jipc_topic.h"
 #include "jipc_sem.h"
+#include "jipc_rpc.h"
 
 #include <semaphore.h>
 
@@ -2269,6 +2270,565 @@ static PyObject *py_sem_unlink(PyObject *module, PyObject *name) {
     Py_RETURN_TRUE;
 }
 
+/* ---- Rpc ---------------------------------------------------------------------------------------------------- */
+
+typedef struct {
+    PyObject_HEAD
+    jipc_rpc rpc;
+    PyObject *name;
+    int open;
+    int ends;
+} Rpc;
+
+typedef struct {
+    PyObject_HEAD
+    jipc_rpc_client c;
+    Rpc *rpc;
+    int open;
+    int busy;
+    unsigned char *out;
+    uint32_t out_size;
+    PyThreadState *save;        /* during a call: the thread state to run signal handlers with */
+} Client;
+
+typedef struct {
+    EXPORTER_FIELDS
+    jipc_rpc_service s;
+    Rpc *rpc;
+    int open;
+    int busy;
+    PyObject *handler;
+    PyObject *error;            /* a BaseException (not an Exception) raised by the handler: re-raised by serve */
+} Service;
+
+static PyTypeObject RpcType, ClientType, ServiceType;
+
+static PyObject *rpc_new(PyTypeObject *type, PyObject *args, PyObject *kwargs) {
+    (void) args;
+    (void) kwargs;
+    Rpc *self = (Rpc *) type->tp_alloc(type, 0);
+    if (self != NULL) {
+        self->rpc.fd = -1;
+    }
+    return (PyObject *) self;
+}
+
+/* Rpc(name): attaches to an rpc object (Java's SharedRpc.create or `jipc rpc create` makes them) */
+static int rpc_init(Rpc *self, PyObject *args, PyObject *kwargs) {
+    static char *keywords[] = {"name", NULL};
+    PyObject *name;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "U", keywords, &name)) {
+        return -1;
+    }
+    if (self->open) {
+        PyErr_SetString(PyExc_RuntimeError, "Rpc.__init__ called twice");
+        return -1;
+    }
+    const char *s;
+    if (shm_name_ok(name, &s) < 0) {
+        return -1;
+    }
+    const char *field = NULL;
+    int r;
+    Py_BEGIN_ALLOW_THREADS
+    r = jipc_rpc_open(&self->rpc, s, &field);
+    Py_END_ALLOW_THREADS
+    if (r < 0) {
+        if (errno == EPROTO) {
+            char detail[200];
+            snprintf(detail, sizeof detail, "no rpc object of layout version 1 (%s is impossible)",
+                     field != NULL ? field : "a header field");
+            raise_error("format", "attach", name, EINVAL, detail);
+        } else {
+            raise_error("errno", errno == ENOENT || errno == EACCES ? "shm_open" : "attach", name, errno, NULL);
+        }
+        return -1;
+    }
+    Py_INCREF(name);
+    self->name = name;
+    self->open = 1;
+    return 0;
+}
+
+static PyObject *rpc_close(Rpc *self, PyObject *unused) {
+    (void) unused;
+    if (!self->open) {
+        Py_RETURN_NONE;
+    }
+    if (self->ends > 0) {
+        PyErr_Format(PyExc_RuntimeError, "rpc %S has %d client(s) or service(s) open: close them first", self->name,
+                     self->ends);
+        return NULL;
+    }
+    jipc_rpc_close(&self->rpc);
+    self->open = 0;
+    Py_RETURN_NONE;
+}
+
+static void rpc_dealloc(Rpc *self) {
+    if (self->open) {
+        jipc_rpc_close(&self->rpc);
+    }
+    Py_XDECREF(self->name);
+    Py_TYPE(self)->tp_free((PyObject *) self);
+}
+
+static int rpc_check(Rpc *self) {
+    if (!self->open) {
+        PyErr_Format(PyExc_ValueError, "rpc %S is closed", self->name);
+        return -1;
+    }
+    return 0;
+}
+
+static PyObject *rpc_client(Rpc *self, PyObject *unused) {
+    (void) unused;
+    if (rpc_check(self) < 0) {
+        return NULL;
+    }
+    Client *c = (Client *) ClientType.tp_alloc(&ClientType, 0);
+    if (c == NULL) {
+        return NULL;
+    }
+    c->out_size = jipc_rpc_max_response(&self->rpc);
+    c->out = PyMem_Malloc(c->out_size > 0 ? c->out_size : 1);
+    if (c->out == NULL) {
+        Py_DECREF(c);
+        return PyErr_NoMemory();
+    }
+    if (jipc_rpc_client_open(&c->c, &self->rpc) < 0) {
+        Py_DECREF(c);
+        if (errno == EBUSY) {
+            return raise_error("role", "client", self->name, EBUSY, "every client slot of rpc");
+        }
+        return raise_error(errno == EPROTO ? "corrupt" : "errno", "client", self->name, errno, "rpc");
+    }
+    c->rpc = (Rpc *) Py_NewRef((PyObject *) self);
+    c->open = 1;
+    self->ends++;
+    return (PyObject *) c;
+}
+
+static PyObject *rpc_service(Rpc *self, PyObject *unused) {
+    (void) unused;
+    if (rpc_check(self) < 0) {
+        return NULL;
+    }
+    Service *s = (Service *) ServiceType.tp_alloc(&ServiceType, 0);
+    if (s == NULL) {
+        return NULL;
+    }
+    if (jipc_rpc_service_open(&s->s, &self->rpc) < 0) {
+        Py_DECREF(s);
+        if (errno == EBUSY) {
+            return raise_error("role", "service", self->name, EBUSY, "the service of rpc");
+        }
+        return raise_error(errno == EPROTO ? "corrupt" : "errno", "service", self->name, errno, "rpc");
+    }
+    s->rpc = (Rpc *) Py_NewRef((PyObject *) self);
+    s->open = 1;
+    self->ends++;
+    return (PyObject *) s;
+}
+
+static PyObject *rpc_get_max_request(Rpc *self, void *unused) {
+    (void) unused;
+    return rpc_check(self) < 0 ? NULL : PyLong_FromUnsignedLong(jipc_rpc_max_request(&self->rpc));
+}
+
+static PyObject *rpc_get_max_response(Rpc *self, void *unused) {
+    (void) unused;
+    return rpc_check(self) < 0 ? NULL : PyLong_FromUnsignedLong(jipc_rpc_max_response(&self->rpc));
+}
+
+static PyObject *rpc_get_clients(Rpc *self, void *unused) {
+    (void) unused;
+    return rpc_check(self) < 0 ? NULL : PyLong_FromUnsignedLong(self->rpc.clients);
+}
+
+static PyObject *rpc_get_name(Rpc *self, void *unused) {
+    (void) unused;
+    return Py_NewRef(self->name != NULL ? self->name : Py_None);
+}
+
+static PyObject *rpc_get_closed(Rpc *self, void *unused) {
+    (void) unused;
+    return PyBool_FromLong(!self->open);
+}
+
+static PyMethodDef rpc_methods[] = {
+    {"close", (PyCFunction) rpc_close, METH_NOARGS, NULL},
+    {"client", (PyCFunction) rpc_client, METH_NOARGS, NULL},
+    {"service", (PyCFunction) rpc_service, METH_NOARGS, NULL},
+    {NULL, NULL, 0, NULL}
+};
+
+static PyGetSetDef rpc_getset[] = {
+    {"max_request", (getter) rpc_get_max_request, NULL, NULL, NULL},
+    {"max_response", (getter) rpc_get_max_response, NULL, NULL, NULL},
+    {"client_slots", (getter) rpc_get_clients, NULL, NULL, NULL},
+    {"name", (getter) rpc_get_name, NULL, NULL, NULL},
+    {"closed", (getter) rpc_get_closed, NULL, NULL, NULL},
+    {NULL, NULL, NULL, NULL, NULL}
+};
+
+static PyTypeObject RpcType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "jipc._jipc.Rpc",
+    .tp_basicsize = sizeof(Rpc),
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "The native half of jipc.Rpc (see jipc/rpc.py).",
+    .tp_new = rpc_new,
+    .tp_init = (initproc) rpc_init,
+    .tp_dealloc = (destructor) rpc_dealloc,
+    .tp_methods = rpc_methods,
+    .tp_getset = rpc_getset,
+};
+
+/* ---- client ---- */
+
+/* The call's interrupt hook: runs Python's signal handlers with the GIL, at each wait slice's end. */
+static int client_interrupted(void *context) {
+    Client *self = context;
+    PyEval_RestoreThread(self->save);
+    int r = PyErr_CheckSignals();
+    self->save = PyEval_SaveThread();
+    return r < 0;
+}
+
+/* call(type, data, timeout=None) -> (type, bytes) */
+static PyObject *client_call(Client *self, PyObject *args, PyObject *kwargs) {
+    static char *keywords[] = {"type", "data", "timeout", NULL};
+    long long type;
+    Py_buffer data;
+    PyObject *timeout = NULL;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "Ly*|O", keywords, &type, &data, &timeout)) {
+        return NULL;
+    }
+    PyObject *result = NULL;
+    int64_t t = timeout_ns(timeout);
+    if (t == -2) {
+        goto done;
+    }
+    if (!self->open) {
+        PyErr_SetString(PyExc_ValueError, "rpc client is closed");
+        goto done;
+    }
+    if (self->busy) {
+        PyErr_SetString(PyExc_RuntimeError, "rpc client is in use by another call: one thread per client");
+        goto done;
+    }
+    if (type < 1 || type > INT32_MAX) {
+        PyErr_Format(PyExc_ValueError, "type=%lld not in [1, 2147483647]", type);
+        goto done;
+    }
+    uint32_t max = jipc_rpc_max_request(&self->rpc->rpc);
+    if (data.len > (Py_ssize_t) max) {
+        PyErr_Format(PyExc_ValueError, "length=%zd > maxRequestLength=%u", data.len, max);
+        goto done;
+    }
+    int32_t out_type = 0;
+    uint32_t out_length = 0;
+    self->busy = 1;
+    self->c.interrupted = client_interrupted;
+    self->c.interrupt_context = self;
+    self->save = PyEval_SaveThread();
+    int r = jipc_rpc_call(&self->c, (int32_t) type, data.buf, (uint32_t) data.len, t, self->out, self->out_size,
+                          &out_type, &out_length);
+    int error = errno;
+    PyEval_RestoreThread(self->save);
+    self->save = NULL;
+    self->busy = 0;
+    if (r == 0) {
+        result = Py_BuildValue("(iy#)", (int) out_type, (const char *) self->out, (Py_ssize_t) out_length);
+    } else if (error == EINTR && PyErr_Occurred()) {
+        /* a signal handler raised (KeyboardInterrupt): that exception */
+    } else if (error == EREMOTEIO) {
+        PyObject *message = PyUnicode_DecodeUTF8((const char *) self->out,
+                                                 out_length < self->out_size ? out_length : self->out_size, "replace");
+        const char *text = message != NULL ? PyUnicode_AsUTF8(message) : NULL;
+        raise_error("remote", "call", self->rpc->name, error, text != NULL ? text : "");
+        Py_XDECREF(message);
+    } else if (error == ESRCH) {
+        raise_error("unavailable", "call", self->rpc->name, error, NULL);
+    } else if (error == EPROTO) {
+        raise_error("corrupt", "call", self->rpc->name, error, "rpc");
+    } else {
+        raise_error("errno", "call", self->rpc->name, error, NULL);
+    }
+done:
+    PyBuffer_Release(&data);
+    return result;
+}
+
+static void client_release(Client *self) {
+    if (self->open) {
+        jipc_rpc_client_close(&self->c);
+        self->open = 0;
+        self->rpc->ends--;
+    }
+}
+
+static PyObject *client_close(Client *self, PyObject *unused) {
+    (void) unused;
+    if (self->busy) {
+        PyErr_SetString(PyExc_RuntimeError, "rpc client is in use by another call: cannot close it now");
+        return NULL;
+    }
+    client_release(self);
+    Py_RETURN_NONE;
+}
+
+static void client_dealloc(Client *self) {
+    if (self->rpc != NULL) {
+        client_release(self);
+    }
+    PyMem_Free(self->out);
+    Py_XDECREF(self->rpc);
+    Py_TYPE(self)->tp_free((PyObject *) self);
+}
+
+static PyObject *client_get_slot(Client *self, void *unused) {
+    (void) unused;
+    return PyLong_FromLong(self->open ? self->c.slot : -1);
+}
+
+static PyObject *client_get_open(Client *self, void *unused) {
+    (void) unused;
+    return PyBool_FromLong(self->open);
+}
+
+static PyMethodDef client_methods[] = {
+    {"call", (PyCFunction) (void (*)(void)) client_call, METH_VARARGS | METH_KEYWORDS, NULL},
+    {"close", (PyCFunction) client_close, METH_NOARGS, NULL},
+    {NULL, NULL, 0, NULL}
+};
+
+static PyGetSetDef client_getset[] = {
+    {"slot", (getter) client_get_slot, NULL, NULL, NULL},
+    {"open", (getter) client_get_open, NULL, NULL, NULL},
+    {NULL, NULL, NULL, NULL, NULL}
+};
+
+static PyTypeObject ClientType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "jipc._jipc.RpcClient",
+    .tp_basicsize = sizeof(Client),
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "The native half of jipc.RpcClient (see jipc/rpc.py).",
+    .tp_dealloc = (destructor) client_dealloc,
+    .tp_methods = client_methods,
+    .tp_getset = client_getset,
+};
+
+/* ---- service ---- */
+
+/* The twin's handler: calls the Python handler with a read-only view of the request; its result (bytes-like, or
+ * (type, bytes-like)) is copied into the response; an Exception becomes a failure response carrying its text. */
+static int64_t on_rpc_request(void *context, int32_t type, const void *request, uint32_t length,
+                              int32_t *response_type, void *response, uint32_t response_max) {
+    Service *self = context;
+    if (self->error != NULL) {
+        return -1 - (int64_t) snprintf(response, response_max, "service interrupted");
+    }
+    PyObject *view = region_view(self, request, length, 1);
+    PyObject *r = view == NULL ? NULL : PyObject_CallFunction(self->handler, "iO", (int) type, view);
+    int64_t n = 0;
+    if (r != NULL) {
+        PyObject *payload = r;
+        if (PyTuple_Check(r) && PyTuple_GET_SIZE(r) == 2) {
+            long t = PyLong_AsLong(PyTuple_GET_ITEM(r, 0));
+            if (t >= 1 && t <= INT32_MAX) {
+                *response_type = (int32_t) t;
+            } else if (!PyErr_Occurred()) {
+                PyErr_Format(PyExc_ValueError, "response type=%ld not in [1, 2147483647]", t);
+            }
+            payload = PyTuple_GET_ITEM(r, 1);
+        }
+        Py_buffer b;
+        if (!PyErr_Occurred() && PyObject_GetBuffer(payload, &b, PyBUF_SIMPLE) == 0) {
+            if (b.len > (Py_ssize_t) response_max) {
+                PyErr_Format(PyExc_ValueError, "response length=%zd > maxResponseLength=%u", b.len, response_max);
+            } else {
+                memcpy(response, b.buf, (size_t) b.len);
+                n = b.len;
+            }
+            PyBuffer_Release(&b);
+        }
+        Py_DECREF(r);
+    }
+    if (PyErr_Occurred()) {
+        PyObject *t, *v, *tb;
+        PyErr_Fetch(&t, &v, &tb);
+        PyErr_NormalizeException(&t, &v, &tb);
+        PyObject *text = v != NULL ? PyObject_Str(v) : NULL;
+        const char *s = text != NULL ? PyUnicode_AsUTF8(text) : NULL;
+        if (s == NULL) {
+            PyErr_Clear();
+        }
+        int written = snprintf(response, response_max, "%s: %s", t != NULL ? ((PyTypeObject *) t)->tp_name : "error",
+                               s != NULL ? s : "");
+        n = -1 - (int64_t) (written < 0 ? 0 : (uint32_t) written < response_max ? written : (int) response_max);
+        Py_XDECREF(text);
+        if (v != NULL && !PyErr_GivenExceptionMatches(v, PyExc_Exception)) {
+            /* KeyboardInterrupt, SystemExit: the client hears of a failure, the service stops and re-raises */
+            if (tb != NULL) {
+                PyException_SetTraceback(v, tb);
+            }
+            self->error = v;
+            v = NULL;
+            jipc_channel_stop_poll(&self->s.request);
+        }
+        Py_XDECREF(t);
+        Py_XDECREF(v);
+        Py_XDECREF(tb);
+    }
+    retire_view(view);
+    return n;
+}
+
+/* serve(handler, limit=2**31-1, timeout=0) -> int: requests handled */
+static PyObject *service_serve(Service *self, PyObject *args, PyObject *kwargs) {
+    static char *keywords[] = {"handler", "limit", "timeout", NULL};
+    PyObject *handler;
+    int limit = INT32_MAX;
+    PyObject *timeout = NULL;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|iO", keywords, &handler, &limit, &timeout)) {
+        return NULL;
+    }
+    if (!PyCallable_Check(handler)) {
+        PyErr_Format(PyExc_TypeError, "handler must be callable (type, memoryview), not %.100s",
+                     Py_TYPE(handler)->tp_name);
+        return NULL;
+    }
+    if (limit < 1) {
+        PyErr_Format(PyExc_ValueError, "limit=%d < 1", limit);
+        return NULL;
+    }
+    int64_t t = timeout == NULL ? 0 : timeout_ns(timeout);
+    if (t == -2) {
+        return NULL;
+    }
+    if (!self->open) {
+        PyErr_SetString(PyExc_ValueError, "rpc service is closed");
+        return NULL;
+    }
+    if (self->busy) {
+        PyErr_SetString(PyExc_RuntimeError, "rpc service is in use by another call: one thread per service");
+        return NULL;
+    }
+    int64_t deadline = t < 0 ? INT64_MAX : now_ns() + t;
+    self->busy = 1;
+    int n = 0;
+    if (t != 0) {
+        while (!jipc_channel_has_message(&self->s.request)) {
+            int64_t slice = next_slice(deadline);
+            Py_BEGIN_ALLOW_THREADS
+            jipc_channel_wait_message(&self->s.request, slice);
+            Py_END_ALLOW_THREADS
+            if (PyErr_CheckSignals() < 0) {
+                n = -2;
+                break;
+            }
+            if (deadline != INT64_MAX && now_ns() >= deadline) {
+                break;
+            }
+        }
+    }
+    int error = 0;
+    if (n == 0) {
+        self->handler = handler;
+        n = jipc_rpc_service_poll(&self->s, on_rpc_request, self, limit, 0);
+        error = errno;
+        self->handler = NULL;
+    }
+    self->busy = 0;
+    if (self->error != NULL) {
+        PyObject *e = self->error;
+        self->error = NULL;
+        PyErr_SetObject((PyObject *) Py_TYPE(e), e);
+        Py_DECREF(e);
+        return NULL;
+    }
+    if (n == -2) {
+        return NULL;
+    }
+    if (n < 0) {
+        return raise_error(error == EPROTO ? "corrupt" : "errno", "serve", self->rpc->name, error, "rpc");
+    }
+    return PyLong_FromLong(n);
+}
+
+static void service_release(Service *self) {
+    if (self->open) {
+        jipc_rpc_service_close(&self->s);
+        self->open = 0;
+        self->rpc->ends--;
+    }
+}
+
+static PyObject *service_close(Service *self, PyObject *unused) {
+    (void) unused;
+    if (self->busy) {
+        PyErr_SetString(PyExc_RuntimeError, "rpc service is in use by another call: cannot close it now");
+        return NULL;
+    }
+    if (self->exports > 0) {
+        PyErr_SetString(PyExc_BufferError, "cannot close exported pointers exist");
+        return NULL;
+    }
+    service_release(self);
+    Py_RETURN_NONE;
+}
+
+static void service_dealloc(Service *self) {
+    if (self->rpc != NULL) {
+        service_release(self);
+    }
+    Py_XDECREF(self->rpc);
+    Py_TYPE(self)->tp_free((PyObject *) self);
+}
+
+static PyObject *service_get_handled(Service *self, void *unused) {
+    (void) unused;
+    return PyLong_FromUnsignedLongLong(self->s.handled);
+}
+
+static PyObject *service_get_dropped(Service *self, void *unused) {
+    (void) unused;
+    return PyLong_FromUnsignedLongLong(self->s.dropped);
+}
+
+static PyObject *service_get_open(Service *self, void *unused) {
+    (void) unused;
+    return PyBool_FromLong(self->open);
+}
+
+static PyMethodDef service_methods[] = {
+    {"serve", (PyCFunction) (void (*)(void)) service_serve, METH_VARARGS | METH_KEYWORDS, NULL},
+    {"close", (PyCFunction) service_close, METH_NOARGS, NULL},
+    {NULL, NULL, 0, NULL}
+};
+
+static PyGetSetDef service_getset[] = {
+    {"handled", (getter) service_get_handled, NULL, NULL, NULL},
+    {"dropped", (getter) service_get_dropped, NULL, NULL, NULL},
+    {"open", (getter) service_get_open, NULL, NULL, NULL},
+    {NULL, NULL, NULL, NULL, NULL}
+};
+
+static PyTypeObject ServiceType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "jipc._jipc.RpcService",
+    .tp_basicsize = sizeof(Service),
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "The native half of jipc.RpcService (see jipc/rpc.py).",
+    .tp_dealloc = (destructor) service_dealloc,
+    .tp_as_buffer = &exporter_buffer,
+    .tp_methods = service_methods,
+    .tp_getset = service_getset,
+};
+
 /* ---- module ------------------------------------------------------------------------------------------------- */
 
 static uint32_t crc_table[256];
@@ -2330,7 +2890,8 @@ PyMODINIT_FUNC PyInit__jipc(void) {
     }
     if (PyType_Ready(&ChannelType) < 0 || PyType_Ready(&TopicType) < 0 || PyType_Ready(&PublisherType) < 0
         || PyType_Ready(&SubscriberType) < 0 || PyType_Ready(&SemaphoreType) < 0
-        || PyType_Ready(&NamedSemaphoreType) < 0) {
+        || PyType_Ready(&NamedSemaphoreType) < 0 || PyType_Ready(&RpcType) < 0 || PyType_Ready(&ClientType) < 0
+        || PyType_Ready(&ServiceType) < 0) {
         return NULL;
     }
     PyObject *module = PyModule_Create(&module_def);
@@ -2343,9 +2904,9 @@ PyMODINIT_FUNC PyInit__jipc(void) {
         Py_DECREF(module);
         return NULL;
     }
-    PyTypeObject *types[] = {&TopicType, &SemaphoreType, &NamedSemaphoreType};
-    const char *names[] = {"Topic", "Semaphore", "NamedSemaphore"};
-    for (int i = 0; i < 3; i++) {
+    PyTypeObject *types[] = {&TopicType, &SemaphoreType, &NamedSemaphoreType, &RpcType};
+    const char *names[] = {"Topic", "Semaphore", "NamedSemaphore", "Rpc"};
+    for (int i = 0; i < 4; i++) {
         Py_INCREF(types[i]);
         if (PyModule_AddObject(module, names[i], (PyObject *) types[i]) < 0) {
             Py_DECREF(types[i]);

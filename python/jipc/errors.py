@@ -18,7 +18,8 @@ import errno as _errno
 import os
 from typing import Optional
 
-__all__ = ["ErrnoError", "RoleTakenError", "FormatError", "CorruptedError", "errno_name"]
+__all__ = ["ErrnoError", "RoleTakenError", "FormatError", "CorruptedError", "ServiceUnavailableError", "RemoteError",
+           "errno_name"]
 
 
 def errno_name(number: int) -> str:
@@ -74,6 +75,21 @@ class CorruptedError(ErrnoError):
                f" pending head or tail: {self.errno_name} ({self.strerror})"
 
 
+class ServiceUnavailableError(ErrnoError):
+    """An rpc call found no live service, or its service died or was replaced while it waited (``ESRCH``; Java
+    ``ServiceUnavailableException``)."""
+
+    def __str__(self) -> str:
+        return f"rpc {self.argument}: no live service: {self.call} failed: {self.errno_name} ({self.strerror})"
+
+
+class RemoteError(ErrnoError):
+    """The rpc service's handler failed; ``detail`` is its message (``EREMOTEIO``; Java ``RpcFailedException``)."""
+
+    def __str__(self) -> str:
+        return f"rpc {self.argument}: the service's handler failed: {self.detail}"
+
+
 _BUILTIN = {
     _errno.ENOENT: FileNotFoundError, _errno.EEXIST: FileExistsError, _errno.EACCES: PermissionError,
     _errno.EPERM: PermissionError, _errno.EINTR: InterruptedError, _errno.EAGAIN: BlockingIOError,
@@ -96,5 +112,6 @@ def _with_builtin(cls: type, number: int) -> type:
 
 def from_native(kind: str, call: str, argument: object, number: int, detail: Optional[str]) -> ErrnoError:
     """The exception for a failure the native part reports (its error factory)."""
-    cls = {"role": RoleTakenError, "format": FormatError, "corrupt": CorruptedError}.get(kind, ErrnoError)
+    cls = {"role": RoleTakenError, "format": FormatError, "corrupt": CorruptedError,
+           "unavailable": ServiceUnavailableError, "remote": RemoteError}.get(kind, ErrnoError)
     return _with_builtin(cls, number)(call, argument, number, detail)
