@@ -134,4 +134,15 @@ def native() -> ModuleType:
     target = directory / f"_jipc-{_digest(files)}{sysconfig.get_config_var('EXT_SUFFIX') or '.so'}"
     if not target.is_file():
         _compile(files, target)
+        _prune(directory, keep=target)
     return _load(target)
+
+
+def _prune(directory: Path, keep: Path) -> None:
+    """Removes modules built from older sources for this Python ABI (a process that loaded one keeps its mapping)."""
+    for old in directory.glob(f"_jipc-*{sysconfig.get_config_var('EXT_SUFFIX') or '.so'}"):
+        if old != keep and not old.name.endswith(".partial"):
+            try:
+                old.unlink()
+            except OSError:
+                pass
