@@ -92,6 +92,7 @@ static void forget_inherited_roles(jipc_channel *ch) {
         ch->producer_party = 0;
         ch->consumer_party = 0;
         ch->slot = -1;
+        ch->claim_open = 0;
         ch->generation = now;
     }
 }
@@ -153,6 +154,50 @@ int jipc_channel_attach(jipc_channel *ch, void *base, size_t size) {
     ch->many = (flags & JIPC_CHANNEL_FLAG_MANY_PRODUCERS) != 0;
     ch->slot = -1;
     return JIPC_CHANNEL_OK;
+}
+
+int jipc_channel_create(jipc_channel *ch, void *base, size_t size, uint64_t capacity, uint32_t max_message_length,
+                        uint32_t flags) {
+    unsigned char *b = base;
+    if (((uintptr_t) b) % JIPC_RECORD_ALIGNMENT != 0) {
+        return JIPC_CHANNEL_EALIGN;
+    }
+    if ((flags & ~(uint32_t) JIPC_CHANNEL_FLAG_MANY_PRODUCERS) != 0) {
+        return JIPC_CHANNEL_EFLAGS;
+    }
+    if (capacity < JIPC_CHANNEL_MIN_CAPACITY || (capacity & (capacity - 1)) != 0) {
+        return JIPC_CHANNEL_ECAPACITY;
+    }
+    if (size < JIPC_CHANNEL_HEADER_LENGTH || size - JIPC_CHANNEL_HEADER_LENGTH < capacity) {
+        return JIPC_CHANNEL_ETOOSMALL;
+    }
+    if (max_message_length < 1 || max_message_length > max_message_limit(capacity)) {
+        return JIPC_CHANNEL_EMAXMSG;
+    }
+    if (atomic_load_explicit((_Atomic uint64_t *) (b + JIPC_CHANNEL_MAGIC_OFFSET), memory_order_acquire) != 0) {
+        errno = EEXIST;
+        return -1;
+    }
+    /* who made it, so that a tool can tell an abandoned channel (every recorded process dead) from one in use */
+    uint64_t creator = jipc_live_process_party();
+    if (creator == 0) {
+        return -1;
+    }
+    uint32_t version = JIPC_CHANNEL_LAYOUT_VERSION, header = JIPC_CHANNEL_HEADER_LENGTH;
+    uint32_t pid = (uint32_t) getpid();
+    uint64_t pid_namespace = jipc_live_pid_namespace();
+    memcpy(b + JIPC_CHANNEL_VERSION_OFFSET, &version, 4);
+    memcpy(b + JIPC_CHANNEL_FLAGS_OFFSET, &flags, 4);
+    memcpy(b + JIPC_CHANNEL_CAPACITY_OFFSET, &capacity, 8);
+    memcpy(b + JIPC_CHANNEL_MAX_MESSAGE_LENGTH_OFFSET, &max_message_length, 4);
+    memcpy(b + JIPC_CHANNEL_HEADER_LENGTH_OFFSET, &header, 4);
+    memcpy(b + JIPC_CHANNEL_CREATOR_PARTY_OFFSET, &creator, 8);
+    memcpy(b + JIPC_CHANNEL_CREATOR_PID_OFFSET, &pid, 4);
+    memcpy(b + JIPC_CHANNEL_CREATOR_PID_NAMESPACE_OFFSET, &pid_namespace, 8);
+    /* last, with release: an attacher that sees the magic sees the whole header */
+    atomic_store_explicit((_Atomic uint64_t *) (b + JIPC_CHANNEL_MAGIC_OFFSET), JIPC_CHANNEL_MAGIC,
+                          memory_order_release);
+    return jipc_channel_attach(ch, base, size);
 }
 
 const char *jipc_channel_strerror(int error) {
@@ -307,6 +352,9 @@ void jipc_channel_detach_producer(jipc_channel *ch) {
     if (!holds_producer(ch)) {
         return;
     }
+    if (ch->claim_open) {
+        jipc_channel_abort(ch);
+    }
     uint64_t party = ch->producer_party;
     if (ch->many) {
         atomic_store_explicit(slot_word(ch, ch->slot, JIPC_CHANNEL_SLOT_CLAIM_OFFSET), (uint64_t) -1,
@@ -322,12 +370,11 @@ void jipc_channel_detach_producer(jipc_channel *ch) {
     jipc_live_release_party(party);
 }
 
-/* Many producers: claim by CAS of the tail with the claim position announced first, negative header, payload,
- * then the committed header in one 64-bit store (docs/channel-format.md, "Producer: publish one message"). */
-static int offer_many(jipc_channel *ch, int32_t type, const void *payload, uint32_t length) {
+/* Many producers: claim by CAS of the tail with the claim position announced first, padding if the message wraps,
+ * then the claim's negative header (docs/channel-format.md, "Producer: publish one message"). 1, or 0 if full. */
+static int claim_many(jipc_channel *ch, uint64_t space) {
     _Atomic uint64_t *claim = slot_word(ch, ch->slot, JIPC_CHANNEL_SLOT_CLAIM_OFFSET);
     _Atomic uint64_t *tail_word = u64(ch, JIPC_CHANNEL_TAIL_OFFSET);
-    uint64_t space = align8((uint64_t) JIPC_RECORD_HEADER_LENGTH + length);
     uint64_t tail;
     uint64_t required;
     for (;;) {
@@ -349,46 +396,83 @@ static int offer_many(jipc_channel *ch, int32_t type, const void *payload, uint3
         atomic_store_explicit(header_word(ch, index), header((int32_t) padding, JIPC_RECORD_PADDING_TYPE),
                               memory_order_release);
     }
-    uint64_t record = padding == 0 ? index : 0;
-    int32_t total = (int32_t) (JIPC_RECORD_HEADER_LENGTH + length);
-    atomic_store_explicit(header_word(ch, record), header(-total, ch->slot), memory_order_release);
-    memcpy(ch->ring + record + JIPC_RECORD_HEADER_LENGTH, payload, length);
-    atomic_store_explicit(header_word(ch, record), header(total, type), memory_order_release);
-    atomic_store_explicit(claim, (uint64_t) -1, memory_order_release);
-    wake_consumer_if_sleeping(ch);
+    ch->claim_tail = tail;
+    ch->claim_required = required;
+    ch->claim_record = padding == 0 ? index : 0;
+    atomic_store_explicit(header_word(ch, ch->claim_record),
+                          header(-(int32_t) (JIPC_RECORD_HEADER_LENGTH + ch->claim_length), ch->slot),
+                          memory_order_release);
     return 1;
 }
 
-int jipc_channel_offer(jipc_channel *ch, int32_t type, const void *payload, uint32_t length) {
+/* One producer: room for the record plus the free length word after it (see has_room); nothing is written yet. */
+static int claim_one(jipc_channel *ch, uint64_t space) {
+    /* only this producer writes the tail */
+    uint64_t tail = atomic_load_explicit(u64(ch, JIPC_CHANNEL_TAIL_OFFSET), memory_order_relaxed);
+    uint64_t required = required_space(ch, tail, space);
+    if (!has_room(ch, tail, required)) {
+        return 0;
+    }
+    ch->claim_tail = tail;
+    ch->claim_required = required;
+    ch->claim_record = required == space ? (tail & ch->mask) : 0;
+    return 1;
+}
+
+void *jipc_channel_claim(jipc_channel *ch, int32_t type, uint32_t length) {
     if (type < 1 || length > ch->max_message_length) {
+        errno = EINVAL;
+        return NULL;
+    }
+    if (!holds_producer(ch) && jipc_channel_attach_producer(ch) < 0) {
+        return NULL;
+    }
+    if (ch->claim_open) {
+        errno = EALREADY;
+        return NULL;
+    }
+    uint64_t space = align8((uint64_t) JIPC_RECORD_HEADER_LENGTH + length);
+    ch->claim_type = type;
+    ch->claim_length = length;
+    if (!(ch->many ? claim_many(ch, space) : claim_one(ch, space))) {
+        errno = 0;
+        return NULL;
+    }
+    ch->claim_open = 1;
+    return ch->ring + ch->claim_record + JIPC_RECORD_HEADER_LENGTH;
+}
+
+/* Many producers: the record's final header (type and length in one 64-bit release store, so that a consumer never
+ * pairs the claim's slot with the committed length), then "not claiming", then the consumer's wake-up. */
+static void publish_many(jipc_channel *ch, int32_t length, int32_t type) {
+    atomic_store_explicit(header_word(ch, ch->claim_record), header(length, type), memory_order_release);
+    atomic_store_explicit(slot_word(ch, ch->slot, JIPC_CHANNEL_SLOT_CLAIM_OFFSET), (uint64_t) -1,
+                          memory_order_release);
+    ch->claim_open = 0;
+    wake_consumer_if_sleeping(ch);
+}
+
+int jipc_channel_commit(jipc_channel *ch) {
+    if (!ch->claim_open) {
         errno = EINVAL;
         return -1;
     }
-    if (!holds_producer(ch) && jipc_channel_attach_producer(ch) < 0) {
-        return -1;
-    }
+    int32_t total = (int32_t) (JIPC_RECORD_HEADER_LENGTH + ch->claim_length);
     if (ch->many) {
-        return offer_many(ch, type, payload, length);
-    }
-    /* only this producer writes the tail */
-    uint64_t tail = atomic_load_explicit(u64(ch, JIPC_CHANNEL_TAIL_OFFSET), memory_order_relaxed);
-    uint64_t space = align8((uint64_t) JIPC_RECORD_HEADER_LENGTH + length);
-    uint64_t index = tail & ch->mask;
-    uint64_t required = required_space(ch, tail, space);
-    uint64_t padding = required - space;
-    if (!has_room(ch, tail, required)) { /* keeps the next record's length word free: see has_room */
+        publish_many(ch, total, ch->claim_type);
         return 0;
     }
-    uint64_t record = padding == 0 ? index : 0;
-    memcpy(ch->ring + record + JIPC_RECORD_HEADER_LENGTH, payload, length);
-    uint64_t next = tail + required;
-    /* Zero the length word after this record (free space, reserved above): it may hold an old record's length, or
-     * bytes a producer that died mid-claim wrote; the consumer, arriving at next, must read 0 there. Ordered by the
+    uint64_t tail = ch->claim_tail;
+    uint64_t index = tail & ch->mask;
+    uint64_t record = ch->claim_record;
+    uint64_t padding = ch->claim_required - align8((uint64_t) total);
+    uint64_t next = tail + ch->claim_required;
+    /* Zero the length word after this record (free space, reserved by the claim): it may hold an old record's length,
+     * or bytes a producer that died mid-claim wrote; the consumer, arriving at next, must read 0 there. Ordered by the
      * release store below. */
     atomic_store_explicit(length_word(ch, next & ch->mask), 0, memory_order_relaxed);
-    memcpy(ch->ring + record + JIPC_RECORD_TYPE_OFFSET, &type, 4);
-    atomic_store_explicit(length_word(ch, record), (uint32_t) (JIPC_RECORD_HEADER_LENGTH + length),
-                          memory_order_release);
+    memcpy(ch->ring + record + JIPC_RECORD_TYPE_OFFSET, &ch->claim_type, 4);
+    atomic_store_explicit(length_word(ch, record), (uint32_t) total, memory_order_release);
     if (padding != 0) {
         /* after the record it covers: a consumer that reads the padding finds the record complete behind it */
         int32_t padding_type = JIPC_RECORD_PADDING_TYPE;
@@ -396,8 +480,33 @@ int jipc_channel_offer(jipc_channel *ch, int32_t type, const void *payload, uint
         atomic_store_explicit(length_word(ch, index), (uint32_t) padding, memory_order_release);
     }
     atomic_store_explicit(u64(ch, JIPC_CHANNEL_TAIL_OFFSET), next, memory_order_release);
+    ch->claim_open = 0;
     wake_consumer_if_sleeping(ch);
-    return 1;
+    return 0;
+}
+
+int jipc_channel_abort(jipc_channel *ch) {
+    if (!ch->claim_open) {
+        errno = EINVAL;
+        return -1;
+    }
+    if (ch->many) {
+        /* later producers may have claimed behind it: the room cannot be given back, it becomes padding */
+        publish_many(ch, (int32_t) align8((uint64_t) JIPC_RECORD_HEADER_LENGTH + ch->claim_length),
+                     JIPC_RECORD_PADDING_TYPE);
+    } else {
+        ch->claim_open = 0; /* nothing was published: the next claim starts at the same tail */
+    }
+    return 0;
+}
+
+int jipc_channel_offer(jipc_channel *ch, int32_t type, const void *payload, uint32_t length) {
+    void *to = jipc_channel_claim(ch, type, length);
+    if (to == NULL) {
+        return errno == 0 ? 0 : -1;
+    }
+    memcpy(to, payload, length);
+    return jipc_channel_commit(ch) == 0 ? 1 : -1;
 }
 
 int jipc_channel_wait_room(jipc_channel *ch, uint32_t length, int64_t timeout_ns) {
@@ -604,7 +713,8 @@ int jipc_channel_poll(jipc_channel *ch, jipc_channel_handler handler, void *cont
     uint64_t consumed = 0;
     int messages = 0;
     int corrupt = 0;
-    while (messages < limit && consumed < ch->capacity) {
+    ch->stop_poll = 0;
+    while (messages < limit && consumed < ch->capacity && !ch->stop_poll) {
         uint64_t index = (head + consumed) & ch->mask;
         /* length and type in one load: the many-producer channel publishes them in one store */
         uint64_t h = atomic_load_explicit(header_word(ch, index), memory_order_acquire);
@@ -646,6 +756,10 @@ int jipc_channel_poll(jipc_channel *ch, jipc_channel_handler handler, void *cont
         return -1;
     }
     return messages;
+}
+
+void jipc_channel_stop_poll(jipc_channel *ch) {
+    ch->stop_poll = 1;
 }
 
 /* A record at the head, or (many producers) a stalled head that could be turned into padding: a dead producer wakes

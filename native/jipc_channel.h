@@ -122,6 +122,13 @@ typedef struct jipc_channel {
     unsigned generation;            /* the fork generation its roles were taken in (a forked child's differs) */
     int64_t next_stall_check;       /* many producers, consumer: when a stalled head is looked at again (ns) */
     int64_t next_waiting_check;     /* consumer: when bits of dead sleepers in producersWaiting are looked for (ns) */
+    int claim_open;                 /* producer: a claim is open (a flag, never a sentinel position) */
+    int32_t claim_type;             /* producer: the open claim's type, length, tail and places in the ring */
+    uint32_t claim_length;
+    uint64_t claim_tail;
+    uint64_t claim_record;          /* ring index of the claimed record */
+    uint64_t claim_required;        /* ring bytes the claim takes: padding before it + the record */
+    int stop_poll;                  /* consumer: set by jipc_channel_stop_poll from a handler */
 } jipc_channel;
 
 /* Called once per message by jipc_channel_poll; payload is valid only during the call. */
@@ -130,6 +137,15 @@ typedef void (*jipc_channel_handler)(void *context, int32_t type, const void *pa
 /* Checks the header of the channel at base (size bytes mapped) and fills ch. Writes nothing to the segment and takes
  * no role. Returns JIPC_CHANNEL_OK or one of enum jipc_channel_error. */
 int jipc_channel_attach(jipc_channel *ch, void *base, size_t size);
+
+/* Writes a new channel into zeroed memory at base (size bytes mapped): version, flags (0, or
+ * JIPC_CHANNEL_FLAG_MANY_PRODUCERS), capacity, max message length, header length, the creator's process party and
+ * display fields, then the magic (release); then attaches ch to it. Makes this process's liveness token if it has
+ * none. JIPC_CHANNEL_OK, or JIPC_CHANNEL_ECAPACITY, JIPC_CHANNEL_EMAXMSG, JIPC_CHANNEL_ETOOSMALL,
+ * JIPC_CHANNEL_EALIGN, JIPC_CHANNEL_EFLAGS, or -1 with errno (EEXIST: the magic is already set, attach instead; or
+ * what making the token failed with). */
+int jipc_channel_create(jipc_channel *ch, void *base, size_t size, uint64_t capacity, uint32_t max_message_length,
+                        uint32_t flags);
 
 /* A one-line description of an attach error. */
 const char *jipc_channel_strerror(int error);
@@ -146,13 +162,30 @@ const char *jipc_channel_strerror(int error);
 int jipc_channel_attach_producer(jipc_channel *ch);
 
 /* Producer: copies one message into the ring and wakes the consumer if (and only if) it sleeps; takes the producer
- * role (or a slot) first if this instance holds none (jipc_channel_attach_producer).
+ * role (or a slot) first if this instance holds none (jipc_channel_attach_producer). A claim, a copy and a commit.
  * Returns 1 when sent, 0 when the ring has no room now, -1 with errno EINVAL for type < 1 or a length above the
- * maximum, or an error of jipc_channel_attach_producer (EBUSY, EPROTO, ...). */
+ * maximum, EALREADY if a claim is open, or an error of jipc_channel_attach_producer (EBUSY, EPROTO, ...). */
 int jipc_channel_offer(jipc_channel *ch, int32_t type, const void *payload, uint32_t length);
 
-/* Gives the producer role or this instance's producer slot back (idempotent). Call it before unmapping; a producer
- * that dies without it is recognised as dead by its liveness token and its role or slot is taken over. */
+/* Producer, zero-copy: reserves room for one message of length bytes and returns where its payload goes (length
+ * writable bytes in the ring), to be published by jipc_channel_commit or given back by jipc_channel_abort; takes the
+ * producer role (or a slot) first if this instance holds none. One claim at a time per instance. Nothing is visible
+ * to the consumer before the commit; a producer that dies with a claim open leaves nothing a consumer hands out.
+ * NULL with errno 0 when the ring has no room now; NULL with errno EINVAL for type < 1 or a length above the
+ * maximum, EALREADY if a claim is open, or an error of jipc_channel_attach_producer (EBUSY, EPROTO, ...). */
+void *jipc_channel_claim(jipc_channel *ch, int32_t type, uint32_t length);
+
+/* Publishes the open claim and wakes the consumer if (and only if) it sleeps. 0, or -1 with errno EINVAL if no
+ * claim is open. */
+int jipc_channel_commit(jipc_channel *ch);
+
+/* Gives the open claim back unpublished (one producer: the room is reused; many producers: the claim becomes padding
+ * the consumer skips). 0, or -1 with errno EINVAL if no claim is open. */
+int jipc_channel_abort(jipc_channel *ch);
+
+/* Gives the producer role or this instance's producer slot back (idempotent), aborting an open claim. Call it before
+ * unmapping; a producer that dies without it is recognised as dead by its liveness token and its role or slot is
+ * taken over. */
 void jipc_channel_detach_producer(jipc_channel *ch);
 
 /* Producer: sleeps until a message of length bytes fits or timeout_ns passed (< 0: no limit), with this producer's
@@ -183,6 +216,10 @@ void jipc_channel_unregister_consumer(jipc_channel *ch);
  * type (neither >= 1 nor -1) is impossible (the records before it are consumed), or an error of
  * jipc_channel_register_consumer (EBUSY, ...). */
 int jipc_channel_poll(jipc_channel *ch, jipc_channel_handler handler, void *context, int limit);
+
+/* Called from a handler during jipc_channel_poll: the poll hands out no more messages after this one (which counts as
+ * consumed), gives back what it handed out and returns. For a handler that fails (a language binding's exception). */
+void jipc_channel_stop_poll(jipc_channel *ch);
 
 /* Whether a record is published at the head (two loads). */
 int jipc_channel_has_message(const jipc_channel *ch);

@@ -364,6 +364,10 @@ int jipc_rpc_call(jipc_rpc_client *client, int32_t type, const void *request, ui
                                    left < SLICE_NS ? left : SLICE_NS) < 0) {
             return -1;
         }
+        if (client->interrupted != NULL && client->interrupted(client->interrupt_context)) {
+            errno = EINTR;
+            return -1;
+        }
         if (check_service(rpc, service, NULL) < 0) {
             return -1;
         }
@@ -399,6 +403,10 @@ int jipc_rpc_call(jipc_rpc_client *client, int32_t type, const void *request, ui
             return -1;
         }
         jipc_channel_wait_message(&client->response, left < SLICE_NS ? left : SLICE_NS);
+        if (client->interrupted != NULL && client->interrupted(client->interrupt_context)) {
+            errno = EINTR;
+            return -1;
+        }
     }
 }
 

@@ -96,6 +96,10 @@ typedef struct jipc_rpc_client {
     jipc_channel response;
     unsigned char *buffer;          /* prefix + request, request-channel max bytes */
     uint64_t stale_dropped;
+    /* Optional (set after jipc_rpc_client_open): asked at the end of every wait slice of jipc_rpc_call; non-zero ends
+     * the call with EINTR (a language binding running its signal handlers; a late response is dropped as stale). */
+    int (*interrupted)(void *context);
+    void *interrupt_context;
 } jipc_rpc_client;
 
 /* Called once per request by jipc_rpc_service_poll: write the response (at most response_max bytes) to response,
@@ -141,7 +145,7 @@ void jipc_rpc_client_close(jipc_rpc_client *client);
  * 0, or -1 with errno: ESRCH no live service (none, gone, replaced or dead: noticed within a 100 ms slice),
  * ETIMEDOUT the deadline passed while the service lived, EREMOTEIO the service's handler failed (out holds its
  * message), EMSGSIZE the response was longer than out_size (out holds its start), EINVAL bad type or length,
- * EPROTO a corrupt channel. */
+ * EPROTO a corrupt channel, EINTR the client's interrupted hook said so. */
 int jipc_rpc_call(jipc_rpc_client *client, int32_t type, const void *request, uint32_t length, int64_t timeout_ns,
                   void *out, uint32_t out_size, int32_t *out_type, uint32_t *out_length);
 
