@@ -424,7 +424,7 @@ public final class ChannelPairs {
      * Each thread's time on a CPU (ns, the first field of {@code /proc/PID/task/TID/schedstat}), keyed by
      * {@code "TID NAME"} ({@code comm}).
      */
-    static Map<String, Long> threadsCpuNanos(int pid) throws IOException {
+    public static Map<String, Long> threadsCpuNanos(int pid) throws IOException {
         Map<String, Long> threads = new java.util.HashMap<>();
         try (Stream<Path> tasks = Files.list(Path.of("/proc", String.valueOf(pid), "task"))) {
             for (Path task : tasks.toList()) {

@@ -1,0 +1,232 @@
+package jipc.bench.topic;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+import jipc.bench.Pin;
+import jipc.bench.channel.Rows;
+import jipc.bench.report.Figures;
+import jipc.bench.suite.Benchmark;
+import jipc.bench.suite.Paired;
+import jipc.bench.suite.PairedRatio;
+import jipc.bench.suite.Plan;
+import jipc.bench.suite.Result;
+import jipc.bench.suite.Step;
+import jipc.bench.topic.TopicRig.Impl;
+import jipc.bench.topic.TopicSides.Spec;
+import jipc.topic.OverflowPolicy;
+
+/**
+ * {@code jipc bench} measurements of publish/subscribe ({@link jipc.topic}) across processes, each step a paired
+ * comparison ({@link Paired}) of two sides kept alive as {@link jipc.bench.Crew}s and run alternately in blocks:
+ *
+ * <ul>
+ *   <li>throughput, 1 publisher to 4 subscribers (5 processes), per size: jipc BLOCK / the C twin BLOCK (the goal:
+ *       at least 0.8), and jipc OVERWRITE / Agrona's broadcast (which never blocks either; the goal: at least 1).
+ *       Every subscriber waits with hybrid (1000 spins, then futex), Agrona's receivers with its backoff idle
+ *       strategy (spins, yields, then parks): on 2 cores five processes cannot all spin. The figure is the messages
+ *       each subscriber received per second (their mean), from the publisher's start to the last subscriber's end,
+ *       so messages lost to lapping do not count. The full run adds the same pairs with 1 subscriber;</li>
+ *   <li>the idle CPU of the 4 subscribers of the BLOCK pairs (jipc and the C twin) waiting for a message that does
+ *       not come, in the first throughput step;</li>
+ *   <li>latency, 1 to 1, per size: a ping-pong over two topics (the echo goes back over a second topic of the same
+ *       kind, for every side alike): jipc BLOCK / C BLOCK with futex waits and with busy spinning, jipc OVERWRITE
+ *       spinning / Agrona spinning (Agrona has no futex wake-up).</li>
+ * </ul>
+ * Beside the throughput goals runs the floor, a C {@code memcpy} of the same messages in one process, so a reader sees
+ * the machine's speed state. Run alone: {@code ./jipc bench --only topic [--full] [--pin A,B]}.
+ */
+public final class TopicBenchmark implements Benchmark {
+    static final int SUBSCRIBERS = 4;
+    /** Estimates: one JVM starting (several start at once), per message and per round trip. */
+    static final double JVM_SECONDS = 0.8;
+    static final Duration IDLE_SETTLE = Duration.ofMillis(500);
+
+    private static final Spec JIPC_BLOCK_HYBRID = new Spec(Impl.JIPC, OverflowPolicy.BLOCK, "hybrid");
+    private static final Spec C_BLOCK_HYBRID = new Spec(Impl.C, OverflowPolicy.BLOCK, "hybrid");
+    private static final Spec JIPC_OVERWRITE_HYBRID = new Spec(Impl.JIPC, OverflowPolicy.OVERWRITE, "hybrid");
+    private static final Spec AGRONA_BACKOFF = new Spec(Impl.AGRONA, OverflowPolicy.OVERWRITE, "backoff");
+
+    @Override
+    public String id() {
+        return "topic";
+    }
+
+    /** How many blocks each side of a comparison runs (after its warm-up blocks). */
+    static int blocks(Plan plan) {
+        return plan.quick() ? 20 : 40;
+    }
+
+    static int warmupBlocks(Plan plan) {
+        return plan.quick() ? 10 : 20;
+    }
+
+    /** Messages per throughput block: 4 MiB of payload, 1 000 to 20 000 messages (4x in a full run). */
+    static long throughputBlock(Plan plan, int size) {
+        long k = Math.max(1000, Math.min(20_000, (4L << 20) / size));
+        return Math.max(1, plan.quick() ? k : 4 * k);
+    }
+
+    /** Round trips per latency block: 500 spinning, 100 sleeping (4x in a full run). */
+    static long latencyBlock(Plan plan, String wait) {
+        long k = wait.equals("spin") ? 500 : 100;
+        return plan.quick() ? k : 4 * k;
+    }
+
+    /** The plan's sizes, or for the plan's own defaults the topic's: quick 64 B; full 64 B and 4 KiB. */
+    static List<Integer> sizes(Plan plan, boolean latency) {
+        Plan base = plan.quick() ? Plan.quickRun() : Plan.fullRun();
+        List<Integer> asked = latency ? plan.latencySizes() : plan.throughputSizes();
+        if (asked.equals(latency ? base.latencySizes() : base.throughputSizes())) {
+            return plan.quick() ? List.of(64) : List.of(64, 4096);
+        }
+        return asked.stream().map(s -> Math.max(8, s)).filter(s -> s <= TopicRig.capacity(s) / 8 - 16).distinct()
+                .toList();
+    }
+
+    @Override
+    public List<Step> steps(Plan plan) {
+        List<Step> steps = new ArrayList<>();
+        boolean idle = true;
+        for (int size : sizes(plan, false)) {
+            steps.add(throughput(plan, size, SUBSCRIBERS, JIPC_BLOCK_HYBRID, C_BLOCK_HYBRID, idle));
+            idle = false;
+            steps.add(throughput(plan, size, SUBSCRIBERS, JIPC_OVERWRITE_HYBRID, AGRONA_BACKOFF, false));
+            if (!plan.quick()) {
+                steps.add(throughput(plan, size, 1, JIPC_BLOCK_HYBRID, C_BLOCK_HYBRID, false));
+                steps.add(throughput(plan, size, 1, JIPC_OVERWRITE_HYBRID, AGRONA_BACKOFF, false));
+            }
+        }
+        for (int size : sizes(plan, true)) {
+            steps.add(latency(plan, size, new Spec(Impl.JIPC, OverflowPolicy.BLOCK, "futex"),
+                    new Spec(Impl.C, OverflowPolicy.BLOCK, "futex")));
+            if (!plan.quick()) {
+                steps.add(latency(plan, size, new Spec(Impl.JIPC, OverflowPolicy.BLOCK, "spin"),
+                        new Spec(Impl.C, OverflowPolicy.BLOCK, "spin")));
+            }
+            steps.add(latency(plan, size, new Spec(Impl.JIPC, OverflowPolicy.OVERWRITE, "spin"),
+                    new Spec(Impl.AGRONA, OverflowPolicy.OVERWRITE, "spin")));
+        }
+        return steps;
+    }
+
+    private static int jvms(Spec spec, int processes) {
+        return spec.impl() == Impl.C ? 0 : processes;
+    }
+
+    private static Duration seconds(double s) {
+        return Duration.ofMillis((long) (s * 1000));
+    }
+
+    private static Pin pin(Plan plan) {
+        return plan.pin() == null ? null : new Pin(plan.pin()[0], plan.pin()[1]);
+    }
+
+    // ---- throughput -----------------------------------------------------------------------------------------------
+
+    private static Step throughput(Plan plan, int size, int subscribers, Spec a, Spec b, boolean idle) {
+        int processes = subscribers + 1;
+        long k = throughputBlock(plan, size);
+        double messages = 2.0 * (blocks(plan) + warmupBlocks(plan)) * k;
+        Duration estimate = seconds(JVM_SECONDS * (jvms(a, processes) + jvms(b, processes)) + messages * 1e-6
+                + (idle ? 2 * (plan.idleSeconds() + IDLE_SETTLE.toMillis() / 1e3) : 0));
+        String name = "topic throughput 1->" + subscribers + " " + Figures.size(size) + ": " + a.label() + " / "
+                + b.label() + (idle ? " + idle CPU" : "") + " (paired)";
+        return new Step(name, estimate, (Step.PairedBody) (p, log) -> measureThroughput(p, log, size, subscribers,
+                a, b, idle));
+    }
+
+    private static Step.Outcome measureThroughput(Plan plan, PrintStream log, int size, int subscribers, Spec a,
+            Spec b, boolean idle) throws IOException, InterruptedException {
+        TopicRig rig = TopicRig.shared(pin(plan), plan.jvmOptions(), log);
+        long k = throughputBlock(plan, size);
+        List<Result> rows = new ArrayList<>();
+        Paired.Run run;
+        String floor;
+        try (TopicSides.Throughput sideA = TopicSides.Throughput.start(rig, a, subscribers, size);
+             TopicSides.Throughput sideB = TopicSides.Throughput.start(rig, b, subscribers, size);
+             TopicSides.Memcpy memcpy = TopicSides.Memcpy.start(rig, size)) {
+            for (int i = 0; i < warmupBlocks(plan); i++) {
+                sideA.block(k, false);
+                sideB.block(k, false);
+            }
+            run = Paired.alternate(() -> sideA.block(k, true), () -> sideB.block(k, true), blocks(plan));
+            double[] copies = new double[5];
+            for (int i = 0; i < copies.length; i++) {
+                copies[i] = memcpy.block(k);
+            }
+            double rate = Paired.estimate(copies).median();
+            floor = String.format(Locale.ROOT, "C memcpy %s (one process, %d blocks of %d): %s msg/s, %s MB/s",
+                    Figures.size(size), copies.length, k, Figures.rate(rate), Figures.megabytes(rate * size));
+            String common = "1 publisher, " + subscribers + " subscriber" + (subscribers == 1 ? "" : "s")
+                    + " (processes) on one ring of " + TopicRig.capacity(size) + " B; msg/s = messages each"
+                    + " subscriber received per second (mean), publisher start to last subscriber end; CPU recv ="
+                    + " all subscribers together per published message; blocks of " + k + " messages after "
+                    + warmupBlocks(plan) + " warm-up blocks, alternating with " ;
+            rows.add(sideA.row(rig.pinning(), a.waitNote() + "; " + common + b.label()));
+            rows.add(sideB.row(rig.pinning(), b.waitNote() + "; " + common + a.label()));
+            if (idle) {
+                for (TopicSides.Throughput side : List.of(sideA, sideB)) {
+                    double[] percent = side.idle(IDLE_SETTLE, plan.idleSeconds());
+                    double max = Arrays.stream(percent).max().orElse(Double.NaN);
+                    StringBuilder each = new StringBuilder();
+                    for (double pc : percent) {
+                        each.append(each.isEmpty() ? "" : ", ").append(String.format(Locale.ROOT, "%.2f%%", pc));
+                    }
+                    rows.add(Rows.idle("topic " + side.spec.policy() + " subscriber " + side.spec.strategy()
+                                    + " (max of " + subscribers + ")", side.spec.impl().label, max, rig.pinning(),
+                            "each of " + subscribers + " subscribers of one topic waiting for a message that does not"
+                                    + " come, for " + plan.idleSeconds() + " s after " + IDLE_SETTLE.toMillis()
+                                    + " ms to settle; CPU of all its threads (/proc/PID/task/*/schedstat): " + each
+                                    + "; " + side.spec.waitNote()));
+                }
+            }
+        }
+        PairedRatio ratio = PairedRatio.of(rows.get(0), rows.get(1), "msg/s", run, floor, "A and B alternate in blocks"
+                + " of " + k + " messages; both crews stay alive, the idle one blocked on its control pipe");
+        log.println("  paired " + ratio.name() + ": " + ratio.median() + " [" + ratio.low() + ", " + ratio.high()
+                + "]; " + floor);
+        return new Step.Outcome(rows, List.of(ratio));
+    }
+
+    // ---- latency --------------------------------------------------------------------------------------------------
+
+    private static Step latency(Plan plan, int size, Spec a, Spec b) {
+        long k = latencyBlock(plan, a.strategy());
+        double perRound = a.strategy().equals("spin") ? 2e-6 : 40e-6;
+        Duration estimate = seconds(JVM_SECONDS * (jvms(a, 2) + jvms(b, 2))
+                + 2.0 * (blocks(plan) + warmupBlocks(plan)) * k * perRound);
+        String name = "topic latency 1->1 " + Figures.size(size) + ": " + a.label() + " / " + b.label()
+                + " (paired)";
+        return new Step(name, estimate, (Step.PairedBody) (p, log) -> measureLatency(p, log, size, a, b));
+    }
+
+    private static Step.Outcome measureLatency(Plan plan, PrintStream log, int size, Spec a, Spec b)
+            throws IOException, InterruptedException {
+        TopicRig rig = TopicRig.shared(pin(plan), plan.jvmOptions(), log);
+        long k = latencyBlock(plan, a.strategy());
+        List<Result> rows = new ArrayList<>();
+        Paired.Run run;
+        try (TopicSides.Latency sideA = TopicSides.Latency.start(rig, a, size);
+             TopicSides.Latency sideB = TopicSides.Latency.start(rig, b, size)) {
+            for (int i = 0; i < warmupBlocks(plan); i++) {
+                sideA.block(k, false);
+                sideB.block(k, false);
+            }
+            run = Paired.alternate(() -> sideA.block(k, true), () -> sideB.block(k, true), blocks(plan));
+            String common = "ping-pong over two topics of " + TopicRig.capacity(size) + " B (a to b, the echo b to"
+                    + " a on a second topic of the same kind); blocks of " + k + " round trips after "
+                    + warmupBlocks(plan) + " warm-up blocks, alternating with ";
+            rows.add(sideA.row(rig.pinning(), a.waitNote() + "; " + common + b.label()));
+            rows.add(sideB.row(rig.pinning(), b.waitNote() + "; " + common + a.label()));
+        }
+        PairedRatio ratio = PairedRatio.of(rows.get(0), rows.get(1), "p50", run, "", "each block's median round"
+                + " trip; A and B alternate in blocks of " + k + " round trips");
+        return new Step.Outcome(rows, List.of(ratio));
+    }
+}
