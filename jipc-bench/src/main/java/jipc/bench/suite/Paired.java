@@ -58,21 +58,41 @@ public final class Paired {
     public record Run(double[] a, double[] b, double[] ratios, Estimate estimate, double seconds) {
     }
 
+    /**
+     * What {@link #rotate} measured: {@code figures[side][block]}, and the wall time of all the blocks.
+     */
+    public record Rotation(double[][] figures, double seconds) {
+        /** The paired ratio of side {@code a} to side {@code b}, block by block (choose sides adjacent in the turn). */
+        public Run ratio(int a, int b) {
+            double[] ratios = new double[figures[a].length];
+            for (int i = 0; i < ratios.length; i++) {
+                ratios[i] = figures[a][i] / figures[b][i];
+            }
+            return new Run(figures[a], figures[b], ratios, estimate(ratios), seconds);
+        }
+    }
+
     /** Runs {@code blocks} blocks of each side, A then B, A then B, ..., and pairs each A block with the B after it. */
     public static Run alternate(Side a, Side b, int blocks) throws IOException, InterruptedException {
+        return rotate(java.util.List.of(a, b), blocks).ratio(0, 1);
+    }
+
+    /**
+     * Runs {@code blocks} turns of every side in order (A B C, A B C, ...): for comparisons of several sides against
+     * one floor, each ratio between two sides adjacent in the turn.
+     */
+    public static Rotation rotate(java.util.List<Side> sides, int blocks) throws IOException, InterruptedException {
         if (blocks < 1) {
             throw new IllegalArgumentException("blocks=" + blocks + " < 1");
         }
-        double[] figuresA = new double[blocks];
-        double[] figuresB = new double[blocks];
-        double[] ratios = new double[blocks];
+        double[][] figures = new double[sides.size()][blocks];
         long start = System.nanoTime();
         for (int i = 0; i < blocks; i++) {
-            figuresA[i] = a.block();
-            figuresB[i] = b.block();
-            ratios[i] = figuresA[i] / figuresB[i];
+            for (int s = 0; s < sides.size(); s++) {
+                figures[s][i] = sides.get(s).block();
+            }
         }
-        return new Run(figuresA, figuresB, ratios, estimate(ratios), (System.nanoTime() - start) / 1e9);
+        return new Rotation(figures, (System.nanoTime() - start) / 1e9);
     }
 
     /** The median of {@code ratios} with its order-statistic interval of at least 95 % (fewer blocks: min to max). */

@@ -169,10 +169,10 @@ public final class BroadcastPeer {
                 // still whole: it may be the block's last message, after which nothing comes. What was missed shows
                 // in the sequence numbers.
                 BroadcastReceiver r = sub.broadcastReceiver();
-                long seq = r.buffer().getLong(r.offset(), ByteOrder.nativeOrder());
-                if (r.validate() && seq > receiver.last) {
-                    receiver.lost += seq - receiver.last - 1;
-                    receiver.last = seq;
+                long latest = r.buffer().getLong(r.offset(), ByteOrder.nativeOrder());
+                if (r.validate() && latest > receiver.last) {
+                    receiver.lost += latest - receiver.last - 1;
+                    receiver.last = latest;
                     receiver.received++;
                 }
                 n = 1;

@@ -66,10 +66,25 @@ public final class TopicBenchmark implements Benchmark {
         return plan.quick() ? 10 : 20;
     }
 
-    /** Messages per throughput block: 4 MiB of payload, 1 000 to 20 000 messages (4x in a full run). */
+    /** Messages per warm-up throughput block: 4 MiB of payload, 1 000 to 20 000 messages. */
     static long throughputBlock(Plan plan, int size) {
-        long k = Math.max(1000, Math.min(20_000, (4L << 20) / size));
-        return Math.max(1, plan.quick() ? k : 4 * k);
+        return Math.max(1000, Math.min(20_000, (4L << 20) / size));
+    }
+
+    /**
+     * How long a measured throughput block should last: 20 ms (50 ms in a full run). Each side's block gets its own
+     * message count, from its last warm-up block: sides differ by 100 times in speed (an Agrona transmitter writes
+     * 20 000 messages in a millisecond, a jipc OVERWRITE publisher that wakes sleeping subscribers takes 100), and a
+     * block of a millisecond measures the subscribers' wake-up, not their rate.
+     */
+    static double blockSeconds(Plan plan) {
+        return plan.quick() ? 0.020 : 0.050;
+    }
+
+    /** The messages of a block of {@link #blockSeconds} at the rate {@code warmup} showed: 1 000 to 4 000 000. */
+    static long calibrated(Plan plan, long warmupCount, double warmupSeconds) {
+        double k = warmupCount * blockSeconds(plan) / Math.max(warmupSeconds, 1e-6);
+        return Math.max(1000, Math.min(4_000_000, Math.round(k)));
     }
 
     /** Round trips per latency block: 500 spinning, 100 sleeping (4x in a full run). */
@@ -132,8 +147,9 @@ public final class TopicBenchmark implements Benchmark {
     private static Step throughput(Plan plan, int size, int subscribers, Spec a, Spec b, boolean idle) {
         int processes = subscribers + 1;
         long k = throughputBlock(plan, size);
-        double messages = 2.0 * (blocks(plan) + warmupBlocks(plan)) * k;
-        Duration estimate = seconds(JVM_SECONDS * (jvms(a, processes) + jvms(b, processes)) + messages * 1e-6
+        double messages = 2.0 * warmupBlocks(plan) * k;
+        Duration estimate = seconds(JVM_SECONDS * (jvms(a, processes) + jvms(b, processes)) + messages * 2e-6
+                + 2 * blocks(plan) * blockSeconds(plan)
                 + (idle ? 2 * (plan.idleSeconds() + IDLE_SETTLE.toMillis() / 1e3) : 0));
         String name = "topic throughput 1->" + subscribers + " " + Figures.size(size) + ": " + a.label() + " / "
                 + b.label() + (idle ? " + idle CPU" : "") + " (paired)";
@@ -151,11 +167,15 @@ public final class TopicBenchmark implements Benchmark {
         try (TopicSides.Throughput sideA = TopicSides.Throughput.start(rig, a, subscribers, size);
              TopicSides.Throughput sideB = TopicSides.Throughput.start(rig, b, subscribers, size);
              TopicSides.Memcpy memcpy = TopicSides.Memcpy.start(rig, size)) {
+            double secondsA = 0;
+            double secondsB = 0;
             for (int i = 0; i < warmupBlocks(plan); i++) {
-                sideA.block(k, false);
-                sideB.block(k, false);
+                secondsA = k / sideA.block(k, false);
+                secondsB = k / sideB.block(k, false);
             }
-            run = Paired.alternate(() -> sideA.block(k, true), () -> sideB.block(k, true), blocks(plan));
+            long kA = calibrated(plan, k, secondsA);
+            long kB = calibrated(plan, k, secondsB);
+            run = Paired.alternate(() -> sideA.block(kA, true), () -> sideB.block(kB, true), blocks(plan));
             double[] copies = new double[5];
             for (int i = 0; i < copies.length; i++) {
                 copies[i] = memcpy.block(k);
@@ -166,10 +186,13 @@ public final class TopicBenchmark implements Benchmark {
             String common = "1 publisher, " + subscribers + " subscriber" + (subscribers == 1 ? "" : "s")
                     + " (processes) on one ring of " + TopicRig.capacity(size) + " B; msg/s = messages each"
                     + " subscriber received per second (mean), publisher start to last subscriber end; CPU recv ="
-                    + " all subscribers together per published message; blocks of " + k + " messages after "
-                    + warmupBlocks(plan) + " warm-up blocks, alternating with " ;
-            rows.add(sideA.row(rig.pinning(), a.waitNote() + "; " + common + b.label()));
-            rows.add(sideB.row(rig.pinning(), b.waitNote() + "; " + common + a.label()));
+                    + " all subscribers together per published message; " + warmupBlocks(plan) + " warm-up blocks"
+                    + " of " + k + " messages, then blocks of about " + Math.round(blockSeconds(plan) * 1000)
+                    + " ms (";
+            rows.add(sideA.row(rig.pinning(), a.waitNote() + "; " + common + kA + " messages), alternating with "
+                    + b.label()));
+            rows.add(sideB.row(rig.pinning(), b.waitNote() + "; " + common + kB + " messages), alternating with "
+                    + a.label()));
             if (idle) {
                 for (TopicSides.Throughput side : List.of(sideA, sideB)) {
                     double[] percent = side.idle(IDLE_SETTLE, plan.idleSeconds());
@@ -188,7 +211,8 @@ public final class TopicBenchmark implements Benchmark {
             }
         }
         PairedRatio ratio = PairedRatio.of(rows.get(0), rows.get(1), "msg/s", run, floor, "A and B alternate in blocks"
-                + " of " + k + " messages; both crews stay alive, the idle one blocked on its control pipe");
+                + " of about " + Math.round(blockSeconds(plan) * 1000) + " ms; both crews stay alive, the idle one"
+                + " blocked on its control pipe");
         log.println("  paired " + ratio.name() + ": " + ratio.median() + " [" + ratio.low() + ", " + ratio.high()
                 + "]; " + floor);
         return new Step.Outcome(rows, List.of(ratio));
@@ -214,11 +238,15 @@ public final class TopicBenchmark implements Benchmark {
         Paired.Run run;
         try (TopicSides.Latency sideA = TopicSides.Latency.start(rig, a, size);
              TopicSides.Latency sideB = TopicSides.Latency.start(rig, b, size)) {
+            double secondsA = 0;
+            double secondsB = 0;
             for (int i = 0; i < warmupBlocks(plan); i++) {
-                sideA.block(k, false);
-                sideB.block(k, false);
+                secondsA = k / sideA.block(k, false);
+                secondsB = k / sideB.block(k, false);
             }
-            run = Paired.alternate(() -> sideA.block(k, true), () -> sideB.block(k, true), blocks(plan));
+            long kA = calibrated(plan, k, secondsA);
+            long kB = calibrated(plan, k, secondsB);
+            run = Paired.alternate(() -> sideA.block(kA, true), () -> sideB.block(kB, true), blocks(plan));
             String common = "ping-pong over two topics of " + TopicRig.capacity(size) + " B (a to b, the echo b to"
                     + " a on a second topic of the same kind); blocks of " + k + " round trips after "
                     + warmupBlocks(plan) + " warm-up blocks, alternating with ";

@@ -176,7 +176,8 @@ final class TopicSides {
             return new Result(spec.mechanism(subscribers), spec.impl().label, Result.Kind.THROUGHPUT, size,
                     published, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, List.of(),
                     rate, rate * size, (double) publisherCpu / published, (double) subscriberCpu / published,
-                    Double.NaN, pinning, note + "; " + blocks + " blocks, " + loss);
+                    Double.NaN, pinning, note + "; " + blocks + " blocks, " + loss + "; published "
+                    + jipc.bench.report.Figures.rate(published * 1e9 / elapsed) + " msg/s");
         }
 
         @Override
