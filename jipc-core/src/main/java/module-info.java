@@ -15,4 +15,5 @@ module jipc.core {
     exports jipc.stale;
     exports jipc.live;
     exports jipc.topic;
+    exports jipc.rpc;
 }

@@ -11,6 +11,8 @@ import jipc.ErrnoException;
 import jipc.channel.ChannelFormatException;
 import jipc.fifo.NoReaderException;
 import jipc.fifo.NotAFifoException;
+import jipc.topic.TopicFormatException;
+import jipc.topic.TopicFullException;
 import picocli.CommandLine;
 import picocli.CommandLine.IExecutionExceptionHandler;
 import picocli.CommandLine.IExitCodeExceptionMapper;
@@ -37,7 +39,7 @@ public final class ExitCodes implements IExitCodeExceptionMapper, IExecutionExce
     public static final int USAGE = 64;
     /**
      * EX_NOINPUT: the named file or descriptor does not exist or is not what the command needs (ENOENT, EBADF, not a
-     * FIFO, shared memory that holds no channel).
+     * FIFO, shared memory that holds no channel or no topic).
      */
     public static final int NO_INPUT = 66;
     /** EX_UNAVAILABLE: the other side is not there, e.g. no process has the FIFO open for reading (ENXIO). */
@@ -46,7 +48,10 @@ public final class ExitCodes implements IExitCodeExceptionMapper, IExecutionExce
     public static final int SOFTWARE = 70;
     /** EX_CANTCREAT: the object to create exists already (EEXIST). */
     public static final int CANNOT_CREATE = 73;
-    /** EX_IOERR: any other failed system call (EPIPE, EBUSY, EMFILE...). */
+    /**
+     * EX_IOERR: any other failed system call (EPIPE, EBUSY, EMFILE...), and what is alike to EBUSY: a channel's or
+     * topic's exclusive role held by a live process, all 64 subscriber slots of a topic held by live subscribers.
+     */
     public static final int IO_ERROR = 74;
     /** EX_TEMPFAIL: a wait with a timeout ran out ({@code jipc sem wait --timeout}); trying again may succeed. */
     public static final int TIMED_OUT = 75;
@@ -75,12 +80,14 @@ public final class ExitCodes implements IExitCodeExceptionMapper, IExecutionExce
         table.put(String.valueOf(NO), "the answer is no (pipe stat: not a pipe)");
         table.put(String.valueOf(USAGE), "usage error: bad command, option or value");
         table.put(String.valueOf(NO_INPUT), "no such file, descriptor, shared memory object or semaphore, or not a FIFO "
-                + "or not a channel (ENOENT, EBADF)");
-        table.put(String.valueOf(UNAVAILABLE), "the other side is not there (ENXIO: a FIFO without a reader)");
+                + "or not a channel, topic or rpc object (ENOENT, EBADF)");
+        table.put(String.valueOf(UNAVAILABLE), "the other side is not there (ENXIO: a FIFO without a reader; rpc call: "
+                + "no live service)");
         table.put(String.valueOf(SOFTWARE), "internal error, a demo's child process failed, or a bench step failed");
         table.put(String.valueOf(CANNOT_CREATE), "already exists (EEXIST)");
-        table.put(String.valueOf(IO_ERROR), "other failed system call (EPIPE, EBUSY, ...)");
-        table.put(String.valueOf(TIMED_OUT), "timed out (sem wait --timeout)");
+        table.put(String.valueOf(IO_ERROR), "other failed system call (EPIPE, EBUSY, ...); a channel's, topic's or rpc "
+                + "service's role held by a live process, or all 64 subscriber slots of a topic");
+        table.put(String.valueOf(TIMED_OUT), "timed out (sem wait --timeout, rpc call --timeout)");
         table.put(String.valueOf(NO_PERMISSION), "permission denied (EACCES, EPERM)");
         table.put(String.valueOf(READER_GONE), "shm read/dump: the reader of standard output went away (as SIGPIPE)");
         table.put("other", "pipe to: the exit code of the command (126/127: cannot run it or not found, 128+n: "
@@ -99,8 +106,8 @@ public final class ExitCodes implements IExitCodeExceptionMapper, IExecutionExce
             case ParameterException _, IllegalArgumentException _ -> USAGE;
             case NoReaderException _ -> UNAVAILABLE;
             case ErrnoException e -> ofErrno(e);
-            case NotAFifoException _, NoSuchFileException _, ChannelFormatException _ -> NO_INPUT;
-            case jipc.live.RoleTakenException _ -> IO_ERROR; // as EBUSY
+            case NotAFifoException _, NoSuchFileException _, ChannelFormatException _, TopicFormatException _ -> NO_INPUT;
+            case jipc.live.RoleTakenException _, TopicFullException _ -> IO_ERROR; // as EBUSY: held by live parties
             case FileAlreadyExistsException _ -> CANNOT_CREATE;
             case AccessDeniedException _ -> NO_PERMISSION;
             case java.io.IOException _ -> IO_ERROR;

@@ -10,8 +10,10 @@ import jipc.cli.demo.DemoCommand;
 import jipc.cli.channel.ChannelCommand;
 import jipc.cli.fifo.FifoCommand;
 import jipc.cli.pipe.PipeCommand;
+import jipc.cli.rpc.RpcCommand;
 import jipc.cli.sem.SemCommand;
 import jipc.cli.shm.ShmCommand;
+import jipc.cli.topic.TopicCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -26,9 +28,9 @@ import picocli.CommandLine.Spec;
 @Command(name = "jipc", scope = ScopeType.INHERIT, mixinStandardHelpOptions = true, versionProvider = Version.class,
         sortOptions = false, usageHelpAutoWidth = true,
         description = "Linux inter-process communication from Java 25: classic demos, and pipe, FIFO, shared memory, "
-                + "semaphore and channel helpers for shell scripts and other languages, and the benchmark suite.",
+                + "semaphore, channel, topic and request/response helpers for shell scripts and other languages, and the benchmark suite.",
         subcommands = {DemoCommand.class, FifoCommand.class, PipeCommand.class, ShmCommand.class, SemCommand.class,
-                ChannelCommand.class, Clean.class, BenchCommand.class})
+                ChannelCommand.class, TopicCommand.class, RpcCommand.class, Clean.class, BenchCommand.class})
 public final class JipcCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

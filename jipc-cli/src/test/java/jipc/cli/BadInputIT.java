@@ -21,6 +21,8 @@ import java.util.stream.Stream;
 
 import jipc.fifo.Fifo;
 import jipc.shm.PosixSharedMemory;
+import jipc.topic.SharedTopic;
+import jipc.topic.TopicPublisher;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -44,7 +46,12 @@ import picocli.CommandLine;
 class BadInputIT {
     private static final String MISSING = "/jipc-badcli-" + ProcessHandle.current().pid() + "-missing";
     private static final String PLAIN_SHM = "/jipc-badcli-" + ProcessHandle.current().pid() + "-plain";
+    /** A topic whose publisher role this JVM holds. */
+    private static final String TOPIC = "/jipc-badcli-" + ProcessHandle.current().pid() + "-topic";
+    /** A topic all 64 of whose subscriber slots this JVM holds, its ring full. */
+    private static final String FULL_TOPIC = "/jipc-badcli-" + ProcessHandle.current().pid() + "-full";
     private static Path dir;
+    private static final List<AutoCloseable> held = new ArrayList<>();
 
     private static final int USAGE = ExitCodes.USAGE;
     private static final int NO_INPUT = ExitCodes.NO_INPUT;
@@ -58,10 +65,28 @@ class BadInputIT {
         Fifo.create(dir.resolve("fifo"));
         Files.createSymbolicLink(dir.resolve("link"), dir.resolve("fifo"));
         PosixSharedMemory.create(PLAIN_SHM, 8192).close(); // shared memory that holds no channel
+        SharedTopic topic = SharedTopic.create(TOPIC, 4096, 496);
+        held.add(topic);
+        held.addFirst(topic.topic().publisher());
+        SharedTopic full = SharedTopic.create(FULL_TOPIC, 4096, 496);
+        held.add(full);
+        for (int i = 0; i < 64; i++) {
+            held.addFirst(full.topic().subscribe());
+        }
+        try (TopicPublisher filler = full.topic().publisher()) {
+            while (filler.offer(1, new byte[0], 0, 0)) {
+                // empty messages, the smallest records: until the 64 subscribers, none of which reads, leave no room
+            }
+        }
     }
 
     @AfterAll
-    static void removeObjects() throws IOException {
+    static void removeObjects() throws Exception {
+        for (AutoCloseable end : held) {
+            end.close();
+        }
+        PosixSharedMemory.unlinkIfExists(TOPIC);
+        PosixSharedMemory.unlinkIfExists(FULL_TOPIC);
         PosixSharedMemory.unlinkIfExists(PLAIN_SHM);
         try (Stream<Path> left = Files.list(dir)) {
             for (Path p : left.toList()) {
@@ -95,6 +120,7 @@ class BadInputIT {
                 row(USAGE, "fifo"),
                 row(USAGE, "pipe"),
                 row(USAGE, "channel"),
+                row(USAGE, "topic"),
                 row(USAGE, "shm", "frobnicate"),
                 row(USAGE, "demo", "frobnicate"),
 
@@ -190,11 +216,43 @@ class BadInputIT {
                 row(NO_INPUT, "channel", "rm", MISSING),
                 row(USAGE, "channel", "rm", "/a/b"),
 
+                // topic
+                row(USAGE, "topic", "frobnicate"),
+                row(USAGE, "topic", "create"),
+                row(USAGE, "topic", "create", "noslash"),
+                row(USAGE, "topic", "create", "/a/b"),
+                row(USAGE, "topic", "create", MISSING, "--capacity", "1000"),
+                row(USAGE, "topic", "create", MISSING, "--capacity", "abc"),
+                row(USAGE, "topic", "create", MISSING, "--max-message", "0"),
+                row(USAGE, "topic", "create", MISSING, "--capacity", "4K", "--max-message", "4K"),
+                row(USAGE, "topic", "create", MISSING, "--mode", "9"),
+                row(IO_ERROR, "topic", "create", MISSING, "--capacity", "1T"),
+                row(ExitCodes.CANNOT_CREATE, "topic", "create", TOPIC),
+                row(NO_INPUT, "topic", "pub", MISSING, "x"),
+                row(NO_INPUT, "topic", "pub", PLAIN_SHM, "x"),
+                row(USAGE, "topic", "pub", MISSING, "--timeout", "abc"),
+                row(USAGE, "topic", "pub", FULL_TOPIC, "x".repeat(600)),
+                row(IO_ERROR, "topic", "pub", TOPIC, "x"), // the publisher role is taken (by this JVM)
+                row(UNAVAILABLE, "topic", "pub", FULL_TOPIC, "--timeout", "10ms", "x"),
+                row(NO_INPUT, "topic", "sub", MISSING),
+                row(NO_INPUT, "topic", "sub", PLAIN_SHM),
+                row(USAGE, "topic", "sub", MISSING, "--count", "0"),
+                row(USAGE, "topic", "sub", MISSING, "--history", "-1"),
+                row(USAGE, "topic", "sub", MISSING, "--timeout", "-5s"),
+                row(IO_ERROR, "topic", "sub", FULL_TOPIC, "--timeout", "10ms"), // all 64 slots are taken
+                row(UNAVAILABLE, "topic", "sub", TOPIC, "--timeout", "10ms"), // nothing came
+                row(NO_INPUT, "topic", "stat", MISSING),
+                row(NO_INPUT, "topic", "stat", PLAIN_SHM),
+                row(USAGE, "topic", "stat", MISSING, "extra"),
+                row(NO_INPUT, "topic", "rm", MISSING),
+                row(NO_INPUT, "topic", "rm", PLAIN_SHM),
+
                 // demo
                 row(USAGE, "demo", "sem", "--rounds", "abc"),
                 row(USAGE, "demo", "sem", "--rounds", "-1"),
                 row(USAGE, "demo", "channel", "--messages", "-5"),
-                row(USAGE, "demo", "pipe", "extra")));
+                row(USAGE, "demo", "pipe", "extra"),
+                row(USAGE, "demo", "topic", "extra")));
         return rows.stream();
     }
 
@@ -241,6 +299,7 @@ class BadInputIT {
         String[][] sample = {
                 {"shm", "create", MISSING, "--size", "abc"},
                 {"fifo", "read", dir.resolve("link").toString()},
+                {"topic", "stat", PLAIN_SHM},
         };
         for (String[] args : sample) {
             Run.Result real = Run.jipc("", args);

@@ -139,6 +139,63 @@ class DemoIT {
         result.assertNoStackTrace();
     }
 
+    @Test
+    void topicDemoEverySubscriberReadsInOrderTheKilledOneIsDroppedWithinASliceAndNothingIsLeft() throws Exception {
+        long started = System.nanoTime();
+        Run.Result result = Run.jipc("", "demo", "topic");
+        long seconds = (System.nanoTime() - started) / 1_000_000_000L;
+
+        assertEquals(0, result.exitCode(), result.out() + result.err());
+        String out = result.out();
+        Matcher publisher = Pattern.compile("\\[publisher pid (\\d+)]").matcher(out);
+        assertTrue(publisher.find(), out);
+        String pid = publisher.group(1);
+        Matcher ab = Pattern.compile("started subscriber A \\(pid (\\d+)\\) and subscriber B \\(pid (\\d+)\\)")
+                .matcher(out);
+        Matcher late = Pattern.compile("started subscriber C \\(pid (\\d+)\\) late, with history 5").matcher(out);
+        assertTrue(ab.find() && late.find(), out);
+        String a = ab.group(1);
+        String b = ab.group(2);
+        String c = late.group(1);
+        // B reads 3 messages and stops; the 1 KiB ring then takes 15 more of 64 bytes before offer() says no
+        assertTrue(out.contains("published messages 4 to 18 without waiting; offer() of message 19 returned false:"),
+                out);
+        assertTrue(out.contains("[subscriber B pid " + b + "]") && out.contains("I stop reading now"), out);
+        assertFalse(out.matches("(?s).*\\[subscriber B pid " + b + "][^\n]*received: message 4 .*"),
+                "B read past message 3:\n" + out);
+        // A reads all 21, C its history of 5 (14..18) and the 3 after it, each in order
+        assertInOrder(out, "subscriber A pid " + a, pid, 1, 21);
+        assertInOrder(out, "subscriber C pid " + c, pid, 14, 21);
+        assertFalse(out.matches("(?s).*\\[subscriber C pid " + c + "][^\n]*received: message 13 .*"), out);
+        assertTrue(out.contains("end of stream after 21 messages, in order, 0 lost. Exiting with code 0."), out);
+        assertTrue(out.contains("end of stream after 8 messages, in order, 0 lost. Exiting with code 0."), out);
+        // the publisher slept on the full ring, B was killed, and put() went on within a wait slice or so
+        Matcher kill = Pattern.compile("put\\(\\) of message 19 returned (\\d+\\.\\d) ms after the SIGKILL")
+                .matcher(out);
+        assertTrue(out.contains("sending SIGKILL to B (pid " + b + ")") && kill.find(), out);
+        assertTrue(Double.parseDouble(kill.group(1)) < 1000, "the publisher took long to drop B:\n" + out);
+        assertTrue(out.contains("B (pid " + b + ") ended: killed by signal 9"), out);
+        // the table: A and C caught up, B's slot free
+        assertTrue(out.matches("(?s).*\\n +\\d+ A +" + a + " alive +1344 +0 +21 +0 (yes|no)\\n.*"), out);
+        assertTrue(out.matches("(?s).*\\n +\\d+ C +" + c + " alive +1344 +0 +8 +0 (yes|no)\\n.*"), out);
+        assertFalse(out.matches("(?s).*\\n +\\d+ B +" + b + " .*"), out);
+        assertTrue(out.contains("unlinked /jipc-demo-topic-" + pid + ". Done."), out);
+        assertFalse(Files.exists(Path.of("/dev/shm/jipc-demo-topic-" + pid)), "the topic is left in /dev/shm");
+        assertTrue(seconds < 30, "the demo took " + seconds + " s");
+    }
+
+    /** {@code who}'s "received: message N" lines for N = from..to appear in that order. */
+    private static void assertInOrder(String out, String who, String publisher, int from, int to) {
+        int last = -1;
+        for (int i = from; i <= to; i++) {
+            Matcher line = Pattern.compile("\\[" + who + "] +[\\d.]+ s  received: message " + i + " from publisher pid "
+                    + publisher + " \\(sequence " + (i - 1) + "\\)\\n").matcher(out);
+            assertTrue(line.find() && line.start() > last, who + ": message " + i + " missing or out of order:\n"
+                    + out);
+            last = line.start();
+        }
+    }
+
     /** Rows of /proc/sysvipc/shm whose creator (cpid) is {@code pid}. */
     private static List<String> segmentsCreatedBy(long pid) throws Exception {
         return Files.readAllLines(Path.of("/proc/sysvipc/shm")).stream().skip(1)

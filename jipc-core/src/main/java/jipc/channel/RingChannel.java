@@ -52,6 +52,11 @@ import static jipc.channel.RecordDescriptor.PADDING_TYPE;
 abstract sealed class RingChannel permits OneToOneChannel, ManyToOneChannel {
     static final VarHandle INT = ValueLayout.JAVA_INT.varHandle().withInvokeExactBehavior();
     static final VarHandle LONG = ValueLayout.JAVA_LONG.varHandle().withInvokeExactBehavior();
+
+    static {
+        // the hooks jipc.rpc needs for channel images inside its own object, without making them public API
+        jipc.internal.ChannelAccess.register(new EmbeddedChannels());
+    }
     /** How often a waiting consumer at most re-examines a stalled head (liveness costs system calls). */
     private static final long STALL_CHECK_NANOS = 1_000_000L;
     /** From this many bytes on a payload is copied with libc's {@code memcpy} (faster than the JDK's copy there). */

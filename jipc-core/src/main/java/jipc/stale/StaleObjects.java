@@ -20,6 +20,8 @@ import jipc.shm.SharedMemoryInfo;
 import jipc.shm.SharedMemoryListing;
 import jipc.shm.SysVSharedMemory;
 import jipc.shm.SysVStat;
+import jipc.rpc.RpcDescriptor;
+import jipc.topic.TopicDescriptor;
 
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
@@ -49,6 +51,10 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * this pid namespace maps or holds the object open ({@code /proc/PID/maps} and {@code /proc/PID/fd} of the processes
  * this user may read: an extra check). A channel that records nobody is unknown; one of another layout version too.
  *
+ * <h2>jipc topics in {@code /dev/shm}</h2>
+ * The same rule for an object whose header is a jipc topic ({@code docs/topic-format.md}, magic "JIPCTOP1"): its
+ * recorded parties are its creator, its publisher and the holder of each of its 64 subscriber slots.
+ *
  * <h2>Liveness tokens</h2>
  * {@code /dev/shm/jipc.live.*}: stale once nobody holds its lock (its process is dead), else in use.
  *
@@ -57,9 +63,9 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * record no creator: unknown, never stale.
  *
  * <p>Cost: {@code scan} lists {@code /dev/shm} and {@code /proc/sysvipc/shm}, maps each POSIX object of channel size
- * read-only to read its header, does one {@code shmctl(IPC_STAT)} per System V segment, a {@code kill(pid, 0)} and a
- * read of {@code /proc/PID/stat} per System V creator and last attacher, three system calls per recorded party, and
- * reads every readable process's {@code maps} and {@code fd} once if a channel has only dead parties.
+ * or more read-only to read its header, does one {@code shmctl(IPC_STAT)} per System V segment, a {@code kill(pid, 0)}
+ * and a read of {@code /proc/PID/stat} per System V creator and last attacher, three system calls per recorded party,
+ * and reads every readable process's {@code maps} and {@code fd} once if a channel or topic has only dead parties.
  */
 public final class StaleObjects {
     private StaleObjects() {
@@ -179,39 +185,36 @@ public final class StaleObjects {
             return judgeToken(info);
         }
         if (info.size() < ChannelDescriptor.HEADER_LENGTH + ChannelDescriptor.MIN_CAPACITY) {
-            return new Verdict(info, Staleness.UNKNOWN, "not a jipc channel: records no creator");
+            return new Verdict(info, Staleness.UNKNOWN, "not a jipc channel, topic or rpc object: records no creator");
         }
         List<String> alive = new ArrayList<>();
         List<String> dead = new ArrayList<>();
+        String kind;
         try (PosixSharedMemory shm = PosixSharedMemory.openReadOnly(info.name());
              Mapping mapping = shm.mapReadOnly()) {
             MemorySegment header = mapping.segment();
-            if (header.byteSize() < ChannelDescriptor.HEADER_LENGTH
-                    || (long) LONG.getAcquire(header, (long) ChannelDescriptor.MAGIC_OFFSET)
-                            != ChannelDescriptor.MAGIC) {
-                return new Verdict(info, Staleness.UNKNOWN, "not a jipc channel: records no creator");
-            }
-            int version = header.get(JAVA_INT, ChannelDescriptor.VERSION_OFFSET);
-            if (version != ChannelDescriptor.LAYOUT_VERSION) {
-                return new Verdict(info, Staleness.UNKNOWN, "a jipc channel of layout version " + version
-                        + " (this jipc judges version " + ChannelDescriptor.LAYOUT_VERSION + " only)");
-            }
-            judge("creator", header, ChannelDescriptor.CREATOR_PARTY_OFFSET, ChannelDescriptor.CREATOR_PID_OFFSET,
-                    ChannelDescriptor.CREATOR_PID_NAMESPACE_OFFSET, alive, dead);
-            judge("consumer", header, ChannelDescriptor.CONSUMER_PARTY_OFFSET, ChannelDescriptor.CONSUMER_PID_OFFSET,
-                    ChannelDescriptor.CONSUMER_PID_NAMESPACE_OFFSET, alive, dead);
-            int flags = header.get(JAVA_INT, ChannelDescriptor.FLAGS_OFFSET);
-            if ((flags & ChannelDescriptor.FLAG_MANY_PRODUCERS) != 0) {
-                for (int slot = 0; slot < ChannelDescriptor.MAX_PRODUCER_SLOTS; slot++) {
-                    long offset = ChannelDescriptor.producerSlotOffset(slot);
-                    judge("producer", header, offset + ChannelDescriptor.SLOT_PARTY_OFFSET,
-                            offset + ChannelDescriptor.SLOT_PID_OFFSET,
-                            offset + ChannelDescriptor.SLOT_PID_NAMESPACE_OFFSET, alive, dead);
+            long magic = header.byteSize() < ChannelDescriptor.HEADER_LENGTH ? 0
+                    : (long) LONG.getAcquire(header, (long) ChannelDescriptor.MAGIC_OFFSET);
+            if (magic == TopicDescriptor.MAGIC) {
+                kind = "jipc topic";
+                String unknown = judgeTopic(header, alive, dead);
+                if (unknown != null) {
+                    return new Verdict(info, Staleness.UNKNOWN, unknown);
+                }
+            } else if (magic == RpcDescriptor.MAGIC) {
+                kind = "jipc rpc object";
+                String unknown = judgeRpc(header, alive, dead);
+                if (unknown != null) {
+                    return new Verdict(info, Staleness.UNKNOWN, unknown);
+                }
+            } else if (magic == ChannelDescriptor.MAGIC) {
+                kind = "jipc channel";
+                String unknown = judgeChannel(header, alive, dead);
+                if (unknown != null) {
+                    return new Verdict(info, Staleness.UNKNOWN, unknown);
                 }
             } else {
-                judge("producer", header, ChannelDescriptor.PRODUCER_PARTY_OFFSET,
-                        ChannelDescriptor.PRODUCER_PID_OFFSET, ChannelDescriptor.PRODUCER_PID_NAMESPACE_OFFSET,
-                        alive, dead);
+                return new Verdict(info, Staleness.UNKNOWN, "not a jipc channel, topic or rpc object: records no creator");
             }
         } catch (IOException | RuntimeException e) {
             if (e instanceof ErrnoException errno && errno.is("ENOENT")) {
@@ -220,17 +223,98 @@ public final class StaleObjects {
             return new Verdict(info, Staleness.UNKNOWN, "cannot read it: " + e.getMessage());
         }
         if (!alive.isEmpty()) {
-            return new Verdict(info, Staleness.IN_USE, "jipc channel; " + String.join(", ", alive));
+            return new Verdict(info, Staleness.IN_USE, kind + "; " + String.join(", ", alive));
         }
         if (dead.isEmpty()) {
-            return new Verdict(info, Staleness.UNKNOWN, "jipc channel that records no process");
+            return new Verdict(info, Staleness.UNKNOWN, kind + " that records no process");
         }
         if (opened.get().contains(info.name())) {
-            return new Verdict(info, Staleness.IN_USE, "jipc channel mapped or open in a process ("
+            return new Verdict(info, Staleness.IN_USE, kind + " mapped or open in a process ("
                     + String.join(", ", dead) + ")");
         }
-        return new Verdict(info, Staleness.STALE, "jipc channel; " + String.join(", ", dead)
-                + "; mapped nowhere else");
+        return new Verdict(info, Staleness.STALE, kind + "; " + String.join(", ", dead) + "; mapped nowhere else");
+    }
+
+    /** Sorts a channel's parties into alive and dead; returns why it cannot be judged, or null. */
+    private static String judgeChannel(MemorySegment header, List<String> alive, List<String> dead) {
+        int version = header.get(JAVA_INT, ChannelDescriptor.VERSION_OFFSET);
+        if (version != ChannelDescriptor.LAYOUT_VERSION) {
+            return "a jipc channel of layout version " + version + " (this jipc judges version "
+                    + ChannelDescriptor.LAYOUT_VERSION + " only)";
+        }
+        judge("creator", header, ChannelDescriptor.CREATOR_PARTY_OFFSET, ChannelDescriptor.CREATOR_PID_OFFSET,
+                ChannelDescriptor.CREATOR_PID_NAMESPACE_OFFSET, alive, dead);
+        judge("consumer", header, ChannelDescriptor.CONSUMER_PARTY_OFFSET, ChannelDescriptor.CONSUMER_PID_OFFSET,
+                ChannelDescriptor.CONSUMER_PID_NAMESPACE_OFFSET, alive, dead);
+        int flags = header.get(JAVA_INT, ChannelDescriptor.FLAGS_OFFSET);
+        if ((flags & ChannelDescriptor.FLAG_MANY_PRODUCERS) != 0) {
+            for (int slot = 0; slot < ChannelDescriptor.MAX_PRODUCER_SLOTS; slot++) {
+                long offset = ChannelDescriptor.producerSlotOffset(slot);
+                judge("producer", header, offset + ChannelDescriptor.SLOT_PARTY_OFFSET,
+                        offset + ChannelDescriptor.SLOT_PID_OFFSET,
+                        offset + ChannelDescriptor.SLOT_PID_NAMESPACE_OFFSET, alive, dead);
+            }
+        } else {
+            judge("producer", header, ChannelDescriptor.PRODUCER_PARTY_OFFSET,
+                    ChannelDescriptor.PRODUCER_PID_OFFSET, ChannelDescriptor.PRODUCER_PID_NAMESPACE_OFFSET,
+                    alive, dead);
+        }
+        return null;
+    }
+
+    /**
+     * Sorts a topic's parties ({@code docs/topic-format.md}: creator, publisher, each subscriber slot's holder) into
+     * alive and dead; returns why it cannot be judged, or null.
+     */
+    /**
+     * Sorts an rpc object's parties (creator, service, client slots) into alive and dead; returns why it cannot be
+     * judged, or null. The channels inside hold the same parties (the service consumes the requests and produces the
+     * responses, each client the other ends), so the rpc header names them all.
+     */
+    private static String judgeRpc(MemorySegment header, List<String> alive, List<String> dead) {
+        int version = header.get(JAVA_INT, RpcDescriptor.VERSION_OFFSET);
+        if (version != RpcDescriptor.LAYOUT_VERSION) {
+            return "a jipc rpc object of layout version " + version + " (this jipc judges version "
+                    + RpcDescriptor.LAYOUT_VERSION + " only)";
+        }
+        int clients = header.get(JAVA_INT, RpcDescriptor.CLIENT_SLOTS_OFFSET);
+        if (clients < 1 || clients > RpcDescriptor.MAX_CLIENT_SLOTS
+                || RpcDescriptor.clientSlotOffset(clients) > header.byteSize()) {
+            return "a jipc rpc object with " + clients + " client slots (not in [1, "
+                    + RpcDescriptor.MAX_CLIENT_SLOTS + "])";
+        }
+        judge("creator", header, RpcDescriptor.CREATOR_PARTY_OFFSET, RpcDescriptor.CREATOR_PID_OFFSET,
+                RpcDescriptor.CREATOR_PID_NAMESPACE_OFFSET, alive, dead);
+        judge("service", header, RpcDescriptor.SERVICE_PARTY_OFFSET, RpcDescriptor.SERVICE_PID_OFFSET,
+                RpcDescriptor.SERVICE_PID_NAMESPACE_OFFSET, alive, dead);
+        for (int i = 0; i < clients; i++) {
+            long slot = RpcDescriptor.clientSlotOffset(i);
+            judge("client", header, slot + RpcDescriptor.SLOT_PARTY_OFFSET, slot + RpcDescriptor.SLOT_PID_OFFSET,
+                    slot + RpcDescriptor.SLOT_PID_NAMESPACE_OFFSET, alive, dead);
+        }
+        return null;
+    }
+
+    private static String judgeTopic(MemorySegment header, List<String> alive, List<String> dead) {
+        int version = header.get(JAVA_INT, TopicDescriptor.VERSION_OFFSET);
+        if (version != TopicDescriptor.LAYOUT_VERSION) {
+            return "a jipc topic of layout version " + version + " (this jipc judges version "
+                    + TopicDescriptor.LAYOUT_VERSION + " only)";
+        }
+        if (header.byteSize() < TopicDescriptor.HEADER_LENGTH) {
+            return "a jipc topic smaller than its header (" + header.byteSize() + " bytes)";
+        }
+        judge("creator", header, TopicDescriptor.CREATOR_PARTY_OFFSET, TopicDescriptor.CREATOR_PID_OFFSET,
+                TopicDescriptor.CREATOR_PID_NAMESPACE_OFFSET, alive, dead);
+        judge("publisher", header, TopicDescriptor.PUBLISHER_PARTY_OFFSET, TopicDescriptor.PUBLISHER_PID_OFFSET,
+                TopicDescriptor.PUBLISHER_PID_NAMESPACE_OFFSET, alive, dead);
+        for (int slot = 0; slot < TopicDescriptor.SLOT_COUNT; slot++) {
+            long offset = TopicDescriptor.slotOffset(slot);
+            judge("subscriber", header, offset + TopicDescriptor.SLOT_PARTY_OFFSET,
+                    offset + TopicDescriptor.SLOT_PID_OFFSET, offset + TopicDescriptor.SLOT_PID_NAMESPACE_OFFSET,
+                    alive, dead);
+        }
+        return null;
     }
 
     /**

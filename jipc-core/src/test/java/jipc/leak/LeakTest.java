@@ -22,6 +22,9 @@ import jipc.channel.ChannelFormatException;
 import jipc.channel.ManyToOneChannel;
 import jipc.channel.OneToOneChannel;
 import jipc.channel.SharedChannel;
+import jipc.rpc.RpcClient;
+import jipc.rpc.RpcService;
+import jipc.rpc.SharedRpc;
 import jipc.fifo.Fifo;
 import jipc.fifo.NotAFifoException;
 import jipc.io.ReadEnd;
@@ -336,6 +339,30 @@ class LeakTest {
     }
 
     @Test
+    void sharedRpc() throws Exception {
+        String name = name("rpc");
+        byte[] request = new byte[16];
+        assertLeavesNothing("SharedRpc create, service, attach, client, one call", CYCLES / 5, i -> {
+            try (SharedRpc rpc = SharedRpc.create(name, 2, 1024, 1024);
+                 RpcService service = rpc.service();
+                 SharedRpc other = SharedRpc.attach(name);
+                 RpcClient client = other.client()) {
+                Thread served = Thread.ofVirtual().start(() -> {
+                    try {
+                        service.poll((type, r, responder) -> responder.respond(type, new byte[] {(byte) i}), 1,
+                                Duration.ofSeconds(30));
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                });
+                assertEquals(1, client.call(1, request, Duration.ofSeconds(30)).length);
+                served.join();
+                rpc.unlink();
+            }
+        });
+    }
+
+    @Test
     void childProcesses() throws Exception {
         assertLeavesNothing("ChildProcess/Spawn", SPAWN_CYCLES, i -> {
             try (Pipe pipe = Pipe.open();
@@ -362,7 +389,7 @@ class LeakTest {
              SysVSemaphoreSet set = SysVSemaphoreSet.create(existingKey, 1)) {
             Fifo fifo = Fifo.create(fifoPath);
             try {
-                assertLeavesNothing("failing opens and creates (x 12 each cycle)", FAILING_CYCLES, i -> {
+                assertLeavesNothing("failing opens and creates (x 14 each cycle)", FAILING_CYCLES, i -> {
                     assertThrows(ErrnoException.class, () -> PosixSharedMemory.open(name("missing")));
                     assertThrows(ErrnoException.class, () -> PosixSharedMemory.create(existing, 4096));
                     assertThrows(ErrnoException.class, () -> SysVSharedMemory.open(KEY_BASE | 4));
@@ -374,6 +401,8 @@ class LeakTest {
                     assertThrows(ChannelFormatException.class, () -> SharedChannel.attach(existing));
                     assertThrows(IllegalArgumentException.class, () -> SharedSemaphore.open(existing));
                     assertThrows(ErrnoException.class, () -> SharedChannel.create(existing, 1024, 64));
+                    assertThrows(ChannelFormatException.class, () -> SharedRpc.attach(existing));
+                    assertThrows(ErrnoException.class, () -> SharedRpc.create(existing, 1, 1024, 1024));
                     assertThrows(NotAFifoException.class, () -> Fifo.at(regularFile));
                     assertThrows(ErrnoException.class, () -> Fifo.create(fifoPath));
                 });

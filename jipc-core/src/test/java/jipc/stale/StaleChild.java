@@ -1,6 +1,7 @@
 package jipc.stale;
 
 import jipc.channel.SharedChannel;
+import jipc.rpc.SharedRpc;
 import jipc.shm.Mapping;
 import jipc.shm.PosixSharedMemory;
 import jipc.shm.SysVSharedMemory;
@@ -29,6 +30,8 @@ public final class StaleChild {
         produced.manyToOne().attachProducer();
         SharedChannel.create(prefix + "-created", 1024, 64).close();
         PosixSharedMemory.create(prefix + "-plain", 8192).close();
+        SharedRpc rpc = SharedRpc.create(prefix + "-rpc", 2, 4096, 4096);
+        rpc.service();
         SysVSharedMemory detached = SysVSharedMemory.create(key, 4096);
         try (Mapping mapping = detached.map()) {
             mapping.setIntRelease(0, 42);

@@ -84,6 +84,9 @@ class StaleObjectsTest {
             assertStaleness(Staleness.IN_USE, alive.get(PREFIX + "-produced"));
             assertStaleness(Staleness.IN_USE, alive.get(PREFIX + "-created"));
             assertStaleness(Staleness.UNKNOWN, alive.get(PREFIX + "-plain"));
+            assertStaleness(Staleness.IN_USE, alive.get(PREFIX + "-rpc"));
+            assertTrue(alive.get(PREFIX + "-rpc").reason().startsWith("jipc rpc object; creator pid " + child.child().pid()),
+                    alive.get(PREFIX + "-rpc").reason());
             assertStaleness(Staleness.IN_USE, alive.get(PREFIX + "-mine"));
             assertStaleness(Staleness.IN_USE, alive.get(detached));
             assertEquals("creator pid " + child.child().pid() + " may run", alive.get(detached).reason());
@@ -104,6 +107,9 @@ class StaleObjectsTest {
                 assertTrue(dead.get(PREFIX + "-created").reason().contains("mapped or open"),
                         dead.get(PREFIX + "-created").reason());
                 assertStaleness(Staleness.UNKNOWN, dead.get(PREFIX + "-plain"));
+                assertStaleness(Staleness.STALE, dead.get(PREFIX + "-rpc"));
+                assertTrue(dead.get(PREFIX + "-rpc").reason().contains("service pid " + child.child().pid() + " dead"),
+                        dead.get(PREFIX + "-rpc").reason());
                 assertStaleness(Staleness.IN_USE, dead.get(PREFIX + "-mine"));
                 assertStaleness(Staleness.STALE, dead.get(detached));
                 assertEquals("0 attached; creator pid " + child.child().pid() + " gone", dead.get(detached).reason());

@@ -15,6 +15,7 @@ import jipc.live.PartyState;
 import jipc.process.Spawn;
 import jipc.testing.Await;
 import jipc.testing.Capture;
+import jipc.testing.Gcc;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -38,7 +39,7 @@ class TopicProcessTest {
 
     @Test
     @Timeout(value = 10, unit = TimeUnit.MINUTES)
-    void fourSubscriberJvmsEachReceiveTenMillionRandomMessagesWholeAndInOrder() throws Exception {
+    void fourSubscriberJvmsAndACSubscriberEachReceiveTenMillionRandomMessagesWholeAndInOrder() throws Exception {
         long count = 10_000_000;
         int max = 4096; // lengths 0..4 KiB at random, each checked byte for byte against its sequence number
         try (SharedTopic shared = SharedTopic.create(name, 1 << 20, max)) {
@@ -47,17 +48,23 @@ class TopicProcessTest {
                 for (int i = 0; i < 4; i++) {
                     subs.add(Capture.start(Spawn.java(TopicChild.class, "sub", name, "" + SEED, "" + max, "" + count)));
                 }
+                // and the C twin as a fifth subscriber, checking every byte the same way
+                Capture c = Capture.start(Spawn.command(Gcc.program("topic_sub", "jipc_topic.c", "jipc_live.c").toString(),
+                        name, "" + SEED, "" + max, "--count", "" + count, "--timeout-s", "300"));
+                subs.add(c);
                 for (Capture sub : subs) {
                     Await.until(Duration.ofSeconds(60), "a subscriber joined", () -> sub.outSoFar().startsWith("joined"));
                 }
-                assertEquals(4, shared.topic().subscriberCount());
+                assertEquals(5, shared.topic().subscriberCount());
                 try (TopicPublisher pub = shared.topic().publisher()) {
                     TopicMessages.publish(pub, SEED, 0, count, max);
                 }
-                for (Capture sub : subs) {
+                for (Capture sub : subs.subList(0, 4)) {
                     Capture.Result r = sub.finish(Duration.ofSeconds(600)).assertSuccess();
                     assertTrue(r.out().contains("done " + count + " 0"), r.out());
                 }
+                Capture.Result r = c.finish(Duration.ofSeconds(600)).assertSuccess();
+                assertTrue(r.out().contains("received " + count + " lost 0 "), r.out());
             } finally {
                 for (Capture sub : subs) {
                     sub.close();

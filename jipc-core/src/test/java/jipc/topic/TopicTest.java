@@ -223,6 +223,33 @@ class TopicTest {
     }
 
     @Test
+    void aNewPublisherOnAFullRingOverwritesNothingALiveSubscriberHasNotRead() throws Exception {
+        try (SharedTopic shared = SharedTopic.create(name, 4096, 496)) {
+            Topic topic = shared.topic();
+            try (TopicSubscriber sub = topic.subscribe()) {
+                try (TopicPublisher filler = topic.publisher()) {
+                    while (filler.offer(1, new byte[0], 0, 0)) {
+                        // the smallest records, until the subscriber (which reads nothing) leaves no room
+                    }
+                }
+                long tail = topic.tailPosition();
+                assertEquals(4096 - 16, tail, "255 records of 16 bytes and the look-ahead header");
+                // a publisher that takes the role now knows no floor yet: it must scan the cursors first
+                try (TopicPublisher next = topic.publisher()) {
+                    assertFalse(next.offer(1, new byte[] {'x'}, 0, 1), "the ring is full: the subscriber read nothing");
+                }
+                assertEquals(tail, topic.tailPosition());
+                int[] read = {0};
+                while (sub.poll((type, payload) -> read[0]++, 1000) > 0) {
+                    // drain
+                }
+                assertEquals(255, read[0]);
+                assertEquals(0, sub.lostMessages());
+            }
+        }
+    }
+
+    @Test
     void aSleepingSubscriberWakesOnTheNextMessage() throws Exception {
         try (SharedTopic shared = SharedTopic.create(name, 4096, 64);
              TopicSubscriber a = shared.topic().subscribe();

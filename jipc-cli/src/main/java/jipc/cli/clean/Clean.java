@@ -26,9 +26,9 @@ import picocli.CommandLine.Parameters;
         + "provably gone (STATE 'stale' in 'jipc shm ls'). Objects in use, and objects that record no process "
         + "(STATE 'unknown'), are left alone.",
         "Stale means: a System V segment with nobody attached whose creator and last attacher are gone (pid reuse "
-                + "is seen through the segment's times); a jipc channel whose creator, consumer and producers are all "
-                + "dead by their liveness tokens (right across containers) and that no process of this pid "
-                + "namespace maps or holds open; a liveness token (/dev/shm/jipc.live.*) whose process is dead. "
+                + "is seen through the segment's times); a jipc channel whose creator, consumer and producers (a jipc "
+                + "topic whose creator, publisher and subscribers) are all dead by their liveness tokens (right "
+                + "across containers) and that no process of this pid namespace maps or holds open; a liveness token (/dev/shm/jipc.live.*) whose process is dead. "
                 + "Each object is judged again right before it is removed.",
         "Without TARGETs, every stale object of this user (of every user for root); with TARGETs, only those. "
                 + "Prints one line per object, then a summary. Exit 0, or 74 if a removal failed, 66 if a TARGET "

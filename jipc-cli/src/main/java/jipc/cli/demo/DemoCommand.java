@@ -16,7 +16,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "demo",
         description = {"Run the classic IPC demos, narrated step by step (which process does what, with which fd).",
                 "Without a name, runs every demo in order."},
-        subcommands = {PipeDemo.class, FifoDemo.class, ShmDemo.class, SemDemo.class, ChannelDemo.class})
+        subcommands = {PipeDemo.class, FifoDemo.class, ShmDemo.class, SemDemo.class, ChannelDemo.class,
+                TopicDemo.class})
 public final class DemoCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

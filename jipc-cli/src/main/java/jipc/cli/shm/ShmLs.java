@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
+import jipc.cli.Json;
 import jipc.shm.SharedMemoryInfo;
 import jipc.stale.StaleObjects;
 import jipc.stale.Verdict;
@@ -26,8 +27,8 @@ import picocli.CommandLine.Option;
                 + "in bytes; OWNER; MODE (octal); ATTACHED, the processes attached; CPID, the creator's pid; ALIVE, "
                 + "whether a process with that pid exists; STATE: 'stale' when every process the object records is "
                 + "provably gone (what 'jipc clean' removes), 'in-use', or 'unknown' when it records no process. "
-                + "POSIX objects record no creator and no attachments: '-' (a jipc channel records its processes in "
-                + "its header, which STATE reads). A System V segment marked for removal shows KEY 'removed'."})
+                + "POSIX objects record no creator and no attachments: '-' (a jipc channel or topic records its "
+                + "processes in its header, which STATE reads). A System V segment marked for removal shows KEY 'removed'."})
 public final class ShmLs implements Callable<Integer> {
     private static final String[] HEADER = {"KIND", "TARGET", "KEY", "SIZE", "OWNER", "MODE", "ATTACHED", "CPID",
         "ALIVE", "STATE"};
@@ -119,14 +120,14 @@ public final class ShmLs implements Callable<Integer> {
             SharedMemoryInfo info = verdict.object();
             boolean sysv = info.kind() == SharedMemoryInfo.Kind.SYSV;
             out.append(separator).append("  {\"kind\": \"").append(sysv ? "sysv" : "posix").append('"');
-            out.append(", \"target\": ").append(quote(sysv ? "id:" + info.id() : info.name()));
-            out.append(", \"name\": ").append(sysv ? "null" : quote(info.name()));
+            out.append(", \"target\": ").append(Json.quote(sysv ? "id:" + info.id() : info.name()));
+            out.append(", \"name\": ").append(sysv ? "null" : Json.quote(info.name()));
             out.append(", \"key\": ").append(sysv ? Integer.toUnsignedString(info.key()) : "null");
             out.append(", \"id\": ").append(sysv ? Integer.toString(info.id()) : "null");
             out.append(", \"size\": ").append(info.size());
             out.append(", \"uid\": ").append(info.uid());
             String user = users.get(info.uid());
-            out.append(", \"owner\": ").append(user == null ? "null" : quote(user));
+            out.append(", \"owner\": ").append(user == null ? "null" : Json.quote(user));
             out.append(", \"mode\": \"").append(octal(info.mode())).append('"');
             out.append(", \"attached\": ").append(sysv ? Long.toString(info.attachCount()) : "null");
             out.append(", \"creatorPid\": ").append(sysv ? Integer.toString(info.creatorPid()) : "null");
@@ -138,7 +139,7 @@ public final class ShmLs implements Callable<Integer> {
             });
             out.append(", \"markedForRemoval\": ").append(info.markedForRemoval());
             out.append(", \"state\": \"").append(state(verdict)).append('"');
-            out.append(", \"why\": ").append(quote(verdict.reason())).append('}');
+            out.append(", \"why\": ").append(Json.quote(verdict.reason())).append('}');
             separator = ",\n";
         }
         out.append(all.isEmpty() ? "]\n" : "\n]\n");
@@ -147,26 +148,6 @@ public final class ShmLs implements Callable<Integer> {
     private static String octal(int mode) {
         String digits = Integer.toOctalString(mode);
         return "0".repeat(Math.max(0, 4 - digits.length())) + digits;
-    }
-
-    /** A JSON string literal. */
-    private static String quote(String s) {
-        StringBuilder q = new StringBuilder("\"");
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> q.append("\\\"");
-                case '\\' -> q.append("\\\\");
-                default -> {
-                    if (c < 0x20) {
-                        q.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        q.append(c);
-                    }
-                }
-            }
-        }
-        return q.append('"').toString();
     }
 
     /** User names by uid from {@code /etc/passwd}; a uid not there is shown as its number. */
