@@ -50,17 +50,22 @@ public final class RpcBenchmark implements Benchmark {
         return "rpc";
     }
 
+    /** Blocks per pair: 20, or 40 in a full run; 4 for a smoke test's plan (under 1000 round trips). */
     static int blocks(Plan plan) {
-        return plan.quick() ? 20 : 40;
+        return tiny(plan) ? 4 : plan.quick() ? 20 : 40;
     }
 
     static int warmupBlocks(Plan plan) {
-        return plan.quick() ? 10 : 20;
+        return tiny(plan) ? 1 : plan.quick() ? 10 : 20;
     }
 
-    /** Round trips per block: 100 (400 in a full run), each about 20-40 us. */
+    /** Round trips per block: 100 (400 in a full run), each about 20-40 us; 20 for a smoke test. */
     static long block(Plan plan) {
-        return plan.quick() ? 100 : 400;
+        return tiny(plan) ? 20 : plan.quick() ? 100 : 400;
+    }
+
+    static boolean tiny(Plan plan) {
+        return plan.rounds() < 1000;
     }
 
     /** The plan's latency sizes, or for the plan's own defaults: quick 64 B; full 64 B and 4 KiB. */

@@ -57,18 +57,28 @@ public final class TopicBenchmark implements Benchmark {
         return "topic";
     }
 
-    /** How many blocks each side of a comparison runs (after its warm-up blocks). */
+    /**
+     * Whether {@code plan} is a smoke test's (fewer than {@value #TINY_ROUNDS} round trips per measurement): then 4
+     * blocks of a few messages each, which checks that every side runs end to end and measures nothing.
+     */
+    static boolean tiny(Plan plan) {
+        return plan.rounds() < TINY_ROUNDS;
+    }
+
+    static final long TINY_ROUNDS = 1000;
+
+    /** How many blocks each side of a comparison runs (after its warm-up blocks): 20, or 40 in a full run. */
     static int blocks(Plan plan) {
-        return plan.quick() ? 20 : 40;
+        return tiny(plan) ? 4 : plan.quick() ? 20 : 40;
     }
 
     static int warmupBlocks(Plan plan) {
-        return plan.quick() ? 10 : 20;
+        return tiny(plan) ? 1 : plan.quick() ? 10 : 20;
     }
 
     /** Messages per warm-up throughput block: 4 MiB of payload, 1 000 to 20 000 messages. */
     static long throughputBlock(Plan plan, int size) {
-        return Math.max(1000, Math.min(20_000, (4L << 20) / size));
+        return tiny(plan) ? 200 : Math.max(1000, Math.min(20_000, (4L << 20) / size));
     }
 
     /**
@@ -83,12 +93,18 @@ public final class TopicBenchmark implements Benchmark {
 
     /** The messages of a block of {@link #blockSeconds} at the rate {@code warmup} showed: 1 000 to 4 000 000. */
     static long calibrated(Plan plan, long warmupCount, double warmupSeconds) {
+        if (tiny(plan)) {
+            return warmupCount;
+        }
         double k = warmupCount * blockSeconds(plan) / Math.max(warmupSeconds, 1e-6);
         return Math.max(1000, Math.min(4_000_000, Math.round(k)));
     }
 
     /** Round trips per latency block: 500 spinning, 100 sleeping (4x in a full run). */
     static long latencyBlock(Plan plan, String wait) {
+        if (tiny(plan)) {
+            return 20;
+        }
         long k = wait.equals("spin") ? 500 : 100;
         return plan.quick() ? k : 4 * k;
     }
@@ -176,7 +192,7 @@ public final class TopicBenchmark implements Benchmark {
             long kA = calibrated(plan, k, secondsA);
             long kB = calibrated(plan, k, secondsB);
             run = Paired.alternate(() -> sideA.block(kA, true), () -> sideB.block(kB, true), blocks(plan));
-            double[] copies = new double[5];
+            double[] copies = new double[tiny(plan) ? 1 : 5];
             for (int i = 0; i < copies.length; i++) {
                 copies[i] = memcpy.block(k);
             }
