@@ -91,7 +91,10 @@ public final class TopicBenchmark implements Benchmark {
         return plan.quick() ? 0.020 : 0.050;
     }
 
-    /** The messages of a block of {@link #blockSeconds} at the rate {@code warmup} showed: 1 000 to 4 000 000. */
+    /**
+     * The messages of a block of {@link #blockSeconds} at the pace of the median warm-up block ({@code warmupCount}
+     * messages in {@code warmupSeconds}): 1 000 to 4 000 000.
+     */
     static long calibrated(Plan plan, long warmupCount, double warmupSeconds) {
         if (tiny(plan)) {
             return warmupCount;
@@ -183,14 +186,15 @@ public final class TopicBenchmark implements Benchmark {
         try (TopicSides.Throughput sideA = TopicSides.Throughput.start(rig, a, subscribers, size);
              TopicSides.Throughput sideB = TopicSides.Throughput.start(rig, b, subscribers, size);
              TopicSides.Memcpy memcpy = TopicSides.Memcpy.start(rig, size)) {
-            double secondsA = 0;
-            double secondsB = 0;
+            double[] ratesA = new double[warmupBlocks(plan)];
+            double[] ratesB = new double[warmupBlocks(plan)];
             for (int i = 0; i < warmupBlocks(plan); i++) {
-                secondsA = k / sideA.block(k, false);
-                secondsB = k / sideB.block(k, false);
+                ratesA[i] = sideA.block(k, false);
+                ratesB[i] = sideB.block(k, false);
             }
-            long kA = calibrated(plan, k, secondsA);
-            long kB = calibrated(plan, k, secondsB);
+            // the median warm-up block's pace (one block alone may have been preempted)
+            long kA = calibrated(plan, k, k / Paired.estimate(ratesA).median());
+            long kB = calibrated(plan, k, k / Paired.estimate(ratesB).median());
             run = Paired.alternate(() -> sideA.block(kA, true), () -> sideB.block(kB, true), blocks(plan));
             double[] copies = new double[tiny(plan) ? 1 : 5];
             for (int i = 0; i < copies.length; i++) {
@@ -254,14 +258,15 @@ public final class TopicBenchmark implements Benchmark {
         Paired.Run run;
         try (TopicSides.Latency sideA = TopicSides.Latency.start(rig, a, size);
              TopicSides.Latency sideB = TopicSides.Latency.start(rig, b, size)) {
-            double secondsA = 0;
-            double secondsB = 0;
+            double[] ratesA = new double[warmupBlocks(plan)];
+            double[] ratesB = new double[warmupBlocks(plan)];
             for (int i = 0; i < warmupBlocks(plan); i++) {
-                secondsA = k / sideA.block(k, false);
-                secondsB = k / sideB.block(k, false);
+                ratesA[i] = sideA.block(k, false);
+                ratesB[i] = sideB.block(k, false);
             }
-            long kA = calibrated(plan, k, secondsA);
-            long kB = calibrated(plan, k, secondsB);
+            // the median warm-up block's pace (one block alone may have been preempted)
+            long kA = calibrated(plan, k, k / Paired.estimate(ratesA).median());
+            long kB = calibrated(plan, k, k / Paired.estimate(ratesB).median());
             run = Paired.alternate(() -> sideA.block(kA, true), () -> sideB.block(kB, true), blocks(plan));
             String common = "ping-pong over two topics of " + TopicRig.capacity(size) + " B (a to b, the echo b to"
                     + " a on a second topic of the same kind); blocks of " + k + " round trips after "
