@@ -399,7 +399,7 @@ public final class ChannelPairs {
      * @param busiest its threads that burnt anything, busiest first, e.g. {@code "C2 CompilerThre 0.41%, java 0.05%"}
      */
     public record Idle(double percent, String busiest) {
-        static Idle of(Map<String, Long> before, Map<String, Long> after, long wallNanos) {
+        public static Idle of(Map<String, Long> before, Map<String, Long> after, long wallNanos) {
             long total = 0;
             List<Map.Entry<String, Long>> deltas = new ArrayList<>();
             for (Map.Entry<String, Long> thread : after.entrySet()) {

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Locale;
 
 import jipc.bench.Pin;
+import jipc.bench.channel.ChannelPairs;
 import jipc.bench.channel.Rows;
 import jipc.bench.report.Figures;
 import jipc.bench.suite.Benchmark;
@@ -112,12 +113,15 @@ public final class TopicBenchmark implements Benchmark {
         return plan.quick() ? k : 4 * k;
     }
 
-    /** The plan's sizes, or for the plan's own defaults the topic's: quick 64 B; full 64 B and 4 KiB. */
+    /**
+     * The plan's sizes, or for the plan's own defaults the topic's: quick 64 B throughput and no latency (the quick run
+     * measures the goals' comparisons only; {@code --latency-sizes} adds the round trips); full 64 B and 4 KiB.
+     */
     static List<Integer> sizes(Plan plan, boolean latency) {
         Plan base = plan.quick() ? Plan.quickRun() : Plan.fullRun();
         List<Integer> asked = latency ? plan.latencySizes() : plan.throughputSizes();
         if (asked.equals(latency ? base.latencySizes() : base.throughputSizes())) {
-            return plan.quick() ? List.of(64) : List.of(64, 4096);
+            return plan.quick() ? (latency ? List.of() : List.of(64)) : List.of(64, 4096);
         }
         return asked.stream().map(s -> Math.max(8, s)).filter(s -> s <= TopicRig.capacity(s) / 8 - 16).distinct()
                 .toList();
@@ -169,7 +173,7 @@ public final class TopicBenchmark implements Benchmark {
         double messages = 2.0 * warmupBlocks(plan) * k;
         Duration estimate = seconds(JVM_SECONDS * (jvms(a, processes) + jvms(b, processes)) + messages * 2e-6
                 + 2 * blocks(plan) * blockSeconds(plan)
-                + (idle ? 2 * (plan.idleSeconds() + IDLE_SETTLE.toMillis() / 1e3) : 0));
+                + (idle ? plan.idleSeconds() + IDLE_SETTLE.toMillis() / 1e3 : 0));
         String name = "topic throughput 1->" + subscribers + " " + Figures.size(size) + ": " + a.label() + " / "
                 + b.label() + (idle ? " + idle CPU" : "") + " (paired)";
         return new Step(name, estimate, (Step.PairedBody) (p, log) -> measureThroughput(p, log, size, subscribers,
@@ -214,19 +218,25 @@ public final class TopicBenchmark implements Benchmark {
             rows.add(sideB.row(rig.pinning(), b.waitNote() + "; " + common + kB + " messages), alternating with "
                     + a.label()));
             if (idle) {
-                for (TopicSides.Throughput side : List.of(sideA, sideB)) {
-                    double[] percent = side.idle(IDLE_SETTLE, plan.idleSeconds());
-                    double max = Arrays.stream(percent).max().orElse(Double.NaN);
+                List<TopicSides.Throughput> sides = List.of(sideA, sideB);
+                ChannelPairs.Idle[][] idles = TopicSides.Throughput.idle(sides, IDLE_SETTLE, plan.idleSeconds());
+                for (int s = 0; s < sides.size(); s++) {
+                    TopicSides.Throughput side = sides.get(s);
+                    ChannelPairs.Idle busiest = idles[s][0];
                     StringBuilder each = new StringBuilder();
-                    for (double pc : percent) {
-                        each.append(each.isEmpty() ? "" : ", ").append(String.format(Locale.ROOT, "%.2f%%", pc));
+                    for (ChannelPairs.Idle one : idles[s]) {
+                        each.append(each.isEmpty() ? "" : ", ").append(String.format(Locale.ROOT, "%.2f%%",
+                                one.percent()));
+                        busiest = one.percent() > busiest.percent() ? one : busiest;
                     }
+                    double max = busiest.percent();
                     rows.add(Rows.idle("topic " + side.spec.policy() + " subscriber " + side.spec.strategy()
                                     + " (max of " + subscribers + ")", side.spec.impl().label, max, rig.pinning(),
                             "each of " + subscribers + " subscribers of one topic waiting for a message that does not"
                                     + " come, for " + plan.idleSeconds() + " s after " + IDLE_SETTLE.toMillis()
-                                    + " ms to settle; CPU of all its threads (/proc/PID/task/*/schedstat): " + each
-                                    + "; " + side.spec.waitNote()));
+                                    + " ms to settle (both crews' subscribers at once); CPU of all its threads"
+                                    + " (/proc/PID/task/*/schedstat): " + each + "; the busiest one's threads: "
+                                    + busiest.busiest() + "; " + side.spec.waitNote()));
                 }
             }
         }

@@ -136,35 +136,42 @@ final class TopicSides {
         }
 
         /**
-         * The CPU each subscriber burns while it waits for a message that does not come: the subscribers are told to
-         * receive one message, left {@code settle} to fall asleep, then their threads' CPU time is read over
-         * {@code seconds}; the publisher then sends the message. Percent of one core, per subscriber.
+         * The CPU each subscriber of each of {@code sides} burns while it waits for a message that does not come: the
+         * subscribers of all the sides are told to receive one message, left {@code settle} to fall asleep, then their
+         * threads' CPU time is read over the same {@code seconds} (idle processes do not disturb each other); then
+         * each publisher sends the message. Percent of one core, per side and subscriber.
          */
-        double[] idle(Duration settle, double seconds) throws IOException, InterruptedException {
-            crew.run(subs, 1);
+        static ChannelPairs.Idle[][] idle(List<Throughput> sides, Duration settle, double seconds)
+                throws IOException, InterruptedException {
+            for (Throughput side : sides) {
+                side.crew.run(side.subs, 1);
+            }
             Thread.sleep(settle);
-            long[] before = new long[subscribers];
-            for (int i = 0; i < subscribers; i++) {
-                before[i] = cpuNanos(crew.pid(i));
+            List<List<Map<String, Long>>> before = new ArrayList<>();
+            for (Throughput side : sides) {
+                List<Map<String, Long>> threads = new ArrayList<>();
+                for (int i = 0; i < side.subscribers; i++) {
+                    threads.add(ChannelPairs.threadsCpuNanos(side.crew.pid(i)));
+                }
+                before.add(threads);
             }
             long t0 = System.nanoTime();
             Thread.sleep(Duration.ofNanos((long) (seconds * 1e9)));
-            double[] percent = new double[subscribers];
             long wall = System.nanoTime() - t0;
-            for (int i = 0; i < subscribers; i++) {
-                percent[i] = 100.0 * (cpuNanos(crew.pid(i)) - before[i]) / wall;
+            ChannelPairs.Idle[][] percent = new ChannelPairs.Idle[sides.size()][];
+            for (int s = 0; s < sides.size(); s++) {
+                Throughput side = sides.get(s);
+                percent[s] = new ChannelPairs.Idle[side.subscribers];
+                for (int i = 0; i < side.subscribers; i++) {
+                    percent[s][i] = ChannelPairs.Idle.of(before.get(s).get(i),
+                            ChannelPairs.threadsCpuNanos(side.crew.pid(i)), wall);
+                }
             }
-            crew.run(List.of(subscribers), 1);
-            crew.await(IntStream.rangeClosed(0, subscribers).boxed().toList(), BLOCK_LIMIT);
+            for (Throughput side : sides) {
+                side.crew.run(List.of(side.subscribers), 1);
+                side.crew.await(IntStream.rangeClosed(0, side.subscribers).boxed().toList(), BLOCK_LIMIT);
+            }
             return percent;
-        }
-
-        private static long cpuNanos(int pid) throws IOException {
-            long total = 0;
-            for (Map.Entry<String, Long> thread : ChannelPairs.threadsCpuNanos(pid).entrySet()) {
-                total += thread.getValue();
-            }
-            return total;
         }
 
         /** The row of the measured blocks: delivered messages per subscriber per second, CPU per published message. */
