@@ -31,8 +31,7 @@ import jipc.bench.suite.Result.Kind;
  * <ul>
  * <li>topic 1&rarr;4 throughput, jipc BLOCK / the C twin BLOCK &ge; 0.8 (messages per second);</li>
  * <li>topic 1&rarr;4 throughput, jipc OVERWRITE / Agrona's broadcast &ge; 1.0 (both never block the publisher);</li>
- * <li>request/response round trip p50, jipc rpc (its futex waits: jipc.rpc's channels wait hybrid, a short spin
- * then {@code FUTEX_WAIT}) / a raw C futex ping-pong &le; 1.2.</li>
+ * <li>request/response round trip p50, jipc rpc with futex waits / a raw C futex ping-pong &le; 1.2.</li>
  * </ul>
  */
 public final class Targets {
@@ -122,7 +121,7 @@ public final class Targets {
             new PairedGoal("throughput", Kind.THROUGHPUT, "jipc topic BLOCK 1->4", "C topic BLOCK 1->4", false, 0.8),
             new PairedGoal("throughput", Kind.THROUGHPUT, "jipc topic OVERWRITE 1->4", "Agrona broadcast 1->4", false,
                     1.0),
-            new PairedGoal("latency", Kind.LATENCY, "jipc rpc", "C raw futex ping-pong", true, 1.2));
+            new PairedGoal("latency", Kind.LATENCY, "jipc rpc futex", "C raw futex ping-pong", true, 1.2));
 
     /** The checks that the rows and paired ratios of {@code run} allow: {@link #of(List)}, then the paired goals. */
     public static List<Check> of(jipc.bench.suite.SuiteRun run) {

@@ -29,12 +29,12 @@ import jipc.shm.Memfd;
 
 /**
  * {@code jipc bench} measurements of request/response ({@link jipc.rpc}) between two processes, in one step per size
- * that keeps five pairs alive and turns through them block by block ({@link Paired#rotate}): jipc rpc (Java client and
- * service), the C twin's rpc ({@code jipc_rpc.c}), the floor (a raw C futex ping-pong: a word stored and always
+ * that keeps six pairs alive and turns through them block by block ({@link Paired#rotate}): jipc rpc (Java client and
+ * service) waiting hybrid (its default) and waiting with futex only, the C twin's rpc ({@code jipc_rpc.c}), the floor (a raw C futex ping-pong: a word stored and always
  * {@code FUTEX_WAKE}d, the other side asleep in {@code FUTEX_WAIT}), and a request/response over an AF_UNIX stream
  * socket in C ({@code write}/{@code read}) and in the JDK ({@code SocketChannel}). Every pair answers a request of
- * SIZE bytes with SIZE bytes. Paired ratios: jipc rpc / raw futex (the goal: at most 1.2), C rpc / raw futex, and
- * JDK socket / C socket, each from blocks adjacent in the turn. Run alone: {@code ./jipc bench --only rpc}.
+ * SIZE bytes with SIZE bytes. Paired ratios: jipc rpc futex / raw futex (the goal: at most 1.2; adjacent in the
+ * turn), jipc rpc hybrid / raw futex, C rpc / raw futex, and JDK socket / C socket. Run alone: {@code ./jipc bench --only rpc}.
  */
 public final class RpcBenchmark implements Benchmark {
     private static final String C_PROGRAM = "rpc_bench";
@@ -68,6 +68,16 @@ public final class RpcBenchmark implements Benchmark {
         return plan.rounds() < 1000;
     }
 
+    /**
+     * Round trips per warm-up block: 2 000, so the Java peers make 20 000 calls (40 000 in a full run) before the first
+     * measured block. With 100 per block (1 000 calls) a profile of the Java futex pair still showed C2 compiling and
+     * interpreted frames in the measured blocks, and its compiler thread competing with the woken thread for the
+     * pinned core.
+     */
+    static long warmupBlock(Plan plan) {
+        return tiny(plan) ? 20 : 2000;
+    }
+
     /** The plan's latency sizes, or for the plan's own defaults: quick 64 B; full 64 B and 4 KiB. */
     static List<Integer> sizes(Plan plan) {
         Plan base = plan.quick() ? Plan.quickRun() : Plan.fullRun();
@@ -81,9 +91,9 @@ public final class RpcBenchmark implements Benchmark {
     public List<Step> steps(Plan plan) {
         List<Step> steps = new ArrayList<>();
         for (int size : sizes(plan)) {
-            long rounds = 5L * (blocks(plan) + warmupBlocks(plan)) * block(plan);
+            long rounds = 6L * (blocks(plan) * block(plan) + warmupBlocks(plan) * warmupBlock(plan));
             steps.add(new Step("rpc latency " + Figures.size(size) + ": jipc rpc, C rpc, C raw futex, C and JDK unix"
-                    + " socket (paired)", Duration.ofMillis((long) (1000 * (4 * 0.8 + rounds * 40e-6))),
+                    + " socket (paired)", Duration.ofMillis((long) (1000 * (6 * 0.8 + rounds * 40e-6))),
                     (Step.PairedBody) (p, log) -> measure(p, log, size)));
         }
         return steps;
@@ -176,39 +186,44 @@ public final class RpcBenchmark implements Benchmark {
         Path socketC = rig.work().resolve("c-" + NAMES.incrementAndGet() + ".sock");
         Path socketJdk = rig.work().resolve("jdk-" + NAMES.incrementAndGet() + ".sock");
         List<Path> samples = new ArrayList<>();
-        for (int i = 0; i < 5; i++) {
+        for (int i = 0; i < 6; i++) {
             samples.add(Files.createTempFile(rig.work(), "samples-", ".bin"));
         }
         List<Pair> pairs = new ArrayList<>();
         List<Result> rows = new ArrayList<>();
         List<PairedRatio> ratios = new ArrayList<>();
         long k = block(plan);
-        try (SharedRpc javaRpc = SharedRpc.create(name + "-j", 1, capacity, capacity);
+        try (SharedRpc hybridRpc = SharedRpc.create(name + "-jh", 1, capacity, capacity);
+             SharedRpc futexRpc = SharedRpc.create(name + "-jf", 1, capacity, capacity);
              SharedRpc cRpc = SharedRpc.create(name + "-c", 1, capacity, capacity);
              Memfd futex = Memfd.create("jipc-bench-futex", 4096 + 2 * ((size + 4095) & ~4095L))) {
             try {
-                pairs.add(new Pair("jipc", "rpc hybrid", Crew.start("jipc rpc", List.of(
-                        rig.java(false, "rpc-service", s, javaRpc.name()),
-                        rig.java(true, "rpc-client", s, javaRpc.name(), samples.get(0).toString())), futex,
+                pairs.add(new Pair("jipc", "rpc hybrid", Crew.start("jipc rpc hybrid", List.of(
+                        rig.java(false, "rpc-service", s, hybridRpc.name()),
+                        rig.java(true, "rpc-client", s, hybridRpc.name(), samples.get(0).toString())), futex,
                         START_LIMIT), samples.get(0)));
-                pairs.add(new Pair("C", "raw futex ping-pong", Crew.start("C raw futex", List.of(
-                        rig.c(false, "futex-b", s), rig.c(true, "futex-a", s, samples.get(1).toString())), futex,
+                pairs.add(new Pair("jipc", "rpc futex", Crew.start("jipc rpc futex", List.of(
+                        rig.java(false, "rpc-service-futex", s, futexRpc.name()),
+                        rig.java(true, "rpc-client-futex", s, futexRpc.name(), samples.get(1).toString())), futex,
                         START_LIMIT), samples.get(1)));
+                pairs.add(new Pair("C", "raw futex ping-pong", Crew.start("C raw futex", List.of(
+                        rig.c(false, "futex-b", s), rig.c(true, "futex-a", s, samples.get(2).toString())), futex,
+                        START_LIMIT), samples.get(2)));
                 pairs.add(new Pair("C", "rpc futex", Crew.start("C rpc", List.of(
                         rig.c(false, "rpc-service", s, cRpc.name()),
-                        rig.c(true, "rpc-client", s, cRpc.name(), samples.get(2).toString())), futex, START_LIMIT),
-                        samples.get(2)));
+                        rig.c(true, "rpc-client", s, cRpc.name(), samples.get(3).toString())), futex, START_LIMIT),
+                        samples.get(3)));
                 pairs.add(new Pair("C", "unix socket request/response", Crew.start("C unix socket", List.of(
                         rig.c(false, "unix-server", s, socketC.toString()),
-                        rig.c(true, "unix-client", s, socketC.toString(), samples.get(3).toString())), futex,
-                        START_LIMIT), samples.get(3)));
+                        rig.c(true, "unix-client", s, socketC.toString(), samples.get(4).toString())), futex,
+                        START_LIMIT), samples.get(4)));
                 pairs.add(new Pair("JDK", "unix socket request/response", Crew.start("JDK unix socket", List.of(
                         rig.java(false, "unix-server", s, socketJdk.toString()),
-                        rig.java(true, "unix-client", s, socketJdk.toString(), samples.get(4).toString())), futex,
-                        START_LIMIT), samples.get(4)));
+                        rig.java(true, "unix-client", s, socketJdk.toString(), samples.get(5).toString())), futex,
+                        START_LIMIT), samples.get(5)));
                 for (int i = 0; i < warmupBlocks(plan); i++) {
                     for (Pair pair : pairs) {
-                        pair.block(k, false);
+                        pair.block(warmupBlock(plan), false);
                     }
                 }
                 List<Paired.Side> sides = new ArrayList<>();
@@ -217,32 +232,34 @@ public final class RpcBenchmark implements Benchmark {
                 }
                 Paired.Rotation rotation = Paired.rotate(sides, blocks(plan));
                 String common = "; " + size + " B request, " + size + " B response; client on side a, server on"
-                        + " side b; blocks of " + k + " round trips after " + warmupBlocks(plan) + " warm-up blocks,"
-                        + " five pairs alive, turned through in the order jipc rpc, raw futex, C rpc, C socket, JDK"
-                        + " socket (the others blocked on their control pipes)";
-                rows.add(pairs.get(0).row(size, rig.pinning(), "jipc.rpc: RpcClient.call (request copied once,"
-                        + " response read in place) to RpcService.poll answering with Responder.respond; both wait"
-                        + " as jipc.rpc's channels do by default, hybrid: 1000 spins, then FUTEX_WAIT (jipc.rpc has no"
-                        + " wait-strategy setting)" + common));
-                rows.add(pairs.get(1).row(size, rig.pinning(), "the floor: SIZE bytes copied into shared memory, a"
+                        + " side b; blocks of " + k + " round trips after " + warmupBlocks(plan) + " warm-up blocks of "
+                        + warmupBlock(plan) + ",
+                        + " six pairs alive, turned through in the order jipc rpc hybrid, jipc rpc futex, raw futex,"
+                        + " C rpc, C socket, JDK socket (the others blocked on their control pipes)";
+                String jipc = "jipc.rpc: RpcClient.call (request copied once, response read in place) to"
+                        + " RpcService.poll answering with Responder.respond; ";
+                rows.add(pairs.get(0).row(size, rig.pinning(), jipc + "client and service wait hybrid, jipc.rpc's"
+                        + " default: 1000 spins, then FUTEX_WAIT" + common));
+                rows.add(pairs.get(1).row(size, rig.pinning(), jipc + "client and service sleep in FUTEX_WAIT at"
+                        + " once (RpcClient/RpcService.waitStrategy(WaitStrategy.futex()))" + common));
+                rows.add(pairs.get(2).row(size, rig.pinning(), "the floor: SIZE bytes copied into shared memory, a"
                         + " 32-bit word stored (release) and always FUTEX_WAKEd; the other side sleeps in FUTEX_WAIT on"
                         + " it and answers the same way" + common));
-                rows.add(pairs.get(2).row(size, rig.pinning(), "the C twin jipc_rpc.c: jipc_rpc_call (request and"
+                rows.add(pairs.get(3).row(size, rig.pinning(), "the C twin jipc_rpc.c: jipc_rpc_call (request and"
                         + " response copied) to jipc_rpc_service_poll; both sleep in FUTEX_WAIT at once"
                         + " (jipc_channel_wait_message)" + common));
-                rows.add(pairs.get(3).row(size, rig.pinning(), "write(2) SIZE bytes, read(2) SIZE bytes back;"
+                rows.add(pairs.get(4).row(size, rig.pinning(), "write(2) SIZE bytes, read(2) SIZE bytes back;"
                         + " blocking" + common));
-                rows.add(pairs.get(4).row(size, rig.pinning(), "JDK SocketChannel (UNIX family, blocking) with a"
+                rows.add(pairs.get(5).row(size, rig.pinning(), "JDK SocketChannel (UNIX family, blocking) with a"
                         + " direct buffer" + common));
-                Result floorRow = rows.get(1);
+                Result floorRow = rows.get(2);
                 String floor = String.format(Locale.ROOT, "C raw futex ping-pong %s: p50 %s ns",
                         Figures.size(size), Figures.nanos(floorRow.p50()));
-                ratios.add(PairedRatio.of(rows.get(0), floorRow, "p50", rotation.ratio(0, 1), floor,
-                        "each block's median round trip; adjacent blocks of the turn"));
-                ratios.add(PairedRatio.of(rows.get(2), floorRow, "p50", rotation.ratio(2, 1), floor,
-                        "each block's median round trip; adjacent blocks of the turn"));
-                ratios.add(PairedRatio.of(rows.get(4), rows.get(3), "p50", rotation.ratio(4, 3), floor,
-                        "each block's median round trip; adjacent blocks of the turn"));
+                String note = "each block's median round trip; blocks of the same turn";
+                ratios.add(PairedRatio.of(rows.get(1), floorRow, "p50", rotation.ratio(1, 2), floor, note));
+                ratios.add(PairedRatio.of(rows.get(0), floorRow, "p50", rotation.ratio(0, 2), floor, note));
+                ratios.add(PairedRatio.of(rows.get(3), floorRow, "p50", rotation.ratio(3, 2), floor, note));
+                ratios.add(PairedRatio.of(rows.get(5), rows.get(4), "p50", rotation.ratio(5, 4), floor, note));
             } finally {
                 IOException failure = null;
                 for (Pair pair : pairs) {
@@ -252,7 +269,8 @@ public final class RpcBenchmark implements Benchmark {
                         failure = failure == null ? e : failure;
                     }
                 }
-                javaRpc.unlink();
+                hybridRpc.unlink();
+                futexRpc.unlink();
                 cRpc.unlink();
                 for (Path p : samples) {
                     Files.deleteIfExists(p);

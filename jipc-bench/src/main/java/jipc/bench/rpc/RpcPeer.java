@@ -17,6 +17,7 @@ import java.time.Duration;
 import jipc.bench.Crew;
 import jipc.bench.CrewMember;
 import jipc.bench.ProcessCpu;
+import jipc.channel.WaitStrategy;
 import jipc.rpc.RpcClient;
 import jipc.rpc.RpcService;
 import jipc.rpc.SharedRpc;
@@ -27,7 +28,9 @@ import jipc.rpc.SharedRpc;
  *
  * <pre>
  *   RpcPeer unix-server|unix-client SIZE PATH [SAMPLES]   JDK SocketChannel over an AF_UNIX stream socket
- *   RpcPeer rpc-service|rpc-client SIZE NAME [SAMPLES]    jipc.rpc over the shared memory object NAME
+ *   RpcPeer rpc-service|rpc-client SIZE NAME [SAMPLES]    jipc.rpc over the shared memory object NAME, waiting
+ *                                                         hybrid (jipc.rpc's default: a short spin, then futex)
+ *   RpcPeer rpc-service-futex|rpc-client-futex SIZE NAME [SAMPLES]   the same, sleeping in FUTEX_WAIT at once
  * </pre>
  * Per block the client makes COUNT calls of SIZE bytes (its sequence number in the first 8), each answered with the
  * same bytes, and appends every round trip's nanoseconds to SAMPLES; the server answers COUNT. The jipc client uses
@@ -43,7 +46,8 @@ public final class RpcPeer {
 
     public static void main(String[] args) throws Exception {
         if (args.length < 3) {
-            System.err.println("usage: RpcPeer unix-server|unix-client|rpc-service|rpc-client SIZE PATH|NAME [SAMPLES]");
+            System.err.println("usage: RpcPeer unix-server|unix-client|rpc-service[-futex]|rpc-client[-futex] SIZE"
+                    + " PATH|NAME [SAMPLES]");
             System.exit(64);
         }
         String role = args[0];
@@ -56,7 +60,10 @@ public final class RpcPeer {
         ProcessCpu.nanos();
         switch (role) {
             case "unix-server", "unix-client" -> unix(role.equals("unix-client"), size, Path.of(endpoint), samples);
-            case "rpc-service", "rpc-client" -> rpc(role.equals("rpc-client"), size, endpoint, samples);
+            case "rpc-service", "rpc-client" -> rpc(role.equals("rpc-client"), WaitStrategy.hybrid(), size, endpoint,
+                    samples);
+            case "rpc-service-futex", "rpc-client-futex" -> rpc(role.equals("rpc-client-futex"), WaitStrategy.futex(),
+                    size, endpoint, samples);
             default -> throw new IllegalArgumentException("role: unix-server, unix-client, rpc-service or rpc-client: "
                     + role);
         }
@@ -159,10 +166,11 @@ public final class RpcPeer {
         }
     }
 
-    private static void rpc(boolean client, int size, String name, Path samples) throws Exception {
+    private static void rpc(boolean client, WaitStrategy wait, int size, String name, Path samples)
+            throws Exception {
         try (SharedRpc rpc = SharedRpc.attach(name); Arena arena = Arena.ofConfined()) {
             if (client) {
-                RpcClient c = rpc.client();
+                RpcClient c = rpc.client().waitStrategy(wait);
                 MemorySegment request = arena.allocate(size, 8);
                 CrewMember.serve(client(seq -> {
                     request.set(ValueLayout.JAVA_LONG, 0, seq);
@@ -170,7 +178,7 @@ public final class RpcPeer {
                             response.get(ValueLayout.JAVA_LONG_UNALIGNED, 0));
                 }, samples));
             } else {
-                RpcService service = rpc.service();
+                RpcService service = rpc.service().waitStrategy(wait);
                 CrewMember.serve(count -> {
                     long t0 = System.nanoTime();
                     long cpu = ProcessCpu.nanos();

@@ -252,11 +252,16 @@ public final class TopicBenchmark implements Benchmark {
 
     // ---- latency --------------------------------------------------------------------------------------------------
 
+    /** Round trips per warm-up block: 2 000, so the Java peers make 20 000 (40 000 full) before measuring. */
+    static long latencyWarmupBlock(Plan plan) {
+        return tiny(plan) ? 20 : 2000;
+    }
+
     private static Step latency(Plan plan, int size, Spec a, Spec b) {
         long k = latencyBlock(plan, a.strategy());
         double perRound = a.strategy().equals("spin") ? 2e-6 : 40e-6;
         Duration estimate = seconds(JVM_SECONDS * (jvms(a, 2) + jvms(b, 2))
-                + 2.0 * (blocks(plan) + warmupBlocks(plan)) * k * perRound);
+                + 2.0 * (blocks(plan) * k + warmupBlocks(plan) * latencyWarmupBlock(plan)) * perRound);
         String name = "topic latency 1->1 " + Figures.size(size) + ": " + a.label() + " / " + b.label()
                 + " (paired)";
         return new Step(name, estimate, (Step.PairedBody) (p, log) -> measureLatency(p, log, size, a, b));

@@ -19,7 +19,8 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Runs the step of {@link RpcBenchmark} with a tiny {@link Plan}: five pairs (jipc rpc in two JVMs, the C twin's rpc,
+ * Runs the step of {@link RpcBenchmark} with a tiny {@link Plan}: six pairs (jipc rpc in two JVMs waiting hybrid and
+ * waiting with futex, the C twin's rpc,
  * the raw C futex ping-pong, C and JDK unix-socket request/response) kept alive and turned through 4 blocks of 20
  * round trips; every answer must echo its request's sequence number. No timing is asserted.
  */
@@ -37,14 +38,15 @@ class RpcSuiteSmokeTest {
         try (PrintStream out = new PrintStream(log, true, StandardCharsets.UTF_8)) {
             outcome = assertInstanceOf(Step.PairedBody.class, steps.getFirst().body()).measure(plan, out);
         }
-        assertEquals(List.of("jipc rpc hybrid", "C raw futex ping-pong", "C rpc futex",
+        assertEquals(List.of("jipc rpc hybrid", "jipc rpc futex", "C raw futex ping-pong", "C rpc futex",
                 "C unix socket request/response", "JDK unix socket request/response"),
                 outcome.rows().stream().map(Result::name).toList(), log.toString(StandardCharsets.UTF_8));
         for (Result r : outcome.rows()) {
             assertEquals(RpcBenchmark.blocks(plan) * RpcBenchmark.block(plan), r.count(), r.name());
             assertTrue(r.p50() > 0 && r.p50() <= r.max(), r.toString());
         }
-        assertEquals(List.of("jipc rpc hybrid / C raw futex ping-pong", "C rpc futex / C raw futex ping-pong",
+        assertEquals(List.of("jipc rpc futex / C raw futex ping-pong", "jipc rpc hybrid / C raw futex ping-pong",
+                "C rpc futex / C raw futex ping-pong",
                 "JDK unix socket request/response / C unix socket request/response"),
                 outcome.ratios().stream().map(PairedRatio::name).toList());
         assertTrue(outcome.ratios().getFirst().floor().startsWith("C raw futex ping-pong 64 B: p50 "),
