@@ -233,7 +233,7 @@ public final class RpcBenchmark implements Benchmark {
                 Paired.Rotation rotation = Paired.rotate(sides, blocks(plan));
                 String common = "; " + size + " B request, " + size + " B response; client on side a, server on"
                         + " side b; blocks of " + k + " round trips after " + warmupBlocks(plan) + " warm-up blocks of "
-                        + warmupBlock(plan) + ",
+                        + warmupBlock(plan) + ","
                         + " six pairs alive, turned through in the order jipc rpc hybrid, jipc rpc futex, raw futex,"
                         + " C rpc, C socket, JDK socket (the others blocked on their control pipes)";
                 String jipc = "jipc.rpc: RpcClient.call (request copied once, response read in place) to"
