@@ -69,7 +69,8 @@ public final class RpcBenchmark implements Benchmark {
     }
 
     /**
-     * Round trips per warm-up block: 2 000, so the Java peers make 20 000 calls (40 000 in a full run) before the first
+     * Round trips per warm-up block of a Java pair: 2 000, so the Java peers make 20 000 calls (40 000 in a full run)
+     * before the first
      * measured block. With 100 per block (1 000 calls) a profile of the Java futex pair still showed C2 compiling and
      * interpreted frames in the measured blocks, and its compiler thread competing with the woken thread for the
      * pinned core.
@@ -91,7 +92,7 @@ public final class RpcBenchmark implements Benchmark {
     public List<Step> steps(Plan plan) {
         List<Step> steps = new ArrayList<>();
         for (int size : sizes(plan)) {
-            long rounds = 6L * (blocks(plan) * block(plan) + warmupBlocks(plan) * warmupBlock(plan));
+            long rounds = 6L * blocks(plan) * block(plan) + warmupBlocks(plan) * (3 * warmupBlock(plan) + 3 * block(plan));
             steps.add(new Step("rpc latency " + Figures.size(size) + ": jipc rpc, C rpc, C raw futex, C and JDK unix"
                     + " socket (paired)", Duration.ofMillis((long) (1000 * (6 * 0.8 + rounds * 40e-6))),
                     (Step.PairedBody) (p, log) -> measure(p, log, size)));
@@ -223,7 +224,8 @@ public final class RpcBenchmark implements Benchmark {
                         START_LIMIT), samples.get(5)));
                 for (int i = 0; i < warmupBlocks(plan); i++) {
                     for (Pair pair : pairs) {
-                        pair.block(warmupBlock(plan), false);
+                        // the C pairs need no JIT: their warm-up blocks are the measured size
+                        pair.block(pair.implementation.equals("C") ? k : warmupBlock(plan), false);
                     }
                 }
                 List<Paired.Side> sides = new ArrayList<>();
@@ -233,7 +235,7 @@ public final class RpcBenchmark implements Benchmark {
                 Paired.Rotation rotation = Paired.rotate(sides, blocks(plan));
                 String common = "; " + size + " B request, " + size + " B response; client on side a, server on"
                         + " side b; blocks of " + k + " round trips after " + warmupBlocks(plan) + " warm-up blocks of "
-                        + warmupBlock(plan) + ","
+                        + warmupBlock(plan) + " (Java pairs) or " + k + " (C pairs),"
                         + " six pairs alive, turned through in the order jipc rpc hybrid, jipc rpc futex, raw futex,"
                         + " C rpc, C socket, JDK socket (the others blocked on their control pipes)";
                 String jipc = "jipc.rpc: RpcClient.call (request copied once, response read in place) to"
