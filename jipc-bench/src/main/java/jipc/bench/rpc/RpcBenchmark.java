@@ -70,8 +70,7 @@ public final class RpcBenchmark implements Benchmark {
 
     /**
      * Round trips per warm-up block of a Java pair: 2 000, so the Java peers make 20 000 calls (40 000 in a full run)
-     * before the first
-     * measured block. With 100 per block (1 000 calls) a profile of the Java futex pair still showed C2 compiling and
+     * before the first measured block. With 100 per block (1 000 calls) a profile of the Java futex pair still showed C2 compiling and
      * interpreted frames in the measured blocks, and its compiler thread competing with the woken thread for the
      * pinned core.
      */
