@@ -10,6 +10,7 @@ import java.util.Objects;
 import jipc.channel.ManyToOneChannel;
 import jipc.channel.MessageHandler;
 import jipc.channel.OneToOneChannel;
+import jipc.channel.WaitStrategy;
 import jipc.live.Liveness;
 import jipc.live.Party;
 import jipc.live.PartyState;
@@ -159,6 +160,18 @@ public final class RpcClient implements AutoCloseable {
     /** Responses dropped so far because they were not for the call waiting (late, or a predecessor's). */
     public long staleResponsesDropped() {
         return staleDropped;
+    }
+
+    /**
+     * Sets how this client waits for its response and for room in the request ring ({@link WaitStrategy#hybrid()} by
+     * default: a short spin, then {@code FUTEX_WAIT}); {@link WaitStrategy#futex()} sleeps at once, which spares a
+     * core when the service takes longer than the spin. Returns this.
+     */
+    public RpcClient waitStrategy(WaitStrategy strategy) {
+        Objects.requireNonNull(strategy, "strategy");
+        responses.waitStrategy(strategy);
+        requests.waitStrategy(strategy);
+        return this;
     }
 
     /**

@@ -15,6 +15,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import jipc.channel.ManyToOneChannel;
 import jipc.channel.MessageHandler;
 import jipc.channel.OneToOneChannel;
+import jipc.channel.WaitStrategy;
 import jipc.live.Liveness;
 import jipc.live.Party;
 import jipc.live.Role;
@@ -116,6 +117,20 @@ public final class RpcService implements AutoCloseable {
         for (int i = 0; i < clients; i++) {
             responseLocks[i] = new ReentrantLock();
         }
+    }
+
+    /**
+     * Sets how the service waits for requests and for room in a client's response ring ({@link WaitStrategy#hybrid()}
+     * by default: a short spin, then {@code FUTEX_WAIT}; {@link WaitStrategy#futex()} sleeps at once). Set it before
+     * serving. Returns this.
+     */
+    public RpcService waitStrategy(WaitStrategy strategy) {
+        Objects.requireNonNull(strategy, "strategy");
+        requests.waitStrategy(strategy);
+        for (OneToOneChannel response : responses) {
+            response.waitStrategy(strategy);
+        }
+        return this;
     }
 
     /**

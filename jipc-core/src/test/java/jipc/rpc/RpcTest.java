@@ -71,6 +71,21 @@ class RpcTest {
     }
 
     @Test
+    void clientAndServiceThatSleepInFutexWaitAtOnceStillGetEveryAnswer() throws Exception {
+        try (SharedRpc rpc = SharedRpc.create(name, 1, 4096, 4096);
+             RpcService service = rpc.service().waitStrategy(jipc.channel.WaitStrategy.futex());
+             AutoCloseable running = serving(service, UPPER);
+             RpcClient client = rpc.client().waitStrategy(jipc.channel.WaitStrategy.futex())) {
+            for (int i = 0; i < 1000; i++) {
+                assertEquals("CALL " + i, text(client.call(1, ("call " + i).getBytes(StandardCharsets.UTF_8),
+                        DEADLINE)));
+            }
+            assertThrows(NullPointerException.class, () -> client.waitStrategy(null));
+            assertThrows(NullPointerException.class, () -> service.waitStrategy(null));
+        }
+    }
+
+    @Test
     void eachOfEightClientThreadsGetsExactlyItsOwnResponses() throws Exception {
         try (SharedRpc rpc = SharedRpc.create(name, 8, 64 * 1024, 4096);
              RpcService service = rpc.service();

@@ -399,7 +399,7 @@ public final class ChannelPairs {
      * @param busiest its threads that burnt anything, busiest first, e.g. {@code "C2 CompilerThre 0.41%, java 0.05%"}
      */
     public record Idle(double percent, String busiest) {
-        static Idle of(Map<String, Long> before, Map<String, Long> after, long wallNanos) {
+        public static Idle of(Map<String, Long> before, Map<String, Long> after, long wallNanos) {
             long total = 0;
             List<Map.Entry<String, Long>> deltas = new ArrayList<>();
             for (Map.Entry<String, Long> thread : after.entrySet()) {
@@ -424,7 +424,7 @@ public final class ChannelPairs {
      * Each thread's time on a CPU (ns, the first field of {@code /proc/PID/task/TID/schedstat}), keyed by
      * {@code "TID NAME"} ({@code comm}).
      */
-    static Map<String, Long> threadsCpuNanos(int pid) throws IOException {
+    public static Map<String, Long> threadsCpuNanos(int pid) throws IOException {
         Map<String, Long> threads = new java.util.HashMap<>();
         try (Stream<Path> tasks = Files.list(Path.of("/proc", String.valueOf(pid), "task"))) {
             for (Path task : tasks.toList()) {

@@ -12,9 +12,9 @@ import org.HdrHistogram.Histogram;
  * Turning the channel runs into {@link Result} rows, and the amounts of work a {@link Plan} asks of them, shared by
  * {@link ChannelBenchmark} and {@link AgronaBenchmark} so that their rows pair up.
  */
-final class Rows {
+public final class Rows {
     /** The percentiles of {@link Result#curve()}. */
-    static final double[] CURVE = {0, 50, 90, 99, 99.9, 99.99, 100};
+    public static final double[] CURVE = {0, 50, 90, 99, 99.9, 99.99, 100};
     /** Messages of this size and larger get a quarter of the plan's round trips (each costs tens of µs). */
     static final int LARGE = 65536;
     /** At least this many measured throughput messages, whatever the byte budget. */
@@ -89,7 +89,7 @@ final class Rows {
                 10 * plan.warmupRounds()));
     }
 
-    static Result latency(String mechanism, String implementation, int size, Histogram h, String pinning,
+    public static Result latency(String mechanism, String implementation, int size, Histogram h, String pinning,
             String note) {
         List<Result.Point> curve = new ArrayList<>();
         for (double percentile : CURVE) {
@@ -110,7 +110,7 @@ final class Rows {
                 pinning, note);
     }
 
-    static Result idle(String mechanism, String implementation, double percent, String pinning, String note) {
+    public static Result idle(String mechanism, String implementation, double percent, String pinning, String note) {
         return new Result(mechanism, implementation, Result.Kind.IDLE_CPU, 0, 0, Double.NaN, Double.NaN, Double.NaN,
                 Double.NaN, Double.NaN, Double.NaN, List.of(), Double.NaN, Double.NaN, Double.NaN, Double.NaN,
                 percent, pinning, note);

@@ -23,7 +23,11 @@ public final class ConsoleReport {
             out.println();
             out.print(render(table));
         }
-        List<Targets.Check> checks = Targets.of(run.results());
+        if (!run.paired().isEmpty()) {
+            out.println();
+            out.print(render(pairedTable(run.paired())));
+        }
+        List<Targets.Check> checks = Targets.of(run);
         if (!checks.isEmpty()) {
             out.println();
             out.print(render(targetsTable(checks)));
@@ -63,14 +67,46 @@ public final class ConsoleReport {
         headerLines(info).forEach(out::println);
     }
 
-    /** The goals as a table: goal, value, target, verdict. */
+    /**
+     * The goals as a table: goal, value, target, verdict; with paired ratios also the interval and the floor's
+     * absolute figure (the machine's speed state when they were measured).
+     */
     public static Table targetsTable(List<Targets.Check> checks) {
+        boolean paired = checks.stream().anyMatch(Targets.Check::hasInterval);
         List<List<String>> rows = new ArrayList<>();
         for (Targets.Check check : checks) {
-            rows.add(List.of(check.goal(), check.valueText(), check.target(), check.verdict()));
+            rows.add(paired ? List.of(check.goal(), check.valueText(), check.intervalText(), check.target(),
+                    check.verdict(), check.floor())
+                    : List.of(check.goal(), check.valueText(), check.target(), check.verdict()));
         }
-        return new Table("goals (same-run ratios)", List.of("goals (same-run ratios)", "value", "target", "verdict"),
-                rows, List.of());
+        List<String> columns = paired
+                ? List.of("goals (same-run ratios)", "value", "95% interval", "target", "verdict", "floor")
+                : List.of("goals (same-run ratios)", "value", "target", "verdict");
+        return new Table("goals (same-run ratios)", columns, rows, List.of());
+    }
+
+    /**
+     * The paired ratios: A / B, the figure, blocks, median, interval (with its coverage) and the window's seconds;
+     * their notes and floors below.
+     */
+    public static Table pairedTable(List<jipc.bench.suite.PairedRatio> ratios) {
+        List<List<String>> rows = new ArrayList<>();
+        List<String> notes = new ArrayList<>();
+        for (jipc.bench.suite.PairedRatio r : ratios) {
+            rows.add(List.of(r.name(), Figures.size(r.messageSize()) + " " + r.figure(),
+                    String.valueOf(r.blocks()), String.format(java.util.Locale.ROOT, "%.3f", r.median()),
+                    String.format(java.util.Locale.ROOT, "%.3f-%.3f", r.low(), r.high()),
+                    String.format(java.util.Locale.ROOT, "%.1f%%", 100 * r.confidence()),
+                    String.format(java.util.Locale.ROOT, "%.1f", r.seconds())));
+            String note = String.join("; ", java.util.stream.Stream.of(r.floor().isEmpty() ? "" : "floor " + r.floor(),
+                    r.note()).filter(t -> !t.isEmpty()).toList());
+            if (!note.isEmpty() && !notes.contains(note)) {
+                notes.add(r.name() + " " + Figures.size(r.messageSize()) + ": " + note);
+            }
+        }
+        return new Table("paired ratios (A / B, median of per-block ratios)", List.of(
+                "paired ratios (A / B, median of per-block ratios)", "figure", "blocks", "median", "interval",
+                "coverage", "s"), rows, List.of(), notes);
     }
 
     /** {@code table} as aligned text: the first column left-aligned, the others right-aligned. */

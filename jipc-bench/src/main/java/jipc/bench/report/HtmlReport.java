@@ -71,10 +71,14 @@ public final class HtmlReport {
             }
             page.append("</ul>\n");
         }
-        List<Targets.Check> checks = Targets.of(run.results());
+        List<Targets.Check> checks = Targets.of(run);
         if (!checks.isEmpty()) {
             page.append("<h2>Goals</h2>\n");
             table(page, ConsoleReport.targetsTable(checks));
+        }
+        if (!run.paired().isEmpty()) {
+            page.append("<h2>Paired ratios</h2>\n");
+            table(page, ConsoleReport.pairedTable(run.paired()));
         }
         page.append("<h2>Tables</h2>\n");
         if (run.results().isEmpty()) {

@@ -6,6 +6,7 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.function.ToDoubleFunction;
 
+import jipc.bench.suite.PairedRatio;
 import jipc.bench.suite.Result;
 import jipc.bench.suite.Result.Kind;
 
@@ -25,6 +26,13 @@ import jipc.bench.suite.Result.Kind;
  * <li>throughput 64 KiB, every jipc {@code channel...} row / C {@code memcpy} &ge; 0.8 (bytes per second);</li>
  * <li>throughput 64 KiB, jipc {@code pipe} and {@code fifo} / C of the same &ge; 0.95 (bytes per second).</li>
  * </ul>
+ * and from the run's {@link PairedRatio paired ratios} (median of per-block ratios with a 95 % interval; met only when
+ * the whole interval is on the right side of the target), each shown with the floor measured in the same step:
+ * <ul>
+ * <li>topic 1&rarr;4 throughput, jipc BLOCK / the C twin BLOCK &ge; 0.8 (messages per second);</li>
+ * <li>topic 1&rarr;4 throughput, jipc OVERWRITE / Agrona's broadcast &ge; 1.0 (both never block the publisher);</li>
+ * <li>request/response round trip p50, jipc rpc with futex waits / a raw C futex ping-pong &le; 1.2.</li>
+ * </ul>
  */
 public final class Targets {
     private Targets() {
@@ -39,11 +47,29 @@ public final class Targets {
      *        {@link #strict}
      * @param strict {@code <} instead of {@code <=}
      * @param limit the goal's figure
+     * @param low the lower end of the value's interval (a paired ratio), or NaN for a plain same-run ratio
+     * @param high its upper end, or NaN
+     * @param floor the floor's absolute figure measured beside a paired ratio, or empty
      */
-    public record Check(String goal, double value, boolean atMost, boolean strict, double limit) {
-        /** Whether the goal is met. */
+    public record Check(String goal, double value, boolean atMost, boolean strict, double limit, double low,
+            double high, String floor) {
+        /** A plain same-run ratio or absolute figure, without an interval. */
+        public Check(String goal, double value, boolean atMost, boolean strict, double limit) {
+            this(goal, value, atMost, strict, limit, Double.NaN, Double.NaN, "");
+        }
+
+        /** Whether the value has an interval (a paired ratio). */
+        public boolean hasInterval() {
+            return Double.isFinite(low) && Double.isFinite(high);
+        }
+
+        /** Whether the goal is met: the value, or with an interval the whole interval, is on the right side. */
         public boolean met() {
-            return atMost ? (strict ? value < limit : value <= limit) : value >= limit;
+            return hasInterval() ? within(atMost ? high : low) : within(value);
+        }
+
+        private boolean within(double v) {
+            return atMost ? (strict ? v < limit : v <= limit) : v >= limit;
         }
 
         /** {@code "<= 1.2"}, {@code ">= 0.8"}, {@code "< 1"}. */
@@ -59,6 +85,9 @@ public final class Targets {
             if (met()) {
                 return "met";
             }
+            if (within(value)) {
+                return "unsure: the interval crosses the target";
+            }
             double by = atMost ? value / limit - 1 : 1 - value / limit;
             return String.format(Locale.ROOT, "missed by %.0f%%", Math.max(by * 100, 1));
         }
@@ -68,9 +97,50 @@ public final class Targets {
             return Double.isFinite(value) ? String.format(Locale.ROOT, "%.2f", value) : "-";
         }
 
+        /** {@code "1.21-1.48"}, or empty without an interval. */
+        public String intervalText() {
+            return hasInterval() ? String.format(Locale.ROOT, "%.2f-%.2f", low, high) : "";
+        }
+
         private static String trim(double v) {
             return v == Math.rint(v) ? String.valueOf((long) v) : String.valueOf(v);
         }
+    }
+
+    /**
+     * A goal on a paired ratio: row A's name starts with {@code numerator}, row B's with {@code denominator}.
+     */
+    private record PairedGoal(String label, Kind kind, String numerator, String denominator, boolean atMost,
+            double limit) {
+        boolean matches(PairedRatio r) {
+            return r.kind() == kind && r.numerator().startsWith(numerator) && r.denominator().startsWith(denominator);
+        }
+    }
+
+    private static final List<PairedGoal> PAIRED_GOALS = List.of(
+            new PairedGoal("throughput", Kind.THROUGHPUT, "jipc topic BLOCK 1->4", "C topic BLOCK 1->4", false, 0.8),
+            new PairedGoal("throughput", Kind.THROUGHPUT, "jipc topic OVERWRITE 1->4", "Agrona broadcast 1->4", false,
+                    1.0),
+            new PairedGoal("latency", Kind.LATENCY, "jipc rpc futex", "C raw futex ping-pong", true, 1.2));
+
+    /** The checks that the rows and paired ratios of {@code run} allow: {@link #of(List)}, then the paired goals. */
+    public static List<Check> of(jipc.bench.suite.SuiteRun run) {
+        return of(run.results(), run.paired());
+    }
+
+    /** The checks that {@code results} and {@code paired} allow. */
+    public static List<Check> of(List<Result> results, List<PairedRatio> paired) {
+        List<Check> checks = new ArrayList<>(of(results));
+        for (PairedRatio r : paired) {
+            for (PairedGoal goal : PAIRED_GOALS) {
+                if (goal.matches(r)) {
+                    checks.add(new Check(goal.label() + " " + Figures.size(r.messageSize()) + " " + r.figure()
+                            + " (paired, " + r.blocks() + " blocks): " + r.name(), r.median(), goal.atMost(), false,
+                            goal.limit(), r.low(), r.high(), r.floor()));
+                }
+            }
+        }
+        return checks;
     }
 
     /** The checks that the rows of {@code results} allow. */

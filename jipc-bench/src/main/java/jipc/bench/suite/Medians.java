@@ -32,6 +32,35 @@ final class Medians {
         return medians;
     }
 
+    /**
+     * One paired ratio per pair of rows, size and figure: the run with the median median (its interval and blocks
+     * kept, its note saying how many runs there were and the range of their medians).
+     */
+    static List<PairedRatio> ofPaired(List<PairedRatio> ratios) {
+        Map<String, List<PairedRatio>> groups = new LinkedHashMap<>();
+        for (PairedRatio r : ratios) {
+            groups.computeIfAbsent(r.name() + "|" + r.kind() + "|" + r.messageSize() + "|" + r.figure(),
+                    k -> new ArrayList<>()).add(r);
+        }
+        List<PairedRatio> medians = new ArrayList<>();
+        for (List<PairedRatio> runs : groups.values()) {
+            if (runs.size() == 1) {
+                medians.add(runs.getFirst());
+                continue;
+            }
+            List<PairedRatio> sorted = new ArrayList<>(runs);
+            sorted.sort(Comparator.comparingDouble(PairedRatio::median));
+            PairedRatio m = sorted.get(sorted.size() / 2);
+            String note = (m.note().isEmpty() ? "" : m.note() + "; ") + "the run with the median median of "
+                    + runs.size() + " runs, round robin (" + String.format(Locale.ROOT, "%.3g to %.3g",
+                    sorted.getFirst().median(), sorted.getLast().median()) + ")";
+            medians.add(new PairedRatio(m.numerator(), m.denominator(), m.kind(), m.messageSize(), m.figure(),
+                    m.blocks(), m.median(), m.low(), m.high(), m.confidence(), m.seconds(), m.floor(), m.ratios(),
+                    note));
+        }
+        return medians;
+    }
+
     private static Result median(List<Result> runs) {
         Result.Kind kind = runs.getFirst().kind();
         ToDoubleFunction<Result> figure = switch (kind) {

@@ -30,6 +30,7 @@ public final class Runner {
     private final Consumer<String> log;
     private final List<Result> results = new CopyOnWriteArrayList<>();
     private final List<StepFailure> failures = new CopyOnWriteArrayList<>();
+    private final List<PairedRatio> paired = new CopyOnWriteArrayList<>();
     private volatile RunInfo info;
     private volatile long startNanos;
 
@@ -131,11 +132,20 @@ public final class Runner {
                 log.accept("== " + step.name());
                 StepFailure failure = null;
                 try (PrintStream stepLog = new PrintStream(new LogLines(log), true, StandardCharsets.UTF_8)) {
-                    List<Result> produced = step.body().run(plan, stepLog);
+                    List<Result> produced;
+                    List<PairedRatio> ratios = List.of();
+                    if (step.body() instanceof Step.PairedBody pairedBody) {
+                        Step.Outcome outcome = pairedBody.measure(plan, stepLog);
+                        produced = outcome == null ? null : outcome.rows();
+                        ratios = outcome == null ? ratios : outcome.ratios();
+                    } else {
+                        produced = step.body().run(plan, stepLog);
+                    }
                     if (produced == null) {
                         throw new IllegalStateException("the step returned no result list");
                     }
                     results.addAll(produced);
+                    paired.addAll(ratios);
                 } catch (IOException | RuntimeException | LinkageError e) {
                     // LinkageError: e.g. a peer library's IllegalAccessError without its --add-exports
                     failure = StepFailure.of(step.name(), e);
@@ -160,7 +170,8 @@ public final class Runner {
             return null;
         }
         return new SuiteRun(started.finish((System.nanoTime() - startNanos) / 1e9),
-                repeat > 1 ? Medians.of(results) : List.copyOf(results), List.copyOf(failures));
+                repeat > 1 ? Medians.of(results) : List.copyOf(results), List.copyOf(failures),
+                repeat > 1 ? Medians.ofPaired(paired) : List.copyOf(paired));
     }
 
     /** The plan's description, then the filter's and the repetition's if they apply. */

@@ -24,4 +24,27 @@ public record Step(String name, Duration estimate, Body body) {
          */
         List<Result> run(Plan plan, PrintStream log) throws IOException, InterruptedException;
     }
+
+    /**
+     * The work of a step that also measures {@link PairedRatio}s ({@link Paired}): the runner keeps both its rows and
+     * its ratios.
+     */
+    @FunctionalInterface
+    public interface PairedBody extends Body {
+        /** Measures; as {@link Body#run}. */
+        Outcome measure(Plan plan, PrintStream log) throws IOException, InterruptedException;
+
+        @Override
+        default List<Result> run(Plan plan, PrintStream log) throws IOException, InterruptedException {
+            return measure(plan, log).rows();
+        }
+    }
+
+    /** What a {@link PairedBody} measured: its rows and its paired ratios. */
+    public record Outcome(List<Result> rows, List<PairedRatio> ratios) {
+        public Outcome {
+            rows = List.copyOf(rows);
+            ratios = List.copyOf(ratios);
+        }
+    }
 }

@@ -10,18 +10,25 @@ import java.util.List;
  * @param info when, where and how it ran
  * @param results the figures, in the order the steps produced them
  * @param failures the steps that failed (the run's exit code is non-zero if there are any)
+ * @param paired the paired ratios the steps measured ({@link Paired}); absent (empty) in files of older runs
  */
-public record SuiteRun(int format, RunInfo info, List<Result> results, List<StepFailure> failures) {
+public record SuiteRun(int format, RunInfo info, List<Result> results, List<StepFailure> failures,
+        List<PairedRatio> paired) {
     /** The current JSON format version. */
     public static final int FORMAT = 1;
 
     public SuiteRun {
         results = List.copyOf(results);
         failures = List.copyOf(failures);
+        paired = paired == null ? List.of() : List.copyOf(paired);
     }
 
     public SuiteRun(RunInfo info, List<Result> results, List<StepFailure> failures) {
-        this(FORMAT, info, results, failures);
+        this(FORMAT, info, results, failures, List.of());
+    }
+
+    public SuiteRun(RunInfo info, List<Result> results, List<StepFailure> failures, List<PairedRatio> paired) {
+        this(FORMAT, info, results, failures, paired);
     }
 
     /** Whether every step succeeded. */

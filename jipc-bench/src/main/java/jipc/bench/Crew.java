@@ -1,0 +1,230 @@
+package jipc.bench;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+import jipc.io.HasFd;
+import jipc.io.ReadEnd;
+import jipc.pipe.Pipe;
+import jipc.process.ChildProcess;
+import jipc.process.ExitStatus;
+import jipc.process.Spawn;
+
+/**
+ * The processes of one side of a paired comparison ({@link jipc.bench.suite.Paired}), kept alive from the first block
+ * to the last and driven block by block: e.g. a publisher and four subscribers, or the two ends of a ping-pong.
+ *
+ * <p>Each member gets the shared memory at fd {@value Peers#SHM_FD}, a control pipe as its stdin and a report pipe
+ * as its stdout; stderr is this process's. The protocol is lines of text:
+ * <pre>
+ *   member -&gt; harness   ready                          once attached (subscribers: joined)
+ *   harness -&gt; member   run COUNT                      one block: publish, receive or round-trip COUNT messages
+ *   member -&gt; harness   done T0 T1 CPU COUNT LOST P50  the block: CLOCK_MONOTONIC start and end (ns, comparable
+ *                                                      across processes), CPU of the whole process over the block
+ *                                                      (ns), messages handled, messages lost, the median round trip
+ *                                                      (ns; 0 where it does not apply)
+ *   harness -&gt; member   quit (or end of file)          exit 0
+ * </pre>
+ * Between blocks every member is blocked in {@code read(2)} on its stdin: a side that is not measuring takes no CPU
+ * from the one that is, whatever its wait strategy inside a block.
+ */
+public final class Crew implements AutoCloseable {
+    /** One member's report of a block. */
+    public record Report(long t0, long t1, long cpu, long count, long lost, long p50) {
+        static Report parse(String line) throws IOException {
+            String[] f = line.strip().split(" ");
+            if (f.length != 7 || !f[0].equals("done")) {
+                throw new IOException("expected 'done T0 T1 CPU COUNT LOST P50', got '" + line + "'");
+            }
+            return new Report(Long.parseLong(f[1]), Long.parseLong(f[2]), Long.parseLong(f[3]), Long.parseLong(f[4]),
+                    Long.parseLong(f[5]), Long.parseLong(f[6]));
+        }
+    }
+
+    private final String name;
+    private final List<ChildProcess> children = new ArrayList<>();
+    private final List<OutputStream> controls = new ArrayList<>();
+    private final List<ReadEnd> reportEnds = new ArrayList<>();
+    private final List<BufferedReader> reports = new ArrayList<>();
+
+    private Crew(String name) {
+        this.name = name;
+    }
+
+    /**
+     * Starts {@code commands} (in order) with {@code shared} at fd {@value Peers#SHM_FD} and waits until each has
+     * said {@code ready}.
+     *
+     * @throws IOException if one fails to start or exits, or not all are ready within {@code limit} (all are killed)
+     */
+    public static Crew start(String name, List<List<String>> commands, HasFd shared, Duration limit)
+            throws IOException {
+        Crew crew = new Crew(name);
+        try {
+            for (List<String> command : commands) {
+                crew.add(command, shared);
+            }
+            long deadline = System.nanoTime() + limit.toNanos();
+            for (int i = 0; i < commands.size(); i++) {
+                String line = crew.readLine(i, deadline);
+                if (!line.strip().equals("ready")) {
+                    throw new IOException(crew.label(i) + ": expected 'ready', got '" + line + "'");
+                }
+            }
+            return crew;
+        } catch (IOException | RuntimeException e) {
+            crew.kill();
+            throw e;
+        }
+    }
+
+    private void add(List<String> command, HasFd shared) throws IOException {
+        Pipe control = Pipe.open();
+        Pipe report = Pipe.open();
+        try {
+            ChildProcess child = Spawn.command(command).fd(0, control.source()).fd(1, report.sink())
+                    .shareFd(Peers.SHM_FD, shared).start();
+            children.add(child);
+        } catch (IOException | RuntimeException e) {
+            control.close();
+            report.close();
+            throw e;
+        }
+        controls.add(control.sink().outputStream());
+        reportEnds.add(report.source());
+        reports.add(new BufferedReader(new InputStreamReader(report.source().inputStream(), StandardCharsets.UTF_8)));
+    }
+
+    /** How many members. */
+    public int size() {
+        return children.size();
+    }
+
+    /** Member {@code i}'s process id. */
+    public int pid(int i) {
+        return children.get(i).pid();
+    }
+
+    /** Sends {@code run COUNT} to the members {@code members} (in that order). */
+    public void run(List<Integer> members, long count) throws IOException {
+        for (int i : members) {
+            send(i, "run " + count);
+        }
+    }
+
+    /** Reads one block report from each of {@code members}, in order, all by {@code limit} from now. */
+    public List<Report> await(List<Integer> members, Duration limit) throws IOException {
+        long deadline = System.nanoTime() + limit.toNanos();
+        List<Report> all = new ArrayList<>();
+        for (int i : members) {
+            all.add(Report.parse(readLine(i, deadline)));
+        }
+        return all;
+    }
+
+    /** One block of every member: {@code run COUNT} to all in order, then their reports, in member order. */
+    public List<Report> block(long count, Duration limit) throws IOException {
+        List<Integer> all = java.util.stream.IntStream.range(0, size()).boxed().toList();
+        run(all, count);
+        return await(all, limit);
+    }
+
+    private void send(int i, String line) throws IOException {
+        OutputStream out = controls.get(i);
+        out.write((line + "\n").getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+    }
+
+    /** Member {@code i}'s next line, waiting until {@code deadline} (System.nanoTime()). */
+    private String readLine(int i, long deadline) throws IOException {
+        BufferedReader reader = reports.get(i);
+        while (!reader.ready()) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                throw new IOException(label(i) + " said nothing in time" + exitNote(i));
+            }
+            if (reportEnds.get(i).awaitReadable(Duration.ofNanos(Math.min(left, 100_000_000L)))) {
+                break;
+            }
+        }
+        String line = reader.readLine();
+        if (line == null) {
+            throw new IOException(label(i) + " closed its report pipe" + exitNote(i));
+        }
+        return line;
+    }
+
+    private String exitNote(int i) {
+        ChildProcess child = children.get(i);
+        try {
+            Optional<ExitStatus> status = child.waitFor(Duration.ofMillis(200));
+            return status.map(s -> " (" + s + ")").orElse(" (still running)");
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    private String label(int i) {
+        return name + " member " + i + " (pid " + children.get(i).pid() + ")";
+    }
+
+    /** Sends {@code quit} to every member and waits for each to exit 0 (killing those that do not within 10 s). */
+    @Override
+    public void close() throws IOException {
+        IOException failure = null;
+        for (int i = 0; i < size(); i++) {
+            try {
+                send(i, "quit");
+            } catch (IOException e) {
+                // it may have exited already; its exit status says how
+            }
+        }
+        for (int i = 0; i < size(); i++) {
+            try {
+                controls.get(i).close();
+                Optional<ExitStatus> status = children.get(i).waitFor(Duration.ofSeconds(10));
+                if (status.isEmpty() || !status.get().success()) {
+                    if (failure == null) {
+                        failure = new IOException(label(i) + " did not end cleanly: "
+                                + status.map(String::valueOf).orElse("still running after quit"));
+                    }
+                }
+            } catch (IOException e) {
+                failure = failure == null ? e : failure;
+            }
+        }
+        kill();
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    /** Kills every member still running and closes every pipe. */
+    public void kill() {
+        for (ChildProcess child : children) {
+            try {
+                if (child.exitStatus().isEmpty()) {
+                    child.destroyForcibly();
+                }
+                child.close();
+            } catch (IOException e) {
+                // nothing more to do for it
+            }
+        }
+        for (OutputStream out : controls) {
+            try {
+                out.close();
+            } catch (IOException e) {
+                // closed already
+            }
+        }
+        reportEnds.forEach(ReadEnd::close);
+    }
+}
