@@ -335,9 +335,15 @@ int jipc_rpc_call(jipc_rpc_client *client, int32_t type, const void *request, ui
         return -1;
     }
     int64_t deadline = now_ns() + (timeout_ns < 0 ? INT64_MAX / 2 : timeout_ns);
-    uint64_t service;
-    if (check_service(rpc, 0, &service) < 0) {
-        return -1;
+    uint64_t service = atomic_load_explicit(u64(rpc, JIPC_RPC_SERVICE_PARTY_OFFSET), memory_order_acquire);
+    int64_t now = now_ns();
+    if (service == 0 || service != client->judged_service || now - client->judged_at >= SLICE_NS) {
+        client->judged_service = 0;
+        if (check_service(rpc, 0, &service) < 0) {
+            return -1;
+        }
+        client->judged_service = service;
+        client->judged_at = now;
     }
     uint64_t id = ((uint64_t) client->generation << 32) | ++client->counter;
     int32_t slot = client->slot, flags = 0;
@@ -399,12 +405,13 @@ int jipc_rpc_call(jipc_rpc_client *client, int32_t type, const void *request, ui
             errno = ETIMEDOUT;
             return -1;
         }
-        if (check_service(rpc, service, NULL) < 0) {
-            return -1;
-        }
         jipc_channel_wait_message(&client->response, left < SLICE_NS ? left : SLICE_NS);
         if (client->interrupted != NULL && client->interrupted(client->interrupt_context)) {
             errno = EINTR;
+            return -1;
+        }
+        /* at a slice's end with nothing there: a dead service wakes nobody */
+        if (!jipc_channel_has_message(&client->response) && check_service(rpc, service, NULL) < 0) {
             return -1;
         }
     }

@@ -100,6 +100,10 @@ typedef struct jipc_rpc_client {
      * the call with EINTR (a language binding running its signal handlers; a late response is dropped as stale). */
     int (*interrupted)(void *context);
     void *interrupt_context;
+    /* The service party last judged not dead when a call started, and when (CLOCK_MONOTONIC ns): a call reuses the
+     * verdict for one slice, so it costs no liveness system calls; a waiting call judges again at every slice end. */
+    uint64_t judged_service;
+    int64_t judged_at;
 } jipc_rpc_client;
 
 /* Called once per request by jipc_rpc_service_poll: write the response (at most response_max bytes) to response,

@@ -316,8 +316,13 @@ public final class RpcClient implements AutoCloseable {
     /**
      * The service party now if it is not certainly dead (and, with {@code expected != 0}, still the one that was
      * there when the call began); else {@link ServiceUnavailableException}. One load, and a liveness check (three
-     * system calls) for another process's service.
+     * system calls) for another process's service, at most once per slice when a call starts (a service that dies
+     * later is found by the waiting call within a slice).
      */
+    /** The service party last judged not dead, and when ({@link System#nanoTime()}): calls reuse the verdict. */
+    private long judgedService;
+    private long judgedAt;
+
     private long liveService(long expected) throws ServiceUnavailableException {
         long service = (long) LONG.getAcquire(header, (long) SERVICE_PARTY_OFFSET);
         int pid = (int) INT.getAcquire(header, (long) SERVICE_PID_OFFSET);
@@ -330,7 +335,13 @@ public final class RpcClient implements AutoCloseable {
                     + "is gone; another (" + serviceDescription() + ") runs now: the request may or may not have "
                     + "been handled", pid);
         }
+        long now = System.nanoTime();
+        if (expected == 0 && service == judgedService && now - judgedAt < SLICE_NANOS) {
+            return service; // judged alive less than a slice ago: a call costs no liveness system calls
+        }
         PartyState state = Liveness.check(service);
+        judgedService = state.isDead() ? 0 : service;
+        judgedAt = now;
         if (state.isDead()) {
             throw new ServiceUnavailableException(label + ": the service (" + serviceDescription() + ") is dead ("
                     + state.reason() + ")" + (expected != 0 ? ": the request may or may not have been handled" : ""),
