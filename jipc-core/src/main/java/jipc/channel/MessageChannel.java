@@ -229,7 +229,8 @@ public sealed interface MessageChannel permits OneToOneChannel, ManyToOneChannel
     /**
      * The registered consumer's pid in its own pid namespace (display only), {@code 0} if none.
      *
-     * @return the pid the consumer recorded when it registered (meaningful only in its pid namespace), {@code 0} if none
+     * @return the pid the consumer recorded when it registered (meaningful only in its pid namespace), {@code 0} if
+     *     none
      */
     int consumerPid();
 
@@ -251,7 +252,8 @@ public sealed interface MessageChannel permits OneToOneChannel, ManyToOneChannel
     /**
      * Whether a registered consumer may still run: alive, or not to be judged from here ({@link #consumerState()}).
      *
-     * @return {@code true} if a registered consumer is alive or cannot be judged, {@code false} if none is or it is dead
+     * @return {@code true} if a registered consumer is alive or cannot be judged, {@code false} if none is or it is
+     *     dead
      */
     boolean isConsumerAlive();
 }

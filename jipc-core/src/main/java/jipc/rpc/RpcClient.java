@@ -205,8 +205,8 @@ public final class RpcClient implements AutoCloseable {
      * @param request the request bytes, at most {@link #maxRequestLength()} of them
      * @param deadline how long the whole call may take
      * @return the response payload, copied onto the heap
-     * @throws IOException {@link ServiceUnavailableException}, {@link RpcTimeoutException} or {@link RpcFailedException}
-     *     as for the call it delegates to
+     * @throws IOException {@link ServiceUnavailableException}, {@link RpcTimeoutException} or
+     *     {@link RpcFailedException} as for the call it delegates to
      * @throws InterruptedException if the thread is interrupted while waiting (noticed within 100 ms)
      */
     public byte[] call(int type, byte[] request, Duration deadline) throws IOException, InterruptedException {
@@ -274,8 +274,8 @@ public final class RpcClient implements AutoCloseable {
      * @return what {@code handler} returned
      * @throws IllegalStateException if no claim is open
      * @throws InterruptedException if the thread is interrupted while waiting (noticed within 100 ms)
-     * @throws IOException {@link ServiceUnavailableException}, {@link RpcTimeoutException} or {@link RpcFailedException}
-     *     as for {@link #call(int, MemorySegment, Duration, ResponseHandler)}
+     * @throws IOException {@link ServiceUnavailableException}, {@link RpcTimeoutException} or
+     *     {@link RpcFailedException} as for {@link #call(int, MemorySegment, Duration, ResponseHandler)}
      */
     public <T> T commit(ResponseHandler<T> handler) throws IOException, InterruptedException {
         Objects.requireNonNull(handler, "handler");
