@@ -117,7 +117,7 @@ public final class ReadEnd extends End implements ReadableByteChannel {
      * An {@link InputStream} over this end: reads wait for data even in non-blocking mode, {@code -1} at EOF,
      * and closing the stream closes the end.
      *
-     * @return a new stream (not buffered: each {@code read} is at most one system call)
+     * @return a new stream, not buffered: each {@code read} returns what one {@code read(2)} gave
      */
     public InputStream inputStream() {
         return new FdInputStream(fd);
