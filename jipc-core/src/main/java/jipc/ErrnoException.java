@@ -16,12 +16,18 @@ import java.io.IOException;
 public class ErrnoException extends IOException {
     private static final long serialVersionUID = 1L;
 
+    /** The C function that failed. */
     private final String syscall;
+    /** The argument, as formatted for the message. */
     private final String argument;
+    /** The errno value. */
     private final int errno;
+    /** The symbolic errno name. */
     private final String errnoName;
 
     /**
+     * A failed system call.
+     *
      * @param syscall     the C function that failed, e.g. {@code "shm_open"}
      * @param argument    what it was called on (a path, an fd, a size), already formatted; may be empty
      * @param errno       the errno value
@@ -36,27 +42,48 @@ public class ErrnoException extends IOException {
         this.errnoName = errnoName;
     }
 
-    /** The C function that failed, e.g. {@code "open"}. */
+    /**
+     * The C function that failed, e.g. {@code "open"}.
+     *
+     * @return the function's name
+     */
     public String syscall() {
         return syscall;
     }
 
-    /** The argument the call was made with, as shown in the message (a quoted path, an fd number, a size). */
+    /**
+     * The argument the call was made with, as shown in the message (a quoted path, an fd number, a size).
+     *
+     * @return the argument as formatted, possibly empty
+     */
     public String argument() {
         return argument;
     }
 
-    /** The errno value, as in {@code <errno.h>} on Linux x86-64. */
+    /**
+     * The errno value, as in {@code <errno.h>} on Linux x86-64.
+     *
+     * @return the errno number
+     */
     public int errno() {
         return errno;
     }
 
-    /** The symbolic errno name, e.g. {@code "EACCES"}. */
+    /**
+     * The symbolic errno name, e.g. {@code "EACCES"}.
+     *
+     * @return the name
+     */
     public String errnoName() {
         return errnoName;
     }
 
-    /** Whether this failure is the named errno, e.g. {@code e.is("EEXIST")}. */
+    /**
+     * Whether this failure is the named errno, e.g. {@code e.is("EEXIST")}.
+     *
+     * @param name a symbolic errno name such as {@code "ENOENT"}
+     * @return {@code true} if {@link #errnoName()} equals {@code name}
+     */
     public boolean is(String name) {
         return errnoName.equals(name);
     }

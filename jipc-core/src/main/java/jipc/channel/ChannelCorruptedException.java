@@ -27,11 +27,17 @@ public final class ChannelCorruptedException extends IllegalStateException {
     /** The header fields at offsets 128 and 256 (tail and head positions). */
     public static final String POSITIONS = "head/tail";
 
+    /** The corrupt field, one of the constants of this class. */
     private final String field;
+    /** The channel position (bytes since creation) where the field was read. */
     private final long position;
+    /** The impossible value read there. */
     private final long value;
 
     /**
+     * Describes a corrupt field found at a channel position; the message names the field, position, value and what
+     * was expected.
+     *
      * @param field    what is wrong, one of the constants of this class
      * @param position the channel position where it was found
      * @param value    the impossible value read there
@@ -44,17 +50,29 @@ public final class ChannelCorruptedException extends IllegalStateException {
         this.value = value;
     }
 
-    /** The corrupt field: {@link #RECORD_LENGTH}, {@link #RECORD_TYPE}, {@link #PENDING_HEAD} or {@link #POSITIONS}. */
+    /**
+     * The corrupt field: {@link #RECORD_LENGTH}, {@link #RECORD_TYPE}, {@link #PENDING_HEAD} or {@link #POSITIONS}.
+     *
+     * @return one of {@link #RECORD_LENGTH}, {@link #RECORD_TYPE}, {@link #PENDING_HEAD} or {@link #POSITIONS}
+     */
     public String field() {
         return field;
     }
 
-    /** The channel position (a byte counter, like {@link OneToOneChannel#headPosition()}) where it was found. */
+    /**
+     * The channel position (a byte counter, like {@link OneToOneChannel#headPosition()}) where it was found.
+     *
+     * @return the channel position in bytes since creation
+     */
     public long position() {
         return position;
     }
 
-    /** The value read there. */
+    /**
+     * The value read there.
+     *
+     * @return the impossible value read at that position
+     */
     public long value() {
         return value;
     }

@@ -90,32 +90,56 @@ public final class ChannelDescriptor {
 
     /** "JIPCCHN1" read as a little-endian long. */
     public static final long MAGIC = 0x314E48434350494AL;
+    /**
+     * The header layout this code writes and the only one it attaches to (version 3: liveness parties in role words).
+     */
     public static final int LAYOUT_VERSION = 3;
     /** flags bit 0: the channel accepts several producers. */
     public static final int FLAG_MANY_PRODUCERS = 1;
 
+    /** The magic ({@link #MAGIC}, 8 bytes), written last at creation with a release store. */
     public static final int MAGIC_OFFSET = 0;
+    /** The layout version (int, {@link #LAYOUT_VERSION}). */
     public static final int VERSION_OFFSET = 8;
+    /** The flags (int): 0, or {@link #FLAG_MANY_PRODUCERS}. */
     public static final int FLAGS_OFFSET = 12;
+    /** The ring's capacity in bytes (long, a power of two of at least {@link #MIN_CAPACITY}). */
     public static final int CAPACITY_OFFSET = 16;
+    /** The largest payload in bytes (int, from 1 to capacity / 8 - 8). */
     public static final int MAX_MESSAGE_LENGTH_OFFSET = 24;
+    /** The header's own length in bytes (int, always {@link #HEADER_LENGTH}). */
     public static final int HEADER_LENGTH_OFFSET = 28;
     /**
      * The creating process's party id ({@code jipc.live}: the party that stands for the whole process), written
      * before the magic; 0 = not recorded. Only {@code jipc clean} and {@code stat} read it: attaching ignores it.
      */
     public static final int CREATOR_PARTY_OFFSET = 32;
+    /** The creator's pid (int) in its own pid namespace, for display. */
     public static final int CREATOR_PID_OFFSET = 40;
+    /** The inode of the creator's pid namespace (long), for display. */
     public static final int CREATOR_PID_NAMESPACE_OFFSET = 48;
     /** The one-producer channel's producer role: the holder's party id, 0 = none. */
     public static final int PRODUCER_PARTY_OFFSET = 64;
+    /** The one producer's pid (int) in its own pid namespace, for display. */
     public static final int PRODUCER_PID_OFFSET = 72;
+    /** The inode of the one producer's pid namespace (long), for display. */
     public static final int PRODUCER_PID_NAMESPACE_OFFSET = 80;
 
+    /** The tail position in bytes since creation (long, on its own 128-byte line): producers move it. */
     public static final int TAIL_OFFSET = 128;
+    /**
+     * The head position in bytes since creation (long, on its own 128-byte line): the consumer publishes it with a
+     * release store.
+     */
     public static final int HEAD_OFFSET = 256;
+    /** The futex word (int) producers bump and wake when the consumer sleeps. */
     public static final int CONSUMER_WAKE_OFFSET = 384;
+    /**
+     * The consumer's announcement (int, 1 = it may sleep on {@link #CONSUMER_WAKE_OFFSET}), so producers wake it only
+     * then.
+     */
     public static final int CONSUMER_WAITING_OFFSET = 388;
+    /** The futex word (int) the consumer bumps and wakes when a producer sleeps on a full ring. */
     public static final int PRODUCER_WAKE_OFFSET = 512;
     /** A 64-bit set: bit i = producer slot i waits on a full ring; bit 63 = the one producer waits. */
     public static final int PRODUCERS_WAITING_OFFSET = 520;
@@ -123,11 +147,15 @@ public final class ChannelDescriptor {
     public static final long ONE_PRODUCER_WAITING_BIT = 1L << 63;
     /** The consumer role: the holder's party id, 0 = none. */
     public static final int CONSUMER_PARTY_OFFSET = 640;
+    /** The consumer's pid (int) in its own pid namespace, for display. */
     public static final int CONSUMER_PID_OFFSET = 648;
+    /** The inode of the consumer's pid namespace (long), for display. */
     public static final int CONSUMER_PID_NAMESPACE_OFFSET = 664;
     /** The head a consumer is about to publish; ahead of the head only while it gives consumed room back. */
     public static final int PENDING_HEAD_OFFSET = 656;
+    /** Where the producer slots of a many-producer channel start. */
     public static final int PRODUCER_SLOTS_OFFSET = 768;
+    /** The size of one producer slot in bytes. */
     public static final int PRODUCER_SLOT_LENGTH = 64;
     /** Within a producer slot: the holder's party id, 0 when the slot is free. */
     public static final int SLOT_PARTY_OFFSET = 0;
@@ -135,13 +163,22 @@ public final class ChannelDescriptor {
     public static final int SLOT_CLAIM_OFFSET = 8;
     /** Within a producer slot: the holder's pid (int) and pid namespace inode (long), for display. */
     public static final int SLOT_PID_OFFSET = 16;
+    /** Within a producer slot: the holder's pid namespace inode (long), for display. */
     public static final int SLOT_PID_NAMESPACE_OFFSET = 24;
 
     /** Where the data ring starts: one page, so the ring is page-aligned in a page-aligned mapping. */
     public static final int HEADER_LENGTH = 4096;
+    /**
+     * How many producer slots fit in the header (52): the most producer instances of a many-producer channel at once.
+     */
     public static final int MAX_PRODUCER_SLOTS = (HEADER_LENGTH - PRODUCER_SLOTS_OFFSET) / PRODUCER_SLOT_LENGTH;
 
-    /** The offset of producer slot {@code index} from the start of the segment. */
+    /**
+     * The offset of producer slot {@code index} from the start of the segment.
+     *
+     * @param index the slot's index, from 0 to {@link #MAX_PRODUCER_SLOTS} - 1
+     * @return {@link #PRODUCER_SLOTS_OFFSET} + {@code index} * {@link #PRODUCER_SLOT_LENGTH}, in bytes
+     */
     public static long producerSlotOffset(int index) {
         return PRODUCER_SLOTS_OFFSET + (long) PRODUCER_SLOT_LENGTH * index;
     }
@@ -149,19 +186,34 @@ public final class ChannelDescriptor {
     /** The smallest ring accepted. */
     public static final int MIN_CAPACITY = 1024;
 
-    /** The segment size a channel with {@code capacity} data bytes needs. */
+    /**
+     * The segment size a channel with {@code capacity} data bytes needs.
+     *
+     * @param capacity the ring's size in bytes: a power of two of at least {@link #MIN_CAPACITY}
+     * @return {@link #HEADER_LENGTH} + {@code capacity}, in bytes
+     */
     public static long segmentSize(long capacity) {
         checkCapacity(capacity);
         return HEADER_LENGTH + capacity;
     }
 
-    /** The largest message a ring of {@code capacity} bytes takes: an eighth of it, so a full-size one always fits. */
+    /**
+     * The largest message a ring of {@code capacity} bytes takes: an eighth of it, so a full-size one always fits.
+     *
+     * @param capacity the ring's size in bytes: a power of two of at least {@link #MIN_CAPACITY}
+     * @return {@code capacity / 8} minus the 8-byte record header, in bytes
+     */
     public static int defaultMaxMessageLength(long capacity) {
         checkCapacity(capacity);
         return (int) Math.min(capacity / 8 - RecordDescriptor.HEADER_LENGTH, Integer.MAX_VALUE - 64);
     }
 
-    /** @throws IllegalArgumentException unless {@code capacity} is a power of two of at least {@link #MIN_CAPACITY} */
+    /**
+     * Checks a ring size.
+     *
+     * @param capacity the ring size to check, in bytes
+     * @throws IllegalArgumentException unless {@code capacity} is a power of two of at least {@link #MIN_CAPACITY}
+     */
     public static void checkCapacity(long capacity) {
         if (capacity < MIN_CAPACITY || Long.bitCount(capacity) != 1) {
             throw new IllegalArgumentException("capacity=" + capacity + " is not a power of two >= " + MIN_CAPACITY);

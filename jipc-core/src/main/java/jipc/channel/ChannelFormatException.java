@@ -9,6 +9,11 @@ import java.io.IOException;
 public final class ChannelFormatException extends IOException {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * A header that this code does not understand.
+     *
+     * @param message names the field and both values, e.g. {@code "version=2, expected 3"}
+     */
     public ChannelFormatException(String message) {
         super(message);
     }

@@ -86,6 +86,8 @@ public final class ManyToOneChannel extends RingChannel implements MessageChanne
      *
      * @param capacity         the ring's size in bytes: a power of two of at least 1024
      * @param maxMessageLength the largest payload accepted, at most {@code capacity / 8 - 8}
+     * @param segment zeroed memory of at least {@link ChannelDescriptor#segmentSize(long)} bytes, 8-byte aligned
+     * @return the channel over {@code segment}, with no producer slot or consumer role taken yet
      */
     public static ManyToOneChannel create(MemorySegment segment, long capacity, int maxMessageLength) {
         return create(segment, capacity, maxMessageLength, standardToken());
@@ -102,6 +104,8 @@ public final class ManyToOneChannel extends RingChannel implements MessageChanne
      * Attaches to a channel that {@link #create} wrote, checking its header; writes nothing (a producer slot is taken
      * on the first claim).
      *
+     * @param segment the mapped channel: header and ring
+     * @return a new instance over {@code segment}, holding no producer slot or consumer role yet
      * @throws ChannelFormatException if the header is not one this code understands, or the channel was created for
      *                                one producer (use {@link OneToOneChannel})
      */
@@ -116,7 +120,11 @@ public final class ManyToOneChannel extends RingChannel implements MessageChanne
 
     // ---- producer slot -------------------------------------------------------------------------------------------
 
-    /** The producer slot this instance holds, {@code -1} if none (before the first claim or after detaching). */
+    /**
+     * The producer slot this instance holds, {@code -1} if none (before the first claim or after detaching).
+     *
+     * @return the slot index, from 0 to {@link ChannelDescriptor#MAX_PRODUCER_SLOTS} - 1, or {@code -1}
+     */
     public int producerSlot() {
         return slot;
     }
@@ -126,6 +134,7 @@ public final class ManyToOneChannel extends RingChannel implements MessageChanne
      * dead by its liveness token (taken over with a compare-and-set of the party word, so two processes never take
      * the same dead slot). Returns the slot's index.
      *
+     * @return the index of the slot this instance holds now
      * @throws IllegalStateException if every slot is held by a party that is alive or cannot be judged
      */
     public int attachProducer() {
@@ -465,7 +474,11 @@ public final class ManyToOneChannel extends RingChannel implements MessageChanne
      * @param claimPosition the ring position of the holder's open claim, or {@code -1} if it has none
      */
     public record Producer(int slot, int pid, long pidNamespace, PartyState state, long claimPosition) {
-        /** Whether the holder may still run (alive, or not to be judged from here). */
+        /**
+         * Whether the holder may still run (alive, or not to be judged from here).
+         *
+         * @return {@code true} unless the holder's liveness token says it is certainly dead
+         */
         public boolean alive() {
             return state.mayBeAlive();
         }
@@ -474,6 +487,8 @@ public final class ManyToOneChannel extends RingChannel implements MessageChanne
     /**
      * The held producer slots now (a snapshot, for monitoring such as {@code jipc channel stat}): acquire loads of
      * each slot's party and claim words and a liveness check per holder (three system calls on its token file).
+     *
+     * @return one entry per held slot, in slot order; empty if no producer holds one
      */
     public List<Producer> producers() {
         List<Producer> held = new ArrayList<>();

@@ -26,22 +26,48 @@ import java.time.Duration;
  * {@link ChannelFormatException} at attach.
  */
 public sealed interface MessageChannel permits OneToOneChannel, ManyToOneChannel {
-    /** The ring's size in bytes. */
+    /**
+     * The ring's size in bytes.
+     *
+     * @return the ring's capacity in bytes: a power of two, at least 1024, fixed at creation
+     */
     long capacity();
 
-    /** The largest payload a message may have. */
+    /**
+     * The largest payload a message may have.
+     *
+     * @return the largest payload in bytes, at most an eighth of the capacity less the 8-byte record header
+     */
     int maxMessageLength();
 
-    /** Bytes ever published (one producer) or claimed (many producers). */
+    /**
+     * Bytes ever published (one producer) or claimed (many producers).
+     *
+     * @return the tail position in bytes since creation (one load of the header's tail word)
+     */
     long tailPosition();
 
-    /** Bytes ever consumed. */
+    /**
+     * Bytes ever consumed.
+     *
+     * @return the head position in bytes since creation (one load of the header's head word)
+     */
     long headPosition();
 
-    /** Ring bytes in use now (a snapshot). */
+    /**
+     * Ring bytes in use now (a snapshot).
+     *
+     * @return tail minus head in bytes, from two loads that other processes may move in between
+     */
     long size();
 
-    /** Reserves room for a message and returns its writable payload slice, or {@code null} if the ring is full. */
+    /**
+     * Reserves room for a message and returns its writable payload slice, or {@code null} if the ring is full.
+     *
+     * @param type the message type, {@code >= 1}
+     * @param length the payload length in bytes, from 0 to {@link #maxMessageLength()}
+     * @return the payload slice to write into before {@link #commit()}, or {@code null} if the ring has no room now
+     */
     MemorySegment tryClaim(int type, int length);
 
     /** Publishes the claimed message. */
@@ -50,46 +76,136 @@ public sealed interface MessageChannel permits OneToOneChannel, ManyToOneChannel
     /** Gives the claimed room back unpublished. */
     void abort();
 
-    /** Copies one message in; {@code false} if the ring is full now. */
+    /**
+     * Copies one message in; {@code false} if the ring is full now.
+     *
+     * @param type the message type, {@code >= 1}
+     * @param payload the bytes to copy, at most {@link #maxMessageLength()} of them
+     * @return {@code true} if the message is in the ring, {@code false} if the ring has no room now
+     */
     boolean offer(int type, MemorySegment payload);
 
-    /** Copies {@code length} bytes of {@code payload} from {@code offset} in; {@code false} if the ring is full now. */
+    /**
+     * Copies {@code length} bytes of {@code payload} from {@code offset} in; {@code false} if the ring is full now.
+     *
+     * @param type the message type, {@code >= 1}
+     * @param payload the array holding the message
+     * @param offset where the message starts in {@code payload}
+     * @param length the message length in bytes, at most {@link #maxMessageLength()}
+     * @return {@code true} if the message is in the ring, {@code false} if the ring has no room now
+     */
     boolean offer(int type, byte[] payload, int offset, int length);
 
-    /** Copies the buffer's remaining bytes in and consumes them; {@code false} (buffer untouched) if the ring is full. */
+    /**
+     * Copies the buffer's remaining bytes in and consumes them; {@code false} (buffer untouched) if the ring is full.
+     *
+     * @param type the message type, {@code >= 1}
+     * @param payload the buffer whose remaining bytes are the message (heap or direct)
+     * @return {@code true} if the message is in the ring, {@code false} if the ring has no room now
+     */
     boolean offer(int type, ByteBuffer payload);
 
-    /** {@link #tryClaim} waiting up to {@code timeout} ({@code null}: as long as it takes) for room. */
+    /**
+     * {@link #tryClaim} waiting up to {@code timeout} ({@code null}: as long as it takes) for room.
+     *
+     * @param type the message type, {@code >= 1}
+     * @param length the payload length in bytes, from 0 to {@link #maxMessageLength()}
+     * @param timeout how long to wait for room; {@code null} waits as long as it takes
+     * @return the payload slice to write into before {@link #commit()}, or {@code null} if no room came in time
+     * @throws InterruptedException if the thread is interrupted while waiting (noticed within 100 ms)
+     */
     MemorySegment claim(int type, int length, Duration timeout) throws InterruptedException;
 
-    /** {@link #offer(int, MemorySegment)} waiting up to {@code timeout} for room. */
+    /**
+     * {@link #offer(int, MemorySegment)} waiting up to {@code timeout} for room.
+     *
+     * @param type the message type, {@code >= 1}
+     * @param payload the bytes to copy, at most {@link #maxMessageLength()} of them
+     * @param timeout how long to wait for room; {@code null} waits as long as it takes
+     * @return {@code true} if the message is in the ring, {@code false} if no room came in time
+     * @throws InterruptedException if the thread is interrupted while waiting (noticed within 100 ms)
+     */
     boolean put(int type, MemorySegment payload, Duration timeout) throws InterruptedException;
 
-    /** {@link #offer(int, byte[], int, int)} waiting up to {@code timeout} for room. */
+    /**
+     * {@link #offer(int, byte[], int, int)} waiting up to {@code timeout} for room.
+     *
+     * @param type the message type, {@code >= 1}
+     * @param payload the array holding the message
+     * @param offset where the message starts in {@code payload}
+     * @param length the message length in bytes, at most {@link #maxMessageLength()}
+     * @param timeout how long to wait for room; {@code null} waits as long as it takes
+     * @return {@code true} if the message is in the ring, {@code false} if no room came in time
+     * @throws InterruptedException if the thread is interrupted while waiting (noticed within 100 ms)
+     */
     boolean put(int type, byte[] payload, int offset, int length, Duration timeout) throws InterruptedException;
 
-    /** Hands every message available now to {@code handler}; returns how many. */
+    /**
+     * Hands every message available now to {@code handler}; returns how many.
+     *
+     * @param handler called once per message, in order, with a read-only slice of the ring valid only during the call
+     * @return the number of messages handled, {@code 0} if none was there
+     */
     int poll(MessageHandler handler);
 
-    /** Hands at most {@code limit} messages available now to {@code handler}. */
+    /**
+     * Hands at most {@code limit} messages available now to {@code handler}.
+     *
+     * @param handler called once per message, in order, with a read-only slice of the ring valid only during the call
+     * @param limit the most messages to hand over (the head is published once, after the last)
+     * @return the number of messages handled, {@code 0} if none was there
+     */
     int poll(MessageHandler handler, int limit);
 
-    /** Hands at most {@code limit} messages, waiting up to {@code timeout} for the first. */
+    /**
+     * Hands at most {@code limit} messages, waiting up to {@code timeout} for the first.
+     *
+     * @param handler called once per message, in order, with a read-only slice of the ring valid only during the call
+     * @param limit the most messages to hand over (the head is published once, after the last)
+     * @param timeout how long to wait for the first message; {@code null} waits as long as it takes
+     * @return the number of messages handled, {@code 0} if none came in time
+     * @throws InterruptedException if the thread is interrupted while waiting (noticed within 100 ms)
+     */
     int poll(MessageHandler handler, int limit, Duration timeout) throws InterruptedException;
 
-    /** Hands every available message, waiting up to {@code timeout} for the first. */
+    /**
+     * Hands every available message, waiting up to {@code timeout} for the first.
+     *
+     * @param handler called once per message, in order, with a read-only slice of the ring valid only during the call
+     * @param timeout how long to wait for the first message; {@code null} waits as long as it takes
+     * @return the number of messages handled, {@code 0} if none came in time
+     * @throws InterruptedException if the thread is interrupted while waiting (noticed within 100 ms)
+     */
     int poll(MessageHandler handler, Duration timeout) throws InterruptedException;
 
-    /** Waits as long as it takes for one message and hands it to {@code handler}. */
+    /**
+     * Waits as long as it takes for one message and hands it to {@code handler}.
+     *
+     * @param handler called once with the message and a read-only slice of the ring valid only during the call
+     * @throws InterruptedException if the thread is interrupted while waiting (noticed within 100 ms)
+     */
     void take(MessageHandler handler) throws InterruptedException;
 
-    /** Whether a record is published at the head now. */
+    /**
+     * Whether a record is published at the head now.
+     *
+     * @return {@code true} if a message is ready to be polled (two loads, no system call)
+     */
     boolean hasMessage();
 
-    /** The strategy this instance's blocking calls wait with. */
+    /**
+     * The strategy this instance's blocking calls wait with.
+     *
+     * @return this instance's wait strategy ({@link WaitStrategy#hybrid()} unless changed)
+     */
     WaitStrategy waitStrategy();
 
-    /** Makes this instance's blocking calls wait with {@code strategy}; returns this instance. */
+    /**
+     * Makes this instance's blocking calls wait with {@code strategy}; returns this instance.
+     *
+     * @param strategy how {@code claim}, {@code put}, {@code poll} with a timeout and {@code take} wait
+     * @return this instance
+     */
     MessageChannel waitStrategy(WaitStrategy strategy);
 
     /**
@@ -103,21 +219,41 @@ public sealed interface MessageChannel permits OneToOneChannel, ManyToOneChannel
      * @throws jipc.live.RoleTakenException if another consumer (another process, or another instance in this one)
      *         holds the role and is alive or cannot be judged; a {@link ChannelCorruptedException} if the header's
      *         pending head is impossible (a corrupt segment)
+     * @return this instance
      */
     MessageChannel registerConsumer();
 
     /** Gives the consumer role back if this instance holds it. */
     void unregisterConsumer();
 
-    /** The registered consumer's pid in its own pid namespace (display only), {@code 0} if none. */
+    /**
+     * The registered consumer's pid in its own pid namespace (display only), {@code 0} if none.
+     *
+     * @return the pid the consumer recorded when it registered (meaningful only in its pid namespace), {@code 0} if
+     *     none
+     */
     int consumerPid();
 
-    /** The registered consumer's pid namespace inode (display only), {@code 0} if unknown. */
+    /**
+     * The registered consumer's pid namespace inode (display only), {@code 0} if unknown.
+     *
+     * @return the inode of the consumer's pid namespace ({@code /proc/PID/ns/pid}), {@code 0} if unknown
+     */
     long consumerPidNamespace();
 
-    /** The verdict on the registered consumer, by its liveness token (never a timer, never {@code /proc}). */
+    /**
+     * The verdict on the registered consumer, by its liveness token (never a timer, never {@code /proc}).
+     *
+     * @return a verdict of life {@code NONE} if no consumer is registered, else what its liveness token says (a few
+     *     system calls)
+     */
     jipc.live.PartyState consumerState();
 
-    /** Whether a registered consumer may still run: alive, or not to be judged from here ({@link #consumerState()}). */
+    /**
+     * Whether a registered consumer may still run: alive, or not to be judged from here ({@link #consumerState()}).
+     *
+     * @return {@code true} if a registered consumer is alive or cannot be judged, {@code false} if none is or it is
+     *     dead
+     */
     boolean isConsumerAlive();
 }

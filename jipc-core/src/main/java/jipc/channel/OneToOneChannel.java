@@ -81,6 +81,8 @@ public final class OneToOneChannel extends RingChannel implements MessageChannel
      *
      * @param capacity         the ring's size in bytes: a power of two of at least 1024
      * @param maxMessageLength the largest payload accepted, at most {@code capacity / 8 - 8}
+     * @param segment zeroed memory of at least {@link ChannelDescriptor#segmentSize(long)} bytes, 8-byte aligned
+     * @return the channel over {@code segment}, with no producer or consumer role taken yet
      */
     public static OneToOneChannel create(MemorySegment segment, long capacity, int maxMessageLength) {
         return create(segment, capacity, maxMessageLength, standardToken());
@@ -96,6 +98,8 @@ public final class OneToOneChannel extends RingChannel implements MessageChannel
     /**
      * Attaches to a channel that {@link #create} wrote, checking its header; writes nothing.
      *
+     * @param segment the mapped channel: header and ring
+     * @return a new instance over {@code segment}, holding no role yet
      * @throws ChannelFormatException if the header is not one this code understands (named field, both values), or
      *                                the channel was created for several producers (use {@link ManyToOneChannel})
      */
@@ -203,12 +207,20 @@ public final class OneToOneChannel extends RingChannel implements MessageChannel
         }
     }
 
-    /** The verdict on the producer role's holder (see {@link #consumerState()}); none before the first claim. */
+    /**
+     * The verdict on the producer role's holder (see {@link #consumerState()}); none before the first claim.
+     *
+     * @return the verdict by the producer's liveness token, with its reason
+     */
     public PartyState producerState() {
         return Liveness.check(Role.holder(segment, PRODUCER_PARTY_OFFSET));
     }
 
-    /** The producer's pid as it recorded it (display only), 0 if no producer holds the role. */
+    /**
+     * The producer's pid as it recorded it (display only), 0 if no producer holds the role.
+     *
+     * @return the pid in the producer's own pid namespace, or {@code 0}
+     */
     public int producerPid() {
         return Role.holder(segment, PRODUCER_PARTY_OFFSET) == 0 ? 0
                 : (int) INT.getAcquire(segment, (long) PRODUCER_PID_OFFSET);

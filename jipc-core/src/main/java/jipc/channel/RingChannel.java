@@ -208,27 +208,47 @@ abstract sealed class RingChannel permits OneToOneChannel, ManyToOneChannel {
 
     // ---- geometry ------------------------------------------------------------------------------------------------
 
-    /** The ring's size in bytes. */
+    /**
+     * The ring's size in bytes.
+     *
+     * @return the ring's capacity in bytes: a power of two, at least 1024, fixed at creation
+     */
     public long capacity() {
         return capacity;
     }
 
-    /** The largest payload {@link #offer} and {@link #tryClaim} accept. */
+    /**
+     * The largest payload {@link #offer} and {@link #tryClaim} accept.
+     *
+     * @return the largest payload in bytes
+     */
     public int maxMessageLength() {
         return maxMessageLength;
     }
 
-    /** The tail: bytes ever published (one producer) or claimed (many producers); an acquire load. */
+    /**
+     * The tail: bytes ever published (one producer) or claimed (many producers); an acquire load.
+     *
+     * @return the tail position in bytes since creation
+     */
     public long tailPosition() {
         return (long) LONG.getAcquire(segment, (long) TAIL_OFFSET);
     }
 
-    /** Bytes ever consumed (acquire load). */
+    /**
+     * Bytes ever consumed (acquire load).
+     *
+     * @return the head position in bytes since creation
+     */
     public long headPosition() {
         return (long) LONG.getAcquire(segment, (long) HEAD_OFFSET);
     }
 
-    /** Ring bytes in use now: between head and tail (a snapshot). */
+    /**
+     * Ring bytes in use now: between head and tail (a snapshot).
+     *
+     * @return tail minus head in bytes, from two loads that other processes may move in between
+     */
     public long size() {
         long head = headPosition();
         long tail = tailPosition();
@@ -277,6 +297,7 @@ abstract sealed class RingChannel permits OneToOneChannel, ManyToOneChannel {
      * the room up. One claim at a time per instance.
      *
      * @param type the message type, {@code >= 1}
+     * @param length the payload length in bytes, from 0 to {@link #maxMessageLength()}
      * @return the payload slice, or {@code null} if the ring has no room now
      * @throws IllegalStateException if a claim is already open
      */
@@ -317,7 +338,15 @@ abstract sealed class RingChannel permits OneToOneChannel, ManyToOneChannel {
         return true;
     }
 
-    /** Copies {@code length} bytes of {@code payload} from {@code offset}; see {@link #offer(int, MemorySegment)}. */
+    /**
+     * Copies {@code length} bytes of {@code payload} from {@code offset}; see {@link #offer(int, MemorySegment)}.
+     *
+     * @param type the message type, {@code >= 1}
+     * @param payload the array holding the message
+     * @param offset where the message starts in {@code payload}
+     * @param length the message length in bytes, at most {@link #maxMessageLength()}
+     * @return {@code true} if the message is in the ring, {@code false} if the ring has no room now
+     */
     public boolean offer(int type, byte[] payload, int offset, int length) {
         Objects.checkFromIndexSize(offset, length, Objects.requireNonNull(payload, "payload").length);
         if (length >= NATIVE_COPY_THRESHOLD) {
@@ -341,7 +370,13 @@ abstract sealed class RingChannel permits OneToOneChannel, ManyToOneChannel {
         }
     }
 
-    /** Copies the buffer's remaining bytes and advances its position if sent; see {@link #offer(int, MemorySegment)}. */
+    /**
+     * Copies the buffer's remaining bytes and advances its position if sent; see {@link #offer(int, MemorySegment)}.
+     *
+     * @param type the message type, {@code >= 1}
+     * @param payload the buffer whose remaining bytes are the message (heap or direct)
+     * @return {@code true} if the message is in the ring, {@code false} (buffer untouched) if the ring has no room now
+     */
     public boolean offer(int type, ByteBuffer payload) {
         Objects.requireNonNull(payload, "payload");
         boolean sent = offer(type, MemorySegment.ofBuffer(payload));
@@ -356,6 +391,8 @@ abstract sealed class RingChannel permits OneToOneChannel, ManyToOneChannel {
      * ring sleeps until the consumer frees room (the consumer then makes one {@code FUTEX_WAKE}).
      *
      * @param timeout how long to wait for room; {@code null} waits as long as it takes
+     * @param length the payload length in bytes, from 0 to {@link #maxMessageLength()}
+     * @param type the message type, {@code >= 1}
      * @return the payload slice, or {@code null} if no room came in time
      * @throws InterruptedException if the thread is interrupted while waiting (noticed within 100 ms)
      */
@@ -399,6 +436,9 @@ abstract sealed class RingChannel permits OneToOneChannel, ManyToOneChannel {
      * Copies one message into the ring, waiting up to {@code timeout} for room: the {@code offer(e, timeout)} of
      * this channel ({@code timeout == null} waits as long as it takes, like {@code put}).
      *
+     * @param timeout how long to wait for room; {@code null} waits as long as it takes
+     * @param payload the bytes to copy, at most {@link #maxMessageLength()} of them
+     * @param type the message type, {@code >= 1}
      * @return whether the message was sent; {@code false} if no room came in time
      * @throws InterruptedException if the thread is interrupted while waiting (noticed within 100 ms)
      */
@@ -414,7 +454,17 @@ abstract sealed class RingChannel permits OneToOneChannel, ManyToOneChannel {
         return true;
     }
 
-    /** {@link #put(int, MemorySegment, Duration)} for {@code length} bytes of an array from {@code offset}. */
+    /**
+     * {@link #put(int, MemorySegment, Duration)} for {@code length} bytes of an array from {@code offset}.
+     *
+     * @param type the message type, {@code >= 1}
+     * @param payload the array holding the message
+     * @param offset where the message starts in {@code payload}
+     * @param length the message length in bytes, at most {@link #maxMessageLength()}
+     * @param timeout how long to wait for room; {@code null} waits as long as it takes
+     * @return {@code true} if the message is in the ring, {@code false} if no room came in time
+     * @throws InterruptedException if the thread is interrupted while waiting (noticed within 100 ms)
+     */
     public boolean put(int type, byte[] payload, int offset, int length, Duration timeout)
             throws InterruptedException {
         Objects.checkFromIndexSize(offset, length, Objects.requireNonNull(payload, "payload").length);
@@ -440,7 +490,12 @@ abstract sealed class RingChannel permits OneToOneChannel, ManyToOneChannel {
 
     // ---- consumer ------------------------------------------------------------------------------------------------
 
-    /** Hands every message available now to {@code handler}; returns how many. */
+    /**
+     * Hands every message available now to {@code handler}; returns how many.
+     *
+     * @param handler called once per message, in order, with a read-only slice of the ring valid only during the call
+     * @return the number of messages handled, {@code 0} if none was there
+     */
     public int poll(MessageHandler handler) {
         return poll(handler, Integer.MAX_VALUE);
     }
@@ -450,6 +505,8 @@ abstract sealed class RingChannel permits OneToOneChannel, ManyToOneChannel {
      * back to the producers: the new head into the pending head, the consumed bytes zeroed (many producers only), the
      * head published with one release store. A message whose handler throws counts as consumed.
      *
+     * @param limit the most messages to hand over
+     * @param handler called once per message, in order, with a read-only slice of the ring valid only during the call
      * @return the number of messages handled (padding records are not counted)
      * @throws IllegalArgumentException if {@code limit < 1}
      * @throws ChannelCorruptedException if the record at the head has an impossible length or type (written by a
@@ -619,7 +676,11 @@ abstract sealed class RingChannel permits OneToOneChannel, ManyToOneChannel {
     /** The bit this instance's producer sets in the producers-waiting set while it waits for room. */
     abstract long waitingBit();
 
-    /** Whether a record (a message or padding) is published at the head: two loads. */
+    /**
+     * Whether a record (a message or padding) is published at the head: two loads.
+     *
+     * @return {@code true} if a record is there to poll
+     */
     public boolean hasMessage() {
         long head = (long) LONG.getAcquire(segment, (long) HEAD_OFFSET);
         return (int) INT.getAcquire(ring, (head & mask) + LENGTH_OFFSET) > 0;
@@ -653,7 +714,11 @@ abstract sealed class RingChannel permits OneToOneChannel, ManyToOneChannel {
 
     // ---- blocking calls ------------------------------------------------------------------------------------------
 
-    /** The strategy this instance's blocking calls wait with. */
+    /**
+     * The strategy this instance's blocking calls wait with.
+     *
+     * @return this instance's wait strategy ({@link WaitStrategy#hybrid()} unless changed)
+     */
     public WaitStrategy waitStrategy() {
         return waitStrategy;
     }
@@ -668,6 +733,8 @@ abstract sealed class RingChannel permits OneToOneChannel, ManyToOneChannel {
      * futex-based one an idle consumer uses no CPU.
      *
      * @param timeout how long to wait for the first message; {@code null} waits as long as it takes
+     * @param limit the most messages to hand over
+     * @param handler called once per message, in order, with a read-only slice of the ring valid only during the call
      * @return the number of messages handled; {@code 0} if none arrived in time
      * @throws InterruptedException if the thread is interrupted while waiting (noticed within 100 ms)
      */
@@ -701,7 +768,14 @@ abstract sealed class RingChannel permits OneToOneChannel, ManyToOneChannel {
         }
     }
 
-    /** {@link #poll(MessageHandler, int, Duration)} for every message available once the first arrived. */
+    /**
+     * {@link #poll(MessageHandler, int, Duration)} for every message available once the first arrived.
+     *
+     * @param handler called once per message, in order, with a read-only slice of the ring valid only during the call
+     * @param timeout how long to wait for the first message; {@code null} waits as long as it takes
+     * @return the number of messages handled, {@code 0} if none came in time
+     * @throws InterruptedException if the thread is interrupted while waiting (noticed within 100 ms)
+     */
     public int poll(MessageHandler handler, Duration timeout) throws InterruptedException {
         return poll(handler, Integer.MAX_VALUE, timeout);
     }
@@ -709,6 +783,7 @@ abstract sealed class RingChannel permits OneToOneChannel, ManyToOneChannel {
     /**
      * Waits for one message as long as it takes and hands it to {@code handler}: the {@code take()} of this channel.
      *
+     * @param handler called once with the message and a read-only slice of the ring valid only during the call
      * @throws InterruptedException if the thread is interrupted while waiting (noticed within 100 ms)
      */
     public void take(MessageHandler handler) throws InterruptedException {
@@ -892,7 +967,11 @@ abstract sealed class RingChannel permits OneToOneChannel, ManyToOneChannel {
         }
     }
 
-    /** Whether this instance holds the consumer role. */
+    /**
+     * Whether this instance holds the consumer role.
+     *
+     * @return {@code true} between taking the consumer role and giving it back
+     */
     public boolean isRegisteredConsumer() {
         return consumerParty != null;
     }
@@ -900,13 +979,19 @@ abstract sealed class RingChannel permits OneToOneChannel, ManyToOneChannel {
     /**
      * The registered consumer's pid as it recorded it, {@code 0} if none: in its own pid namespace, for display
      * ({@link #consumerState()} is the verdict).
+     *
+     * @return the pid, or {@code 0} if no consumer is registered
      */
     public int consumerPid() {
         return Role.holder(segment, CONSUMER_PARTY_OFFSET) == 0 ? 0
                 : (int) INT.getAcquire(segment, (long) CONSUMER_PID_OFFSET);
     }
 
-    /** The consumer's pid namespace inode as it recorded it ({@code /proc/PID/ns/pid}), 0 if none or unknown. */
+    /**
+     * The consumer's pid namespace inode as it recorded it ({@code /proc/PID/ns/pid}), 0 if none or unknown.
+     *
+     * @return the inode number, or {@code 0}
+     */
     public long consumerPidNamespace() {
         return (long) LONG.getAcquire(segment, (long) CONSUMER_PID_NAMESPACE_OFFSET);
     }
@@ -915,6 +1000,8 @@ abstract sealed class RingChannel permits OneToOneChannel, ManyToOneChannel {
      * The verdict on the consumer role's holder: alive, dead, cannot decide (counts as alive), or none registered.
      * By its liveness token, never by a timer or {@code /proc}: right across pid namespaces. Cost: {@code open},
      * {@code fcntl}, {@code close} of the token file.
+     *
+     * @return the verdict, with its reason
      */
     public PartyState consumerState() {
         return Liveness.check(Role.holder(segment, CONSUMER_PARTY_OFFSET));
@@ -924,6 +1011,8 @@ abstract sealed class RingChannel permits OneToOneChannel, ManyToOneChannel {
      * Whether a consumer is registered that may still run: alive, or not to be judged from here (see
      * {@link #consumerState()}); {@code false} if none is registered or it is certainly dead. A slow consumer is
      * alive. A producer may use it to stop waiting for a consumer that is gone.
+     *
+     * @return {@code true} if a registered consumer is alive or cannot be judged
      */
     public boolean isConsumerAlive() {
         return consumerState().mayBeAlive();

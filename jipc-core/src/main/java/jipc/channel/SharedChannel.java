@@ -44,6 +44,10 @@ public final class SharedChannel implements AutoCloseable {
      * Creates the object {@code name} sized for a ring of {@code capacity} bytes and writes a new channel into it.
      * Costs {@code shm_open}, {@code fchmod}, {@code fallocate}, {@code mmap}.
      *
+     * @param maxMessageLength the largest payload in bytes, from 1 to capacity / 8 - 8
+     * @param capacity the ring's size in bytes: a power of two of at least 1024
+     * @param name the POSIX shared memory name, such as {@code "/orders"} (one leading slash, no other)
+     * @return the open object with the channel mapped; close it to unmap
      * @throws jipc.ErrnoException EEXIST if the name is taken
      * @throws IllegalArgumentException for a bad name, capacity or message length (nothing is created then)
      */
@@ -55,7 +59,13 @@ public final class SharedChannel implements AutoCloseable {
      * {@link #create(String, long, int)} with the object's permission bits set to exactly {@code mode} (e.g.
      * {@code 0660} for a group whose members produce and consume); both ends need read and write permission.
      *
+     * @param mode the object's permission bits, exactly (the umask does not apply)
+     * @param maxMessageLength the largest payload in bytes, from 1 to capacity / 8 - 8
+     * @param capacity the ring's size in bytes: a power of two of at least 1024
+     * @param name the POSIX shared memory name, such as {@code "/orders"} (one leading slash, no other)
+     * @return the open object with the channel mapped; close it to unmap
      * @throws IllegalArgumentException also for a mode outside {@code 0..0777}
+     * @throws IOException if a system call fails: {@link jipc.ErrnoException} with EEXIST if the name is taken
      */
     public static SharedChannel create(String name, long capacity, int maxMessageLength, int mode)
             throws IOException {
@@ -65,13 +75,29 @@ public final class SharedChannel implements AutoCloseable {
     /**
      * {@link #create} for a {@link ManyToOneChannel}: any number of processes (up to
      * {@value ChannelDescriptor#MAX_PRODUCER_SLOTS} producers at a time) may {@link #attach} and produce.
+     *
+     * @param name the POSIX shared memory name, such as {@code "/orders"} (one leading slash, no other)
+     * @param capacity the ring's size in bytes: a power of two of at least 1024
+     * @param maxMessageLength the largest payload in bytes, from 1 to capacity / 8 - 8
+     * @return the open object with the many-producer channel mapped; close it to unmap
+     * @throws IOException if a system call fails: {@link jipc.ErrnoException} with EEXIST if the name is taken
      */
     public static SharedChannel createManyToOne(String name, long capacity, int maxMessageLength)
             throws IOException {
         return create(name, capacity, maxMessageLength, true, PosixSharedMemory.DEFAULT_MODE);
     }
 
-    /** {@link #createManyToOne(String, long, int)} with exactly {@code mode}; see {@link #create(String, long, int, int)}. */
+    /**
+     * {@link #createManyToOne(String, long, int)} with exactly {@code mode}; see {@link #create(String, long, int,
+     * int)}.
+     *
+     * @param name the POSIX shared memory name, such as {@code "/orders"} (one leading slash, no other)
+     * @param capacity the ring's size in bytes: a power of two of at least 1024
+     * @param maxMessageLength the largest payload in bytes, from 1 to capacity / 8 - 8
+     * @param mode the object's permission bits, exactly (the umask does not apply)
+     * @return the open object with the many-producer channel mapped; close it to unmap
+     * @throws IOException if a system call fails: {@link jipc.ErrnoException} with EEXIST if the name is taken
+     */
     public static SharedChannel createManyToOne(String name, long capacity, int maxMessageLength, int mode)
             throws IOException {
         return create(name, capacity, maxMessageLength, true, mode);
@@ -108,6 +134,8 @@ public final class SharedChannel implements AutoCloseable {
     /**
      * Opens and maps the existing object {@code name} and attaches to the channel in it, writing nothing.
      *
+     * @param name the POSIX shared memory name of an existing channel
+     * @return the open object with the channel mapped, of the kind its header says; close it to unmap
      * @throws jipc.ErrnoException     ENOENT if there is no such object, EACCES if its mode forbids it
      * @throws ChannelFormatException if the object does not hold a channel (or a channel of another version), or
      *                                is smaller than a channel's header (even empty)
@@ -167,6 +195,7 @@ public final class SharedChannel implements AutoCloseable {
     /**
      * The one-producer channel; valid until {@link #close()}.
      *
+     * @return the channel, the same instance on every call
      * @throws IllegalStateException if the object holds a many-producer channel ({@link #manyToOne()})
      */
     public OneToOneChannel channel() {
@@ -179,6 +208,7 @@ public final class SharedChannel implements AutoCloseable {
     /**
      * The many-producer channel; valid until {@link #close()}.
      *
+     * @return the channel, the same instance on every call
      * @throws IllegalStateException if the object holds a one-producer channel ({@link #channel()})
      */
     public ManyToOneChannel manyToOne() {
@@ -191,32 +221,56 @@ public final class SharedChannel implements AutoCloseable {
     /**
      * The channel, whichever its kind, for code that works with both ({@link #channel()} and {@link #manyToOne()}
      * give the kind's own type); valid until {@link #close()}.
+     *
+     * @return the channel as its common interface, the same instance on every call
      */
     public MessageChannel messageChannel() {
         return (MessageChannel) channel;
     }
 
-    /** Whether the object holds a {@link ManyToOneChannel} (flag bit 0 of the header). */
+    /**
+     * Whether the object holds a {@link ManyToOneChannel} (flag bit 0 of the header).
+     *
+     * @return {@code true} for a many-producer channel, {@code false} for a one-producer one
+     */
     public boolean isManyToOne() {
         return channel instanceof ManyToOneChannel;
     }
 
-    /** The shared memory object's name. */
+    /**
+     * The shared memory object's name.
+     *
+     * @return the name given to {@code create} or {@code attach}, with its leading {@code "/"}
+     */
     public String name() {
         return shm.name();
     }
 
-    /** The mapping the channel lives in. */
+    /**
+     * The mapping the channel lives in.
+     *
+     * @return the mapping of the whole object (header and ring), valid until {@link #close()}
+     */
     public Mapping mapping() {
         return mapping;
     }
 
-    /** Removes the object's name ({@code shm_unlink}); processes that have it mapped go on using it. */
+    /**
+     * Removes the object's name ({@code shm_unlink}); processes that have it mapped go on using it.
+     *
+     * @throws IOException if {@code shm_unlink} fails ({@link jipc.ErrnoException}, e.g. ENOENT if already removed)
+     */
     public void unlink() throws IOException {
         shm.unlink();
     }
 
-    /** Removes the object {@code name} if it exists; see {@link PosixSharedMemory#unlinkIfExists(String)}. */
+    /**
+     * Removes the object {@code name} if it exists; see {@link PosixSharedMemory#unlinkIfExists(String)}.
+     *
+     * @param name the POSIX shared memory name
+     * @return {@code true} if it was removed, {@code false} if there was no such object
+     * @throws IOException if {@code shm_unlink} fails for another reason than ENOENT
+     */
     public static boolean unlinkIfExists(String name) throws IOException {
         return PosixSharedMemory.unlinkIfExists(name);
     }

@@ -27,18 +27,27 @@ public interface WaitStrategy {
     /**
      * Waits until {@code waitable.isReady()} or until {@code timeoutNanos} have passed.
      *
+     * @param waitable the condition and its sleep (the channel's wake protocol)
      * @param timeoutNanos how long at most, {@code >= 0}, or {@link #FOREVER}
      * @return whether the condition holds; {@code false} only when the time ran out
      * @throws InterruptedException if the thread is interrupted while waiting (its flag is cleared)
      */
     boolean await(Waitable waitable, long timeoutNanos) throws InterruptedException;
 
-    /** Re-checks in a tight loop with {@link Thread#onSpinWait()}: lowest latency, one busy core. */
+    /**
+     * Re-checks in a tight loop with {@link Thread#onSpinWait()}: lowest latency, one busy core.
+     *
+     * @return a shared, stateless strategy
+     */
     static WaitStrategy busySpin() {
         return (waitable, timeoutNanos) -> spin(waitable, timeoutNanos, false);
     }
 
-    /** Re-checks with {@link Thread#yield()} between checks: low latency, a busy core that others may take. */
+    /**
+     * Re-checks with {@link Thread#yield()} between checks: low latency, a busy core that others may take.
+     *
+     * @return a shared, stateless strategy
+     */
     static WaitStrategy yielding() {
         return (waitable, timeoutNanos) -> spin(waitable, timeoutNanos, true);
     }
@@ -46,6 +55,10 @@ public interface WaitStrategy {
     /**
      * Parks the thread between checks, starting at {@code minParkNanos} and doubling up to {@code maxParkNanos}.
      * No cross-process wake-up: latency is up to {@code maxParkNanos}, but the other side never makes a system call.
+     *
+     * @param minParkNanos the first park's length in nanoseconds, {@code > 0}
+     * @param maxParkNanos the longest park in nanoseconds, {@code >= minParkNanos}
+     * @return a stateless strategy (each wait starts again at {@code minParkNanos})
      */
     static WaitStrategy parking(long minParkNanos, long maxParkNanos) {
         if (minParkNanos < 1 || maxParkNanos < minParkNanos || maxParkNanos > MAX_SLICE_NANOS) {
@@ -70,7 +83,11 @@ public interface WaitStrategy {
         };
     }
 
-    /** Sleeps in {@code FUTEX_WAIT} at once until the other side wakes it: no CPU while idle. */
+    /**
+     * Sleeps in {@code FUTEX_WAIT} at once until the other side wakes it: no CPU while idle.
+     *
+     * @return a shared, stateless strategy
+     */
     static WaitStrategy futex() {
         return (waitable, timeoutNanos) -> sleep(waitable, timeoutNanos);
     }
@@ -80,6 +97,9 @@ public interface WaitStrategy {
      * that arrives within the spin costs no system call on either side. On a machine with one online CPU it does not
      * spin (the other side cannot run meanwhile) and sleeps at once. Two processes pinned to the same CPU should wait
      * with {@link #futex()}: spinning there burns the time slice the other side needs.
+     *
+     * @param spins how many re-checks before sleeping, {@code >= 0}
+     * @return a stateless strategy
      */
     static WaitStrategy hybrid(int spins) {
         if (spins < 0) {
@@ -97,7 +117,11 @@ public interface WaitStrategy {
         };
     }
 
-    /** {@link #hybrid(int)} with 1000 spins (a few microseconds); none on a one-CPU machine. */
+    /**
+     * {@link #hybrid(int)} with 1000 spins (a few microseconds); none on a one-CPU machine.
+     *
+     * @return a stateless strategy
+     */
     static WaitStrategy hybrid() {
         return hybrid(1000);
     }

@@ -5,7 +5,11 @@ package jipc.channel;
  * room in the ring. The channel makes these; a custom strategy only calls them.
  */
 public interface Waitable {
-    /** Whether the awaited condition holds now: a few memory loads, no system call. */
+    /**
+     * Whether the awaited condition holds now: a few memory loads, no system call.
+     *
+     * @return {@code true} if the caller can stop waiting
+     */
     boolean isReady();
 
     /**
@@ -14,6 +18,9 @@ public interface Waitable {
      * signal between the caller's last check and the sleep is never lost. May return early (spuriously); the caller
      * loops. A blocking system call: it does not notice {@link Thread#interrupt()} until it returns, so callers pass
      * short slices. On a heap segment (no futex possible) it parks for at most 1 ms instead.
+     *
+     * @param maxNanos the longest sleep in nanoseconds
+     * @return {@link #isReady()} after the sleep
      */
     boolean sleep(long maxNanos);
 }

@@ -46,7 +46,14 @@ public final class Fifo {
         this.path = path;
     }
 
-    /** Creates a FIFO at {@code path} with mode 0600. See {@link #create(Path, int)}. */
+    /**
+     * Creates a FIFO at {@code path} with mode 0600. See {@link #create(Path, int)}.
+     *
+     * @param path where the FIFO goes; nothing may be there
+     * @return the FIFO
+     * @throws IOException {@link jipc.ErrnoException} EEXIST if something is at {@code path}, ENOENT if its directory
+     *     is missing
+     */
     public static Fifo create(Path path) throws IOException {
         return create(path, DEFAULT_MODE);
     }
@@ -56,6 +63,8 @@ public final class Fifo {
      * are set again with {@code fchmodat(AT_SYMLINK_NOFOLLOW)} when the umask removed some).
      *
      * @param mode permission bits, {@code 0} to {@code 0777}
+     * @param path where the FIFO goes; nothing may be there
+     * @return the FIFO
      * @throws jipc.ErrnoException EEXIST if anything (FIFO or not) is already at {@code path}; ENOENT if the
      *                             directory does not exist; EACCES if it may not be written
      */
@@ -83,6 +92,8 @@ public final class Fifo {
     /**
      * An existing FIFO.
      *
+     * @param path the FIFO's path
+     * @return the FIFO
      * @throws jipc.ErrnoException ENOENT if nothing is at {@code path}
      * @throws NotAFifoException   if something else is there (including a symbolic link, which is never followed)
      */
@@ -95,7 +106,11 @@ public final class Fifo {
         return new Fifo(path);
     }
 
-    /** The FIFO's path. */
+    /**
+     * The FIFO's path.
+     *
+     * @return the path given to {@code create} or {@code at}
+     */
     public Path path() {
         return path;
     }
@@ -105,6 +120,10 @@ public final class Fifo {
      * blocks a carrier: the FIFO is opened without waiting and the thread parks until a writer has written or come
      * and gone (the kernel offers no event for "a writer opened"), then the end is made blocking (it is this call's
      * own open file description, shared with nobody yet).
+     *
+     * @return the read end, blocking
+     * @throws IOException {@link jipc.ErrnoException} from {@code open}, {@link NotAFifoException} if the path no
+     *     longer holds a FIFO
      */
     public ReadEnd openRead() throws IOException {
         if (!Thread.currentThread().isVirtual()) {
@@ -125,6 +144,10 @@ public final class Fifo {
      * Opens for reading without waiting for a writer; the end is non-blocking (see {@link ReadEnd#setBlocking}).
      * Note that while no process has the FIFO open for writing, a read returns {@code -1} (EOF) on Linux, not
      * {@code 0}: "no writer yet" and "every writer left" look the same.
+     *
+     * @return the read end, non-blocking
+     * @throws IOException {@link jipc.ErrnoException} from {@code open}, {@link NotAFifoException} if the path no
+     *     longer holds a FIFO
      */
     public ReadEnd openReadNonBlocking() throws IOException {
         return new ReadEnd(open(Constants.O_RDONLY | Constants.O_NONBLOCK));
@@ -133,6 +156,10 @@ public final class Fifo {
     /**
      * Opens for writing; blocks until a reader opens the FIFO (see the class comment). On a virtual thread the open
      * runs on one of jipc's few platform threads for such calls ({@link jipc.io.BlockingCalls}) while the thread parks.
+     *
+     * @return the write end, blocking
+     * @throws IOException {@link jipc.ErrnoException} from {@code open}, {@link NotAFifoException} if the path no
+     *     longer holds a FIFO
      */
     public WriteEnd openWrite() throws IOException {
         return new WriteEnd(BlockingCalls.call(() -> open(Constants.O_WRONLY), Fd::close));
@@ -141,6 +168,7 @@ public final class Fifo {
     /**
      * Opens for writing without waiting; the end is non-blocking.
      *
+     * @return the write end, non-blocking
      * @throws NoReaderException if no process has the FIFO open for reading (ENXIO)
      */
     public WriteEnd openWriteNonBlocking() throws IOException {
@@ -158,6 +186,8 @@ public final class Fifo {
      * Opens for writing, waiting at most {@code timeout} for a reader to appear (non-blocking opens retried with a
      * back-off from 1 to 50 ms). The returned end is blocking.
      *
+     * @param timeout the longest wait for a reader; {@code null} waits as long as it takes
+     * @return the write end, blocking
      * @throws NoReaderException      if no reader appeared in time
      * @throws InterruptedIOException if the thread was interrupted while waiting
      */
@@ -203,7 +233,14 @@ public final class Fifo {
         }
     }
 
-    /** Removes the FIFO if it is there; {@code false} if nothing was at the path. Refuses non-FIFOs like {@link #unlink()}. */
+    /**
+     * Removes the FIFO if it is there; {@code false} if nothing was at the path. Refuses non-FIFOs like
+     * {@link #unlink()}.
+     *
+     * @return {@code true} if a FIFO was removed, {@code false} if nothing was at the path
+     * @throws IOException {@link NotAFifoException} if something else is there, {@link jipc.ErrnoException} from
+     *     {@code unlink}
+     */
     public boolean unlinkIfExists() throws IOException {
         try {
             unlink();

@@ -27,9 +27,19 @@ public final class BlockingCalls {
     /** How many calls may block in the kernel at once. */
     public static final int THREADS = 4;
 
-    /** A system call that may block. */
+    /**
+     * A system call that may block.
+     *
+     * @param <T> the call's result
+     */
     @FunctionalInterface
     public interface Call<T> {
+        /**
+         * Makes the call; may block in the kernel.
+         *
+         * @return the call's result
+         * @throws IOException what the call failed with
+         */
         T run() throws IOException;
     }
 
@@ -43,6 +53,9 @@ public final class BlockingCalls {
      * Runs {@code call} here on a platform thread; on a virtual thread, in the pool while this thread parks.
      *
      * @param abandon what to do with a result nobody waits for any more (the caller was interrupted)
+     * @param call the blocking call, run once
+     * @param <T> the call's result
+     * @return what {@code call} returned
      * @throws InterruptedIOException if the virtual thread is interrupted while it waits (its flag is cleared)
      */
     public static <T> T call(Call<T> call, Consumer<T> abandon) throws IOException {

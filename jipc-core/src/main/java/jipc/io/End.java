@@ -34,17 +34,34 @@ public abstract sealed class End implements Channel, HasFd permits ReadEnd, Writ
         fd.close();
     }
 
-    /** See {@link Fd#setBlocking(boolean)}; the flag is shared with every duplicate of this end. */
+    /**
+     * See {@link Fd#setBlocking(boolean)}; the flag is shared with every duplicate of this end.
+     *
+     * @param blocking {@code false} to set {@code O_NONBLOCK}
+     * @throws IOException {@link jipc.ErrnoException} if {@code fcntl} fails, or
+     *     {@link java.nio.channels.ClosedChannelException} after close
+     */
     public final void setBlocking(boolean blocking) throws IOException {
         fd.setBlocking(blocking);
     }
 
+    /**
+     * Whether reads and writes on this end block (no {@code O_NONBLOCK}); see {@link Fd#isBlocking()}.
+     *
+     * @return {@code true} if they block
+     * @throws IOException {@link jipc.ErrnoException} if {@code fcntl} fails, or
+     *     {@link java.nio.channels.ClosedChannelException} after close
+     */
     public final boolean isBlocking() throws IOException {
         return fd.isBlocking();
     }
 
     /**
      * The capacity of the pipe this end belongs to, in bytes ({@code fcntl(F_GETPIPE_SZ)}); 65 536 by default on Linux.
+     *
+     * @return the capacity in bytes
+     * @throws IOException {@link jipc.ErrnoException} if {@code fcntl} fails, or
+     *     {@link java.nio.channels.ClosedChannelException} after close
      */
     public final int pipeCapacity() throws IOException {
         return fd.fcntl(Constants.F_GETPIPE_SZ, 0, "F_GETPIPE_SZ");
@@ -55,6 +72,7 @@ public abstract sealed class End implements Channel, HasFd permits ReadEnd, Writ
      * Linux rounds up to a power-of-two number of pages (at least one page), so asking for 1000 bytes gives 4096.
      *
      * @param bytes the capacity wanted, at least 1
+     * @return the capacity the kernel chose, in bytes
      * @throws IllegalArgumentException if {@code bytes < 1}
      * @throws jipc.ErrnoException EPERM above {@code /proc/sys/fs/pipe-max-size} for an unprivileged process,
      *                             EBUSY if the pipe holds more data than the new size, EINVAL if the size is too

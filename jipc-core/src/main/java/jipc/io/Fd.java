@@ -83,6 +83,8 @@ public final class Fd implements ByteChannel, HasFd {
     /**
      * Takes ownership of an open descriptor number: from now on only this object closes it.
      *
+     * @param fd the descriptor number
+     * @return the owner of {@code fd}
      * @throws ErrnoException with EBADF if {@code fd} is not open in this process
      */
     public static Fd adopt(int fd) throws ErrnoException {
@@ -98,6 +100,10 @@ public final class Fd implements ByteChannel, HasFd {
     /**
      * Takes ownership of a descriptor that this process inherited (e.g. fd 3 placed by a parent) and marks it
      * close-on-exec, so that it goes no further than this process unless placed on purpose.
+     *
+     * @param fd the inherited descriptor's number
+     * @return the owner of {@code fd}
+     * @throws ErrnoException with EBADF if {@code fd} is not open in this process
      */
     public static Fd inherit(int fd) throws ErrnoException {
         Fd owned = adopt(fd);
@@ -117,7 +123,11 @@ public final class Fd implements ByteChannel, HasFd {
         return this;
     }
 
-    /** The descriptor number. Valid while this object is open; printing it after close is harmless. */
+    /**
+     * The descriptor number. Valid while this object is open; printing it after close is harmless.
+     *
+     * @return the number, {@code >= 0}
+     */
     public int number() {
         return fd;
     }
@@ -131,6 +141,7 @@ public final class Fd implements ByteChannel, HasFd {
      * Marks the descriptor in use for one operation and returns its number; every call must be paired with
      * {@link #release()} in a {@code finally} block.
      *
+     * @return the descriptor number, open until the matching {@link #release()}
      * @throws ClosedChannelException if {@link #close()} has been called
      */
     public int acquire() throws ClosedChannelException {
@@ -188,8 +199,11 @@ public final class Fd implements ByteChannel, HasFd {
     /**
      * Reads into a segment.
      *
+     * @param dst where the bytes go, up to its size
      * @return the number of bytes read; {@code -1} at end of file (every writer of a pipe or FIFO has closed);
      *         {@code 0} if the descriptor is non-blocking and nothing is there now (EAGAIN), or {@code dst} is empty
+     * @throws IOException {@link jipc.ErrnoException} if {@code read} fails,
+     *     {@link java.nio.channels.ClosedChannelException} after close
      */
     public int read(MemorySegment dst) throws IOException {
         if (Objects.requireNonNull(dst, "dst").isReadOnly()) {
@@ -255,6 +269,7 @@ public final class Fd implements ByteChannel, HasFd {
      * Writes from a segment. A blocking write to a pipe returns when all bytes are in (it may block while the pipe
      * is full); a non-blocking one writes what fits.
      *
+     * @param src the bytes to write
      * @return the number of bytes written; {@code 0} if the descriptor is non-blocking and full (EAGAIN)
      * @throws jipc.BrokenPipeException if no reader is left (EPIPE)
      */
@@ -453,6 +468,10 @@ public final class Fd implements ByteChannel, HasFd {
     /**
      * Switches {@code O_NONBLOCK}. Note that the flag belongs to the open file description: every duplicate of this
      * descriptor, in this or another process, sees the change.
+     *
+     * @param blocking {@code false} to set {@code O_NONBLOCK}, {@code true} to clear it
+     * @throws IOException {@link jipc.ErrnoException} if {@code fcntl} fails, or
+     *     {@link java.nio.channels.ClosedChannelException} after close
      */
     public void setBlocking(boolean blocking) throws IOException {
         int number = acquire();
@@ -470,7 +489,13 @@ public final class Fd implements ByteChannel, HasFd {
         }
     }
 
-    /** Whether reads and writes block (no {@code O_NONBLOCK} on the open file description). */
+    /**
+     * Whether reads and writes block (no {@code O_NONBLOCK} on the open file description).
+     *
+     * @return {@code true} if {@code O_NONBLOCK} is clear
+     * @throws IOException {@link jipc.ErrnoException} if {@code fcntl} fails, or
+     *     {@link java.nio.channels.ClosedChannelException} after close
+     */
     public boolean isBlocking() throws IOException {
         int number = acquire();
         try {
@@ -576,12 +601,25 @@ public final class Fd implements ByteChannel, HasFd {
 
     // ---- other control -------------------------------------------------------------------------------------
 
-    /** A new descriptor for the same open file description ({@code fcntl(F_DUPFD_CLOEXEC)}), owned separately. */
+    /**
+     * A new descriptor for the same open file description ({@code fcntl(F_DUPFD_CLOEXEC)}), owned separately.
+     *
+     * @return the new descriptor, close-on-exec; close it separately
+     * @throws IOException {@link jipc.ErrnoException} EMFILE if the process has no free descriptor, or
+     *     {@link java.nio.channels.ClosedChannelException} after close
+     */
     public Fd duplicate() throws IOException {
         return duplicateAtLeast(0);
     }
 
-    /** As {@link #duplicate()}, choosing the lowest free number that is {@code >= minimum}. */
+    /**
+     * As {@link #duplicate()}, choosing the lowest free number that is {@code >= minimum}.
+     *
+     * @param minimum the lowest number the new descriptor may have
+     * @return the new descriptor, close-on-exec; close it separately
+     * @throws IOException {@link jipc.ErrnoException} EMFILE if no number from {@code minimum} up is free, or
+     *     {@link java.nio.channels.ClosedChannelException} after close
+     */
     public Fd duplicateAtLeast(int minimum) throws IOException {
         int number = acquire();
         try {
@@ -595,7 +633,16 @@ public final class Fd implements ByteChannel, HasFd {
         }
     }
 
-    /** Runs {@code fcntl(fd, cmd, arg)} and returns its non-negative result, for commands without their own method. */
+    /**
+     * Runs {@code fcntl(fd, cmd, arg)} and returns its non-negative result, for commands without their own method.
+     *
+     * @param cmd the {@code F_*} command
+     * @param arg its integer argument
+     * @param what how error messages name the command, e.g. {@code "F_GETPIPE_SZ"}
+     * @return the result, {@code >= 0}
+     * @throws IOException {@link jipc.ErrnoException} naming {@code what} if {@code fcntl} fails, or
+     *     {@link java.nio.channels.ClosedChannelException} after close
+     */
     public int fcntl(int cmd, int arg, String what) throws IOException {
         int number = acquire();
         try {
@@ -609,7 +656,13 @@ public final class Fd implements ByteChannel, HasFd {
         }
     }
 
-    /** Bytes that can be read now without blocking ({@code ioctl(FIONREAD)}); for pipes, FIFOs and sockets. */
+    /**
+     * Bytes that can be read now without blocking ({@code ioctl(FIONREAD)}); for pipes, FIFOs and sockets.
+     *
+     * @return the number of bytes, {@code >= 0}
+     * @throws IOException {@link jipc.ErrnoException} if {@code ioctl} fails (ENOTTY for a regular file), or
+     *     {@link java.nio.channels.ClosedChannelException} after close
+     */
     public int available() throws IOException {
         int number = acquire();
         try (Arena arena = Arena.ofConfined()) {
@@ -623,7 +676,13 @@ public final class Fd implements ByteChannel, HasFd {
         }
     }
 
-    /** The kernel's view of this descriptor ({@code fstat(2)}). */
+    /**
+     * The kernel's view of this descriptor ({@code fstat(2)}).
+     *
+     * @return the file's type, mode, owner and size
+     * @throws IOException {@link jipc.ErrnoException} if {@code fstat} fails, or
+     *     {@link java.nio.channels.ClosedChannelException} after close
+     */
     public FileStat stat() throws IOException {
         int number = acquire();
         try {

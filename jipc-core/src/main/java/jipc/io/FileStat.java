@@ -35,7 +35,13 @@ public record FileStat(long device, long inode, int mode, int uid, int gid, long
         }
     }
 
-    /** {@code lstat(path)}: a symbolic link is reported as a link, never followed. */
+    /**
+     * {@code lstat(path)}: a symbolic link is reported as a link, never followed.
+     *
+     * @param path the path to look at
+     * @return what {@code lstat} says
+     * @throws ErrnoException ENOENT if nothing is there, EACCES if a directory on the way may not be searched
+     */
     public static FileStat ofLink(String path) throws ErrnoException {
         Objects.requireNonNull(path, "path");
         try (Arena arena = Arena.ofConfined()) {
@@ -57,29 +63,56 @@ public record FileStat(long device, long inode, int mode, int uid, int gid, long
                 buf.get(JAVA_LONG, Constants.STAT_SIZE_OFFSET));
     }
 
-    /** The permission bits, e.g. {@code 0600}. */
+    /**
+     * The permission bits, e.g. {@code 0600}.
+     *
+     * @return the low 12 bits of the mode (permissions, setuid, setgid, sticky)
+     */
     public int permissions() {
         return mode & 07777;
     }
 
-    /** Whether this is a FIFO: a named pipe, or an anonymous pipe seen through its descriptor. */
+    /**
+     * Whether this is a FIFO: a named pipe, or an anonymous pipe seen through its descriptor.
+     *
+     * @return {@code true} for {@code S_IFIFO}
+     */
     public boolean isFifo() {
         return (mode & Constants.S_IFMT) == Constants.S_IFIFO;
     }
 
+    /**
+     * Whether this is a symbolic link (only {@link #ofLink(String)} can see one).
+     *
+     * @return {@code true} for {@code S_IFLNK}
+     */
     public boolean isSymbolicLink() {
         return (mode & Constants.S_IFMT) == Constants.S_IFLNK;
     }
 
+    /**
+     * Whether this is a regular file.
+     *
+     * @return {@code true} for {@code S_IFREG}
+     */
     public boolean isRegularFile() {
         return (mode & Constants.S_IFMT) == Constants.S_IFREG;
     }
 
+    /**
+     * Whether this is a directory.
+     *
+     * @return {@code true} for {@code S_IFDIR}
+     */
     public boolean isDirectory() {
         return (mode & Constants.S_IFMT) == Constants.S_IFDIR;
     }
 
-    /** A word for the file type, as {@code ls -l} would describe it: "fifo", "regular file", "directory"... */
+    /**
+     * A word for the file type, as {@code ls -l} would describe it: "fifo", "regular file", "directory"...
+     *
+     * @return a lower-case word for people
+     */
     public String typeName() {
         return switch (mode & Constants.S_IFMT) {
             case Constants.S_IFIFO -> "fifo";

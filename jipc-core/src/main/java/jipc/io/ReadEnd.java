@@ -20,13 +20,21 @@ import jipc.ErrnoException;
  */
 public final class ReadEnd extends End implements ReadableByteChannel {
 
-    /** Takes ownership of {@code fd}. */
+    /**
+     * Takes ownership of {@code fd}.
+     *
+     * @param fd the descriptor of a pipe's or FIFO's read end
+     */
     public ReadEnd(Fd fd) {
         super(fd);
     }
 
     /**
      * The read end that a parent placed in this process at {@code number} (e.g. 3), marked close-on-exec from now on.
+     *
+     * @param number the inherited descriptor's number
+     * @return the read end, owning the descriptor
+     * @throws ErrnoException with EBADF if nothing is open at {@code number}
      */
     public static ReadEnd inherit(int number) throws ErrnoException {
         return new ReadEnd(Fd.inherit(number));
@@ -38,7 +46,14 @@ public final class ReadEnd extends End implements ReadableByteChannel {
         return fd.read(dst);
     }
 
-    /** One {@code read(2)} into a segment: bytes read, {@code -1} at EOF, {@code 0} if non-blocking and empty. */
+    /**
+     * One {@code read(2)} into a segment: bytes read, {@code -1} at EOF, {@code 0} if non-blocking and empty.
+     *
+     * @param dst where the bytes go, up to its size
+     * @return the number of bytes read, {@code -1} at end of file, {@code 0} if non-blocking and empty
+     * @throws IOException {@link jipc.ErrnoException} if {@code read} fails,
+     *     {@link java.nio.channels.ClosedChannelException} after close
+     */
     public int read(MemorySegment dst) throws IOException {
         return fd.read(dst);
     }
@@ -46,6 +61,7 @@ public final class ReadEnd extends End implements ReadableByteChannel {
     /**
      * Reads until {@code dst} is full, waiting for data in either mode.
      *
+     * @param dst the buffer to fill, from its position to its limit
      * @throws EOFException if every writer closed before {@code dst} was full ({@code dst}'s position tells how much
      *                      arrived)
      */
@@ -63,17 +79,36 @@ public final class ReadEnd extends End implements ReadableByteChannel {
         }
     }
 
-    /** Reads everything until EOF (every writer closed) and returns it. Waits for data in either mode. */
+    /**
+     * Reads everything until EOF (every writer closed) and returns it. Waits for data in either mode.
+     *
+     * @return every byte until end of file
+     * @throws IOException {@link jipc.ErrnoException} if {@code read} fails,
+     *     {@link java.nio.channels.ClosedChannelException} after close
+     */
     public byte[] readAllBytes() throws IOException {
         return inputStream().readAllBytes();
     }
 
-    /** Waits until a read would not block (data or EOF). {@code null} waits without limit; {@code false} = timeout. */
+    /**
+     * Waits until a read would not block (data or EOF). {@code null} waits without limit; {@code false} = timeout.
+     *
+     * @param timeout the longest wait; {@code null} waits as long as it takes
+     * @return {@code true} if readable, {@code false} if the time ran out
+     * @throws IOException {@link jipc.ErrnoException} if {@code poll} fails,
+     *     {@link java.nio.channels.ClosedChannelException} after close
+     */
     public boolean awaitReadable(Duration timeout) throws IOException {
         return fd.awaitReadable(timeout);
     }
 
-    /** Bytes waiting in the pipe now ({@code ioctl(FIONREAD)}). */
+    /**
+     * Bytes waiting in the pipe now ({@code ioctl(FIONREAD)}).
+     *
+     * @return the number of bytes, {@code >= 0}
+     * @throws IOException {@link jipc.ErrnoException} if {@code ioctl} fails,
+     *     {@link java.nio.channels.ClosedChannelException} after close
+     */
     public int available() throws IOException {
         return fd.available();
     }
@@ -81,6 +116,8 @@ public final class ReadEnd extends End implements ReadableByteChannel {
     /**
      * An {@link InputStream} over this end: reads wait for data even in non-blocking mode, {@code -1} at EOF,
      * and closing the stream closes the end.
+     *
+     * @return a new stream, not buffered: each {@code read} returns what one {@code read(2)} gave
      */
     public InputStream inputStream() {
         return new FdInputStream(fd);

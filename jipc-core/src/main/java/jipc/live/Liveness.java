@@ -43,6 +43,9 @@ public final class Liveness {
      * The verdict on {@code partyId}: {@link PartyState.Life#NONE} for 0; for this process's own parties, alive
      * while handed out; otherwise by the token file's lock. Never throws for a forged id: at worst the verdict is
      * "cannot decide" with the reason.
+     *
+     * @param partyId a party id read from a header, 0 for none
+     * @return the verdict with its reason (an {@code open}, {@code fcntl} and {@code close} of the token file)
      */
     public static PartyState check(long partyId) {
         if (partyId == 0) {
@@ -107,6 +110,7 @@ public final class Liveness {
      * {@link #tokenFiles()}) if its process is dead. A dead token never comes back to life, so removing it changes
      * no verdict: a party whose token is gone is dead too.
      *
+     * @param name a token file's name in {@code /dev/shm}
      * @return {@code true} if it was dead and is removed
      * @throws jipc.ErrnoException from {@code unlink}, e.g. EPERM for another user's token in the sticky
      *         {@code /dev/shm}
@@ -135,6 +139,8 @@ public final class Liveness {
      * Removes the token file of the dead party {@code partyId} if it is in this host's store and still there: what
      * a process that took a role over from that party does, so that tokens of crashed processes do not pile up.
      * Best effort: never throws.
+     *
+     * @param partyId the id of a party judged dead
      */
     public static void removeDeadToken(long partyId) {
         if (LivenessDescriptor.storeTag(partyId) != Self.STORE_TAG || LivenessToken.mine(partyId) != null) {
@@ -147,7 +153,12 @@ public final class Liveness {
         }
     }
 
-    /** The verdict on the token file {@code name} in {@code /dev/shm} (for listings). */
+    /**
+     * The verdict on the token file {@code name} in {@code /dev/shm} (for listings).
+     *
+     * @param name a token file's name in {@code /dev/shm}
+     * @return the verdict on the process holding that token
+     */
     public static PartyState checkTokenFile(String name) {
         if (LivenessToken.isMine(name)) {
             return PartyState.alive("this process");
@@ -155,7 +166,12 @@ public final class Liveness {
         return checkFile(LivenessDescriptor.TOKEN_DIRECTORY + "/" + name);
     }
 
-    /** The names of the token files in {@code /dev/shm} now (a snapshot). */
+    /**
+     * The names of the token files in {@code /dev/shm} now (a snapshot).
+     *
+     * @return the names, without the directory
+     * @throws IOException if {@code /dev/shm} cannot be listed
+     */
     public static List<String> tokenFiles() throws IOException {
         List<String> names = new ArrayList<>();
         try (DirectoryStream<Path> dir = Files.newDirectoryStream(Path.of(LivenessDescriptor.TOKEN_DIRECTORY),
@@ -171,17 +187,29 @@ public final class Liveness {
         return names;
     }
 
-    /** This process's pid in its own pid namespace (for display beside a party id). */
+    /**
+     * This process's pid in its own pid namespace (for display beside a party id).
+     *
+     * @return the pid
+     */
     public static int selfPid() {
         return Self.PID;
     }
 
-    /** The inode of this process's pid namespace ({@code /proc/self/ns/pid}), 0 if it cannot be read. */
+    /**
+     * The inode of this process's pid namespace ({@code /proc/self/ns/pid}), 0 if it cannot be read.
+     *
+     * @return the inode number, or 0
+     */
     public static long selfPidNamespace() {
         return Self.PID_NAMESPACE;
     }
 
-    /** The store tag of this process's {@code /dev/shm} ({@link LivenessDescriptor#storeTag(long, long)}). */
+    /**
+     * The store tag of this process's {@code /dev/shm} ({@link LivenessDescriptor#storeTag(long, long)}).
+     *
+     * @return the tag, 1 to 65535
+     */
     public static int storeTag() {
         return Self.STORE_TAG;
     }
@@ -193,6 +221,10 @@ public final class Liveness {
     /**
      * Words for a party whose header also recorded a pid and pid namespace (display only), e.g.
      * {@code "pid 2 in another pid namespace (4026532841)"}.
+     *
+     * @param pid the recorded pid, 0 if none
+     * @param pidNamespace the recorded pid namespace inode, 0 if unknown
+     * @return words for people, never empty
      */
     public static String describe(int pid, long pidNamespace) {
         if (pidNamespace == 0 || pidNamespace == Self.PID_NAMESPACE) {

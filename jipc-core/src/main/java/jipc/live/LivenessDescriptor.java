@@ -47,49 +47,98 @@ public final class LivenessDescriptor {
     /** The byte of the token file whose write lock says "alive". */
     public static final long LOCK_BYTE = 0;
 
+    /** Where the token number (32 bits: which token file of the store) starts in a party id. */
     public static final int TOKEN_NUMBER_SHIFT = 0;
+    /** Where the party number (16 bits: which party of that token's process) starts in a party id. */
     public static final int PARTY_NUMBER_SHIFT = 32;
+    /** Where the store tag (16 bits: which {@code /dev/shm}) starts in a party id. */
     public static final int STORE_TAG_SHIFT = 48;
     /** The party number that stands for the whole process (the mutex owner, a channel's creator). */
     public static final int PROCESS_PARTY = 1;
     /** The largest party number. */
     public static final int MAX_PARTY = 0xFFFF;
 
+    /**
+     * A party id from its three parts.
+     *
+     * @param storeTag the store tag, 16 bits
+     * @param partyNumber the party number, 16 bits, never 0
+     * @param tokenNumber the token number, 32 bits
+     * @return the 64-bit party id
+     */
     public static long partyId(int storeTag, int partyNumber, int tokenNumber) {
         return ((long) (storeTag & 0xFFFF) << STORE_TAG_SHIFT) | ((long) (partyNumber & 0xFFFF) << PARTY_NUMBER_SHIFT)
                 | (tokenNumber & 0xFFFF_FFFFL);
     }
 
+    /**
+     * The store tag of a party id.
+     *
+     * @param partyId a party id
+     * @return its bits 48 to 63
+     */
     public static int storeTag(long partyId) {
         return (int) (partyId >>> STORE_TAG_SHIFT) & 0xFFFF;
     }
 
+    /**
+     * The party number of a party id.
+     *
+     * @param partyId a party id
+     * @return its bits 32 to 47
+     */
     public static int partyNumber(long partyId) {
         return (int) (partyId >>> PARTY_NUMBER_SHIFT) & 0xFFFF;
     }
 
+    /**
+     * The token number of a party id.
+     *
+     * @param partyId a party id
+     * @return its bits 0 to 31
+     */
     public static int tokenNumber(long partyId) {
         return (int) partyId;
     }
 
-    /** The token's key: the party id without its party number (what names the file). */
+    /**
+     * The token's key: the party id without its party number (what names the file).
+     *
+     * @param partyId a party id
+     * @return the id with the party number bits cleared
+     */
     public static long tokenKey(long partyId) {
         return partyId & ~(0xFFFFL << PARTY_NUMBER_SHIFT);
     }
 
-    /** The token file's name (without the directory), e.g. {@code jipc.live.1a2b00c0ffee}. */
+    /**
+     * The token file's name (without the directory), e.g. {@code jipc.live.1a2b00c0ffee}.
+     *
+     * @param partyId a party id
+     * @return {@link #TOKEN_PREFIX} and the token key in hex
+     */
     public static String tokenFileName(long partyId) {
         return TOKEN_PREFIX + String.format("%04x%08x", storeTag(partyId), tokenNumber(partyId));
     }
 
-    /** Whether {@code fileName} (without the directory) is a token file's final name. */
+    /**
+     * Whether {@code fileName} (without the directory) is a token file's final name.
+     *
+     * @param fileName a file name
+     * @return {@code true} if it is {@link #TOKEN_PREFIX} and 12 lower-case hex digits (not a {@link #NEW_SUFFIX} file)
+     */
     public static boolean isTokenFileName(String fileName) {
         return fileName.startsWith(TOKEN_PREFIX) && fileName.length() == TOKEN_PREFIX.length() + 12
                 && fileName.substring(TOKEN_PREFIX.length()).chars()
                         .allMatch(c -> (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'));
     }
 
-    /** The party id of the whole process for the token a file name names (the inverse of {@link #tokenFileName}). */
+    /**
+     * The party id of the whole process for the token a file name names (the inverse of {@link #tokenFileName}).
+     *
+     * @param tokenFileName a token file's name
+     * @return the party id with party number {@link #PROCESS_PARTY}
+     */
     public static long processPartyOf(String tokenFileName) {
         long bits = Long.parseUnsignedLong(tokenFileName.substring(TOKEN_PREFIX.length()), 16);
         return partyId((int) (bits >>> 32), PROCESS_PARTY, (int) bits);
@@ -98,6 +147,10 @@ public final class LivenessDescriptor {
     /**
      * The store tag of a token directory from its {@code st_dev} and {@code st_ino}: a 16-bit fold of both, never 0
      * (0 is left for "no tag"). Containers that share one {@code /dev/shm} see one tmpfs and so the same numbers.
+     *
+     * @param device the directory's {@code st_dev}
+     * @param inode the directory's {@code st_ino}
+     * @return the tag, 1 to 65535
      */
     public static int storeTag(long device, long inode) {
         long h = device * 0x9E3779B97F4A7C15L ^ inode * 0xC2B2AE3D27D4EB4FL;

@@ -59,7 +59,13 @@ public final class LivenessToken {
         parties.set(LivenessDescriptor.PROCESS_PARTY);
     }
 
-    /** The token for objects of mode {@code 0600} owned by this process's group: what parties use by default. */
+    /**
+     * The token for objects of mode {@code 0600} owned by this process's group: what parties use by default.
+     *
+     * @return the token, made on first use (a file in {@code /dev/shm}, locked) and kept for the life of the process
+     * @throws IOException {@link jipc.ErrnoException} from making the token file ({@code open}, {@code fchmod},
+     *     {@code fcntl}, {@code link})
+     */
     public static LivenessToken standard() throws IOException {
         return forAccess(0600, -1);
     }
@@ -68,6 +74,12 @@ public final class LivenessToken {
      * The token for parties of an object with permission bits {@code mode} and group {@code gid} ({@code -1}: this
      * process's group): the token file gets the same bits (each write bit also grants read, as judging needs only
      * read) and, where this process may set it, the same group.
+     *
+     * @param mode the object's permission bits
+     * @param gid the object's group, {@code -1} for this process's group
+     * @return the token, made on first use and kept for the life of the process
+     * @throws IOException {@link jipc.ErrnoException} from making the token file ({@code open}, {@code fchmod},
+     *     {@code fcntl}, {@code link})
      */
     public static LivenessToken forAccess(int mode, int gid) throws IOException {
         int bits = (mode & 0666) | ((mode & 0222) << 1) | 0600;
@@ -90,12 +102,20 @@ public final class LivenessToken {
         }
     }
 
-    /** The party id that stands for this whole process (the mutex owner, a channel's creator). */
+    /**
+     * The party id that stands for this whole process (the mutex owner, a channel's creator).
+     *
+     * @return the party id with party number {@link LivenessDescriptor#PROCESS_PARTY}
+     */
     public long processParty() {
         return key | ((long) LivenessDescriptor.PROCESS_PARTY << LivenessDescriptor.PARTY_NUMBER_SHIFT);
     }
 
-    /** The token file's path, e.g. {@code /dev/shm/jipc.live.1a2b00c0ffee}. */
+    /**
+     * The token file's path, e.g. {@code /dev/shm/jipc.live.1a2b00c0ffee}.
+     *
+     * @return the absolute path
+     */
     public String path() {
         return path;
     }
@@ -103,6 +123,7 @@ public final class LivenessToken {
     /**
      * A new party of this process for one exclusive role; {@link Party#close()} gives its number back.
      *
+     * @return the party; close it when its role is given back
      * @throws IllegalStateException if all 65534 party numbers are in use in this process
      */
     public Party newParty() {

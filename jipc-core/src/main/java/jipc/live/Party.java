@@ -17,11 +17,20 @@ public final class Party implements AutoCloseable {
         this.id = id;
     }
 
-    /** The 64-bit party id, as {@link LivenessDescriptor} lays it out. */
+    /**
+     * The 64-bit party id, as {@link LivenessDescriptor} lays it out.
+     *
+     * @return the id that role words hold
+     */
     public long id() {
         return id;
     }
 
+    /**
+     * The token this party belongs to: its process's.
+     *
+     * @return the token
+     */
     public LivenessToken token() {
         return token;
     }

@@ -21,6 +21,9 @@ public final class Role {
      *
      * @param role     what the role is, for the exception ({@code "the consumer of /orders"})
      * @param describe words for a holder's party id (e.g. from the pid the header recorded beside it)
+     * @param party the party that takes the role
+     * @param offset the role word's offset, 8-byte aligned
+     * @param segment the memory holding the role word
      * @return the previous holder's id: 0 if the role was free, else the dead party it was taken over from
      * @throws RoleTakenException if another party holds it that is alive or cannot be judged
      */
@@ -52,12 +55,25 @@ public final class Role {
         }
     }
 
-    /** Gives the role back if {@code party} holds it; returns whether it did. */
+    /**
+     * Gives the role back if {@code party} holds it; returns whether it did.
+     *
+     * @param segment the memory holding the role word
+     * @param offset the role word's offset, 8-byte aligned
+     * @param party the party that may hold the role
+     * @return {@code true} if it held the role and the word is 0 now
+     */
     public static boolean giveBack(MemorySegment segment, long offset, Party party) {
         return (boolean) LONG.compareAndSet(segment, offset, party.id(), 0L);
     }
 
-    /** The holder's party id now (acquire load), 0 if free. */
+    /**
+     * The holder's party id now (acquire load), 0 if free.
+     *
+     * @param segment the memory holding the role word
+     * @param offset the role word's offset, 8-byte aligned
+     * @return the party id, or 0
+     */
     public static long holder(MemorySegment segment, long offset) {
         return (long) LONG.getAcquire(segment, offset);
     }

@@ -24,7 +24,12 @@ public final class Duplex implements AutoCloseable {
         this.remote = remote;
     }
 
-    /** Creates the two pipes (four descriptors, all close-on-exec). */
+    /**
+     * Creates the two pipes (four descriptors, all close-on-exec).
+     *
+     * @return the pair; close it to close every end still open here
+     * @throws IOException {@link jipc.ErrnoException} EMFILE/ENFILE when the process or system is out of descriptors
+     */
     public static Duplex open() throws IOException {
         Pipe toRemote = Pipe.open();
         Pipe toLocal;
@@ -37,12 +42,20 @@ public final class Duplex implements AutoCloseable {
         return new Duplex(new Side(toLocal.source(), toRemote.sink()), new Side(toRemote.source(), toLocal.sink()));
     }
 
-    /** This process's side. */
+    /**
+     * This process's side.
+     *
+     * @return the ends this process keeps
+     */
     public Side local() {
         return local;
     }
 
-    /** The other process's side: place {@link Side#in()} and {@link Side#out()} in the child. */
+    /**
+     * The other process's side: place {@link Side#in()} and {@link Side#out()} in the child.
+     *
+     * @return the ends to hand to the child
+     */
     public Side remote() {
         return remote;
     }
@@ -66,6 +79,13 @@ public final class Duplex implements AutoCloseable {
             return in.read(dst);
         }
 
+        /**
+         * One {@code read(2)} from the incoming pipe into a segment; see {@link ReadEnd#read(MemorySegment)}.
+         *
+         * @param dst where the bytes go
+         * @return the number of bytes read, {@code -1} at end of file
+         * @throws IOException {@link jipc.ErrnoException} if {@code read} fails
+         */
         public int read(MemorySegment dst) throws IOException {
             return in.read(dst);
         }
@@ -75,6 +95,13 @@ public final class Duplex implements AutoCloseable {
             return out.write(src);
         }
 
+        /**
+         * One {@code write(2)} of a segment to the outgoing pipe; see {@link WriteEnd#write(MemorySegment)}.
+         *
+         * @param src the bytes to write
+         * @return the number of bytes written
+         * @throws IOException {@link jipc.BrokenPipeException} if the other side closed its incoming end
+         */
         public int write(MemorySegment src) throws IOException {
             return out.write(src);
         }

@@ -39,7 +39,12 @@ public final class Pipe implements AutoCloseable {
         this.sink = sink;
     }
 
-    /** Creates a pipe with {@code pipe2(O_CLOEXEC)}; both ends blocking. */
+    /**
+     * Creates a pipe with {@code pipe2(O_CLOEXEC)}; both ends blocking.
+     *
+     * @return the pipe; close it to close both ends still open here
+     * @throws IOException {@link jipc.ErrnoException} EMFILE/ENFILE when the process or system is out of descriptors
+     */
     public static Pipe open() throws IOException {
         return open(false);
     }
@@ -47,6 +52,8 @@ public final class Pipe implements AutoCloseable {
     /**
      * Creates a pipe with {@code pipe2(O_CLOEXEC | (nonBlocking ? O_NONBLOCK : 0))}.
      *
+     * @param nonBlocking {@code true} for {@code O_NONBLOCK} on both ends
+     * @return the pipe; close it to close both ends still open here
      * @throws jipc.ErrnoException EMFILE/ENFILE when the process or system is out of descriptors
      */
     public static Pipe open(boolean nonBlocking) throws IOException {
@@ -61,17 +68,31 @@ public final class Pipe implements AutoCloseable {
         }
     }
 
-    /** The read end ({@code pipefd[0]}). */
+    /**
+     * The read end ({@code pipefd[0]}).
+     *
+     * @return the read end, the same object on every call
+     */
     public ReadEnd source() {
         return source;
     }
 
-    /** The write end ({@code pipefd[1]}). */
+    /**
+     * The write end ({@code pipefd[1]}).
+     *
+     * @return the write end, the same object on every call
+     */
     public WriteEnd sink() {
         return sink;
     }
 
-    /** The pipe's capacity in bytes ({@code F_GETPIPE_SZ}), asked through whichever end is still open. */
+    /**
+     * The pipe's capacity in bytes ({@code F_GETPIPE_SZ}), asked through whichever end is still open.
+     *
+     * @return the capacity in bytes
+     * @throws IOException {@link jipc.ErrnoException} if {@code fcntl} fails,
+     *     {@link java.nio.channels.ClosedChannelException} if both ends are closed
+     */
     public int capacity() throws IOException {
         return source.isOpen() ? source.pipeCapacity() : sink.pipeCapacity();
     }
@@ -79,6 +100,10 @@ public final class Pipe implements AutoCloseable {
     /**
      * Resizes the pipe ({@code F_SETPIPE_SZ}) and returns the capacity the kernel chose (a power-of-two number of
      * pages, at least what was asked). See {@link jipc.io.End#setPipeCapacity(int)} for the errors.
+     *
+     * @param bytes the capacity wanted, at least 1
+     * @return the capacity the kernel chose, in bytes
+     * @throws IOException as {@link jipc.io.End#setPipeCapacity(int)} says
      */
     public int setCapacity(int bytes) throws IOException {
         return source.isOpen() ? source.setPipeCapacity(bytes) : sink.setPipeCapacity(bytes);

@@ -37,17 +37,32 @@ public final class ChildProcess implements AutoCloseable {
         this.command = command;
     }
 
-    /** The child's process id. */
+    /**
+     * The child's process id.
+     *
+     * @return the pid in this process's pid namespace
+     */
     public int pid() {
         return pid;
     }
 
-    /** Whether the child is still running (not yet ended, or ended but not yet reaped and checked now). */
+    /**
+     * Whether the child is still running (not yet ended, or ended but not yet reaped and checked now).
+     *
+     * @return {@code true} while the child runs (a {@code poll} of its pidfd)
+     * @throws IOException {@link jipc.ErrnoException} if {@code poll} or {@code waitid} fails
+     */
     public boolean isAlive() throws IOException {
         return waitFor(Duration.ZERO).isEmpty();
     }
 
-    /** Waits for the child to end and returns how it ended. */
+    /**
+     * Waits for the child to end and returns how it ended.
+     *
+     * @return the exit code, or the signal that killed it
+     * @throws IOException {@link jipc.ErrnoException} if {@code waitid} fails
+     * @throws InterruptedException if the thread is interrupted while waiting; the child runs on
+     */
     public ExitStatus waitFor() throws IOException, InterruptedException {
         try {
             return waitFor(null).orElseThrow();
@@ -109,7 +124,12 @@ public final class ChildProcess implements AutoCloseable {
         }
     }
 
-    /** Sends {@code signal} to the child (through its pidfd, so never to a stranger who reused the pid). */
+    /**
+     * Sends {@code signal} to the child (through its pidfd, so never to a stranger who reused the pid).
+     *
+     * @param signal the signal number, e.g. 15 for {@code SIGTERM}
+     * @throws IOException {@link jipc.ErrnoException} from {@code pidfd_send_signal} (ESRCH once the child is reaped)
+     */
     public synchronized void signal(int signal) throws IOException {
         if (status != null) {
             return; // already reaped: nothing to signal, and the pid may belong to someone else now
@@ -127,17 +147,29 @@ public final class ChildProcess implements AutoCloseable {
         }
     }
 
-    /** Asks the child to end ({@code SIGTERM}). */
+    /**
+     * Asks the child to end ({@code SIGTERM}).
+     *
+     * @throws IOException {@link jipc.ErrnoException} from {@code pidfd_send_signal}
+     */
     public void destroy() throws IOException {
         signal(Constants.SIGTERM);
     }
 
-    /** Kills the child ({@code SIGKILL}). */
+    /**
+     * Kills the child ({@code SIGKILL}).
+     *
+     * @throws IOException {@link jipc.ErrnoException} from {@code pidfd_send_signal}
+     */
     public void destroyForcibly() throws IOException {
         signal(Constants.SIGKILL);
     }
 
-    /** The status once the child has been reaped by a {@code waitFor}, otherwise empty. */
+    /**
+     * The status once the child has been reaped by a {@code waitFor}, otherwise empty.
+     *
+     * @return the status, or empty while the child runs or has not been waited for
+     */
     public synchronized Optional<ExitStatus> exitStatus() {
         return Optional.ofNullable(status);
     }

@@ -17,17 +17,29 @@ public record ExitStatus(int code, int signal) {
         return new ExitStatus(-1, termSig);
     }
 
-    /** Whether the child called {@code exit} (or returned from {@code main}). */
+    /**
+     * Whether the child called {@code exit} (or returned from {@code main}).
+     *
+     * @return {@code true} if the child exited normally
+     */
     public boolean exited() {
         return signal == 0;
     }
 
-    /** Whether a signal killed the child. */
+    /**
+     * Whether a signal killed the child.
+     *
+     * @return {@code true} if a signal ended it
+     */
     public boolean signaled() {
         return signal != 0;
     }
 
-    /** Whether the child exited with code 0. */
+    /**
+     * Whether the child exited with code 0.
+     *
+     * @return {@code true} only for a normal exit with code 0
+     */
     public boolean success() {
         return signal == 0 && code == 0;
     }

@@ -69,12 +69,22 @@ public final class Spawn {
         this.argv = List.copyOf(argv);
     }
 
-    /** A program and its arguments; the program is looked up in {@code PATH} when it has no '/'. */
+    /**
+     * A program and its arguments; the program is looked up in {@code PATH} when it has no '/'.
+     *
+     * @param argv the program, then its arguments
+     * @return a builder; {@link #start()} starts the child
+     */
     public static Spawn command(String... argv) {
         return new Spawn(Arrays.asList(Objects.requireNonNull(argv, "argv")));
     }
 
-    /** A program and its arguments; the program is looked up in {@code PATH} when it has no '/'. */
+    /**
+     * A program and its arguments; the program is looked up in {@code PATH} when it has no '/'.
+     *
+     * @param argv the program, then its arguments
+     * @return a builder; {@link #start()} starts the child
+     */
     public static Spawn command(List<String> argv) {
         return new Spawn(argv);
     }
@@ -83,6 +93,11 @@ public final class Spawn {
      * A fresh JVM running {@code mainClass} with this JVM's {@code java} and class path, native access granted to
      * the class path ({@code --enable-native-access=ALL-UNNAMED}) and flags that make a small child start fast.
      * Extra JVM options go in {@code jvmOptions} before the class name.
+     *
+     * @param mainClass the class whose {@code main} the child runs; on this JVM's class path
+     * @param jvmOptions options before the class name, e.g. {@code -Xmx64m}
+     * @param args the arguments of {@code main}
+     * @return a builder; {@link #start()} starts the child
      */
     public static Spawn java(Class<?> mainClass, List<String> jvmOptions, String... args) {
         Objects.requireNonNull(mainClass, "mainClass");
@@ -102,7 +117,13 @@ public final class Spawn {
         return new Spawn(cmd);
     }
 
-    /** {@link #java(Class, List, String...)} without extra JVM options. */
+    /**
+     * {@link #java(Class, List, String...)} without extra JVM options.
+     *
+     * @param mainClass the class whose {@code main} the child runs; on this JVM's class path
+     * @param args the arguments of {@code main}
+     * @return a builder; {@link #start()} starts the child
+     */
     public static Spawn java(Class<?> mainClass, String... args) {
         return java(mainClass, List.of(), args);
     }
@@ -110,19 +131,34 @@ public final class Spawn {
     /**
      * Places {@code end}'s descriptor in the child at {@code childFd} and closes this process's copy once the child
      * has started (the usual hand-over: the parent must not keep the end it gave away).
+     *
+     * @param childFd the descriptor number in the child, {@code >= 0}
+     * @param end the end to hand over
+     * @return this builder
      */
     public Spawn fd(int childFd, HasFd end) {
         place(childFd, end, handOver);
         return this;
     }
 
-    /** Places {@code end}'s descriptor in the child at {@code childFd} and keeps this process's copy open. */
+    /**
+     * Places {@code end}'s descriptor in the child at {@code childFd} and keeps this process's copy open.
+     *
+     * @param childFd the descriptor number in the child, {@code >= 0}
+     * @param end the end to share
+     * @return this builder
+     */
     public Spawn shareFd(int childFd, HasFd end) {
         place(childFd, end, shared);
         return this;
     }
 
-    /** Opens {@code /dev/null} in the child at {@code childFd} (e.g. 0 for an empty stdin). */
+    /**
+     * Opens {@code /dev/null} in the child at {@code childFd} (e.g. 0 for an empty stdin).
+     *
+     * @param childFd the descriptor number in the child, {@code >= 0}
+     * @return this builder
+     */
     public Spawn nullFd(int childFd) {
         checkFree(childFd);
         devNull.put(childFd, "/dev/null");
@@ -147,7 +183,13 @@ public final class Spawn {
         }
     }
 
-    /** Sets one environment variable of the child (the child starts with this JVM's environment). */
+    /**
+     * Sets one environment variable of the child (the child starts with this JVM's environment).
+     *
+     * @param name the variable's name
+     * @param value its value
+     * @return this builder
+     */
     public Spawn env(String name, String value) {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(value, "value");
@@ -158,14 +200,24 @@ public final class Spawn {
         return this;
     }
 
-    /** Removes one environment variable from the child's environment. */
+    /**
+     * Removes one environment variable from the child's environment.
+     *
+     * @param name the variable's name
+     * @return this builder
+     */
     public Spawn unsetEnv(String name) {
         Objects.requireNonNull(name, "name");
         environment.remove(name);
         return this;
     }
 
-    /** The child's working directory (default: this process's). */
+    /**
+     * The child's working directory (default: this process's).
+     *
+     * @param directory an existing directory
+     * @return this builder
+     */
     public Spawn directory(Path directory) {
         this.directory = Objects.requireNonNull(directory, "directory");
         return this;
@@ -174,6 +226,7 @@ public final class Spawn {
     /**
      * Starts the child.
      *
+     * @return the running child; close it to kill and reap it if it still runs
      * @throws jipc.ErrnoException from {@code posix_spawnp} (e.g. ENOENT for a program that is not found, EACCES
      *                             for one that is not executable); nothing is started, no descriptor is closed
      * @throws java.nio.channels.ClosedChannelException if a placed descriptor is already closed

@@ -15,6 +15,7 @@ public interface RequestHandler {
      * @param responder how to answer: exactly once, before returning. A handler that throws, or returns without
      *                  responding, makes the service answer with a failure that the client sees as
      *                  {@link RpcFailedException}.
+     * @throws Exception anything: the service answers this request with a failure carrying the exception's message
      */
     void onRequest(int type, MemorySegment request, Responder responder) throws Exception;
 }

@@ -34,17 +34,29 @@ public final class Responder {
         this.claimOpen = false;
     }
 
-    /** The client slot the request came from. */
+    /**
+     * The client slot the request came from.
+     *
+     * @return the slot's index, from 0
+     */
     public int clientSlot() {
         return slot;
     }
 
-    /** The request's correlation id ({@code (slot generation << 32) | the client's call counter}). */
+    /**
+     * The request's correlation id ({@code (slot generation << 32) | the client's call counter}).
+     *
+     * @return the id the response must carry; the client drops responses with any other
+     */
     public long correlationId() {
         return id;
     }
 
-    /** Whether this request has been answered (or its answer dropped). */
+    /**
+     * Whether this request has been answered (or its answer dropped).
+     *
+     * @return {@code true} once {@code respond}, {@code commit} or {@code fail} has run for this request
+     */
     public boolean answered() {
         return answered;
     }
@@ -52,6 +64,8 @@ public final class Responder {
     /**
      * Copies {@code response} into the client's response ring as the answer.
      *
+     * @param response the bytes to copy into the client's response ring
+     * @param type the response's message type, {@code >= 1}
      * @return {@code false} if the response was dropped (client gone, replaced, or not reading within the wait)
      * @throws IllegalArgumentException if it is longer than {@link SharedRpc#maxResponseLength()} or {@code type < 1}
      * @throws InterruptedException     if interrupted while waiting for room
@@ -67,7 +81,14 @@ public final class Responder {
         return true;
     }
 
-    /** {@link #respond(int, MemorySegment)} for a byte array. */
+    /**
+     * {@link #respond(int, MemorySegment)} for a byte array.
+     *
+     * @param type the response's message type, {@code >= 1}
+     * @param response the bytes to copy into the client's response ring
+     * @return {@code false} if the response was dropped (client gone, replaced, or not reading within the wait)
+     * @throws InterruptedException if the thread is interrupted while waiting for room (noticed within 100 ms)
+     */
     public boolean respond(int type, byte[] response) throws InterruptedException {
         return respond(type, MemorySegment.ofArray(response));
     }
@@ -76,7 +97,10 @@ public final class Responder {
      * Claims room for a response of {@code length} bytes in the client's response ring and returns the writable slice
      * (zero-copy); {@link #commit()} publishes it. Waits for room as described above.
      *
+     * @param length the response length in bytes, at most {@link SharedRpc#maxResponseLength()}
+     * @param type the response's message type, {@code >= 1}
      * @return the slice, or {@code null} if the response is dropped (nothing to commit then)
+     * @throws InterruptedException if the thread is interrupted while waiting for room (noticed within 100 ms)
      */
     public MemorySegment claim(int type, int length) throws InterruptedException {
         requireUnanswered();
@@ -105,7 +129,9 @@ public final class Responder {
     /**
      * Answers with a failure: the client's call throws {@link RpcFailedException} with {@code message} (cut to fit).
      *
+     * @param message what the client's {@link RpcFailedException} says (UTF-8, cut to the largest response)
      * @return {@code false} if the answer was dropped
+     * @throws InterruptedException if the thread is interrupted while waiting for room (noticed within 100 ms)
      */
     public boolean fail(String message) throws InterruptedException {
         requireUnanswered();

@@ -142,22 +142,38 @@ public final class RpcClient implements AutoCloseable {
         this.maxRequest = rpc.maxRequestLength();
     }
 
-    /** The client slot this client holds (its response channel's index). */
+    /**
+     * The client slot this client holds (its response channel's index).
+     *
+     * @return the slot's index, from 0
+     */
     public int slot() {
         return slot;
     }
 
-    /** The slot's generation this client took it at: the high half of its correlation ids. */
+    /**
+     * The slot's generation this client took it at: the high half of its correlation ids.
+     *
+     * @return the generation, the same for every call of this client
+     */
     public int generation() {
         return generation;
     }
 
-    /** The largest request payload. */
+    /**
+     * The largest request payload.
+     *
+     * @return the largest request payload in bytes
+     */
     public int maxRequestLength() {
         return maxRequest;
     }
 
-    /** Responses dropped so far because they were not for the call waiting (late, or a predecessor's). */
+    /**
+     * Responses dropped so far because they were not for the call waiting (late, or a predecessor's).
+     *
+     * @return the count since this client took its slot
+     */
     public long staleResponsesDropped() {
         return staleDropped;
     }
@@ -180,6 +196,9 @@ public final class RpcClient implements AutoCloseable {
      *
      * @param type     the message type, {@code >= 1}: the service's handler receives it
      * @param deadline how long the whole call may take: waiting for room, the service's work and the response
+     * @param handler receives the response in place in the response ring, valid only during its call
+     * @param request the request bytes, at most {@link #maxRequestLength()} of them
+     * @param <T> what {@code handler} makes of the response
      * @return what {@code handler} returned
      * @throws ServiceUnavailableException no live service (noticed within a slice of at most 100 ms)
      * @throws RpcTimeoutException         the deadline passed while the service lived
@@ -197,7 +216,17 @@ public final class RpcClient implements AutoCloseable {
         return commit(handler);
     }
 
-    /** {@link #call(int, MemorySegment, Duration, ResponseHandler)} for a byte array; returns the response copied. */
+    /**
+     * {@link #call(int, MemorySegment, Duration, ResponseHandler)} for a byte array; returns the response copied.
+     *
+     * @param type the message type, {@code >= 1}: the service's handler receives it
+     * @param request the request bytes, at most {@link #maxRequestLength()} of them
+     * @param deadline how long the whole call may take
+     * @return the response payload, copied onto the heap
+     * @throws IOException {@link ServiceUnavailableException}, {@link RpcTimeoutException} or
+     *     {@link RpcFailedException} as for the call it delegates to
+     * @throws InterruptedException if the thread is interrupted while waiting (noticed within 100 ms)
+     */
     public byte[] call(int type, byte[] request, Duration deadline) throws IOException, InterruptedException {
         return call(type, MemorySegment.ofArray(request), deadline,
                 (t, response) -> response.toArray(ValueLayout.JAVA_BYTE));
@@ -209,9 +238,14 @@ public final class RpcClient implements AutoCloseable {
      * request goes. Then {@link #commit} sends it and waits for the response (the same deadline), or {@link #abort}
      * gives the room up. The service waits for an open claim of a live client, so commit or abort promptly.
      *
+     * @param deadline how long the whole call may take, from this claim to the response
+     * @param length the request length in bytes, at most {@link #maxRequestLength()}
+     * @param type the message type, {@code >= 1}: the service's handler receives it
+     * @return the writable slice of the request ring where the request goes
      * @throws ServiceUnavailableException if no live service holds the role now (nothing is claimed then)
      * @throws RpcTimeoutException         if no room came before the deadline
      * @throws IllegalStateException       if a claim is open already, or the client is closed
+     * @throws InterruptedException if the thread is interrupted while waiting for room (noticed within 100 ms)
      */
     public MemorySegment claim(int type, int length, Duration deadline) throws IOException, InterruptedException {
         checkOpen();
@@ -253,7 +287,13 @@ public final class RpcClient implements AutoCloseable {
      * Sends the claimed request and waits for its response (see {@link #call}); the response goes to
      * {@code handler} in place.
      *
+     * @param handler receives the response in place in the response ring, valid only during its call
+     * @param <T> what {@code handler} makes of the response
+     * @return what {@code handler} returned
      * @throws IllegalStateException if no claim is open
+     * @throws InterruptedException if the thread is interrupted while waiting (noticed within 100 ms)
+     * @throws IOException {@link ServiceUnavailableException}, {@link RpcTimeoutException} or
+     *     {@link RpcFailedException} as for {@link #call(int, MemorySegment, Duration, ResponseHandler)}
      */
     public <T> T commit(ResponseHandler<T> handler) throws IOException, InterruptedException {
         Objects.requireNonNull(handler, "handler");

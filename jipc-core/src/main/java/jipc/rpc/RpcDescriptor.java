@@ -45,33 +45,59 @@ public final class RpcDescriptor {
 
     /** "JIPCRPC1" as a little-endian long. */
     public static final long MAGIC = 0x314350524350494AL;
+    /** The header layout this code writes and attaches to. */
     public static final int LAYOUT_VERSION = 1;
 
+    /** The magic ({@link #MAGIC}, long), written last at creation with a release store. */
     public static final int MAGIC_OFFSET = 0;
+    /** The layout version (int, {@link #LAYOUT_VERSION}). */
     public static final int VERSION_OFFSET = 8;
+    /** The number of client slots N (int, 1 to {@link #MAX_CLIENT_SLOTS}). */
     public static final int CLIENT_SLOTS_OFFSET = 12;
+    /** The header's own length (int, always {@link #HEADER_LENGTH}). */
     public static final int HEADER_LENGTH_OFFSET = 16;
+    /** Flags (int), 0 in this layout. */
     public static final int FLAGS_OFFSET = 20;
+    /** Where the request channel starts (long, always {@link #REQUEST_OFFSET}). */
     public static final int REQUEST_OFFSET_OFFSET = 24;
+    /** The request ring's size in bytes (long). */
     public static final int REQUEST_CAPACITY_OFFSET = 32;
+    /** Where response channel 0 starts (long, a multiple of {@link #PAGE}). */
     public static final int RESPONSE_OFFSET_OFFSET = 40;
+    /** Bytes from one response channel to the next (long, a multiple of {@link #PAGE}). */
     public static final int RESPONSE_STRIDE_OFFSET = 48;
+    /** Each response ring's size in bytes (long). */
     public static final int RESPONSE_CAPACITY_OFFSET = 56;
+    /** The object's size in bytes (long): response offset plus N strides. */
     public static final int TOTAL_SIZE_OFFSET = 64;
+    /** The creator's process party id (long), 0 = not recorded; only tools read it. */
     public static final int CREATOR_PARTY_OFFSET = 72;
+    /** The creator's pid (int) in its own pid namespace, for display. */
     public static final int CREATOR_PID_OFFSET = 80;
+    /** The inode of the creator's pid namespace (long), for display. */
     public static final int CREATOR_PID_NAMESPACE_OFFSET = 88;
+    /** The service role (long): the holder's party id, 0 = no service; on its own 128-byte block. */
     public static final int SERVICE_PARTY_OFFSET = 128;
+    /** The service's pid (int) in its own pid namespace, for display. */
     public static final int SERVICE_PID_OFFSET = 136;
+    /** The service epoch (int): incremented by every service that takes the role. */
     public static final int SERVICE_EPOCH_OFFSET = 140;
+    /** The inode of the service's pid namespace (long), for display. */
     public static final int SERVICE_PID_NAMESPACE_OFFSET = 144;
+    /** Where client slot 0 starts. */
     public static final int CLIENT_SLOTS_START = 256;
+    /** The size of one client slot in bytes. */
     public static final int CLIENT_SLOT_LENGTH = 64;
+    /** Within a client slot: the holder's party id (long), 0 = free. */
     public static final int SLOT_PARTY_OFFSET = 0;
+    /** Within a client slot: the generation (int), incremented by every client that takes the slot. */
     public static final int SLOT_GENERATION_OFFSET = 8;
+    /** Within a client slot: the holder's pid (int), for display. */
     public static final int SLOT_PID_OFFSET = 12;
+    /** Within a client slot: the inode of the holder's pid namespace (long), for display. */
     public static final int SLOT_PID_NAMESPACE_OFFSET = 16;
 
+    /** The RPC header's size in bytes: one page. */
     public static final int HEADER_LENGTH = 4096;
     /** Where the request channel starts. */
     public static final int REQUEST_OFFSET = HEADER_LENGTH;
@@ -86,13 +112,21 @@ public final class RpcDescriptor {
     public static final long MAX_CAPACITY = 1L << 40;
 
     // ---- the prefixes inside channel payloads ----
+    /** In a request payload: the client's slot index (int). */
     public static final int REQUEST_SLOT_OFFSET = 0;
+    /** In a request payload: flags (int), 0. */
     public static final int REQUEST_FLAGS_OFFSET = 4;
+    /** In a request payload: the correlation id (long). */
     public static final int REQUEST_ID_OFFSET = 8;
+    /** The request prefix's size in bytes; the user's request follows it. */
     public static final int REQUEST_PREFIX_LENGTH = 16;
+    /** In a response payload: the correlation id (long) of the request it answers. */
     public static final int RESPONSE_ID_OFFSET = 0;
+    /** In a response payload: the status (int), {@link #STATUS_OK} or {@link #STATUS_FAILED}. */
     public static final int RESPONSE_STATUS_OFFSET = 8;
+    /** In a response payload: reserved (int), 0. */
     public static final int RESPONSE_RESERVED_OFFSET = 12;
+    /** The response prefix's size in bytes; the user's response follows it. */
     public static final int RESPONSE_PREFIX_LENGTH = 16;
 
     /** Response status: the user payload is the service handler's response. */
@@ -100,7 +134,12 @@ public final class RpcDescriptor {
     /** Response status: the service's handler failed; the user payload is its message in UTF-8. */
     public static final int STATUS_FAILED = 1;
 
-    /** The offset of client slot {@code i}'s fields. */
+    /**
+     * The offset of client slot {@code i}'s fields.
+     *
+     * @param i the slot's index, from 0
+     * @return {@link #CLIENT_SLOTS_START} + {@code i} * {@link #CLIENT_SLOT_LENGTH}, in bytes
+     */
     public static long clientSlotOffset(int i) {
         return CLIENT_SLOTS_START + (long) CLIENT_SLOT_LENGTH * i;
     }
@@ -110,27 +149,55 @@ public final class RpcDescriptor {
         return (n + PAGE - 1) & -PAGE;
     }
 
-    /** Where response channel 0 starts for a request ring of {@code requestCapacity} bytes. */
+    /**
+     * Where response channel 0 starts for a request ring of {@code requestCapacity} bytes.
+     *
+     * @param requestCapacity the request ring's size in bytes
+     * @return the request channel's end rounded up to a page, in bytes from the object's start
+     */
     public static long responseOffset(long requestCapacity) {
         return pageAlign(REQUEST_OFFSET + ChannelDescriptor.segmentSize(requestCapacity));
     }
 
-    /** The distance between response channels of {@code responseCapacity} ring bytes. */
+    /**
+     * The distance between response channels of {@code responseCapacity} ring bytes.
+     *
+     * @param responseCapacity each response ring's size in bytes
+     * @return a response channel's size (header and ring) rounded up to a page, in bytes
+     */
     public static long responseStride(long responseCapacity) {
         return pageAlign(ChannelDescriptor.segmentSize(responseCapacity));
     }
 
-    /** The object's size for {@code clients} slots and the two capacities. */
+    /**
+     * The object's size for {@code clients} slots and the two capacities.
+     *
+     * @param clients the number of client slots
+     * @param requestCapacity the request ring's size in bytes
+     * @param responseCapacity each response ring's size in bytes
+     * @return the object's size in bytes: the response channels' offset plus one stride per slot
+     */
     public static long totalSize(int clients, long requestCapacity, long responseCapacity) {
         return responseOffset(requestCapacity) + clients * responseStride(responseCapacity);
     }
 
-    /** The correlation id of call {@code counter} of a client holding a slot at {@code generation}. */
+    /**
+     * The correlation id of call {@code counter} of a client holding a slot at {@code generation}.
+     *
+     * @param generation the slot's generation when the client took it
+     * @param counter the client's call counter (unsigned 32 bits)
+     * @return {@code (generation << 32) | counter}
+     */
     public static long correlationId(int generation, int counter) {
         return ((long) generation << 32) | (counter & 0xFFFF_FFFFL);
     }
 
-    /** The slot generation a correlation id was made in. */
+    /**
+     * The slot generation a correlation id was made in.
+     *
+     * @param correlationId a correlation id
+     * @return its high 32 bits
+     */
     public static int generationOf(long correlationId) {
         return (int) (correlationId >>> 32);
     }

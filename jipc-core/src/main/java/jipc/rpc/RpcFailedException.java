@@ -9,6 +9,11 @@ import java.io.IOException;
 public final class RpcFailedException extends IOException {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * The service's handler failed.
+     *
+     * @param message the service's failure message
+     */
     public RpcFailedException(String message) {
         super(message);
     }

@@ -136,6 +136,9 @@ public final class RpcService implements AutoCloseable {
     /**
      * Sets how long at most a response waits for room in the ring of a client that is alive but does not read
      * (default {@link #DEFAULT_RESPONSE_WAIT}); returns this.
+     *
+     * @param wait the longest wait for room per response; {@code null} waits as long as the client lives
+     * @return this service
      */
     public RpcService responseWait(Duration wait) {
         Objects.requireNonNull(wait, "wait");
@@ -150,6 +153,9 @@ public final class RpcService implements AutoCloseable {
      * Handles at most {@code limit} requests, waiting up to {@code timeout} ({@code null}: as long as it takes) for
      * the first: each goes to {@code handler} in place, on this thread.
      *
+     * @param timeout how long to wait for the first request; {@code null} waits as long as it takes
+     * @param limit the most requests to take in this call
+     * @param handler receives each request on this thread, in place in the request ring
      * @return the number of request messages taken (skipped ones included)
      * @throws InterruptedException if the thread is interrupted while waiting (noticed within 100 ms)
      * @throws IllegalStateException if the service is closed
@@ -168,6 +174,7 @@ public final class RpcService implements AutoCloseable {
     /**
      * Handles requests on this thread until {@link #stop()} or {@link #close()} (noticed within 100 ms).
      *
+     * @param handler receives each request on this thread, in place in the request ring
      * @throws InterruptedException if the thread is interrupted
      */
     public void serve(RequestHandler handler) throws InterruptedException {
@@ -183,6 +190,8 @@ public final class RpcService implements AutoCloseable {
      * workers' responses to one client are written one at a time (a lock per client slot). Returns when every request
      * taken is answered.
      *
+     * @param threads the number of worker threads, {@code >= 1}
+     * @param handler receives each request on a worker thread, as a copy on the heap
      * @throws InterruptedException if the thread is interrupted (the workers finish what they have)
      */
     public void serve(RequestHandler handler, int threads) throws InterruptedException {
@@ -233,17 +242,29 @@ public final class RpcService implements AutoCloseable {
         return requests.hasMessage();
     }
 
-    /** Requests handed to the handler so far. */
+    /**
+     * Requests handed to the handler so far.
+     *
+     * @return the count since this service took the role
+     */
     public long requestsHandled() {
         return handled.get();
     }
 
-    /** Responses dropped (client gone, replaced, or not reading) and requests of gone clients skipped. */
+    /**
+     * Responses dropped (client gone, replaced, or not reading) and requests of gone clients skipped.
+     *
+     * @return the count since this service took the role
+     */
     public long responsesDropped() {
         return dropped.get();
     }
 
-    /** Requests shorter than the prefix or naming a slot that does not exist. */
+    /**
+     * Requests shorter than the prefix or naming a slot that does not exist.
+     *
+     * @return the count since this service took the role (each was skipped)
+     */
     public long malformedRequests() {
         return malformed.get();
     }

@@ -10,6 +10,11 @@ import java.io.IOException;
 public final class RpcTimeoutException extends IOException {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * The deadline passed while the service lived.
+     *
+     * @param message names the call and the deadline
+     */
     public RpcTimeoutException(String message) {
         super(message);
     }

@@ -11,14 +11,25 @@ import java.io.IOException;
 public final class ServiceUnavailableException extends IOException {
     private static final long serialVersionUID = 1L;
 
+    /** The pid the service recorded, 0 if there was none. */
     private final int servicePid;
 
+    /**
+     * No live service.
+     *
+     * @param message what the client found
+     * @param servicePid the pid the service recorded, 0 if none
+     */
     public ServiceUnavailableException(String message, int servicePid) {
         super(message);
         this.servicePid = servicePid;
     }
 
-    /** The pid the service recorded (in its own pid namespace, display only), 0 if there was none. */
+    /**
+     * The pid the service recorded (in its own pid namespace, display only), 0 if there was none.
+     *
+     * @return the pid, or {@code 0}
+     */
     public int servicePid() {
         return servicePid;
     }

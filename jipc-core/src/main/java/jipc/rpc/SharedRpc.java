@@ -109,6 +109,8 @@ public final class SharedRpc implements AutoCloseable {
      * @param clients          1 .. {@value RpcDescriptor#MAX_CLIENT_SLOTS}
      * @param requestCapacity  a power of two, 1024 .. 2^40
      * @param responseCapacity a power of two, 1024 .. 2^40
+     * @param name the POSIX shared memory name, such as {@code "/prices"} (one leading slash, no other)
+     * @return the open object, every header written; close it to unmap
      * @throws jipc.ErrnoException EEXIST if the name is taken
      * @throws IllegalArgumentException for a bad name, slot count or capacity (nothing is created then)
      */
@@ -120,6 +122,14 @@ public final class SharedRpc implements AutoCloseable {
     /**
      * {@link #create(String, int, long, long)} with the object's permission bits set to exactly {@code mode}
      * (e.g. {@code 0660} for a group whose members are clients); every end needs read and write permission.
+     *
+     * @param name the POSIX shared memory name, such as {@code "/prices"} (one leading slash, no other)
+     * @param clients the number of client slots, from 1 to {@link RpcDescriptor#MAX_CLIENT_SLOTS}
+     * @param requestCapacity the request ring's size in bytes: a power of two of at least 1024
+     * @param responseCapacity each response ring's size in bytes: a power of two of at least 1024
+     * @param mode the object's permission bits, exactly (the umask does not apply)
+     * @return the open object, every header written; close it to unmap
+     * @throws IOException if a system call fails: {@link jipc.ErrnoException} with EEXIST if the name is taken
      */
     public static SharedRpc create(String name, int clients, long requestCapacity, long responseCapacity, int mode)
             throws IOException {
@@ -182,6 +192,8 @@ public final class SharedRpc implements AutoCloseable {
      * Opens and maps the existing object {@code name} and checks its RPC header and every channel header in it;
      * writes nothing and takes no role. Costs {@code shm_open}, {@code fstat}, {@code mmap}.
      *
+     * @param name the POSIX shared memory name of an existing rpc object
+     * @return the open object, checked and mapped; close it to unmap
      * @throws jipc.ErrnoException     ENOENT if there is no such object, EACCES if its mode forbids it
      * @throws ChannelFormatException if the object does not hold an rpc object of this version, or a field, offset or
      *                                embedded channel header is impossible (the message names it and its value)
@@ -316,6 +328,7 @@ public final class SharedRpc implements AutoCloseable {
      * and a producer of the request channel. Costs a compare-and-set per slot looked at, a liveness check (three
      * system calls) per occupied slot when none is free, and a token file the first time this process takes a role.
      *
+     * @return the client holding the slot; close it to give the slot back
      * @throws jipc.live.RoleTakenException if every slot is held by a client that is alive or cannot be judged
      * @throws IllegalStateException        if a channel header inside was overwritten since attach (a corrupt object;
      *                                      the cause is the {@link ChannelFormatException}); nothing is taken then
@@ -334,6 +347,7 @@ public final class SharedRpc implements AutoCloseable {
      * then the consumer role of the request channel and the producer role of every response channel. Exclusive: one
      * service at a time.
      *
+     * @return the service holding the role; close it to give the role back
      * @throws jipc.live.RoleTakenException if another service holds the role and is alive or cannot be judged
      * @throws IllegalStateException        if a channel header inside was overwritten since attach (see
      *                                      {@link #client()}); nothing is taken then
@@ -425,62 +439,114 @@ public final class SharedRpc implements AutoCloseable {
 
     // ---- what it holds -------------------------------------------------------------------------------------------------
 
-    /** The shared memory object's name. */
+    /**
+     * The shared memory object's name.
+     *
+     * @return the name given to {@code create} or {@code attach}, with its leading {@code "/"}
+     */
     public String name() {
         return shm.name();
     }
 
-    /** The number of client slots. */
+    /**
+     * The number of client slots.
+     *
+     * @return the number of slots, fixed at creation
+     */
     public int clientSlots() {
         return clientSlots;
     }
 
-    /** The largest request payload (the request channel's largest message minus the 16-byte prefix). */
+    /**
+     * The largest request payload (the request channel's largest message minus the 16-byte prefix).
+     *
+     * @return the largest request payload in bytes
+     */
     public int maxRequestLength() {
         return ChannelDescriptor.defaultMaxMessageLength(requestCapacity) - REQUEST_PREFIX_LENGTH;
     }
 
-    /** The largest response payload. */
+    /**
+     * The largest response payload.
+     *
+     * @return the largest response payload in bytes (the response channel's largest message minus the 16-byte prefix)
+     */
     public int maxResponseLength() {
         return ChannelDescriptor.defaultMaxMessageLength(responseCapacity) - RESPONSE_PREFIX_LENGTH;
     }
 
-    /** The request ring's size in bytes. */
+    /**
+     * The request ring's size in bytes.
+     *
+     * @return the capacity in bytes, fixed at creation
+     */
     public long requestCapacity() {
         return requestCapacity;
     }
 
-    /** Each response ring's size in bytes. */
+    /**
+     * Each response ring's size in bytes.
+     *
+     * @return the capacity in bytes, fixed at creation
+     */
     public long responseCapacity() {
         return responseCapacity;
     }
 
-    /** The service's pid as it recorded it (display only), 0 if no service holds the role. */
+    /**
+     * The service's pid as it recorded it (display only), 0 if no service holds the role.
+     *
+     * @return the pid in the service's own pid namespace, or {@code 0}
+     */
     public int servicePid() {
         return Role.holder(segment, SERVICE_PARTY_OFFSET) == 0 ? 0
                 : (int) INT.getAcquire(segment, (long) SERVICE_PID_OFFSET);
     }
 
-    /** The service's pid namespace inode as it recorded it (display only). */
+    /**
+     * The service's pid namespace inode as it recorded it (display only).
+     *
+     * @return the inode of the service's pid namespace, {@code 0} if unknown
+     */
     public long servicePidNamespace() {
         return (long) LONG.getAcquire(segment, (long) SERVICE_PID_NAMESPACE_OFFSET);
     }
 
-    /** How many services have taken the role so far (the epoch word; wraps). */
+    /**
+     * How many services have taken the role so far (the epoch word; wraps).
+     *
+     * @return the epoch word, {@code 0} before the first service
+     */
     public int serviceEpoch() {
         return (int) INT.getAcquire(segment, (long) SERVICE_EPOCH_OFFSET);
     }
 
-    /** The verdict on the service role's holder, by its liveness token ({@code open}, {@code fcntl}, {@code close}). */
+    /**
+     * The verdict on the service role's holder, by its liveness token ({@code open}, {@code fcntl}, {@code close}).
+     *
+     * @return the verdict, with its reason; life {@code NONE} if no service holds the role
+     */
     public PartyState serviceState() {
         return Liveness.check(Role.holder(segment, SERVICE_PARTY_OFFSET));
     }
 
-    /** One client slot as the header shows it now. */
+    /**
+     * One client slot as the header shows it now.
+     *
+     * @param slot the slot's index, from 0
+     * @param generation how many clients have taken the slot (wraps); the high half of its correlation ids
+     * @param pid the holder's pid in its own pid namespace (display only)
+     * @param pidNamespace the inode of the holder's pid namespace (display only), 0 if unknown
+     * @param state the verdict on the holder by its liveness token
+     */
     public record ClientSlot(int slot, int generation, int pid, long pidNamespace, PartyState state) {
     }
 
-    /** The slots held now (a snapshot; each holder judged by its token: three system calls each). */
+    /**
+     * The slots held now (a snapshot; each holder judged by its token: three system calls each).
+     *
+     * @return one entry per held slot, in slot order
+     */
     public List<ClientSlot> clients() {
         List<ClientSlot> held = new ArrayList<>();
         for (int i = 0; i < clientSlots; i++) {
@@ -495,17 +561,31 @@ public final class SharedRpc implements AutoCloseable {
         return held;
     }
 
-    /** The mapping the object lives in. */
+    /**
+     * The mapping the object lives in.
+     *
+     * @return the mapping of the whole object, valid until {@link #close()}
+     */
     public Mapping mapping() {
         return mapping;
     }
 
-    /** Removes the object's name ({@code shm_unlink}); processes that have it mapped go on using it. */
+    /**
+     * Removes the object's name ({@code shm_unlink}); processes that have it mapped go on using it.
+     *
+     * @throws IOException if {@code shm_unlink} fails ({@link jipc.ErrnoException}, e.g. ENOENT if already removed)
+     */
     public void unlink() throws IOException {
         shm.unlink();
     }
 
-    /** Removes the object {@code name} if it exists. */
+    /**
+     * Removes the object {@code name} if it exists.
+     *
+     * @param name the POSIX shared memory name
+     * @return {@code true} if it was removed, {@code false} if there was no such object
+     * @throws IOException if {@code shm_unlink} fails for another reason than ENOENT
+     */
     public static boolean unlinkIfExists(String name) throws IOException {
         return PosixSharedMemory.unlinkIfExists(name);
     }

@@ -75,22 +75,36 @@ public final class Mapping implements AutoCloseable {
      * The mapped bytes: offset 0 is the first byte of the shared object, {@link #size()} bytes long. Accesses after
      * {@link #close()} throw {@link IllegalStateException}; writes to a read-only mapping throw
      * {@link IllegalArgumentException} ("Attempt to write a read-only segment").
+     *
+     * @return the segment, {@link #size()} bytes, valid until {@link #close()}
      */
     public MemorySegment segment() {
         return segment;
     }
 
-    /** The mapped length in bytes. */
+    /**
+     * The mapped length in bytes.
+     *
+     * @return the size in bytes, fixed when the mapping was made
+     */
     public long size() {
         return segment.byteSize();
     }
 
-    /** Whether the mapping was made without write permission ({@code PROT_READ} only, or {@code SHM_RDONLY}). */
+    /**
+     * Whether the mapping was made without write permission ({@code PROT_READ} only, or {@code SHM_RDONLY}).
+     *
+     * @return {@code true} for a read-only mapping
+     */
     public boolean isReadOnly() {
         return readOnly;
     }
 
-    /** Whether the mapping is still mapped. */
+    /**
+     * Whether the mapping is still mapped.
+     *
+     * @return {@code false} once {@link #close()} has unmapped it
+     */
     public boolean isOpen() {
         return arena.scope().isAlive();
     }
@@ -99,6 +113,7 @@ public final class Mapping implements AutoCloseable {
      * The mapping as a direct {@link ByteBuffer} (read-only for a read-only mapping), positioned at 0 with limit
      * {@link #size()}; no copy. It fails with {@link IllegalStateException} after {@link #close()}, like the segment.
      *
+     * @return a buffer over the mapped bytes, shared with the segment (writes through one show in the other)
      * @throws UnsupportedOperationException if the mapping is larger than {@link Integer#MAX_VALUE} bytes
      */
     public ByteBuffer asByteBuffer() {
@@ -113,6 +128,9 @@ public final class Mapping implements AutoCloseable {
     /**
      * Copies {@code length} bytes starting at {@code offset} out of the mapping.
      *
+     * @param length how many bytes, {@code >= 0}
+     * @param offset where the bytes start, from 0
+     * @return a new array with the bytes
      * @throws IndexOutOfBoundsException if the range is not inside the mapping (checked before anything is
      *                                   allocated, so a huge {@code length} is this exception, not an
      *                                   {@link OutOfMemoryError})
@@ -124,7 +142,12 @@ public final class Mapping implements AutoCloseable {
         return bytes;
     }
 
-    /** Copies {@code bytes} into the mapping at {@code offset}. */
+    /**
+     * Copies {@code bytes} into the mapping at {@code offset}.
+     *
+     * @param offset where the bytes go, from 0
+     * @param bytes the bytes to copy; the range must lie inside the mapping
+     */
     public void setBytes(long offset, byte[] bytes) {
         Objects.requireNonNull(bytes, "bytes");
         MemorySegment.copy(bytes, 0, segment, JAVA_BYTE, offset, bytes.length);
@@ -133,6 +156,9 @@ public final class Mapping implements AutoCloseable {
     /**
      * The UTF-8 string at {@code offset}, up to its terminating NUL byte (the C convention) or to the end of the
      * mapping if there is none.
+     *
+     * @param offset where the string starts, from 0
+     * @return the decoded string (malformed UTF-8 becomes U+FFFD)
      */
     public String getString(long offset) {
         Objects.checkIndex(offset, segment.byteSize() + 1);
@@ -147,6 +173,8 @@ public final class Mapping implements AutoCloseable {
     /**
      * Writes {@code value} as UTF-8 followed by a NUL byte at {@code offset}, as C's {@code strcpy} would.
      *
+     * @param value the string to write (a NUL inside it ends the string for a C reader)
+     * @param offset where the string goes, from 0
      * @return the number of bytes written, the NUL included
      * @throws IndexOutOfBoundsException if it does not fit; nothing is written then
      */
@@ -161,62 +189,128 @@ public final class Mapping implements AutoCloseable {
 
     // ---- atomics (see the class comment for their ordering) -------------------------------------------------
 
-    /** An acquire load of the int at {@code offset}. */
+    /**
+     * An acquire load of the int at {@code offset}.
+     *
+     * @param offset the int's offset, 4-byte aligned
+     * @return the value
+     */
     public int getIntAcquire(long offset) {
         return (int) INT.getAcquire(segment, offset);
     }
 
-    /** A release store of the int at {@code offset}. */
+    /**
+     * A release store of the int at {@code offset}.
+     *
+     * @param offset the int's offset, 4-byte aligned
+     * @param value the value to store
+     */
     public void setIntRelease(long offset, int value) {
         INT.setRelease(segment, offset, value);
     }
 
-    /** A volatile (sequentially consistent) load of the int at {@code offset}. */
+    /**
+     * A volatile (sequentially consistent) load of the int at {@code offset}.
+     *
+     * @param offset the int's offset, 4-byte aligned
+     * @return the value
+     */
     public int getIntVolatile(long offset) {
         return (int) INT.getVolatile(segment, offset);
     }
 
-    /** A volatile (sequentially consistent) store of the int at {@code offset}. */
+    /**
+     * A volatile (sequentially consistent) store of the int at {@code offset}.
+     *
+     * @param offset the int's offset, 4-byte aligned
+     * @param value the value to store
+     */
     public void setIntVolatile(long offset, int value) {
         INT.setVolatile(segment, offset, value);
     }
 
-    /** Atomically sets the int at {@code offset} to {@code value} if it is {@code expected}; true if it did. */
+    /**
+     * Atomically sets the int at {@code offset} to {@code value} if it is {@code expected}; true if it did.
+     *
+     * @param offset the int's offset, 4-byte aligned
+     * @param expected the value the int must have
+     * @param value the value to store
+     * @return {@code true} if the int was {@code expected} and is now {@code value}
+     */
     public boolean compareAndSetInt(long offset, int expected, int value) {
         return (boolean) INT.compareAndSet(segment, offset, expected, value);
     }
 
-    /** Atomically adds {@code delta} to the int at {@code offset} and returns the previous value. */
+    /**
+     * Atomically adds {@code delta} to the int at {@code offset} and returns the previous value.
+     *
+     * @param offset the int's offset, 4-byte aligned
+     * @param delta what to add (wrapping on overflow)
+     * @return the value before the addition
+     */
     public int getAndAddInt(long offset, int delta) {
         return (int) INT.getAndAdd(segment, offset, delta);
     }
 
-    /** An acquire load of the long at {@code offset}. */
+    /**
+     * An acquire load of the long at {@code offset}.
+     *
+     * @param offset the long's offset, 8-byte aligned
+     * @return the value
+     */
     public long getLongAcquire(long offset) {
         return (long) LONG.getAcquire(segment, offset);
     }
 
-    /** A release store of the long at {@code offset}. */
+    /**
+     * A release store of the long at {@code offset}.
+     *
+     * @param offset the long's offset, 8-byte aligned
+     * @param value the value to store
+     */
     public void setLongRelease(long offset, long value) {
         LONG.setRelease(segment, offset, value);
     }
 
-    /** A volatile (sequentially consistent) load of the long at {@code offset}. */
+    /**
+     * A volatile (sequentially consistent) load of the long at {@code offset}.
+     *
+     * @param offset the long's offset, 8-byte aligned
+     * @return the value
+     */
     public long getLongVolatile(long offset) {
         return (long) LONG.getVolatile(segment, offset);
     }
 
-    /** A volatile (sequentially consistent) store of the long at {@code offset}. */
+    /**
+     * A volatile (sequentially consistent) store of the long at {@code offset}.
+     *
+     * @param offset the long's offset, 8-byte aligned
+     * @param value the value to store
+     */
     public void setLongVolatile(long offset, long value) {
         LONG.setVolatile(segment, offset, value);
     }
 
-    /** Atomically sets the long at {@code offset} to {@code value} if it is {@code expected}; true if it did. */
+    /**
+     * Atomically sets the long at {@code offset} to {@code value} if it is {@code expected}; true if it did.
+     *
+     * @param offset the long's offset, 8-byte aligned
+     * @param expected the value the long must have
+     * @param value the value to store
+     * @return {@code true} if the long was {@code expected} and is now {@code value}
+     */
     public boolean compareAndSetLong(long offset, long expected, long value) {
         return (boolean) LONG.compareAndSet(segment, offset, expected, value);
     }
 
-    /** Atomically adds {@code delta} to the long at {@code offset} and returns the previous value. */
+    /**
+     * Atomically adds {@code delta} to the long at {@code offset} and returns the previous value.
+     *
+     * @param offset the long's offset, 8-byte aligned
+     * @param delta what to add (wrapping on overflow)
+     * @return the value before the addition
+     */
     public long getAndAddLong(long offset, long delta) {
         return (long) LONG.getAndAdd(segment, offset, delta);
     }

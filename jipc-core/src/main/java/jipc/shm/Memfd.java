@@ -59,12 +59,23 @@ public final class Memfd implements SharedMemory, HasFd {
      *
      * @param name shown in {@code /proc/PID/fd} as {@code memfd:name}; at most 249 bytes, no NUL; need not be unique
      * @param size bytes, {@code > 0}
+     * @return the new memfd; close it when done (its memory goes when no descriptor or mapping is left)
+     * @throws IOException {@link jipc.ErrnoException} from {@code memfd_create} or {@code fallocate} (ENOSPC, EMFILE,
+     *     ...)
      */
     public static Memfd create(String name, long size) throws IOException {
         return create(name, size, ShmConstants.MFD_CLOEXEC);
     }
 
-    /** As {@link #create(String, long)}, with {@code MFD_ALLOW_SEALING} so that {@link #addSeals} works. */
+    /**
+     * As {@link #create(String, long)}, with {@code MFD_ALLOW_SEALING} so that {@link #addSeals} works.
+     *
+     * @param name shown in {@code /proc/PID/fd} as {@code memfd:name}; at most 249 bytes, no NUL
+     * @param size bytes, {@code > 0}
+     * @return the new memfd, sealable
+     * @throws IOException {@link jipc.ErrnoException} from {@code memfd_create} or {@code fallocate} (ENOSPC, EMFILE,
+     *     ...)
+     */
     public static Memfd createSealable(String name, long size) throws IOException {
         return create(name, size, ShmConstants.MFD_CLOEXEC | ShmConstants.MFD_ALLOW_SEALING);
     }
@@ -95,6 +106,8 @@ public final class Memfd implements SharedMemory, HasFd {
      * Takes ownership of a memfd this process inherited at {@code fdNumber} (placed there by a parent) and marks it
      * close-on-exec so it goes no further by accident.
      *
+     * @param fdNumber the inherited descriptor's number
+     * @return the memfd, owned by this handle from now on
      * @throws IllegalArgumentException if the descriptor is open but is not a memfd (it is left open, untouched)
      * @throws jipc.ErrnoException      EBADF if nothing is open at {@code fdNumber}
      */
@@ -130,7 +143,11 @@ public final class Memfd implements SharedMemory, HasFd {
         }
     }
 
-    /** The name given at creation (without the {@code memfd:} prefix). */
+    /**
+     * The name given at creation (without the {@code memfd:} prefix).
+     *
+     * @return the name, as {@code /proc/PID/fd} shows it after {@code memfd:}
+     */
     public String name() {
         return name;
     }
@@ -169,6 +186,7 @@ public final class Memfd implements SharedMemory, HasFd {
     /**
      * Adds seals ({@code fcntl(F_ADD_SEALS)}); seals are never removed.
      *
+     * @param seals the seals to add; adding one in force already changes nothing
      * @throws jipc.ErrnoException EPERM if the memfd was not created sealable or is sealed with {@link Seal#SEAL};
      *                             EBUSY for {@link Seal#WRITE} while a writable mapping exists (in any process)
      */
@@ -178,12 +196,23 @@ public final class Memfd implements SharedMemory, HasFd {
         fd.fcntl(ShmConstants.F_ADD_SEALS, bits, "F_ADD_SEALS " + seals + " on " + description());
     }
 
-    /** {@link #addSeals(Set)} for the given seals. */
+    /**
+     * {@link #addSeals(Set)} for the given seals.
+     *
+     * @param first a seal to add
+     * @param more more seals to add
+     * @throws IOException as for {@link #addSeals(Set)}
+     */
     public void addSeals(Seal first, Seal... more) throws IOException {
         addSeals(EnumSet.of(first, more));
     }
 
-    /** The seals in force ({@code fcntl(F_GET_SEALS)}); for a memfd made without sealing, just {@link Seal#SEAL}. */
+    /**
+     * The seals in force ({@code fcntl(F_GET_SEALS)}); for a memfd made without sealing, just {@link Seal#SEAL}.
+     *
+     * @return the seals in force now, a new set
+     * @throws IOException {@link jipc.ErrnoException} if {@code fcntl(F_GET_SEALS)} fails
+     */
     public Set<Seal> seals() throws IOException {
         return Seal.of(fd.fcntl(ShmConstants.F_GET_SEALS, 0, "F_GET_SEALS on " + description()));
     }

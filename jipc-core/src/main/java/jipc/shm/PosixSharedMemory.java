@@ -58,7 +58,14 @@ public final class PosixSharedMemory implements SharedMemory, HasFd {
 
     // ---- creating and opening ------------------------------------------------------------------------------
 
-    /** Creates a new object of {@code size} bytes with mode 0600. See {@link #create(String, long, int)}. */
+    /**
+     * Creates a new object of {@code size} bytes with mode 0600. See {@link #create(String, long, int)}.
+     *
+     * @param name a leading '/' and a name without '/' (the class comment has the rules)
+     * @param size bytes, {@code > 0}
+     * @return the open object; close it when done (the name stays until {@link #unlink(String)})
+     * @throws IOException {@link ErrnoException} EEXIST if the name exists; ENOSPC if {@code /dev/shm} has no room
+     */
     public static PosixSharedMemory create(String name, long size) throws IOException {
         return create(name, size, DEFAULT_MODE);
     }
@@ -69,6 +76,8 @@ public final class PosixSharedMemory implements SharedMemory, HasFd {
      *
      * @param size bytes, {@code > 0}
      * @param mode permission bits, {@code 0} to {@code 0777}
+     * @param name a leading '/' and a name without '/' (the class comment has the rules)
+     * @return the open object; close it when done (the name stays until {@link #unlink(String)})
      * @throws ErrnoException EEXIST if the name exists; ENOSPC if {@code /dev/shm} has no room for {@code size} bytes
      *                        (nothing is left behind then); EFBIG for sizes beyond the largest file
      */
@@ -84,7 +93,15 @@ public final class PosixSharedMemory implements SharedMemory, HasFd {
         return shm;
     }
 
-    /** {@link #openOrCreate(String, long, int)} with mode 0600 for a new object. */
+    /**
+     * {@link #openOrCreate(String, long, int)} with mode 0600 for a new object.
+     *
+     * @param name a leading '/' and a name without '/' (the class comment has the rules)
+     * @param size bytes, {@code > 0}: the size of a new object, the least size of an existing one
+     * @return the open object, new or not ({@link #created()})
+     * @throws IOException {@link ErrnoException} EACCES if this user may not read and write it; ENOSPC if
+     *     {@code /dev/shm} has no room
+     */
     public static PosixSharedMemory openOrCreate(String name, long size) throws IOException {
         return openOrCreate(name, size, DEFAULT_MODE);
     }
@@ -93,6 +110,13 @@ public final class PosixSharedMemory implements SharedMemory, HasFd {
      * Opens the object for reading and writing, creating it as {@link #create(String, long, int)} does if it does not
      * exist; {@link #created()} tells which happened. An existing object smaller than {@code size} is grown to
      * {@code size} (never shrunk), so two processes that race to open-or-create both see at least {@code size} bytes.
+     *
+     * @param name a leading '/' and a name without '/' (the class comment has the rules)
+     * @param size bytes, {@code > 0}: the size of a new object, the least size of an existing one
+     * @param mode the permission bits of a new object, {@code 0} to {@code 0777}, exactly
+     * @return the open object, new or not ({@link #created()})
+     * @throws IOException {@link ErrnoException} EACCES if this user may not read and write it; ENOSPC if
+     *     {@code /dev/shm} has no room
      */
     public static PosixSharedMemory openOrCreate(String name, long size, int mode) throws IOException {
         checkName(name);
@@ -128,6 +152,8 @@ public final class PosixSharedMemory implements SharedMemory, HasFd {
     /**
      * Opens an existing object for reading and writing.
      *
+     * @param name the object's name, with its leading '/'
+     * @return the open object; close it when done
      * @throws ErrnoException ENOENT if there is none; EACCES if its mode does not let this user read and write it
      */
     public static PosixSharedMemory open(String name) throws IOException {
@@ -138,6 +164,10 @@ public final class PosixSharedMemory implements SharedMemory, HasFd {
     /**
      * Opens an existing object for reading only; {@link #map()} then fails with EACCES and only
      * {@link #mapReadOnly()} works.
+     *
+     * @param name the object's name, with its leading '/'
+     * @return the open object, read-only; close it when done
+     * @throws IOException {@link ErrnoException} ENOENT if there is none; EACCES if this user may not read it
      */
     public static PosixSharedMemory openReadOnly(String name) throws IOException {
         checkName(name);
@@ -148,6 +178,7 @@ public final class PosixSharedMemory implements SharedMemory, HasFd {
      * Removes the name ({@code shm_unlink}). Processes that have the object open or mapped keep using it; its memory
      * is freed when the last of them lets go. New opens fail with ENOENT, and a new object may take the name.
      *
+     * @param name the object's name, with its leading '/'
      * @throws ErrnoException ENOENT if there is no such object
      */
     public static void unlink(String name) throws IOException {
@@ -159,7 +190,13 @@ public final class PosixSharedMemory implements SharedMemory, HasFd {
         }
     }
 
-    /** {@link #unlink(String)} that returns {@code false} instead of failing when there is no such object. */
+    /**
+     * {@link #unlink(String)} that returns {@code false} instead of failing when there is no such object.
+     *
+     * @param name the object's name, with its leading '/'
+     * @return {@code true} if the name was removed, {@code false} if there was no such object
+     * @throws IOException {@link ErrnoException} for any other failure of {@code shm_unlink} (EACCES, ...)
+     */
     public static boolean unlinkIfExists(String name) throws IOException {
         try {
             unlink(name);
@@ -175,6 +212,7 @@ public final class PosixSharedMemory implements SharedMemory, HasFd {
     /**
      * Checks a name against the rules in the class comment.
      *
+     * @param name the name to check
      * @throws IllegalArgumentException naming the rule that {@code name} breaks
      */
     public static void checkName(String name) {
@@ -259,7 +297,11 @@ public final class PosixSharedMemory implements SharedMemory, HasFd {
 
     // ---- using ---------------------------------------------------------------------------------------------
 
-    /** The name, with its leading '/'. */
+    /**
+     * The name, with its leading '/'.
+     *
+     * @return the name given to {@code create} or {@code open}
+     */
     public String name() {
         return name;
     }
@@ -275,12 +317,20 @@ public final class PosixSharedMemory implements SharedMemory, HasFd {
         return fd;
     }
 
-    /** Whether this handle was opened read-only ({@link #openReadOnly(String)}). */
+    /**
+     * Whether this handle was opened read-only ({@link #openReadOnly(String)}).
+     *
+     * @return {@code true} if opened with {@code O_RDONLY}
+     */
     public boolean isReadOnly() {
         return readOnly;
     }
 
-    /** Whether this handle created the object (always for {@code create}, sometimes for {@code openOrCreate}). */
+    /**
+     * Whether this handle created the object (always for {@code create}, sometimes for {@code openOrCreate}).
+     *
+     * @return {@code true} if this handle's {@code shm_open} created the object
+     */
     public boolean created() {
         return created;
     }
@@ -308,7 +358,11 @@ public final class PosixSharedMemory implements SharedMemory, HasFd {
         return FileMapper.map(fd, true, Errno.quote(name), mappings);
     }
 
-    /** Removes this object's name; see {@link #unlink(String)}. The handle and its mappings stay usable. */
+    /**
+     * Removes this object's name; see {@link #unlink(String)}. The handle and its mappings stay usable.
+     *
+     * @throws IOException {@link ErrnoException} ENOENT if the name was removed already
+     */
     public void unlink() throws IOException {
         unlink(name);
     }

@@ -31,13 +31,19 @@ public record SharedMemoryInfo(Kind kind, String name, int key, int id, long siz
 
     /** Whether a recorded process still exists. */
     public enum Liveness {
+        /** The recorded process exists now. */
         ALIVE,
+        /** The recorded process no longer exists. */
         DEAD,
         /** Not recorded (POSIX objects keep no creator), or recorded as pid 0 (a pid namespace not visible here). */
         UNKNOWN
     }
 
-    /** The mode as {@code ls} would show the permission part, e.g. {@code rw-------}. */
+    /**
+     * The mode as {@code ls} would show the permission part, e.g. {@code rw-------}.
+     *
+     * @return nine characters, {@code r}, {@code w}, {@code x} or {@code -} for owner, group and others
+     */
     public String modeString() {
         StringBuilder s = new StringBuilder(9);
         for (int shift = 6; shift >= 0; shift -= 3) {

@@ -31,14 +31,24 @@ public final class SharedMemoryListing {
     private static final Path DEV_SHM = Path.of("/dev/shm");
     private static final Path PROC_SYSVIPC_SHM = Path.of("/proc/sysvipc/shm");
 
-    /** POSIX objects then System V segments. */
+    /**
+     * POSIX objects then System V segments.
+     *
+     * @return every object, POSIX first
+     * @throws IOException if {@code /dev/shm} or {@code /proc/sysvipc/shm} cannot be read
+     */
     public static List<SharedMemoryInfo> all() throws IOException {
         List<SharedMemoryInfo> all = new ArrayList<>(posix());
         all.addAll(systemV());
         return all;
     }
 
-    /** The POSIX objects in {@code /dev/shm}, sorted by name. */
+    /**
+     * The POSIX objects in {@code /dev/shm}, sorted by name.
+     *
+     * @return one entry per object, sorted by name
+     * @throws IOException if {@code /dev/shm} cannot be listed
+     */
     public static List<SharedMemoryInfo> posix() throws IOException {
         return posix(DEV_SHM);
     }
@@ -67,7 +77,12 @@ public final class SharedMemoryListing {
         return list;
     }
 
-    /** The System V segments in {@code /proc/sysvipc/shm}, sorted by id. */
+    /**
+     * The System V segments in {@code /proc/sysvipc/shm}, sorted by id.
+     *
+     * @return one entry per segment, sorted by id
+     * @throws IOException if {@code /proc/sysvipc/shm} cannot be read
+     */
     public static List<SharedMemoryInfo> systemV() throws IOException {
         List<String> lines;
         try {

@@ -61,6 +61,8 @@ public final class SysVSharedMemory implements SharedMemory {
      * with EEXIST rather than sharing a stranger's segment.
      *
      * @param projectId 1 to 255
+     * @param path an existing file that every party can {@code stat}
+     * @return the key, never {@code IPC_PRIVATE}
      * @throws ErrnoException from the {@code stat} of {@code path}, e.g. ENOENT
      */
     public static int ftok(Path path, int projectId) throws IOException {
@@ -79,7 +81,15 @@ public final class SysVSharedMemory implements SharedMemory {
 
     // ---- creating and opening -----------------------------------------------------------------------------
 
-    /** Creates a new segment for {@code key} with mode 0600. See {@link #create(int, long, int)}. */
+    /**
+     * Creates a new segment for {@code key} with mode 0600. See {@link #create(int, long, int)}.
+     *
+     * @param key any key but {@code IPC_PRIVATE} (0)
+     * @param size bytes, {@code > 0}
+     * @return the new segment; close the handle when done (the segment stays until {@link #remove()})
+     * @throws IOException {@link ErrnoException} EEXIST if the key has a segment, or as for
+     *     {@link #create(int, long, int)}
+     */
     public static SysVSharedMemory create(int key, long size) throws IOException {
         return create(key, size, DEFAULT_MODE);
     }
@@ -90,6 +100,7 @@ public final class SysVSharedMemory implements SharedMemory {
      * @param key  any key but {@code IPC_PRIVATE} (0), for which there is {@link #createPrivate(long, int)}
      * @param size bytes, {@code > 0}
      * @param mode permission bits, {@code 0} to {@code 0777}
+     * @return the new segment; close the handle when done (the segment stays until {@link #remove()})
      * @throws ErrnoException EEXIST if the key has a segment; EINVAL if {@code size} is above {@code kernel.shmmax};
      *                        ENOSPC/ENOMEM if the system has no room for it
      */
@@ -102,7 +113,14 @@ public final class SysVSharedMemory implements SharedMemory {
                 shmget(key, size, ShmConstants.IPC_CREAT | ShmConstants.IPC_EXCL | mode, mode), key, true);
     }
 
-    /** A new private segment with mode 0600. See {@link #createPrivate(long, int)}. */
+    /**
+     * A new private segment with mode 0600. See {@link #createPrivate(long, int)}.
+     *
+     * @param size bytes, {@code > 0}
+     * @return the new segment; close the handle when done (the segment stays until {@link #remove()})
+     * @throws IOException {@link ErrnoException} ENOSPC or ENOMEM past the system's limits ({@code SHMMNI},
+     *     {@code SHMALL})
+     */
     public static SysVSharedMemory createPrivate(long size) throws IOException {
         return createPrivate(size, DEFAULT_MODE);
     }
@@ -110,6 +128,12 @@ public final class SysVSharedMemory implements SharedMemory {
     /**
      * A new segment with key {@code IPC_PRIVATE}: no other process can find it by key, only by its {@link #id()}
      * (pass the number to a child, which uses {@link #ofId(int)}).
+     *
+     * @param size bytes, {@code > 0}
+     * @param mode permission bits, {@code 0} to {@code 0777}
+     * @return the new segment; close the handle when done (the segment stays until {@link #remove()})
+     * @throws IOException {@link ErrnoException} ENOSPC or ENOMEM past the system's limits ({@code SHMMNI},
+     *     {@code SHMALL})
      */
     public static SysVSharedMemory createPrivate(long size, int mode) throws IOException {
         check(size, mode);
@@ -121,6 +145,10 @@ public final class SysVSharedMemory implements SharedMemory {
      * The segment for {@code key}, created with {@code size} bytes and {@code mode} if there is none;
      * {@link #created()} tells which happened.
      *
+     * @param mode the permission bits of a new segment
+     * @param size bytes, {@code > 0}: the size of a new segment, the least size of an existing one
+     * @param key any key but {@code IPC_PRIVATE} (0)
+     * @return the segment, new or not ({@link #created()})
      * @throws ErrnoException EINVAL if the existing segment is smaller than {@code size}
      */
     public static SysVSharedMemory openOrCreate(int key, long size, int mode) throws IOException {
@@ -150,13 +178,22 @@ public final class SysVSharedMemory implements SharedMemory {
     /**
      * The existing segment for {@code key}, checking that this user may read and write it.
      *
+     * @param key the segment's key, not {@code IPC_PRIVATE}
+     * @return a handle on the segment
      * @throws ErrnoException ENOENT if the key has no segment; EACCES if its mode does not allow read and write
      */
     public static SysVSharedMemory open(int key) throws IOException {
         return new SysVSharedMemory(shmget(key, 0, 0600, -1), key, false);
     }
 
-    /** As {@link #open(int)}, checking only read permission (for {@link #mapReadOnly()}). */
+    /**
+     * As {@link #open(int)}, checking only read permission (for {@link #mapReadOnly()}).
+     *
+     * @param key the segment's key, not {@code IPC_PRIVATE}
+     * @return a handle on the segment, for {@link #mapReadOnly()}
+     * @throws IOException {@link ErrnoException} ENOENT if the key has no segment; EACCES if its mode does not allow
+     *     reading
+     */
     public static SysVSharedMemory openReadOnly(int key) throws IOException {
         return new SysVSharedMemory(shmget(key, 0, 0400, -1), key, false);
     }
@@ -165,6 +202,8 @@ public final class SysVSharedMemory implements SharedMemory {
      * The segment with id {@code id} (as {@code ipcs -m} shows it, or as another process passed it): one
      * {@code shmctl(IPC_STAT)} checks it exists and reads its key.
      *
+     * @param id the segment's id ({@code shmid})
+     * @return a handle on the segment
      * @throws ErrnoException EINVAL if there is no such segment (or it was removed and fully detached); EACCES if
      *                        this user may not read it
      */
@@ -175,6 +214,10 @@ public final class SysVSharedMemory implements SharedMemory {
     /**
      * Marks the segment {@code id} for removal ({@code shmctl(IPC_RMID)}): what {@code ipcrm -m id} does. See
      * {@link #remove()}.
+     *
+     * @param id the segment's id ({@code shmid})
+     * @throws IOException {@link ErrnoException} EPERM if this user neither owns nor created it, EINVAL if there is no
+     *     such segment
      */
     public static void remove(int id) throws IOException {
         if (LibShm.shmctl(id, ShmConstants.IPC_RMID, MemorySegment.NULL) < 0) {
@@ -213,17 +256,29 @@ public final class SysVSharedMemory implements SharedMemory {
 
     // ---- using ---------------------------------------------------------------------------------------------
 
-    /** The segment id ({@code shmid}), the number {@code ipcs -m} shows and {@code ipcrm -m} takes. */
+    /**
+     * The segment id ({@code shmid}), the number {@code ipcs -m} shows and {@code ipcrm -m} takes.
+     *
+     * @return the segment id
+     */
     public int id() {
         return id;
     }
 
-    /** The key this handle was made with ({@code 0} for {@code IPC_PRIVATE}). */
+    /**
+     * The key this handle was made with ({@code 0} for {@code IPC_PRIVATE}).
+     *
+     * @return the key, {@code 0} for a private segment
+     */
     public int key() {
         return key;
     }
 
-    /** Whether this handle created the segment. */
+    /**
+     * Whether this handle created the segment.
+     *
+     * @return {@code true} if this handle's {@code shmget} created the segment
+     */
     public boolean created() {
         return created;
     }
@@ -233,7 +288,13 @@ public final class SysVSharedMemory implements SharedMemory {
         return keyName(key) + " (id " + id + ")";
     }
 
-    /** What the kernel knows about the segment now ({@code shmctl(IPC_STAT)}). */
+    /**
+     * What the kernel knows about the segment now ({@code shmctl(IPC_STAT)}).
+     *
+     * @return the segment's owner, mode, size, attach count, pids and times
+     * @throws IOException {@link ErrnoException} EINVAL/EIDRM if the segment is gone, EACCES if this user may not read
+     *     it
+     */
     public SysVStat stat() throws IOException {
         return SysVStat.of(id);
     }
@@ -263,6 +324,10 @@ public final class SysVSharedMemory implements SharedMemory {
      * Attaches read-write, then marks the segment for removal: it stays usable through this mapping (and any
      * other attachment) and the kernel frees it when the last one is detached, however its process ends. New
      * attaches by key are no longer possible; by id they are (Linux allows it until the last detach).
+     *
+     * @return the read-write mapping; close it to detach
+     * @throws IOException {@link ErrnoException} from {@code shmat} or from {@code shmctl(IPC_RMID)} (the mapping is
+     *     closed then)
      */
     public Mapping mapAndMarkForRemoval() throws IOException {
         Mapping mapping = attach(false);
@@ -278,6 +343,9 @@ public final class SysVSharedMemory implements SharedMemory {
     /**
      * Marks the segment for removal ({@code shmctl(IPC_RMID)}): it goes at once if nothing is attached, else when
      * the last attachment is detached. Attachments, including this handle's mappings, stay usable.
+     *
+     * @throws IOException {@link ErrnoException} EPERM if this user neither owns nor created the segment, EINVAL/EIDRM
+     *     if it is gone
      */
     public void remove() throws IOException {
         if (LibShm.shmctl(id, ShmConstants.IPC_RMID, MemorySegment.NULL) < 0) {

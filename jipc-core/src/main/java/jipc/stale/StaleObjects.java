@@ -74,7 +74,12 @@ public final class StaleObjects {
     private static final VarHandle INT = JAVA_INT.varHandle().withInvokeExactBehavior();
     private static final VarHandle LONG = JAVA_LONG.varHandle().withInvokeExactBehavior();
 
-    /** Every shared memory object of this host with its verdict, in {@link SharedMemoryListing#all()} order. */
+    /**
+     * Every shared memory object of this host with its verdict, in {@link SharedMemoryListing#all()} order.
+     *
+     * @return one verdict per object
+     * @throws IOException if {@code /dev/shm} or {@code /proc/sysvipc/shm} cannot be read
+     */
     public static List<Verdict> scan() throws IOException {
         Supplier<Set<String>> opened = lazy();
         List<Verdict> verdicts = new ArrayList<>();
@@ -92,6 +97,7 @@ public final class StaleObjects {
      * still stale. Between the judgement and the removal a process could still open it by name or attach by id (a
      * window of one system call); it then keeps its mapping, as after any {@code rm}.
      *
+     * @param object an object from {@link #scan()} or {@link SharedMemoryListing}
      * @return the fresh verdict (the object was removed iff it {@link Verdict#isStale()}), or {@code null} if the
      *         object is gone already
      * @throws ErrnoException from the removal (e.g. {@code EPERM} for another user's segment)

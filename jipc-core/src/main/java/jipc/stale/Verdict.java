@@ -11,12 +11,20 @@ import jipc.shm.SharedMemoryInfo;
  *                  {@code "consumer pid 77 (start 1234) alive"}
  */
 public record Verdict(SharedMemoryInfo object, Staleness staleness, String reason) {
-    /** Whether the object may be removed. */
+    /**
+     * Whether the object may be removed.
+     *
+     * @return {@code true} if only dead processes used it
+     */
     public boolean isStale() {
         return staleness == Staleness.STALE;
     }
 
-    /** How the other commands name it: {@code /name} for POSIX, {@code id:N} for System V. */
+    /**
+     * How the other commands name it: {@code /name} for POSIX, {@code id:N} for System V.
+     *
+     * @return the name or id
+     */
     public String target() {
         return object.kind() == SharedMemoryInfo.Kind.SYSV ? "id:" + object.id() : object.name();
     }

@@ -13,7 +13,11 @@ public enum LockResult {
     /** The caller does not hold the mutex: a live holder had it for the whole attempt (tryLock only). */
     BUSY;
 
-    /** Whether the caller now holds the mutex ({@link #ACQUIRED} or {@link #OWNER_DIED}). */
+    /**
+     * Whether the caller now holds the mutex ({@link #ACQUIRED} or {@link #OWNER_DIED}).
+     *
+     * @return {@code true} for {@link #ACQUIRED} and {@link #OWNER_DIED}, {@code false} for {@link #BUSY}
+     */
     public boolean acquired() {
         return this != BUSY;
     }

@@ -93,6 +93,9 @@ public final class Mutex {
      * Initialises an unlocked, consistent mutex in the 32 bytes at {@code offset} of {@code segment} and returns it.
      * Other processes then {@link #attach} to it. Creating over a mutex that is in use breaks it for its users.
      *
+     * @param offset where the mutex's 32 bytes start in {@code segment}, 8-byte aligned
+     * @param segment native, writable memory that the other processes map too
+     * @return the mutex, unlocked; any number of threads of this process may use it
      * @throws IllegalArgumentException if the segment is not native and writable, or the address is not 8-byte
      *                                  aligned
      * @throws IndexOutOfBoundsException if the 32 bytes do not fit in the segment
@@ -115,6 +118,9 @@ public final class Mutex {
      * Attaches to a mutex that some process {@link #create created} at {@code offset} of {@code segment}. Reads the
      * magic, writes nothing.
      *
+     * @param offset where the mutex's 32 bytes start in {@code segment}
+     * @param segment this process's mapping of the memory the mutex was created in
+     * @return the mutex, in whatever state it is
      * @throws IllegalArgumentException if no mutex is there (wrong magic), or as for {@link #create}
      */
     public static Mutex attach(MemorySegment segment, long offset) {
@@ -168,6 +174,7 @@ public final class Mutex {
      * Locks, waiting at most {@code timeout} for a live holder to unlock. A dead holder is noticed within about
      * 100 ms and at the deadline.
      *
+     * @param timeout the longest wait for a live holder; {@code null} waits as long as it takes
      * @return {@link LockResult#ACQUIRED}, {@link LockResult#OWNER_DIED}, or {@link LockResult#BUSY} if the time
      *         ran out
      * @throws InterruptedException as for {@link #lock()}
@@ -305,7 +312,11 @@ public final class Mutex {
         INT.setVolatile(block, CONSISTENCY_OFFSET, CONSISTENT);
     }
 
-    /** Whether the calling thread holds the mutex. */
+    /**
+     * Whether the calling thread holds the mutex.
+     *
+     * @return {@code true} between this thread's lock and its unlock
+     */
     public boolean isHeldByCurrentThread() {
         return (long) LONG.getVolatile(block, OWNER_OFFSET) == self()
                 && (long) LONG.getAcquire(block, OWNER_THREAD_OFFSET) == threadToken();
@@ -335,6 +346,8 @@ public final class Mutex {
     /**
      * The verdict on the holder now: by its liveness token, never a timer or {@code /proc}; {@code NONE} if
      * unlocked or not recoverable.
+     *
+     * @return the verdict with its reason (a few system calls on the holder's token file)
      */
     public PartyState ownerState() {
         long owner = (long) LONG.getVolatile(block, OWNER_OFFSET);

@@ -9,6 +9,11 @@ package jipc.sync;
 public class MutexNotRecoverableException extends IllegalStateException {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * The mutex was given up while inconsistent.
+     *
+     * @param message names the mutex and how it became not recoverable
+     */
     public MutexNotRecoverableException(String message) {
         super(message);
     }

@@ -83,7 +83,14 @@ public final class NamedSemaphore implements AutoCloseable {
 
     // ---- creating and opening -----------------------------------------------------------------------------
 
-    /** Creates a new semaphore with mode 0600. See {@link #create(String, int, int)}. */
+    /**
+     * Creates a new semaphore with mode 0600. See {@link #create(String, int, int)}.
+     *
+     * @param name a leading '/' and 1 to 251 more bytes without '/' (see {@link #checkName(String)})
+     * @param initial the starting value, 0 to {@link #MAX_VALUE}
+     * @return the open semaphore; close it when done (the name stays until {@link #unlink(String)})
+     * @throws IOException {@link ErrnoException} EEXIST if the name is taken, EACCES, ENOSPC as {@code sem_open} says
+     */
     public static NamedSemaphore create(String name, int initial) throws IOException {
         return create(name, initial, DEFAULT_MODE);
     }
@@ -94,6 +101,8 @@ public final class NamedSemaphore implements AutoCloseable {
      *
      * @param initial 0 to {@link #MAX_VALUE}
      * @param mode    permission bits, 0 to 0777
+     * @param name a leading '/' and 1 to 251 more bytes without '/' (see {@link #checkName(String)})
+     * @return the open semaphore; close it when done (the name stays until {@link #unlink(String)})
      * @throws ErrnoException EEXIST if the name exists; EACCES if {@code /dev/shm} does not let this user create
      */
     public static NamedSemaphore create(String name, int initial, int mode) throws IOException {
@@ -110,6 +119,8 @@ public final class NamedSemaphore implements AutoCloseable {
     /**
      * Opens an existing semaphore ({@code sem_open} without {@code O_CREAT}).
      *
+     * @param name the semaphore's name, with its leading '/'
+     * @return the open semaphore; close it when done
      * @throws ErrnoException ENOENT if there is none by that name; EACCES if this user may not read and write it
      */
     public static NamedSemaphore open(String name) throws IOException {
@@ -121,7 +132,15 @@ public final class NamedSemaphore implements AutoCloseable {
         return s;
     }
 
-    /** {@link #openOrCreate(String, int, int)} with mode 0600 for a new semaphore. */
+    /**
+     * {@link #openOrCreate(String, int, int)} with mode 0600 for a new semaphore.
+     *
+     * @param name a leading '/' and 1 to 251 more bytes without '/' (see {@link #checkName(String)})
+     * @param initial the starting value of a new semaphore, 0 to {@link #MAX_VALUE}
+     * @return the open semaphore, new or not ({@link #created()})
+     * @throws IOException {@link ErrnoException} EACCES if this user may not read and write it, or as {@code sem_open}
+     *     says
+     */
     public static NamedSemaphore openOrCreate(String name, int initial) throws IOException {
         return openOrCreate(name, initial, DEFAULT_MODE);
     }
@@ -129,6 +148,13 @@ public final class NamedSemaphore implements AutoCloseable {
     /**
      * Opens the semaphore, creating it as {@link #create(String, int, int)} does if there is none; {@link #created()}
      * tells which happened. {@code initial} and {@code mode} apply only to a new semaphore.
+     *
+     * @param name a leading '/' and 1 to 251 more bytes without '/' (see {@link #checkName(String)})
+     * @param initial the starting value of a new semaphore, 0 to {@link #MAX_VALUE}
+     * @param mode the permission bits of a new semaphore, 0 to 0777, exactly
+     * @return the open semaphore, new or not ({@link #created()})
+     * @throws IOException {@link ErrnoException} EACCES if this user may not read and write it, or as {@code sem_open}
+     *     says
      */
     public static NamedSemaphore openOrCreate(String name, int initial, int mode) throws IOException {
         checkName(name);
@@ -150,6 +176,7 @@ public final class NamedSemaphore implements AutoCloseable {
      * Removes the name ({@code sem_unlink}). Processes that have the semaphore open keep using it; new opens fail
      * with ENOENT and a new semaphore may take the name.
      *
+     * @param name the semaphore's name, with its leading '/'
      * @throws ErrnoException ENOENT if there is no such semaphore
      */
     public static void unlink(String name) throws IOException {
@@ -161,7 +188,13 @@ public final class NamedSemaphore implements AutoCloseable {
         }
     }
 
-    /** {@link #unlink(String)} that returns {@code false} instead of failing when there is no such semaphore. */
+    /**
+     * {@link #unlink(String)} that returns {@code false} instead of failing when there is no such semaphore.
+     *
+     * @param name the semaphore's name, with its leading '/'
+     * @return {@code true} if the name was removed, {@code false} if there was no such semaphore
+     * @throws IOException {@link ErrnoException} for any other failure of {@code sem_unlink} (EACCES, ...)
+     */
     public static boolean unlinkIfExists(String name) throws IOException {
         try {
             unlink(name);
@@ -178,6 +211,7 @@ public final class NamedSemaphore implements AutoCloseable {
      * Checks a semaphore name: a leading '/', no other '/', no NUL, 1 to 251 UTF-8 bytes after the '/', not "." or
      * "..".
      *
+     * @param name the name to check
      * @throws IllegalArgumentException saying which rule {@code name} breaks
      */
     public static void checkName(String name) {
@@ -247,12 +281,20 @@ public final class NamedSemaphore implements AutoCloseable {
 
     // ---- using ---------------------------------------------------------------------------------------------
 
-    /** The name, with its leading '/'. */
+    /**
+     * The name, with its leading '/'.
+     *
+     * @return the name given to {@code create} or {@code open}
+     */
     public String name() {
         return name;
     }
 
-    /** Whether this handle created the semaphore. */
+    /**
+     * Whether this handle created the semaphore.
+     *
+     * @return {@code true} if this handle's {@code sem_open} created it, {@code false} if it opened an existing one
+     */
     public boolean created() {
         return created;
     }
@@ -307,8 +349,10 @@ public final class NamedSemaphore implements AutoCloseable {
     /**
      * Takes one, waiting at most {@code timeout}.
      *
+     * @param timeout the longest wait; {@code null} waits as long as it takes
      * @return whether the value was decremented; {@code false} when the time ran out
      * @throws InterruptedException as for {@link #acquire()}
+     * @throws IOException {@link ErrnoException} if {@code sem_timedwait} fails otherwise than by timing out
      */
     public boolean tryAcquire(Duration timeout) throws IOException, InterruptedException {
         Objects.requireNonNull(timeout, "timeout");
@@ -319,6 +363,10 @@ public final class NamedSemaphore implements AutoCloseable {
     /**
      * The value now ({@code sem_getvalue}): a snapshot that may change at once. With glibc it is never negative;
      * waiters are not shown.
+     *
+     * @return the value, {@code >= 0}
+     * @throws IOException {@link ErrnoException} if {@code sem_getvalue} fails (a closed handle throws
+     *     {@code IllegalStateException})
      */
     public int value() throws IOException {
         enter();

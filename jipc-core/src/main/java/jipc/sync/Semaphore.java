@@ -100,6 +100,10 @@ public final class Semaphore {
      * {@code segment} and returns it. The count may grow up to {@link Integer#MAX_VALUE}. Other processes then
      * {@link #attach} to it. Creating over a semaphore that is in use breaks it for its users.
      *
+     * @param permits the starting count, {@code >= 0}
+     * @param offset where the semaphore's 128 bytes start in {@code segment}, 8-byte aligned
+     * @param segment native, writable memory that the other processes map too
+     * @return the semaphore; any number of threads of this process may use it
      * @throws IllegalArgumentException if {@code permits < 0}, the segment is not native and writable, or the
      *                                  address is not 8-byte aligned
      * @throws IndexOutOfBoundsException if the 128 bytes do not fit in the segment
@@ -114,6 +118,9 @@ public final class Semaphore {
      * 1 is an error ({@link IllegalStateException}), not a silent no-op.
      *
      * @param available whether the count starts at 1
+     * @param offset where the semaphore's 128 bytes start in {@code segment}, 8-byte aligned
+     * @param segment native, writable memory that the other processes map too
+     * @return the semaphore; any number of threads of this process may use it
      */
     public static Semaphore createBinary(MemorySegment segment, long offset, boolean available) {
         return create(segment, offset, available ? 1 : 0, 1);
@@ -143,6 +150,9 @@ public final class Semaphore {
      * Attaches to a semaphore that some process {@link #create created} at {@code offset} of {@code segment} (its
      * own mapping of the same memory). Reads the words, writes nothing.
      *
+     * @param offset where the semaphore's 128 bytes start in {@code segment}
+     * @param segment this process's mapping of the memory the semaphore was created in
+     * @return the semaphore, with the kind and count it has
      * @throws IllegalArgumentException if no semaphore is there (wrong magic), a semaphore of layout version 1 is
      *                                  there, or as for {@link #create}
      */
@@ -226,6 +236,7 @@ public final class Semaphore {
     /**
      * Takes a permit, waiting at most {@code timeout}.
      *
+     * @param timeout the longest wait; {@code null} waits as long as it takes
      * @return whether a permit was taken; {@code false} when the time ran out
      * @throws InterruptedException as for {@link #acquire()}
      */
@@ -362,6 +373,7 @@ public final class Semaphore {
      * {@code FUTEX_WAKE} system call only if someone waits. Never blocks. A wake that reaches nobody (a waiter
      * killed asleep left its count) leads to a look for dead waiters (token checks) at most every 100 ms.
      *
+     * @param permits how many to add, {@code >= 1}
      * @throws IllegalArgumentException if {@code permits < 1}
      * @throws IllegalStateException    if the count would exceed the maximum (1 for a binary semaphore); nothing
      *                                  is added then
@@ -428,12 +440,20 @@ public final class Semaphore {
         }
     }
 
-    /** The number of permits available now (a snapshot that may change at once). */
+    /**
+     * The number of permits available now (a snapshot that may change at once).
+     *
+     * @return the count, {@code >= 0} (one volatile load)
+     */
     public int availablePermits() {
         return (int) INT.getVolatile(block, COUNT_OFFSET);
     }
 
-    /** The highest count: 1 for a binary semaphore, {@link Integer#MAX_VALUE} for a counting one. */
+    /**
+     * The highest count: 1 for a binary semaphore, {@link Integer#MAX_VALUE} for a counting one.
+     *
+     * @return 1 or {@link Integer#MAX_VALUE}
+     */
     public int maxPermits() {
         return max;
     }
@@ -442,6 +462,8 @@ public final class Semaphore {
      * How many threads, in all processes, are counted as sleeping or about to sleep now: the waiting counts of the
      * entries that name a party, plus the overflow word (a snapshot; a process killed asleep stays counted until a
      * release has freed its entry). Reads 15 words; no system call.
+     *
+     * @return the number of waiting threads counted, {@code >= 0}
      */
     public int waiters() {
         long sum = Math.max(0, (int) INT.getVolatile(block, OVERFLOW_OFFSET));

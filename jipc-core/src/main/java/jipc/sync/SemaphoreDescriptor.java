@@ -119,27 +119,52 @@ public final class SemaphoreDescriptor {
     /** The bits of a party id that hold its party number (never 0 in a party id). */
     private static final long PARTY_NUMBER_MASK = 0xFFFFL << 32;
 
-    /** Offset of entry {@code i} (0 to {@link #ENTRIES} - 1) from the semaphore's start. */
+    /**
+     * Offset of entry {@code i} (0 to {@link #ENTRIES} - 1) from the semaphore's start.
+     *
+     * @param i the entry's index
+     * @return the offset in bytes
+     */
     public static long entryOffset(int i) {
         return ENTRIES_OFFSET + i * ENTRY_LENGTH;
     }
 
-    /** Offset of entry {@code i}'s party word from the semaphore's start. */
+    /**
+     * Offset of entry {@code i}'s party word from the semaphore's start.
+     *
+     * @param i the entry's index, 0 to {@link #ENTRIES} - 1
+     * @return the offset in bytes
+     */
     public static long partyOffset(int i) {
         return entryOffset(i) + ENTRY_PARTY_OFFSET;
     }
 
-    /** Offset of entry {@code i}'s waiting count from the semaphore's start. */
+    /**
+     * Offset of entry {@code i}'s waiting count from the semaphore's start.
+     *
+     * @param i the entry's index, 0 to {@link #ENTRIES} - 1
+     * @return the offset in bytes
+     */
     public static long waitingOffset(int i) {
         return entryOffset(i) + ENTRY_WAITING_OFFSET;
     }
 
-    /** Whether an entry whose party word holds {@code party} is free: never used, or freed after its party died. */
+    /**
+     * Whether an entry whose party word holds {@code party} is free: never used, or freed after its party died.
+     *
+     * @param party the party word's value
+     * @return {@code true} if its party number is 0
+     */
     public static boolean isFree(long party) {
         return (party & PARTY_NUMBER_MASK) == 0;
     }
 
-    /** What a releaser writes into the party word of a dead party's entry: the id with its party number cleared. */
+    /**
+     * What a releaser writes into the party word of a dead party's entry: the id with its party number cleared.
+     *
+     * @param party the dead party's id
+     * @return {@code party} with its party number bits cleared, so the entry is free but still tells whose it was
+     */
     public static long freed(long party) {
         return party & ~PARTY_NUMBER_MASK;
     }

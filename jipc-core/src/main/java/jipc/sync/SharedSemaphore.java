@@ -47,7 +47,15 @@ public final class SharedSemaphore implements AutoCloseable {
         this.semaphore = semaphore;
     }
 
-    /** Creates a counting semaphore with mode 0600. See {@link #create(String, int, int)}. */
+    /**
+     * Creates a counting semaphore with mode 0600. See {@link #create(String, int, int)}.
+     *
+     * @param name the POSIX shared memory name, such as {@code "/app-turn"} (one leading slash, no other)
+     * @param permits the starting count, {@code >= 0}
+     * @return the open handle; close it to unmap (the name stays until {@link #unlink(String)})
+     * @throws IOException {@link jipc.ErrnoException} EEXIST if the name exists, or what {@code shm_open},
+     *     {@code fallocate} or {@code mmap} failed with
+     */
     public static SharedSemaphore create(String name, int permits) throws IOException {
         return create(name, permits, PosixSharedMemory.DEFAULT_MODE);
     }
@@ -56,6 +64,10 @@ public final class SharedSemaphore implements AutoCloseable {
      * Creates the object {@code name} ({@code O_CREAT|O_EXCL}, exactly {@code mode}) and initialises a counting
      * semaphore with {@code permits} permits in it, as {@link Semaphore#create} does.
      *
+     * @param mode the object's permission bits, exactly (the umask does not apply)
+     * @param permits the starting count, {@code >= 0}
+     * @param name the POSIX shared memory name, such as {@code "/app-turn"} (one leading slash, no other)
+     * @return the open handle; close it to unmap (the name stays until {@link #unlink(String)})
      * @throws jipc.ErrnoException      EEXIST if the name exists (it is left as it is)
      * @throws IllegalArgumentException if {@code permits < 0}, the name or the mode is invalid (nothing is created)
      */
@@ -66,7 +78,15 @@ public final class SharedSemaphore implements AutoCloseable {
         return create(name, mode, mapping -> Semaphore.create(mapping.segment(), 0, permits));
     }
 
-    /** Creates a binary semaphore with mode 0600. See {@link #createBinary(String, boolean, int)}. */
+    /**
+     * Creates a binary semaphore with mode 0600. See {@link #createBinary(String, boolean, int)}.
+     *
+     * @param name the POSIX shared memory name, such as {@code "/app-turn"} (one leading slash, no other)
+     * @param available whether the count starts at 1
+     * @return the open handle; close it to unmap (the name stays until {@link #unlink(String)})
+     * @throws IOException {@link jipc.ErrnoException} EEXIST if the name exists, or what {@code shm_open},
+     *     {@code fallocate} or {@code mmap} failed with
+     */
     public static SharedSemaphore createBinary(String name, boolean available) throws IOException {
         return createBinary(name, available, PosixSharedMemory.DEFAULT_MODE);
     }
@@ -76,6 +96,9 @@ public final class SharedSemaphore implements AutoCloseable {
      * does.
      *
      * @param available whether the count starts at 1
+     * @param mode the object's permission bits, exactly (the umask does not apply)
+     * @param name the POSIX shared memory name, such as {@code "/app-turn"} (one leading slash, no other)
+     * @return the open handle; close it to unmap (the name stays until {@link #unlink(String)})
      * @throws jipc.ErrnoException EEXIST if the name exists
      */
     public static SharedSemaphore createBinary(String name, boolean available, int mode) throws IOException {
@@ -108,6 +131,8 @@ public final class SharedSemaphore implements AutoCloseable {
      * Opens the semaphore another process {@link #create created} under {@code name}: maps the object and checks the
      * magic; writes nothing.
      *
+     * @param name the name the creator used
+     * @return the open handle; close it to unmap
      * @throws jipc.ErrnoException      ENOENT if there is no such object; EACCES if its mode does not let this user
      *                                  read and write it
      * @throws IllegalArgumentException if the object is too small or holds no semaphore (wrong magic), e.g. a
@@ -149,28 +174,47 @@ public final class SharedSemaphore implements AutoCloseable {
     /**
      * Removes the name ({@code shm_unlink}); processes that have it open keep using the semaphore.
      *
+     * @param name the object's name
      * @throws jipc.ErrnoException ENOENT if there is no such object
      */
     public static void unlink(String name) throws IOException {
         PosixSharedMemory.unlink(name);
     }
 
-    /** {@link #unlink(String)} that returns {@code false} instead of failing when there is no such object. */
+    /**
+     * {@link #unlink(String)} that returns {@code false} instead of failing when there is no such object.
+     *
+     * @param name the object's name
+     * @return {@code true} if the name was removed, {@code false} if there was no such object
+     * @throws IOException {@link jipc.ErrnoException} for any other failure of {@code shm_unlink}
+     */
     public static boolean unlinkIfExists(String name) throws IOException {
         return PosixSharedMemory.unlinkIfExists(name);
     }
 
-    /** The semaphore, at offset 0 of this handle's mapping. */
+    /**
+     * The semaphore, at offset 0 of this handle's mapping.
+     *
+     * @return the semaphore, valid until {@link #close()}
+     */
     public Semaphore semaphore() {
         return semaphore;
     }
 
-    /** The name, with its leading '/'. */
+    /**
+     * The name, with its leading '/'.
+     *
+     * @return the name given to {@code create} or {@code open}
+     */
     public String name() {
         return shm.name();
     }
 
-    /** Removes this semaphore's name; see {@link #unlink(String)}. The handle stays usable. */
+    /**
+     * Removes this semaphore's name; see {@link #unlink(String)}. The handle stays usable.
+     *
+     * @throws IOException {@link jipc.ErrnoException} ENOENT if the name was removed already
+     */
     public void unlink() throws IOException {
         shm.unlink();
     }

@@ -75,7 +75,14 @@ public final class SysVSemaphoreSet implements AutoCloseable {
 
     // ---- creating and opening -----------------------------------------------------------------------------
 
-    /** Creates a new set of {@code nsems} semaphores (all 0) for {@code key} with mode 0600. */
+    /**
+     * Creates a new set of {@code nsems} semaphores (all 0) for {@code key} with mode 0600.
+     *
+     * @param key any key but {@code IPC_PRIVATE} (0)
+     * @param nsems 1 to {@code SEMMSL} (32000 by default)
+     * @return the new set; close the handle when done (the set stays until {@link #remove()})
+     * @throws IOException {@link ErrnoException} EEXIST if the key has a set, or as for {@link #create(int, int, int)}
+     */
     public static SysVSemaphoreSet create(int key, int nsems) throws IOException {
         return create(key, nsems, DEFAULT_MODE);
     }
@@ -87,6 +94,7 @@ public final class SysVSemaphoreSet implements AutoCloseable {
      * @param key   any key but {@code IPC_PRIVATE} (0), for which there is {@link #createPrivate(int, int)}
      * @param nsems 1 to {@code SEMMSL} (32000 by default)
      * @param mode  permission bits, 0 to 0777
+     * @return the new set; close the handle when done (the set stays until {@link #remove()})
      * @throws ErrnoException EEXIST if the key has a set; EINVAL if {@code nsems} is above {@code SEMMSL};
      *                        ENOSPC if the system has no room for another set
      */
@@ -99,7 +107,13 @@ public final class SysVSemaphoreSet implements AutoCloseable {
         return new SysVSemaphoreSet(id, key, nsems, true);
     }
 
-    /** A new private set with mode 0600. See {@link #createPrivate(int, int)}. */
+    /**
+     * A new private set with mode 0600. See {@link #createPrivate(int, int)}.
+     *
+     * @param nsems 1 to {@code SEMMSL} (32000 by default)
+     * @return the new set; close the handle when done (the set stays until {@link #remove()})
+     * @throws IOException {@link ErrnoException} ENOSPC if the system has no room for another set
+     */
     public static SysVSemaphoreSet createPrivate(int nsems) throws IOException {
         return createPrivate(nsems, DEFAULT_MODE);
     }
@@ -107,6 +121,11 @@ public final class SysVSemaphoreSet implements AutoCloseable {
     /**
      * A new set with key {@code IPC_PRIVATE}: no other process can find it by key, only by its {@link #id()} (pass
      * the number to a child, which uses {@link #ofId(int)}).
+     *
+     * @param nsems 1 to {@code SEMMSL} (32000 by default)
+     * @param mode permission bits, 0 to 0777
+     * @return the new set; close the handle when done (the set stays until {@link #remove()})
+     * @throws IOException {@link ErrnoException} ENOSPC if the system has no room for another set
      */
     public static SysVSemaphoreSet createPrivate(int nsems, int mode) throws IOException {
         check(nsems, mode);
@@ -118,6 +137,8 @@ public final class SysVSemaphoreSet implements AutoCloseable {
      * The existing set for {@code key}, checking that this user may read and alter it; one more
      * {@code semctl(IPC_STAT)} reads its size.
      *
+     * @param key the set's key, not {@code IPC_PRIVATE}
+     * @return a handle on the set
      * @throws ErrnoException ENOENT if the key has no set; EACCES if its mode does not allow read and alter
      */
     public static SysVSemaphoreSet open(int key) throws IOException {
@@ -129,6 +150,8 @@ public final class SysVSemaphoreSet implements AutoCloseable {
      * The set with id {@code id} (as {@code ipcs -s} shows it, or as another process passed it): one
      * {@code semctl(IPC_STAT)} checks it exists and reads its key and size.
      *
+     * @param id the set's id ({@code semid})
+     * @return a handle on the set
      * @throws ErrnoException EINVAL (or EIDRM) if there is no such set; EACCES if this user may not read it
      */
     public static SysVSemaphoreSet ofId(int id) throws IOException {
@@ -167,27 +190,47 @@ public final class SysVSemaphoreSet implements AutoCloseable {
 
     // ---- describing ----------------------------------------------------------------------------------------
 
-    /** The set id ({@code semid}), the number {@code ipcs -s} shows and {@code ipcrm -s} takes. */
+    /**
+     * The set id ({@code semid}), the number {@code ipcs -s} shows and {@code ipcrm -s} takes.
+     *
+     * @return the set id
+     */
     public int id() {
         return id;
     }
 
-    /** The key this handle was made with ({@code 0} for {@code IPC_PRIVATE}). */
+    /**
+     * The key this handle was made with ({@code 0} for {@code IPC_PRIVATE}).
+     *
+     * @return the key, {@code 0} for a private set
+     */
     public int key() {
         return key;
     }
 
-    /** How many semaphores the set has. */
+    /**
+     * How many semaphores the set has.
+     *
+     * @return the number of semaphores, fixed at creation
+     */
     public int size() {
         return size;
     }
 
-    /** Whether this handle created the set. */
+    /**
+     * Whether this handle created the set.
+     *
+     * @return {@code true} if this handle's {@code semget} created the set
+     */
     public boolean created() {
         return created;
     }
 
-    /** Whether operations pass {@code SEM_UNDO} (the default). */
+    /**
+     * Whether operations pass {@code SEM_UNDO} (the default).
+     *
+     * @return {@code true} if this handle's operations pass {@code SEM_UNDO}
+     */
     public boolean undo() {
         return undo;
     }
@@ -195,13 +238,22 @@ public final class SysVSemaphoreSet implements AutoCloseable {
     /**
      * Whether the operations of this handle pass {@code SEM_UNDO}, so that the kernel reverses them when this process
      * ends. Returns this handle.
+     *
+     * @param undo {@code false} for a hand-off where one process only takes and another only gives
+     * @return this handle
      */
     public SysVSemaphoreSet undo(boolean undo) {
         this.undo = undo;
         return this;
     }
 
-    /** What the kernel knows about the set now ({@code semctl(IPC_STAT)}). */
+    /**
+     * What the kernel knows about the set now ({@code semctl(IPC_STAT)}).
+     *
+     * @return the set's owner, mode, size and times
+     * @throws IOException {@link ErrnoException} EIDRM/EINVAL if the set was removed, EACCES if this user may not read
+     *     it
+     */
     public Stat stat() throws IOException {
         ensureOpen();
         return Stat.of(id);
@@ -240,6 +292,7 @@ public final class SysVSemaphoreSet implements AutoCloseable {
      * Takes one from semaphore {@code index}, waiting as long as it takes ({@code semtimedop} slices of at most
      * 100 ms, the interrupt flag checked between them).
      *
+     * @param index the semaphore's index in the set, from 0
      * @throws InterruptedException if the thread is interrupted on entry or while waiting; nothing is taken then
      * @throws ErrnoException       EIDRM/EINVAL if the set was removed
      */
@@ -252,6 +305,10 @@ public final class SysVSemaphoreSet implements AutoCloseable {
     /**
      * Takes one from semaphore {@code index} if its value is above zero now ({@code semop} with
      * {@code IPC_NOWAIT}). Never blocks.
+     *
+     * @param index the semaphore's index in the set, from 0
+     * @return {@code true} if it took one, {@code false} if the value was 0
+     * @throws IOException {@link ErrnoException} EIDRM/EINVAL if the set was removed
      */
     public boolean tryAcquire(int index) throws IOException {
         checkIndex(index);
@@ -261,7 +318,11 @@ public final class SysVSemaphoreSet implements AutoCloseable {
     /**
      * Takes one from semaphore {@code index}, waiting at most {@code timeout}.
      *
+     * @param timeout the longest wait; {@code null} waits as long as it takes
+     * @param index the semaphore's index in the set, from 0
      * @return whether it took one; {@code false} when the time ran out
+     * @throws InterruptedException if the thread is interrupted on entry or while waiting; nothing is taken then
+     * @throws IOException {@link ErrnoException} EIDRM/EINVAL if the set was removed
      */
     public boolean tryAcquire(int index, Duration timeout) throws IOException, InterruptedException {
         Objects.requireNonNull(timeout, "timeout");
@@ -269,7 +330,13 @@ public final class SysVSemaphoreSet implements AutoCloseable {
         return await(index, true, deadline);
     }
 
-    /** Adds one to semaphore {@code index}, waking a waiter. See {@link #release(int, int)}. */
+    /**
+     * Adds one to semaphore {@code index}, waking a waiter. See {@link #release(int, int)}.
+     *
+     * @param index the semaphore's index in the set, from 0
+     * @throws IOException {@link ErrnoException} ERANGE if the value would exceed {@link #MAX_VALUE}, EIDRM/EINVAL if
+     *     the set was removed
+     */
     public void release(int index) throws IOException {
         release(index, 1);
     }
@@ -278,6 +345,7 @@ public final class SysVSemaphoreSet implements AutoCloseable {
      * Adds {@code n} to semaphore {@code index} ({@code semop}), waking waiters. Never blocks.
      *
      * @param n 1 to {@link #MAX_VALUE}
+     * @param index the semaphore's index in the set, from 0
      * @throws ErrnoException ERANGE if the value would exceed {@link #MAX_VALUE}
      */
     public void release(int index, int n) throws IOException {
@@ -288,7 +356,13 @@ public final class SysVSemaphoreSet implements AutoCloseable {
         op(index, n, (short) 0, MemorySegment.NULL);
     }
 
-    /** The value of semaphore {@code index} now ({@code semctl(GETVAL)}): a snapshot. */
+    /**
+     * The value of semaphore {@code index} now ({@code semctl(GETVAL)}): a snapshot.
+     *
+     * @param index the semaphore's index in the set, from 0
+     * @return the value, 0 to {@link #MAX_VALUE}
+     * @throws IOException {@link ErrnoException} EIDRM/EINVAL if the set was removed
+     */
     public int value(int index) throws IOException {
         checkIndex(index);
         int v = LibSem.semctl(id, index, SemConstants.GETVAL, 0);
@@ -298,7 +372,12 @@ public final class SysVSemaphoreSet implements AutoCloseable {
         return v;
     }
 
-    /** The values of all semaphores, read atomically together ({@code semctl(GETALL)}). */
+    /**
+     * The values of all semaphores, read atomically together ({@code semctl(GETALL)}).
+     *
+     * @return one value per semaphore, in index order
+     * @throws IOException {@link ErrnoException} EIDRM/EINVAL if the set was removed
+     */
     public int[] values() throws IOException {
         ensureOpen();
         try (Arena arena = Arena.ofConfined()) {
@@ -319,6 +398,9 @@ public final class SysVSemaphoreSet implements AutoCloseable {
      * process's undo record for that semaphore, so set values before handing the set out.
      *
      * @param value 0 to {@link #MAX_VALUE}
+     * @param index the semaphore's index in the set, from 0
+     * @throws IOException {@link ErrnoException} ERANGE for a value above {@link #MAX_VALUE}, EIDRM/EINVAL if the set
+     *     was removed
      */
     public void setValue(int index, int value) throws IOException {
         checkIndex(index);
@@ -333,6 +415,9 @@ public final class SysVSemaphoreSet implements AutoCloseable {
     /**
      * Removes the set at once ({@code semctl(IPC_RMID)}): waiters in every process wake with EIDRM, and the key is
      * free for a new set. Then closes this handle.
+     *
+     * @throws IOException {@link ErrnoException} EPERM if this user neither owns nor created the set, EIDRM/EINVAL if
+     *     it is gone
      */
     public void remove() throws IOException {
         ensureOpen();
@@ -342,7 +427,13 @@ public final class SysVSemaphoreSet implements AutoCloseable {
         close();
     }
 
-    /** Removes the set with id {@code id} ({@code semctl(IPC_RMID)}): what {@code ipcrm -s id} does. */
+    /**
+     * Removes the set with id {@code id} ({@code semctl(IPC_RMID)}): what {@code ipcrm -s id} does.
+     *
+     * @param id the set's id ({@code semid})
+     * @throws IOException {@link ErrnoException} EPERM if this user neither owns nor created the set, EINVAL if there
+     *     is no such set
+     */
     public static void remove(int id) throws IOException {
         if (LibSem.semctl(id, 0, ShmConstants.IPC_RMID, 0) < 0) {
             throw Errno.last("semctl", "id " + id + ", IPC_RMID");

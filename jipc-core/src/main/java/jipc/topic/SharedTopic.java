@@ -40,12 +40,30 @@ public final class SharedTopic implements AutoCloseable {
         this.topic = topic;
     }
 
-    /** {@link #create(String, long, int, OverflowPolicy, int)} with BLOCK and mode 0600. */
+    /**
+     * {@link #create(String, long, int, OverflowPolicy, int)} with BLOCK and mode 0600.
+     *
+     * @param name the POSIX shared memory name, such as {@code "/quotes"} (one leading slash, no other)
+     * @param capacity the ring's size in bytes: a power of two of at least 1024
+     * @param maxMessageLength the largest payload in bytes, at most an eighth of the capacity less the record header
+     * @return the open object with the topic mapped; close it to unmap
+     * @throws IOException if a system call fails: {@link jipc.ErrnoException} with EEXIST if the name is taken
+     */
     public static SharedTopic create(String name, long capacity, int maxMessageLength) throws IOException {
         return create(name, capacity, maxMessageLength, OverflowPolicy.BLOCK, PosixSharedMemory.DEFAULT_MODE);
     }
 
-    /** {@link #create(String, long, int, OverflowPolicy, int)} with mode 0600. */
+    /**
+     * {@link #create(String, long, int, OverflowPolicy, int)} with mode 0600.
+     *
+     * @param name the POSIX shared memory name, such as {@code "/quotes"} (one leading slash, no other)
+     * @param capacity the ring's size in bytes: a power of two of at least 1024
+     * @param maxMessageLength the largest payload in bytes, at most an eighth of the capacity less the record header
+     * @param policy what the publisher does on a full ring: wait ({@code BLOCK}) or overwrite the oldest
+     *     ({@code OVERWRITE})
+     * @return the open object with the topic mapped; close it to unmap
+     * @throws IOException if a system call fails: {@link jipc.ErrnoException} with EEXIST if the name is taken
+     */
     public static SharedTopic create(String name, long capacity, int maxMessageLength, OverflowPolicy policy)
             throws IOException {
         return create(name, capacity, maxMessageLength, policy, PosixSharedMemory.DEFAULT_MODE);
@@ -56,6 +74,12 @@ public final class SharedTopic implements AutoCloseable {
      * {@code shm_open}, {@code fchmod}, {@code fallocate}, {@code mmap}.
      *
      * @param mode the object's permission bits, exactly (every end needs read and write permission)
+     * @param policy what the publisher does on a full ring: wait ({@code BLOCK}) or overwrite the oldest
+     *     ({@code OVERWRITE})
+     * @param maxMessageLength the largest payload in bytes, at most an eighth of the capacity less the record header
+     * @param capacity the ring's size in bytes: a power of two of at least 1024
+     * @param name the POSIX shared memory name, such as {@code "/quotes"} (one leading slash, no other)
+     * @return the open object with the topic mapped; close it to unmap
      * @throws jipc.ErrnoException EEXIST if the name is taken
      * @throws IllegalArgumentException for a bad name, capacity, message length or mode (nothing is created then)
      */
@@ -86,6 +110,8 @@ public final class SharedTopic implements AutoCloseable {
     /**
      * Opens and maps the existing object {@code name} and checks the topic in it; writes nothing.
      *
+     * @param name the POSIX shared memory name of an existing topic
+     * @return the open object with the topic mapped; close it to unmap
      * @throws jipc.ErrnoException  ENOENT if there is no such object, EACCES if its mode forbids it
      * @throws TopicFormatException if the object does not hold a topic of this version
      */
@@ -141,27 +167,49 @@ public final class SharedTopic implements AutoCloseable {
         };
     }
 
-    /** The topic; valid until {@link #close()}. */
+    /**
+     * The topic; valid until {@link #close()}.
+     *
+     * @return the topic, the same instance on every call
+     */
     public Topic topic() {
         return topic;
     }
 
-    /** The shared memory object's name. */
+    /**
+     * The shared memory object's name.
+     *
+     * @return the name given to {@code create} or {@code attach}, with its leading {@code "/"}
+     */
     public String name() {
         return shm.name();
     }
 
-    /** The mapping the topic lives in. */
+    /**
+     * The mapping the topic lives in.
+     *
+     * @return the mapping of the whole object (header, slots and ring), valid until {@link #close()}
+     */
     public Mapping mapping() {
         return mapping;
     }
 
-    /** Removes the object's name ({@code shm_unlink}); processes that have it mapped go on using it. */
+    /**
+     * Removes the object's name ({@code shm_unlink}); processes that have it mapped go on using it.
+     *
+     * @throws IOException if {@code shm_unlink} fails ({@link jipc.ErrnoException}, e.g. ENOENT if already removed)
+     */
     public void unlink() throws IOException {
         shm.unlink();
     }
 
-    /** Removes the object {@code name} if it exists. */
+    /**
+     * Removes the object {@code name} if it exists.
+     *
+     * @param name the POSIX shared memory name
+     * @return {@code true} if it was removed, {@code false} if there was no such object
+     * @throws IOException if {@code shm_unlink} fails for another reason than ENOENT
+     */
     public static boolean unlinkIfExists(String name) throws IOException {
         return PosixSharedMemory.unlinkIfExists(name);
     }

@@ -85,6 +85,8 @@ public final class Topic {
      * @param capacity         the ring's size in bytes: a power of two of at least 1024
      * @param maxMessageLength the largest payload accepted, at most {@code capacity / 8 - 16}
      * @param policy           what the publisher does on a full ring
+     * @param segment zeroed memory of at least {@link TopicDescriptor#segmentSize(long)} bytes, 16-byte aligned
+     * @return the topic over {@code segment}, with no publisher or subscriber yet
      */
     public static Topic create(MemorySegment segment, long capacity, int maxMessageLength, OverflowPolicy policy) {
         return create(segment, capacity, maxMessageLength, policy, Topic::standardToken);
@@ -124,6 +126,8 @@ public final class Topic {
      * Attaches to a topic that {@link #create} wrote, checking its header (in the order of
      * {@code docs/topic-format.md}); writes nothing.
      *
+     * @param segment the mapped topic: header, slots and ring
+     * @return a new instance over {@code segment}, holding no role yet
      * @throws TopicFormatException if the header is not one this code understands (the field and both values)
      */
     public static Topic attach(MemorySegment segment) throws TopicFormatException {
@@ -204,13 +208,18 @@ public final class Topic {
      * is certainly dead) and returns the publisher, which goes on after the last whole message. Close it to give the
      * role back.
      *
+     * @return the publisher; close it to give the role back
      * @throws jipc.live.RoleTakenException if another publisher holds the role and is alive (or cannot be judged)
      */
     public TopicPublisher publisher() {
         return new TopicPublisher(this);
     }
 
-    /** {@link #subscribe(int)} with no history: the subscriber's first message is the next one published. */
+    /**
+     * {@link #subscribe(int)} with no history: the subscriber's first message is the next one published.
+     *
+     * @return the subscriber holding a slot; close it to give the slot back
+     */
     public TopicSubscriber subscribe() {
         return new TopicSubscriber(this, 0);
     }
@@ -221,6 +230,8 @@ public final class Topic {
      * in the ring (in BLOCK mode, and still above the publisher's floor). Costs a few compare-and-sets and, for
      * history, a walk over the ring's record headers.
      *
+     * @param history how many of the last messages to receive first, {@code >= 0}
+     * @return the subscriber holding a slot; close it to give the slot back
      * @throws TopicFullException if all 64 slots are held by live subscribers
      */
     public TopicSubscriber subscribe(int history) {
@@ -232,54 +243,94 @@ public final class Topic {
 
     // ---- geometry and monitoring -----------------------------------------------------------------------------------
 
-    /** The overflow policy chosen at creation. */
+    /**
+     * The overflow policy chosen at creation.
+     *
+     * @return {@code BLOCK} or {@code OVERWRITE}, fixed at creation
+     */
     public OverflowPolicy policy() {
         return policy;
     }
 
-    /** The ring's size in bytes. */
+    /**
+     * The ring's size in bytes.
+     *
+     * @return the capacity in bytes, a power of two
+     */
     public long capacity() {
         return capacity;
     }
 
-    /** The largest payload a publisher accepts. */
+    /**
+     * The largest payload a publisher accepts.
+     *
+     * @return the largest payload in bytes
+     */
     public int maxMessageLength() {
         return maxMessageLength;
     }
 
-    /** Bytes ever published (acquire load). */
+    /**
+     * Bytes ever published (acquire load).
+     *
+     * @return the tail, a byte position since creation
+     */
     public long tailPosition() {
         return (long) LONG.getAcquire(segment, (long) TopicDescriptor.TAIL_OFFSET);
     }
 
-    /** The position of the oldest record still whole in the ring (acquire load). */
+    /**
+     * The position of the oldest record still whole in the ring (acquire load).
+     *
+     * @return the oldest whole record's byte position since creation
+     */
     public long oldestPosition() {
         return (long) LONG.getAcquire(segment, (long) TopicDescriptor.OLDEST_OFFSET);
     }
 
-    /** The sequence number of the next message: the number of messages ever published (the look-ahead header). */
+    /**
+     * The sequence number of the next message: the number of messages ever published (the look-ahead header).
+     *
+     * @return the count of messages ever published
+     */
     public long nextSequence() {
         long tail = tailPosition();
         return (long) LONG.getAcquire(ring, (tail & mask) + TopicRecordDescriptor.SEQUENCE_OFFSET);
     }
 
-    /** The publisher's party id, 0 if none holds the role. */
+    /**
+     * The publisher's party id, 0 if none holds the role.
+     *
+     * @return the party id ({@code jipc.live}), or 0
+     */
     public long publisherParty() {
         return Role.holder(segment, TopicDescriptor.PUBLISHER_PARTY_OFFSET);
     }
 
-    /** The publisher's pid as it recorded it (display only), 0 if none. */
+    /**
+     * The publisher's pid as it recorded it (display only), 0 if none.
+     *
+     * @return the pid in the publisher's own pid namespace, or 0
+     */
     public int publisherPid() {
         return publisherParty() == 0 ? 0
                 : (int) INT.getAcquire(segment, (long) TopicDescriptor.PUBLISHER_PID_OFFSET);
     }
 
-    /** The verdict on the publisher (by its liveness token): alive, dead, cannot decide, or none. */
+    /**
+     * The verdict on the publisher (by its liveness token): alive, dead, cannot decide, or none.
+     *
+     * @return the verdict with its reason (a few system calls on the publisher's token file)
+     */
     public PartyState publisherState() {
         return Liveness.check(publisherParty());
     }
 
-    /** The occupied slots now, in slot order: each subscriber's cursor, lag, counts and liveness verdict. */
+    /**
+     * The occupied slots now, in slot order: each subscriber's cursor, lag, counts and liveness verdict.
+     *
+     * @return one entry per held slot; each holder is judged by its token (three system calls each)
+     */
     public List<SubscriberInfo> subscribers() {
         List<SubscriberInfo> list = new ArrayList<>();
         long tail = tailPosition();
@@ -302,7 +353,11 @@ public final class Topic {
         return list;
     }
 
-    /** How many slots are held now (by live subscribers, or by dead ones nobody has reclaimed yet). */
+    /**
+     * How many slots are held now (by live subscribers, or by dead ones nobody has reclaimed yet).
+     *
+     * @return the number of held slots, 0 to 64
+     */
     public int subscriberCount() {
         int n = 0;
         for (int i = 0; i < SLOT_COUNT; i++) {

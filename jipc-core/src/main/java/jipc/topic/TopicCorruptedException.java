@@ -10,10 +10,22 @@ package jipc.topic;
 public final class TopicCorruptedException extends IllegalStateException {
     private static final long serialVersionUID = 1L;
 
+    /** What is wrong, as {@link #field()} returns it. */
     private final String field;
+    /** The topic position where it was found. */
     private final long position;
+    /** The impossible value read there. */
     private final long value;
 
+    /**
+     * Describes a corrupt field found at a topic position; the message names all four.
+     *
+     * @param field what is wrong: {@code "record length"}, {@code "record type"}, {@code "positions"} or
+     *     {@code "floor"}
+     * @param position the topic position where it was found
+     * @param value the impossible value read there
+     * @param expected what a correct publisher writes there, in words
+     */
     public TopicCorruptedException(String field, long position, long value, String expected) {
         super("corrupt topic: " + field + "=" + value + " at position " + position + ": " + expected);
         this.field = field;
@@ -21,17 +33,29 @@ public final class TopicCorruptedException extends IllegalStateException {
         this.value = value;
     }
 
-    /** What is wrong: {@code "record length"}, {@code "record type"}, {@code "positions"}, {@code "floor"}. */
+    /**
+     * What is wrong: {@code "record length"}, {@code "record type"}, {@code "positions"}, {@code "floor"}.
+     *
+     * @return the field's name
+     */
     public String field() {
         return field;
     }
 
-    /** The topic position where it was found. */
+    /**
+     * The topic position where it was found.
+     *
+     * @return the byte position since the topic's creation
+     */
     public long position() {
         return position;
     }
 
-    /** The impossible value. */
+    /**
+     * The impossible value.
+     *
+     * @return the value read
+     */
     public long value() {
         return value;
     }

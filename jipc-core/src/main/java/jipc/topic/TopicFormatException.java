@@ -10,6 +10,11 @@ import java.io.IOException;
 public final class TopicFormatException extends IOException {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * A header that this code does not understand.
+     *
+     * @param message names the field and both values
+     */
     public TopicFormatException(String message) {
         super(message);
     }

@@ -7,6 +7,11 @@ package jipc.topic;
 public final class TopicFullException extends IllegalStateException {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * Every subscriber slot is held.
+     *
+     * @param message names the topic and the slot count
+     */
     public TopicFullException(String message) {
         super(message);
     }

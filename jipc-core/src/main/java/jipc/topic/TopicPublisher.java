@@ -158,18 +158,31 @@ public final class TopicPublisher implements AutoCloseable {
         }
     }
 
-    /** Sets the strategy {@link #put} waits with ({@link WaitStrategy#hybrid()} by default); returns this. */
+    /**
+     * Sets the strategy {@link #put} waits with ({@link WaitStrategy#hybrid()} by default); returns this.
+     *
+     * @param strategy how {@code put} and {@code claim} wait for room
+     * @return this publisher
+     */
     public TopicPublisher waitStrategy(WaitStrategy strategy) {
         this.waitStrategy = Objects.requireNonNull(strategy, "strategy");
         return this;
     }
 
-    /** The topic this publisher writes. */
+    /**
+     * The topic this publisher writes.
+     *
+     * @return the topic
+     */
     public Topic topic() {
         return topic;
     }
 
-    /** The sequence number the next message gets (messages published so far, by all publishers of the topic). */
+    /**
+     * The sequence number the next message gets (messages published so far, by all publishers of the topic).
+     *
+     * @return the sequence number, counted from 0 at the topic's creation
+     */
     public long nextSequence() {
         return next;
     }
@@ -195,7 +208,15 @@ public final class TopicPublisher implements AutoCloseable {
         return true;
     }
 
-    /** Copies {@code length} bytes of {@code payload} from {@code offset}; see {@link #offer(int, MemorySegment)}. */
+    /**
+     * Copies {@code length} bytes of {@code payload} from {@code offset}; see {@link #offer(int, MemorySegment)}.
+     *
+     * @param type the message type, {@code >= 1}
+     * @param payload the array holding the message
+     * @param offset where the message starts in {@code payload}
+     * @param length the message length in bytes, at most the topic's largest payload
+     * @return {@code true} if published; {@code false} (BLOCK only) if the ring has no room now
+     */
     public boolean offer(int type, byte[] payload, int offset, int length) {
         Objects.checkFromIndexSize(offset, length, Objects.requireNonNull(payload, "payload").length);
         return offer(type, MemorySegment.ofArray(payload).asSlice(offset, length));
@@ -206,6 +227,8 @@ public final class TopicPublisher implements AutoCloseable {
      * never waits.
      *
      * @param timeout how long to wait; {@code null} waits as long as it takes
+     * @param payload the bytes to copy, at most the topic's largest payload
+     * @param type the message type, {@code >= 1}
      * @return whether the message was published
      * @throws InterruptedException if the thread is interrupted while waiting (noticed within 100 ms)
      */
@@ -225,6 +248,8 @@ public final class TopicPublisher implements AutoCloseable {
      * Reserves room for one message of {@code length} bytes and returns the writable ring slice for its payload
      * (zero-copy); nothing is visible until {@link #commit()}. One claim at a time.
      *
+     * @param length the payload length in bytes, at most the topic's largest payload
+     * @param type the message type, {@code >= 1}
      * @return the payload slice, or {@code null} (BLOCK only) if there is no room now
      */
     public MemorySegment tryClaim(int type, int length) {
@@ -232,7 +257,15 @@ public final class TopicPublisher implements AutoCloseable {
         return index < 0 ? null : ring.asSlice(index, length);
     }
 
-    /** {@link #tryClaim} that waits up to {@code timeout} for room; {@code null} if none came in time. */
+    /**
+     * {@link #tryClaim} that waits up to {@code timeout} for room; {@code null} if none came in time.
+     *
+     * @param type the message type, {@code >= 1}
+     * @param length the payload length in bytes, at most the topic's largest payload
+     * @param timeout how long to wait for room; {@code null} waits as long as it takes
+     * @return the payload slice to write into before {@link #commit()}, or {@code null} if no room came in time
+     * @throws InterruptedException if the thread is interrupted while waiting (noticed within 100 ms)
+     */
     public MemorySegment claim(int type, int length, Duration timeout) throws InterruptedException {
         long index = claimIndex(type, checkedLength(length), timeout);
         return index < 0 ? null : ring.asSlice(index, length);

@@ -241,6 +241,9 @@ public final class TopicSubscriber implements AutoCloseable {
     /**
      * Hands at most {@code limit} messages to {@code handler}, in order, without waiting.
      *
+     * @param limit the most messages to hand over
+     * @param handler called once per message, in order, with a slice valid only during the call (in the ring for BLOCK,
+     *     a copy for OVERWRITE)
      * @return the number of messages handed over ({@code 0}: none now)
      * @throws TopicCorruptedException if the ring holds what no correct publisher writes
      */
@@ -436,7 +439,12 @@ public final class TopicSubscriber implements AutoCloseable {
 
     // ---- waiting ---------------------------------------------------------------------------------------------------
 
-    /** Sets the strategy the waiting calls use ({@link WaitStrategy#hybrid()} by default); returns this. */
+    /**
+     * Sets the strategy the waiting calls use ({@link WaitStrategy#hybrid()} by default); returns this.
+     *
+     * @param strategy how {@code poll} with a timeout and {@code take} wait
+     * @return this subscriber
+     */
     public TopicSubscriber waitStrategy(WaitStrategy strategy) {
         this.waitStrategy = Objects.requireNonNull(strategy, "strategy");
         return this;
@@ -446,6 +454,8 @@ public final class TopicSubscriber implements AutoCloseable {
      * {@link #poll(MessageHandler, int)} that waits up to {@code timeout} for the first message.
      *
      * @param timeout how long to wait; {@code null} waits as long as it takes
+     * @param limit the most messages to hand over
+     * @param handler called once per message, in order, with a slice valid only during the call
      * @return the number of messages handed over; {@code 0} if none came in time
      * @throws InterruptedException if the thread is interrupted while waiting (noticed within 100 ms)
      */
@@ -477,14 +487,23 @@ public final class TopicSubscriber implements AutoCloseable {
         }
     }
 
-    /** Waits as long as it takes for one message and hands it to {@code handler}. */
+    /**
+     * Waits as long as it takes for one message and hands it to {@code handler}.
+     *
+     * @param handler called once with the message, a slice valid only during the call
+     * @throws InterruptedException if the thread is interrupted while waiting (noticed within 100 ms)
+     */
     public void take(MessageHandler handler) throws InterruptedException {
         while (poll(handler, 1, null) == 0) {
             // only padding, or a lapped record: wait again
         }
     }
 
-    /** Whether a record is published beyond this subscriber's cursor: one acquire load. */
+    /**
+     * Whether a record is published beyond this subscriber's cursor: one acquire load.
+     *
+     * @return {@code true} if a message (or padding) is there to read
+     */
     public boolean hasMessage() {
         return tail() != cursor;
     }
@@ -521,37 +540,65 @@ public final class TopicSubscriber implements AutoCloseable {
 
     // ---- state -----------------------------------------------------------------------------------------------------
 
-    /** Messages handed to handlers so far. */
+    /**
+     * Messages handed to handlers so far.
+     *
+     * @return the count since this subscriber joined
+     */
     public long receivedMessages() {
         return received;
     }
 
-    /** Messages this subscriber lost to overwriting (OVERWRITE; always 0 in BLOCK mode). */
+    /**
+     * Messages this subscriber lost to overwriting (OVERWRITE; always 0 in BLOCK mode).
+     *
+     * @return the count since this subscriber joined
+     */
     public long lostMessages() {
         return lost;
     }
 
-    /** The sequence number of the next message this subscriber expects. */
+    /**
+     * The sequence number of the next message this subscriber expects.
+     *
+     * @return the sequence number, counted from 0 at the topic's creation
+     */
     public long expectedSequence() {
         return expected;
     }
 
-    /** The position of the next record this subscriber reads. */
+    /**
+     * The position of the next record this subscriber reads.
+     *
+     * @return the cursor, a byte position since the topic's creation
+     */
     public long position() {
         return cursor;
     }
 
-    /** Bytes published that this subscriber has not read yet (a snapshot). */
+    /**
+     * Bytes published that this subscriber has not read yet (a snapshot).
+     *
+     * @return the tail minus this subscriber's position, in bytes
+     */
     public long lag() {
         return Math.max(0, tail() - cursor);
     }
 
-    /** The slot this subscriber holds, 0..63. */
+    /**
+     * The slot this subscriber holds, 0..63.
+     *
+     * @return the slot index, 0 to 63
+     */
     public int slot() {
         return slot;
     }
 
-    /** The topic this subscriber reads. */
+    /**
+     * The topic this subscriber reads.
+     *
+     * @return the topic
+     */
     public Topic topic() {
         return topic;
     }
