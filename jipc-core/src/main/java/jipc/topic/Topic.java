@@ -406,23 +406,6 @@ public final class Topic {
         }
     }
 
-    /** The smallest cursor of an occupied slot that has joined, or {@code none} if there is none. */
-    long minCursor(long none) {
-        long min = none;
-        boolean any = false;
-        for (int i = 0; i < SLOT_COUNT; i++) {
-            long slot = TopicDescriptor.slotOffset(i);
-            if ((long) LONG.getVolatile(segment, slot + TopicDescriptor.SLOT_PARTY_OFFSET) != 0) {
-                long cursor = (long) LONG.getVolatile(segment, slot + TopicDescriptor.SLOT_CURSOR_OFFSET);
-                if (cursor >= 0 && (!any || cursor - min < 0)) {
-                    min = cursor;
-                    any = true;
-                }
-            }
-        }
-        return min;
-    }
-
     /** Clears {@code bits} in the sleeping set (an atomic AND). */
     void clearSleeping(long bits) {
         long unused = (long) LONG.getAndBitwiseAnd(segment, (long) TopicDescriptor.SLEEPING_OFFSET, ~bits);

@@ -77,6 +77,9 @@ public final class TopicPublisher implements AutoCloseable {
     private long intent;
     /** BLOCK: the publisher overwrites nothing at or above this; a lower bound on every joined cursor. */
     private long floorCache;
+    /** The slot whose cursor was the smallest at the last scan (-1: none), and its party then. */
+    private int blocker = -1;
+    private long blockerParty;
     /**
      * BLOCK: whether {@link #floorCache} was computed since the role was taken. Positions compare by difference, so
      * no value of floorCache can mean "below everything" ({@code limit - Long.MIN_VALUE} overflows).
@@ -402,13 +405,13 @@ public final class TopicPublisher implements AutoCloseable {
      * most every 10 ms) and drops the dead.
      */
     private boolean refreshFloor(long limit) {
-        long m = topic.minCursor(tail);
+        long m = scanCursors();
         if (limit - m > 0) {
             long now = System.nanoTime();
             if (now - nextLivenessCheck >= 0) {
                 nextLivenessCheck = now + LIVENESS_CHECK_NANOS;
                 if (dropDeadBelow(limit)) {
-                    m = topic.minCursor(tail);
+                    m = scanCursors();
                 }
             }
         }
@@ -418,13 +421,56 @@ public final class TopicPublisher implements AutoCloseable {
             LONG.setVolatile(segment, (long) FLOOR_OFFSET, m);
         }
         VarHandle.fullFence();
-        long m2 = topic.minCursor(tail);
+        long m2 = scanCursors();
         if (m2 - m < 0) {
             m = m2; // below the published floor: only floorCache keeps below the joiner
         }
         floorCache = m;
         floorKnown = true;
         return limit - m <= 0;
+    }
+
+    /**
+     * The smallest cursor of an occupied slot that has joined, or the tail if there is none; remembers which slot
+     * holds it ({@link #blocker}), so that a waiting publisher can watch that one cursor instead of all 64.
+     */
+    private long scanCursors() {
+        long min = tail;
+        int at = -1;
+        long holder = 0;
+        for (int i = 0; i < TopicDescriptor.SLOT_COUNT; i++) {
+            long slot = TopicDescriptor.slotOffset(i);
+            long party = (long) LONG.getVolatile(segment, slot + TopicDescriptor.SLOT_PARTY_OFFSET);
+            if (party != 0) {
+                long cursor = (long) LONG.getVolatile(segment, slot + TopicDescriptor.SLOT_CURSOR_OFFSET);
+                if (cursor >= 0 && (at < 0 || cursor - min < 0)) {
+                    min = cursor;
+                    at = i;
+                    holder = party;
+                }
+            }
+        }
+        blocker = at;
+        blockerParty = holder;
+        return min;
+    }
+
+    /**
+     * Whether the slot that held the smallest cursor at the last scan still holds it below {@code limit}: two loads
+     * of one slot, so a spinning wait for room does not rescan every slot's line on every turn. A full scan
+     * ({@link #refreshFloor}) follows as soon as that subscriber moves (or leaves), and before every sleep.
+     */
+    private boolean blockerStillBehind(long limit) {
+        int b = blocker;
+        if (b < 0) {
+            return false;
+        }
+        long slot = TopicDescriptor.slotOffset(b);
+        if ((long) LONG.getVolatile(segment, slot + TopicDescriptor.SLOT_PARTY_OFFSET) != blockerParty) {
+            return false;
+        }
+        long cursor = (long) LONG.getVolatile(segment, slot + TopicDescriptor.SLOT_CURSOR_OFFSET);
+        return cursor >= 0 && limit - cursor > 0;
     }
 
     /** Drops every dead subscriber whose cursor is below {@code limit}; returns whether it dropped one. */
@@ -482,13 +528,27 @@ public final class TopicPublisher implements AutoCloseable {
     /** The publisher's wait for room for a payload of {@code length} bytes (BLOCK). */
     private Waitable roomWaitable(int length) {
         return new Waitable() {
-            @Override
-            public boolean isReady() {
+            /** The write's limit: it overwrites positions below this. */
+            private long limit() {
                 long t = tail;
                 long space = TopicRecordDescriptor.recordSpace(length);
                 long toEnd = capacity - (t & mask);
                 long end = t + (space > toEnd ? toEnd : 0) + space + HEADER_LENGTH;
-                long limit = end - capacity;
+                return end - capacity;
+            }
+
+            @Override
+            public boolean isReady() {
+                long limit = limit();
+                if (floorKnown && limit - floorCache <= 0) {
+                    return true;
+                }
+                return !blockerStillBehind(limit) && refreshFloor(limit);
+            }
+
+            /** {@link #isReady()} with a full scan and the laggards' liveness judged: before and after a sleep. */
+            private boolean readyAfterScan() {
+                long limit = limit();
                 return floorKnown && limit - floorCache <= 0 || refreshFloor(limit);
             }
 
@@ -496,19 +556,19 @@ public final class TopicPublisher implements AutoCloseable {
             public boolean sleep(long maxNanos) {
                 if (!topic.futexCapable) {
                     LockSupport.parkNanos(Math.min(maxNanos, 1_000_000L));
-                    return isReady();
+                    return readyAfterScan();
                 }
                 int seen = (int) INT.getVolatile(segment, (long) PUBLISHER_WAKE_OFFSET);
                 INT.setVolatile(segment, (long) PUBLISHER_WAITING_OFFSET, 1);
                 VarHandle.fullFence();
                 try {
                     nextLivenessCheck = System.nanoTime(); // judge the laggards before every sleep
-                    if (isReady()) {
+                    if (readyAfterScan()) {
                         return true;
                     }
                     jfrWait.sleeping();
                     FutexWaiters.await(publisherWake, seen, maxNanos);
-                    return isReady();
+                    return readyAfterScan();
                 } finally {
                     INT.setVolatile(segment, (long) PUBLISHER_WAITING_OFFSET, 0);
                 }
