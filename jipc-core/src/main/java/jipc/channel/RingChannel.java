@@ -403,7 +403,7 @@ abstract sealed class RingChannel permits OneToOneChannel, ManyToOneChannel {
 
     /** {@link #claim}'s work without the slice; {@code -1} if no room came in time. */
     private long claimIndex(int type, int length, Duration timeout) throws InterruptedException {
-        long timeoutNanos = nanos(timeout);
+        long timeoutNanos = WaitStrategy.timeoutNanos(timeout);
         long index = claimIndex(type, length);
         if (index >= 0 || timeoutNanos == 0) {
             return index;
@@ -740,7 +740,7 @@ abstract sealed class RingChannel permits OneToOneChannel, ManyToOneChannel {
      */
     public int poll(MessageHandler handler, int limit, Duration timeout) throws InterruptedException {
         checkPollArguments(handler, limit);
-        long timeoutNanos = nanos(timeout);
+        long timeoutNanos = WaitStrategy.timeoutNanos(timeout);
         int n = poll(handler, limit);
         if (n > 0 || timeoutNanos == 0) {
             return n;
@@ -797,16 +797,6 @@ abstract sealed class RingChannel permits OneToOneChannel, ManyToOneChannel {
         if (limit < 1) {
             throw new IllegalArgumentException("limit=" + limit + " < 1");
         }
-    }
-
-    static long nanos(Duration timeout) {
-        if (timeout == null) {
-            return WaitStrategy.FOREVER;
-        }
-        if (timeout.isNegative()) {
-            throw new IllegalArgumentException("timeout=" + timeout + " is negative");
-        }
-        return timeout.compareTo(Duration.ofDays(365 * 100)) > 0 ? WaitStrategy.FOREVER : timeout.toNanos();
     }
 
     /** The consumer's wait: for a published record at the head (or a stalled head it can resolve). */

@@ -165,6 +165,24 @@ public interface WaitStrategy {
         }
     }
 
+    /**
+     * The nanoseconds a blocking call's {@code timeout} argument means: {@link #FOREVER} for {@code null} or for more
+     * than a hundred years, else {@code timeout.toNanos()}.
+     *
+     * @param timeout how long a call may wait; {@code null} for as long as it takes
+     * @return the timeout in nanoseconds, {@code >= 0}, or {@link #FOREVER}
+     * @throws IllegalArgumentException if {@code timeout} is negative
+     */
+    static long timeoutNanos(java.time.Duration timeout) {
+        if (timeout == null) {
+            return FOREVER;
+        }
+        if (timeout.isNegative()) {
+            throw new IllegalArgumentException("timeout=" + timeout + " is negative");
+        }
+        return timeout.compareTo(java.time.Duration.ofDays(365 * 100)) > 0 ? FOREVER : timeout.toNanos();
+    }
+
     /** A {@link System#nanoTime()} deadline, or {@link #FOREVER}. */
     private static long deadline(long timeoutNanos) {
         if (timeoutNanos < 0) {

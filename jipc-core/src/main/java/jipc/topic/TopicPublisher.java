@@ -351,7 +351,7 @@ public final class TopicPublisher implements AutoCloseable {
     }
 
     private long claimIndex(int type, int length, Duration timeout) throws InterruptedException {
-        long timeoutNanos = nanos(timeout);
+        long timeoutNanos = WaitStrategy.timeoutNanos(timeout);
         long index = claimIndex(type, length);
         if (index >= 0 || timeoutNanos == 0) {
             return index;
@@ -590,16 +590,6 @@ public final class TopicPublisher implements AutoCloseable {
                     + maxMessageLength + "]");
         }
         return (int) length;
-    }
-
-    static long nanos(Duration timeout) {
-        if (timeout == null) {
-            return WaitStrategy.FOREVER;
-        }
-        if (timeout.isNegative()) {
-            throw new IllegalArgumentException("timeout=" + timeout + " is negative");
-        }
-        return timeout.compareTo(Duration.ofDays(365 * 100)) > 0 ? WaitStrategy.FOREVER : timeout.toNanos();
     }
 
     private void checkOpen() {

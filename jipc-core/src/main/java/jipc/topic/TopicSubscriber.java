@@ -460,7 +460,7 @@ public final class TopicSubscriber implements AutoCloseable {
      * @throws InterruptedException if the thread is interrupted while waiting (noticed within 100 ms)
      */
     public int poll(MessageHandler handler, int limit, Duration timeout) throws InterruptedException {
-        long timeoutNanos = TopicPublisher.nanos(timeout);
+        long timeoutNanos = WaitStrategy.timeoutNanos(timeout);
         int n = poll(handler, limit);
         if (n > 0 || timeoutNanos == 0) {
             return n;
