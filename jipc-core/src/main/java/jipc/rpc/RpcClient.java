@@ -181,7 +181,10 @@ public final class RpcClient implements AutoCloseable {
     /**
      * Sets how this client waits for its response and for room in the request ring ({@link WaitStrategy#hybrid()} by
      * default: a short spin, then {@code FUTEX_WAIT}); {@link WaitStrategy#futex()} sleeps at once, which spares a
-     * core when the service takes longer than the spin. Returns this.
+     * core when the service takes longer than the spin.
+     *
+     * @param strategy the strategy of every wait of this client
+     * @return this
      */
     public RpcClient waitStrategy(WaitStrategy strategy) {
         Objects.requireNonNull(strategy, "strategy");

@@ -122,7 +122,10 @@ public final class RpcService implements AutoCloseable {
     /**
      * Sets how the service waits for requests and for room in a client's response ring ({@link WaitStrategy#hybrid()}
      * by default: a short spin, then {@code FUTEX_WAIT}; {@link WaitStrategy#futex()} sleeps at once). Set it before
-     * serving. Returns this.
+     * serving.
+     *
+     * @param strategy the strategy of every wait of this service
+     * @return this
      */
     public RpcService waitStrategy(WaitStrategy strategy) {
         Objects.requireNonNull(strategy, "strategy");
