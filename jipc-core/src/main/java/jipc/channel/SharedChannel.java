@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.util.concurrent.atomic.AtomicBoolean;
 
-import jipc.io.FileStat;
 import jipc.live.LivenessToken;
 import jipc.shm.Mapping;
 import jipc.shm.PosixSharedMemory;
@@ -114,7 +113,7 @@ public final class SharedChannel implements AutoCloseable {
         try {
             Mapping mapping = shm.map();
             MemorySegment segment = mapping.segment();
-            LivenessToken token = tokenFor(shm);
+            LivenessToken token = LivenessToken.forObject(shm.fd());
             RingChannel channel = many
                     ? ManyToOneChannel.create(segment, capacity, maxMessageLength, token)
                     : OneToOneChannel.create(segment, capacity, maxMessageLength, token);
@@ -160,7 +159,7 @@ public final class SharedChannel implements AutoCloseable {
                     ? ManyToOneChannel.attach(segment) : OneToOneChannel.attach(segment);
             channel.useToken(() -> {
                 try {
-                    return tokenFor(shm);
+                    return LivenessToken.forObject(shm.fd());
                 } catch (IOException e) {
                     throw new java.io.UncheckedIOException("cannot make this process's liveness token for " + name
                             + ": " + e.getMessage(), e);
@@ -181,15 +180,6 @@ public final class SharedChannel implements AutoCloseable {
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
-    }
-
-    /**
-     * The liveness token for the parties of this object: same permission bits and group, so that whoever may open
-     * the channel may judge its consumer and producers, and nobody else.
-     */
-    private static LivenessToken tokenFor(PosixSharedMemory shm) throws IOException {
-        FileStat stat = shm.fd().stat();
-        return LivenessToken.forAccess(stat.permissions() & 0777, stat.gid());
     }
 
     /**

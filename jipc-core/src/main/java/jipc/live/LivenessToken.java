@@ -71,6 +71,20 @@ public final class LivenessToken {
     }
 
     /**
+     * {@link #forAccess} with {@code object}'s permission bits and group ({@code fstat}): the token for parties
+     * that appear in that object (a channel, topic or rpc object), so that whoever may open the object may judge
+     * them, and nobody else.
+     *
+     * @param object an open descriptor of the shared object
+     * @return the token for that access class
+     * @throws IOException {@link jipc.ErrnoException} from {@code fstat} or from making the token file
+     */
+    public static LivenessToken forObject(jipc.io.Fd object) throws IOException {
+        jipc.io.FileStat stat = object.stat();
+        return forAccess(stat.permissions() & 0777, stat.gid());
+    }
+
+    /**
      * The token for parties of an object with permission bits {@code mode} and group {@code gid} ({@code -1}: this
      * process's group): the token file gets the same bits (each write bit also grants read, as judging needs only
      * read) and, where this process may set it, the same group.

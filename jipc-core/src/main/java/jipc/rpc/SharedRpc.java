@@ -15,7 +15,6 @@ import jipc.channel.ChannelFormatException;
 import jipc.channel.ManyToOneChannel;
 import jipc.channel.OneToOneChannel;
 import jipc.internal.ChannelAccess;
-import jipc.io.FileStat;
 import jipc.live.Liveness;
 import jipc.live.LivenessToken;
 import jipc.live.PartyState;
@@ -86,7 +85,7 @@ public final class SharedRpc implements AutoCloseable {
             synchronized (made) {
                 if (made[0] == null) {
                     try {
-                        made[0] = tokenFor(shm);
+                        made[0] = LivenessToken.forObject(shm.fd());
                     } catch (IOException e) {
                         throw new UncheckedIOException("cannot make this process's liveness token for " + label
                                 + ": " + e.getMessage(), e);
@@ -143,7 +142,7 @@ public final class SharedRpc implements AutoCloseable {
         try {
             Mapping mapping = shm.map();
             MemorySegment segment = mapping.segment();
-            LivenessToken token = tokenFor(shm);
+            LivenessToken token = LivenessToken.forObject(shm.fd());
             ChannelAccess access = ChannelAccess.get();
             access.createManyToOne(segment.asSlice(REQUEST_OFFSET, ChannelDescriptor.segmentSize(requestCapacity)),
                     requestCapacity, ChannelDescriptor.defaultMaxMessageLength(requestCapacity), token);
@@ -313,11 +312,6 @@ public final class SharedRpc implements AutoCloseable {
         } catch (ChannelFormatException e) {
             throw new ChannelFormatException(what + " at offset " + offset + ": " + e.getMessage());
         }
-    }
-
-    private static LivenessToken tokenFor(PosixSharedMemory shm) throws IOException {
-        FileStat stat = shm.fd().stat();
-        return LivenessToken.forAccess(stat.permissions() & 0777, stat.gid());
     }
 
     // ---- the ends ----------------------------------------------------------------------------------------------------

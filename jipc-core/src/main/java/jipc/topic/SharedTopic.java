@@ -6,7 +6,6 @@ import java.lang.foreign.MemorySegment;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
-import jipc.io.FileStat;
 import jipc.live.LivenessToken;
 import jipc.shm.Mapping;
 import jipc.shm.PosixSharedMemory;
@@ -158,8 +157,7 @@ public final class SharedTopic implements AutoCloseable {
     private static Supplier<LivenessToken> tokenSource(PosixSharedMemory shm) {
         return () -> {
             try {
-                FileStat stat = shm.fd().stat();
-                return LivenessToken.forAccess(stat.permissions() & 0777, stat.gid());
+                return LivenessToken.forObject(shm.fd());
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot make this process's liveness token for " + shm.name() + ": "
                         + e.getMessage(), e);
