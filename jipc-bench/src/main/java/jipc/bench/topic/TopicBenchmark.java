@@ -18,6 +18,7 @@ import jipc.bench.suite.PairedRatio;
 import jipc.bench.suite.Plan;
 import jipc.bench.suite.Result;
 import jipc.bench.suite.Step;
+import jipc.bench.suite.Warmup;
 import jipc.bench.topic.TopicRig.Impl;
 import jipc.bench.topic.TopicSides.Spec;
 import jipc.topic.OverflowPolicy;
@@ -46,7 +47,12 @@ public final class TopicBenchmark implements Benchmark {
     static final int SUBSCRIBERS = 4;
     /** Estimates: one JVM starting (several start at once), per message and per round trip. */
     static final double JVM_SECONDS = 0.8;
-    static final Duration IDLE_SETTLE = Duration.ofMillis(500);
+    /**
+     * How long idle subscribers settle before their CPU is measured: 1 s, as the channel's idle step
+     * ({@code ChannelPairs.IDLE_SETTLE}). In the first half second after a burst the JVMs' compiler threads are
+     * still working through the burst's queue (a 500 ms settle gave 1.06 % of a core for the busiest subscriber).
+     */
+    static final Duration IDLE_SETTLE = Duration.ofSeconds(1);
 
     private static final Spec JIPC_BLOCK_HYBRID = new Spec(Impl.JIPC, OverflowPolicy.BLOCK, "hybrid");
     private static final Spec C_BLOCK_HYBRID = new Spec(Impl.C, OverflowPolicy.BLOCK, "hybrid");
@@ -77,14 +83,14 @@ public final class TopicBenchmark implements Benchmark {
         return tiny(plan) ? 1 : plan.quick() ? 10 : 20;
     }
 
-    /** Messages per warm-up throughput block: 4 MiB of payload, 1 000 to 20 000 messages. */
+    /** Messages of the first warm-up throughput block, and the fewest of any block: 4 MiB of payload, 1 000 to 20 000. */
     static long throughputBlock(Plan plan, int size) {
         return tiny(plan) ? 200 : Math.max(1000, Math.min(20_000, (4L << 20) / size));
     }
 
     /**
      * How long a measured throughput block should last: 20 ms (50 ms in a full run). Each side's block gets its own
-     * message count, from its last warm-up block: sides differ by 100 times in speed (an Agrona transmitter writes
+     * message count, from its warm pace ({@link Warmup}): sides differ by 100 times in speed (an Agrona transmitter writes
      * 20 000 messages in a millisecond, a jipc OVERWRITE publisher that wakes sleeping subscribers takes 100), and a
      * block of a millisecond measures the subscribers' wake-up, not their rate.
      */
@@ -104,6 +110,25 @@ public final class TopicBenchmark implements Benchmark {
         }
         double k = warmupCount * blockSeconds(plan) / Math.max(warmupSeconds, 1e-6);
         return Math.max(warmupCount, Math.min(4_000_000, Math.round(k)));
+    }
+
+    /**
+     * Warms a throughput side up until its rate is stable ({@link Warmup}): at least 0.4 s (1.5 s in a full run), at
+     * most 2 s (6 s), the last 3 blocks within 10 %; then the measured block size from that pace. A smoke test's
+     * tiny plan runs one block of {@code k}.
+     */
+    private static Warmup.Result warmUp(Plan plan, TopicSides.Throughput side, long k)
+            throws IOException, InterruptedException {
+        if (tiny(plan)) {
+            double rate = side.block(k, false);
+            return new Warmup.Result(1, k / rate, false, rate, k);
+        }
+        return Warmup.run(count -> side.block(count, false), k, 4_000_000, blockSeconds(plan),
+                plan.quick() ? 0.4 : 1.5, plan.quick() ? 2 : 6, 0.10);
+    }
+
+    private static String warmupRule(Plan plan) {
+        return plan.quick() ? "0.4 to 2 s, the last 3 blocks within 10 %" : "1.5 to 6 s, the last 3 blocks within 10 %";
     }
 
     /** Round trips per latency block: 500 spinning, 100 sleeping (4x in a full run). */
@@ -172,8 +197,8 @@ public final class TopicBenchmark implements Benchmark {
     private static Step throughput(Plan plan, int size, int subscribers, Spec a, Spec b, boolean idle) {
         int processes = subscribers + 1;
         long k = throughputBlock(plan, size);
-        double messages = 2.0 * warmupBlocks(plan) * k;
-        Duration estimate = seconds(JVM_SECONDS * (jvms(a, processes) + jvms(b, processes)) + messages * 2e-6
+        double warmup = tiny(plan) ? 2 * k * 2e-6 : 2 * (plan.quick() ? 0.6 : 2.0);
+        Duration estimate = seconds(JVM_SECONDS * (jvms(a, processes) + jvms(b, processes)) + warmup
                 + 2 * blocks(plan) * blockSeconds(plan)
                 + (idle ? plan.idleSeconds() + IDLE_SETTLE.toMillis() / 1e3 : 0));
         String name = "topic throughput 1->" + subscribers + " " + Figures.size(size) + ": " + a.label() + " / "
@@ -192,15 +217,12 @@ public final class TopicBenchmark implements Benchmark {
         try (TopicSides.Throughput sideA = TopicSides.Throughput.start(rig, a, subscribers, size);
              TopicSides.Throughput sideB = TopicSides.Throughput.start(rig, b, subscribers, size);
              TopicSides.Memcpy memcpy = TopicSides.Memcpy.start(rig, size)) {
-            double[] ratesA = new double[warmupBlocks(plan)];
-            double[] ratesB = new double[warmupBlocks(plan)];
-            for (int i = 0; i < warmupBlocks(plan); i++) {
-                ratesA[i] = sideA.block(k, false);
-                ratesB[i] = sideB.block(k, false);
-            }
-            // the median warm-up block's pace (one block alone may have been preempted)
-            long kA = calibrated(plan, k, k / Paired.estimate(ratesA).median());
-            long kB = calibrated(plan, k, k / Paired.estimate(ratesB).median());
+            Warmup.Result warmA = warmUp(plan, sideA, k);
+            Warmup.Result warmB = warmUp(plan, sideB, k);
+            long kA = warmA.count();
+            long kB = warmB.count();
+            log.println("  warm-up: " + a.label() + " " + warmA.describe() + ", " + Figures.rate(warmA.rate())
+                    + " msg/s; " + b.label() + " " + warmB.describe() + ", " + Figures.rate(warmB.rate()) + " msg/s");
             run = Paired.alternate(() -> sideA.block(kA, true), () -> sideB.block(kB, true), blocks(plan));
             double[] copies = new double[tiny(plan) ? 1 : 5];
             for (int i = 0; i < copies.length; i++) {
@@ -212,13 +234,13 @@ public final class TopicBenchmark implements Benchmark {
             String common = "1 publisher, " + subscribers + " subscriber" + (subscribers == 1 ? "" : "s")
                     + " (processes) on one ring of " + TopicRig.capacity(size) + " B; msg/s = messages each"
                     + " subscriber received per second (mean), publisher start to last subscriber end; CPU recv ="
-                    + " all subscribers together per published message; " + warmupBlocks(plan) + " warm-up blocks"
-                    + " of " + k + " messages, then blocks of about " + Math.round(blockSeconds(plan) * 1000)
+                    + " all subscribers together per published message; warm-up until the rate is stable ("
+                    + warmupRule(plan) + "), then blocks of about " + Math.round(blockSeconds(plan) * 1000)
                     + " ms (";
-            rows.add(sideA.row(rig.pinning(), a.waitNote() + "; " + common + kA + " messages), alternating with "
-                    + b.label()));
-            rows.add(sideB.row(rig.pinning(), b.waitNote() + "; " + common + kB + " messages), alternating with "
-                    + a.label()));
+            rows.add(sideA.row(rig.pinning(), a.waitNote() + "; " + common + kA + " messages; " + warmA.describe()
+                    + "), alternating with " + b.label()));
+            rows.add(sideB.row(rig.pinning(), b.waitNote() + "; " + common + kB + " messages; " + warmB.describe()
+                    + "), alternating with " + a.label()));
             if (idle) {
                 List<TopicSides.Throughput> sides = List.of(sideA, sideB);
                 ChannelPairs.Idle[][] idles = TopicSides.Throughput.idle(sides, IDLE_SETTLE, plan.idleSeconds());

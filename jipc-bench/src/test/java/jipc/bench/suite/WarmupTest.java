@@ -1,0 +1,72 @@
+package jipc.bench.suite;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Warm-up until stable, with scripted rates: when it stops, and the block sizes it asks for. */
+class WarmupTest {
+    /** A side whose rate per block follows a script (then stays at its last rate); records the counts asked for. */
+    private static final class Scripted implements Warmup.Block {
+        final double[] rates;
+        final List<Long> counts = new ArrayList<>();
+
+        Scripted(double... rates) {
+            this.rates = rates;
+        }
+
+        @Override
+        public double run(long count) {
+            counts.add(count);
+            return rates[Math.min(counts.size() - 1, rates.length - 1)];
+        }
+    }
+
+    @Test
+    void aSideThatSpeedsUpIsWarmedUntilThreeBlocksAgreeAndIsThenMeasuredAtItsWarmPace() throws Exception {
+        // 1 000 msg/s interpreted, then 100 000 msg/s compiled
+        Scripted side = new Scripted(1_000, 1_000, 1_000, 50_000, 100_000, 100_000, 100_000, 100_000);
+        Warmup.Result r = Warmup.run(side, 100, 1_000_000, 0.05, 0.5, 10, 0.10);
+        assertTrue(r.stable());
+        assertEquals(100_000, r.rate());
+        assertEquals(5_000, r.count(), "0.05 s at 100 000 msg/s");
+        // three blocks of 1 000 msg/s are stable but come before the time floor: 0.1 s each
+        assertEquals(List.of(100L, 100L, 100L, 100L, 2_500L, 5_000L, 5_000L), side.counts.subList(0, 7));
+        assertTrue(r.seconds() >= 0.5, r.toString());
+        assertTrue(r.describe().startsWith("stable after "), r.describe());
+    }
+
+    @Test
+    void aSideThatNeverSettlesStopsAtTheTimeLimitAndSaysSo() throws Exception {
+        double[] rates = new double[1000];
+        for (int i = 0; i < rates.length; i++) {
+            rates[i] = i % 2 == 0 ? 1_000 : 2_000;
+        }
+        Warmup.Result r = Warmup.run(new Scripted(rates), 100, 100, 0.05, 0.1, 1.0, 0.10);
+        assertFalse(r.stable());
+        assertTrue(r.seconds() >= 1.0 && r.seconds() < 1.2, r.toString());
+        assertTrue(r.describe().startsWith("NOT stable after "), r.describe());
+    }
+
+    @Test
+    void blockSizesStayBetweenTheFirstAndTheLargest() throws Exception {
+        Warmup.Result slow = Warmup.run(new Scripted(10), 1_000, 5_000, 0.05, 0, 1000, 0.10);
+        assertEquals(1_000, slow.count());
+        Warmup.Result fast = Warmup.run(new Scripted(1e9), 1_000, 5_000, 0.05, 0, 1000, 0.10);
+        assertEquals(5_000, fast.count());
+    }
+
+    @Test
+    void badArgumentsAndRatesAreRefused() {
+        assertThrows(IllegalArgumentException.class, () -> Warmup.run(c -> 1, 0, 10, 0.05, 0, 1, 0.1));
+        assertThrows(IllegalArgumentException.class, () -> Warmup.run(c -> 1, 10, 5, 0.05, 0, 1, 0.1));
+        assertThrows(IllegalArgumentException.class, () -> Warmup.run(c -> 1, 10, 50, 0.05, 2, 1, 0.1));
+        assertThrows(java.io.IOException.class, () -> Warmup.run(c -> 0, 10, 50, 0.05, 0, 1, 0.1));
+    }
+}
