@@ -1,0 +1,370 @@
+package jipc.docs;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.spi.ToolProvider;
+import java.util.stream.Stream;
+
+
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+
+import jipc.process.Spawn;
+import jipc.testing.Capture;
+import jipc.testing.Gcc;
+import jipc.testing.Python;
+
+/**
+ * Every code block of README.md and docs/*.md is compiled against this build, so the docs cannot rot:
+ * {@code java} blocks with javac (against {@code jipc-core/target/classes} only), {@code c} blocks with
+ * {@code gcc -Wall -Wextra -Werror} against {@code native/}, {@code python} blocks with {@code py_compile}.
+ * A marker, an HTML comment on the last non-blank line before the block, says how (docs/architecture.md):
+ * <ul>
+ *   <li>no marker: a whole program (Java: a class with {@code main}; C: a file with {@code main}), compiled as it is;
+ *   <li>{@code <!-- run: "text" ... -->}: a whole Java program that is also run in a fresh JVM (at most 60 s) and
+ *       must exit 0 having printed every quoted text;
+ *   <li>{@code <!-- snippet -->} or {@code <!-- snippet: MEMBERS -->}: Java statements, compiled as the body of a
+ *       method that throws {@code Exception}, in a class that imports every exported jipc package and declares
+ *       {@code MEMBERS} (the names the snippet uses without declaring); C statements, compiled as the body of
+ *       {@code main} after every {@code native/} header;
+ *   <li>{@code <!-- snippet: file scope -->} (C only): declarations compiled after {@code <stdint.h>}.
+ * </ul>
+ * A Java or C block that is neither a program nor marked fails, so no unchecked block can be added.
+ */
+class DocsCodeTest {
+    private static final Pattern FENCE = Pattern.compile("^( *)```([a-z]*)\\s*$");
+    private static final Pattern MARKER = Pattern.compile("^\\s*<!--\\s*(.*?)\\s*-->\\s*$");
+    private static final Pattern JAVA_CLASS = Pattern.compile("(?m)^(?:public\\s+)?(?:final\\s+)?class\\s+(\\w+)");
+    private static final Pattern QUOTED = Pattern.compile("\"((?:[^\"\\\\]|\\\\.)*)\"");
+    private static final Duration RUN_TIMEOUT = Duration.ofSeconds(60);
+
+    /** The guides of an API: each must start with a block that the test runs. */
+    private static final List<String> MECHANISM_GUIDES = List.of("docs/channel.md", "docs/pipes.md",
+            "docs/shared-memory.md", "docs/sync.md", "docs/topic.md", "docs/rpc.md", "docs/virtual-threads.md",
+            "docs/java.md");
+
+    private static final String JAVA_IMPORTS = """
+            import java.io.*;
+            import java.lang.foreign.*;
+            import java.nio.ByteBuffer;
+            import java.nio.file.*;
+            import java.time.*;
+            import java.util.*;
+            import jipc.*;
+            import jipc.channel.*;
+            import jipc.fifo.*;
+            import jipc.io.*;
+            import jipc.live.*;
+            import jipc.pipe.*;
+            import jipc.process.*;
+            import jipc.rpc.*;
+            import jipc.shm.*;
+            import jipc.stale.*;
+            import jipc.sync.*;
+            import jipc.topic.*;
+            import static java.lang.foreign.ValueLayout.*;
+            import static java.nio.charset.StandardCharsets.UTF_8;
+            """;
+
+    private static final String C_HEADERS = """
+            #include "jipc_channel.h"
+            #include "jipc_live.h"
+            #include "jipc_rpc.h"
+            #include "jipc_sem.h"
+            #include "jipc_topic.h"
+            #include <errno.h>
+            #include <fcntl.h>
+            #include <stdint.h>
+            #include <stdio.h>
+            #include <string.h>
+            #include <sys/mman.h>
+            #include <sys/stat.h>
+            #include <unistd.h>
+            """;
+
+    /** One fenced block: where it is, its language, its marker (or null) and its text without the fence's indent. */
+    record Block(String file, int line, String lang, String marker, String code) {
+        String where() {
+            return file + ":" + line;
+        }
+    }
+
+    static Path root() {
+        return Gcc.moduleDir().getParent();
+    }
+
+    /** Every fenced block of README.md and docs/*.md, in order. */
+    static List<Block> blocks() throws IOException {
+        List<Path> files = new ArrayList<>();
+        files.add(root().resolve("README.md"));
+        try (Stream<Path> docs = Files.list(root().resolve("docs"))) {
+            docs.filter(p -> p.toString().endsWith(".md")).sorted().forEach(files::add);
+        }
+        List<Block> blocks = new ArrayList<>();
+        for (Path file : files) {
+            blocks.addAll(blocks(root().relativize(file).toString(), Files.readAllLines(file)));
+        }
+        return blocks;
+    }
+
+    static List<Block> blocks(String file, List<String> lines) {
+        List<Block> blocks = new ArrayList<>();
+        for (int i = 0; i < lines.size(); i++) {
+            Matcher open = FENCE.matcher(lines.get(i));
+            if (!open.matches()) {
+                continue;
+            }
+            int indent = open.group(1).length();
+            String marker = null;
+            for (int j = i - 1; j >= 0; j--) {
+                if (!lines.get(j).isBlank()) {
+                    Matcher m = MARKER.matcher(lines.get(j));
+                    marker = m.matches() ? m.group(1) : null;
+                    break;
+                }
+            }
+            StringBuilder code = new StringBuilder();
+            int start = i + 1;
+            for (i++; i < lines.size() && !lines.get(i).strip().equals("```"); i++) {
+                String line = lines.get(i);
+                code.append(line.length() >= indent && line.substring(0, indent).isBlank()
+                        ? line.substring(indent) : line.strip()).append('\n');
+            }
+            if (i == lines.size()) {
+                throw new AssertionError(file + ":" + start + ": code block never closed");
+            }
+            blocks.add(new Block(file, start + 1, open.group(2), marker, code.toString()));
+        }
+        return blocks;
+    }
+
+    @TestFactory
+    Stream<DynamicTest> everyJavaBlockCompiles() throws IOException {
+        return blocks().stream().filter(b -> b.lang().equals("java"))
+                .map(b -> DynamicTest.dynamicTest(b.where() + (b.marker() == null ? "" : " " + b.marker()),
+                        () -> checkJava(b)));
+    }
+
+    @TestFactory
+    Stream<DynamicTest> everyCBlockCompiles() throws IOException {
+        return blocks().stream().filter(b -> b.lang().equals("c"))
+                .map(b -> DynamicTest.dynamicTest(b.where() + (b.marker() == null ? "" : " " + b.marker()),
+                        () -> checkC(b)));
+    }
+
+    @TestFactory
+    Stream<DynamicTest> everyPythonBlockCompiles() throws IOException {
+        return blocks().stream().filter(b -> b.lang().equals("python"))
+                .map(b -> DynamicTest.dynamicTest(b.where(), () -> checkPython(b)));
+    }
+
+    @Test
+    void aBlockWithoutMarkerOrClassIsRefused() {
+        Block bare = blocks("x.md", List.of("```java", "int x = 1;", "```")).getFirst();
+        AssertionError e = org.junit.jupiter.api.Assertions.assertThrows(AssertionError.class, () -> checkJava(bare));
+        assertTrue(e.getMessage().startsWith("x.md:2: a java block must be"), e.getMessage());
+    }
+
+    @Test
+    void aBlockThatDoesNotCompileFailsWithItsLineAndJavacsMessage() {
+        Block broken = blocks("x.md", List.of("text", "<!-- snippet -->", "```java", "int x = 1;", "int y = nope;",
+                "```")).getFirst();
+        AssertionError e = org.junit.jupiter.api.Assertions.assertThrows(AssertionError.class,
+                () -> checkJava(broken));
+        assertTrue(e.getMessage().contains("x.md:5: error: cannot find symbol"),
+                e.getMessage());
+    }
+
+    @Test
+    void markersAndIndentAreRead() {
+        List<Block> blocks = blocks("x.md", List.of("- item", "", "  <!-- snippet: int n; -->", "  ```c", "  a;",
+                "    b;", "  ```", "```sh", "ls", "```"));
+        assertEquals(List.of(new Block("x.md", 5, "c", "snippet: int n;", "a;\n  b;\n"),
+                new Block("x.md", 9, "sh", null, "ls\n")), blocks);
+    }
+
+    // ---- Java
+
+    private static void checkJava(Block block) throws Exception {
+        String marker = block.marker();
+        Matcher cls = JAVA_CLASS.matcher(block.code());
+        boolean program = cls.find() && block.code().contains("void main(");
+        if (marker == null || marker.startsWith("run:")) {
+            if (!program) {
+                throw new AssertionError(block.where() + ": a java block must be a whole program (a class with main) "
+                        + "or be marked <!-- snippet --> or <!-- snippet: MEMBERS --> (see docs/architecture.md)");
+            }
+            Path classes = compileJava(block, cls.group(1), block.code(), 0);
+            if (marker != null) {
+                run(block, cls.group(1), classes, expectedTexts(block, marker.substring("run:".length())));
+            }
+        } else if (marker.equals("snippet") || marker.startsWith("snippet:")) {
+            String members = marker.equals("snippet") ? "" : marker.substring("snippet:".length()).strip();
+            String name = "Snippet";
+            String prefix = JAVA_IMPORTS + "class " + name + " {\n" + members + "\nvoid snippet() throws Exception {\n";
+            compileJava(block, name, prefix + block.code() + "}\n}\n", (int) prefix.lines().count());
+        } else {
+            throw new AssertionError(block.where() + ": unknown marker <!-- " + marker + " -->");
+        }
+    }
+
+    /** Compiles one source into its own directory; a failure names the block's file and line and javac's message. */
+    private static Path compileJava(Block block, String className, String source, int linesBefore)
+            throws IOException {
+        // java.util.spi.ToolProvider: javac in this JVM, without the tests reading module java.compiler
+        ToolProvider javac = ToolProvider.findFirst("javac").orElseThrow(() -> new AssertionError("no javac"));
+        Path out = outDir(block, "java");
+        Path file = out.resolve(className + ".java");
+        Files.writeString(file, source, StandardCharsets.UTF_8);
+        StringWriter messages = new StringWriter();
+        int exit = javac.run(new PrintWriter(messages), new PrintWriter(messages), "-proc:none", "-encoding", "UTF-8",
+                "-Xdiags:compact", "-d", out.toString(), "-cp", Gcc.moduleDir().resolve("target/classes").toString(),
+                file.toString());
+        if (exit != 0) {
+            // javac's "Snippet.java:LINE: error: ..." becomes the Markdown file and line
+            Matcher m = Pattern.compile("(?m)^" + Pattern.quote(file.toString()) + ":(\\d+):").matcher(messages.toString());
+            StringBuilder message = new StringBuilder();
+            while (m.find()) {
+                int line = Integer.parseInt(m.group(1)) - linesBefore - 1 + block.line();
+                m.appendReplacement(message, Matcher.quoteReplacement(block.file() + ":" + line + ":"));
+            }
+            m.appendTail(message);
+            throw new AssertionError(block.where() + ": javac failed\n" + message.toString().strip());
+        }
+        return out;
+    }
+
+    private static void run(Block block, String className, Path classes, List<String> expected) throws IOException {
+        String classPath = classes + ":" + Gcc.moduleDir().resolve("target/classes");
+        Spawn java = Spawn.command(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                classPath, "--enable-native-access=ALL-UNNAMED", "--illegal-native-access=deny",
+                "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", className);
+        Capture.Result result;
+        try (Capture capture = Capture.start(java)) {
+            result = capture.finish(RUN_TIMEOUT);
+        }
+        if (!result.status().success()) {
+            fail(block.where() + ": the program ended with " + result.status() + "\nstdout:\n" + result.out()
+                    + "stderr:\n" + result.err());
+        }
+        for (String text : expected) {
+            if (!result.out().contains(text)) {
+                fail(block.where() + ": the program did not print \"" + text + "\"; stdout:\n" + result.out()
+                        + "stderr:\n" + result.err());
+            }
+        }
+    }
+
+    private static List<String> expectedTexts(Block block, String marker) {
+        List<String> texts = new ArrayList<>();
+        Matcher m = QUOTED.matcher(marker);
+        while (m.find()) {
+            texts.add(m.group(1).replace("\\\"", "\"").replace("\\\\", "\\"));
+        }
+        if (texts.isEmpty()) {
+            throw new AssertionError(block.where() + ": <!-- run: ... --> names no \"output\" to check");
+        }
+        return texts;
+    }
+
+    // ---- C
+
+    private static void checkC(Block block) throws Exception {
+        String marker = block.marker();
+        String source;
+        int linesBefore;
+        boolean link;
+        if (marker == null) {
+            if (!block.code().contains("int main(")) {
+                throw new AssertionError(block.where() + ": a c block must be a whole program (with main) or be "
+                        + "marked <!-- snippet --> or <!-- snippet: file scope --> (see docs/architecture.md)");
+            }
+            source = block.code();
+            linesBefore = 0;
+            link = true;
+        } else if (marker.equals("snippet")) {
+            String prefix = C_HEADERS + "int main(void) {\n";
+            source = prefix + block.code() + "}\n";
+            linesBefore = (int) prefix.lines().count();
+            link = true;
+        } else if (marker.equals("snippet: file scope")) {
+            String prefix = "#include <stdint.h>\n";
+            source = prefix + block.code();
+            linesBefore = 1;
+            link = false;
+        } else {
+            throw new AssertionError(block.where() + ": unknown marker <!-- " + marker + " -->");
+        }
+        Path gcc = Gcc.onPath("gcc");
+        if (gcc == null) {
+            Gcc.program("fd3_reader"); // aborts (or fails under CI) with the message saying what to install
+            return;
+        }
+        Path dir = outDir(block, "c");
+        Path file = dir.resolve("block.c");
+        Files.writeString(file, source);
+        List<String> command = new ArrayList<>(List.of(gcc.toString(), "-std=gnu11", "-O1", "-Wall", "-Wextra",
+                "-Werror", "-I" + Gcc.nativeDir(), "-o", dir.resolve(link ? "block" : "block.o").toString()));
+        if (!link) {
+            command.add("-c");
+        }
+        command.add(file.toString());
+        if (link) {
+            for (String c : List.of("jipc_channel.c", "jipc_live.c", "jipc_rpc.c", "jipc_sem.c", "jipc_topic.c")) {
+                command.add(Gcc.nativeDir().resolve(c).toString());
+            }
+            command.add("-pthread");
+        }
+        Capture.Result result = Capture.run(Spawn.command(command));
+        if (!result.status().success()) {
+            // gcc's "block.c:LINE:COL:" becomes the Markdown file and line
+            Matcher m = Pattern.compile(Pattern.quote(file.toString()) + ":(\\d+):").matcher(result.err());
+            StringBuilder message = new StringBuilder();
+            while (m.find()) {
+                int line = Integer.parseInt(m.group(1)) - linesBefore - 1 + block.line();
+                m.appendReplacement(message, Matcher.quoteReplacement(block.file() + ":" + line + ":"));
+            }
+            m.appendTail(message);
+            fail(block.where() + ": gcc -Wall -Wextra -Werror failed\n" + message);
+        }
+    }
+
+    // ---- Python
+
+    private static void checkPython(Block block) throws Exception {
+        Path python = Gcc.onPath("python3");
+        if (python == null) {
+            Python.interpreter(); // aborts (or fails under CI) with the message saying what to install
+            return;
+        }
+        Path file = outDir(block, "py").resolve("block.py");
+        Files.writeString(file, block.code(), StandardCharsets.UTF_8);
+        Capture.Result result = Capture.run(Spawn.command(python.toString(), "-c",
+                "import sys, py_compile; py_compile.compile(sys.argv[1], cfile=sys.argv[1] + 'c', doraise=True)",
+                file.toString()));
+        if (!result.status().success()) {
+            fail(block.where() + ": not valid Python (the block is block.py)\n" + result.err());
+        }
+    }
+
+    private static Path outDir(Block block, String kind) throws IOException {
+        Path dir = Gcc.moduleDir().resolve("target/docs-code").resolve(kind)
+                .resolve(block.file().replace('/', '_') + "_" + block.line());
+        Files.createDirectories(dir);
+        return dir;
+    }
+}
