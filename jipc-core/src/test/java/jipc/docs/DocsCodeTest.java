@@ -173,6 +173,17 @@ class DocsCodeTest {
     }
 
     @Test
+    void mechanismGuidesStartWithARunnableExample() throws IOException {
+        List<Block> all = blocks();
+        for (String guide : MECHANISM_GUIDES) {
+            Block first = all.stream().filter(b -> b.file().equals(guide)).findFirst()
+                    .orElseThrow(() -> new AssertionError(guide + " has no code block"));
+            assertTrue(first.lang().equals("java") && first.marker() != null && first.marker().startsWith("run:"),
+                    first.where() + ": the first block of a guide must be a Java program marked <!-- run: ... -->");
+        }
+    }
+
+    @Test
     void aBlockWithoutMarkerOrClassIsRefused() {
         Block bare = blocks("x.md", List.of("```java", "int x = 1;", "```")).getFirst();
         AssertionError e = org.junit.jupiter.api.Assertions.assertThrows(AssertionError.class, () -> checkJava(bare));
