@@ -1,6 +1,7 @@
 package jipc.docs;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -12,7 +13,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.spi.ToolProvider;
@@ -24,6 +27,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 
 import jipc.process.Spawn;
+import jipc.shm.PosixSharedMemory;
 import jipc.testing.Capture;
 import jipc.testing.Gcc;
 import jipc.testing.Python;
@@ -41,7 +45,9 @@ import jipc.testing.Python;
  *       method that throws {@code Exception}, in a class that imports every exported jipc package and declares
  *       {@code MEMBERS} (the names the snippet uses without declaring); C statements, compiled as the body of
  *       {@code main} after every {@code native/} header;
- *   <li>{@code <!-- snippet: file scope -->} (C only): declarations compiled after {@code <stdint.h>}.
+ *   <li>{@code <!-- snippet: file scope -->} (C only): declarations compiled after {@code <stdint.h>};
+ *   <li>{@code <!-- snippet, runs before the c block below: "text" ... -->}: a Java snippet run as a program, then
+ *       the next c block of the file run after it, which must exit 0 having printed every quoted text.
  * </ul>
  * A Java or C block that is neither a program nor marked fails, so no unchecked block can be added.
  */
@@ -50,6 +56,7 @@ class DocsCodeTest {
     private static final Pattern MARKER = Pattern.compile("^\\s*<!--\\s*(.*?)\\s*-->\\s*$");
     private static final Pattern JAVA_CLASS = Pattern.compile("(?m)^(?:public\\s+)?(?:final\\s+)?class\\s+(\\w+)");
     private static final Pattern QUOTED = Pattern.compile("\"((?:[^\"\\\\]|\\\\.)*)\"");
+    private static final String PAIR = "snippet, runs before the c block below:";
     private static final Duration RUN_TIMEOUT = Duration.ofSeconds(60);
 
     /** The guides of an API: each must start with a block that the test runs. */
@@ -154,9 +161,10 @@ class DocsCodeTest {
 
     @TestFactory
     Stream<DynamicTest> everyJavaBlockCompiles() throws IOException {
-        return blocks().stream().filter(b -> b.lang().equals("java"))
+        List<Block> all = blocks();
+        return all.stream().filter(b -> b.lang().equals("java"))
                 .map(b -> DynamicTest.dynamicTest(b.where() + (b.marker() == null ? "" : " " + b.marker()),
-                        () -> checkJava(b)));
+                        () -> checkJava(b, all)));
     }
 
     @TestFactory
@@ -186,7 +194,7 @@ class DocsCodeTest {
     @Test
     void aBlockWithoutMarkerOrClassIsRefused() {
         Block bare = blocks("x.md", List.of("```java", "int x = 1;", "```")).getFirst();
-        AssertionError e = org.junit.jupiter.api.Assertions.assertThrows(AssertionError.class, () -> checkJava(bare));
+        AssertionError e = assertThrows(AssertionError.class, () -> checkJava(bare, List.of(bare)));
         assertTrue(e.getMessage().startsWith("x.md:2: a java block must be"), e.getMessage());
     }
 
@@ -194,8 +202,7 @@ class DocsCodeTest {
     void aBlockThatDoesNotCompileFailsWithItsLineAndJavacsMessage() {
         Block broken = blocks("x.md", List.of("text", "<!-- snippet -->", "```java", "int x = 1;", "int y = nope;",
                 "```")).getFirst();
-        AssertionError e = org.junit.jupiter.api.Assertions.assertThrows(AssertionError.class,
-                () -> checkJava(broken));
+        AssertionError e = assertThrows(AssertionError.class, () -> checkJava(broken, List.of(broken)));
         assertTrue(e.getMessage().contains("x.md:5: error: cannot find symbol"),
                 e.getMessage());
     }
@@ -210,7 +217,7 @@ class DocsCodeTest {
 
     // ---- Java
 
-    private static void checkJava(Block block) throws Exception {
+    private static void checkJava(Block block, List<Block> all) throws Exception {
         String marker = block.marker();
         Matcher cls = JAVA_CLASS.matcher(block.code());
         boolean program = cls.find() && block.code().contains("void main(");
@@ -225,11 +232,66 @@ class DocsCodeTest {
             }
         } else if (marker.equals("snippet") || marker.startsWith("snippet:")) {
             String members = marker.equals("snippet") ? "" : marker.substring("snippet:".length()).strip();
-            String name = "Snippet";
-            String prefix = JAVA_IMPORTS + "class " + name + " {\n" + members + "\nvoid snippet() throws Exception {\n";
-            compileJava(block, name, prefix + block.code() + "}\n}\n", (int) prefix.lines().count());
+            compileSnippet(block, members, block.code());
+        } else if (marker.startsWith(PAIR)) {
+            runPair(block, all, expectedTexts(block, marker.substring(PAIR.length())));
         } else {
             throw new AssertionError(block.where() + ": unknown marker <!-- " + marker + " -->");
+        }
+    }
+
+    /** The snippet as the body of {@code Snippet.snippet()}, which {@code Snippet.main} calls. */
+    private static Path compileSnippet(Block block, String members, String code) throws IOException {
+        String prefix = JAVA_IMPORTS + "class Snippet {\n" + members
+                + "\npublic static void main(String[] args) throws Exception { new Snippet().snippet(); }"
+                + "\nvoid snippet() throws Exception {\n";
+        return compileJava(block, "Snippet", prefix + code + "}\n}\n", (int) prefix.lines().count());
+    }
+
+    /**
+     * A Java snippet run as a program, then the next c block of the same file run after it: the C program must exit
+     * 0 having printed every expected text. The POSIX names in the Java block ({@code "/frames"}) get a unique suffix
+     * in both blocks, so that builds running at once do not meet, and are removed afterwards.
+     */
+    private static void runPair(Block java, List<Block> all, List<String> expected) throws Exception {
+        Block c = all.stream().filter(b -> b.file().equals(java.file()) && b.line() > java.line()
+                && b.lang().equals("c")).findFirst()
+                .orElseThrow(() -> new AssertionError(java.where() + ": no c block follows <!-- " + PAIR + " -->"));
+        Map<String, String> unique = new LinkedHashMap<>();
+        Matcher names = Pattern.compile("\"(/[\\w.-]+)\"").matcher(java.code());
+        while (names.find()) {
+            unique.put(names.group(1), names.group(1) + "-docs-" + ProcessHandle.current().pid());
+        }
+        String javaCode = java.code();
+        String cCode = c.code();
+        for (Map.Entry<String, String> name : unique.entrySet()) {
+            javaCode = javaCode.replace("\"" + name.getKey() + "\"", "\"" + name.getValue() + "\"");
+            cCode = cCode.replace("\"" + name.getKey() + "\"", "\"" + name.getValue() + "\"");
+        }
+        Path classes = compileSnippet(java, "", javaCode);
+        Path program = compileC(c, cCode);
+        if (program == null) {
+            return;
+        }
+        try {
+            run(java, "Snippet", classes, List.of());
+            Capture.Result result;
+            try (Capture capture = Capture.start(Spawn.command(program.toString()))) {
+                result = capture.finish(RUN_TIMEOUT);
+            }
+            if (!result.status().success()) {
+                fail(c.where() + ": the C program ended with " + result.status() + "\nstdout:\n" + result.out()
+                        + "stderr:\n" + result.err());
+            }
+            for (String text : expected) {
+                if (!result.out().contains(text)) {
+                    fail(c.where() + ": the C program did not print \"" + text + "\"; stdout:\n" + result.out());
+                }
+            }
+        } finally {
+            for (String name : unique.values()) {
+                PosixSharedMemory.unlinkIfExists(name);
+            }
         }
     }
 
@@ -247,7 +309,8 @@ class DocsCodeTest {
                 file.toString());
         if (exit != 0) {
             // javac's "Snippet.java:LINE: error: ..." becomes the Markdown file and line
-            Matcher m = Pattern.compile("(?m)^" + Pattern.quote(file.toString()) + ":(\\d+):").matcher(messages.toString());
+            Matcher m = Pattern.compile("(?m)^" + Pattern.quote(file.toString()) + ":(\\d+):")
+                    .matcher(messages.toString());
             StringBuilder message = new StringBuilder();
             while (m.find()) {
                 int line = Integer.parseInt(m.group(1)) - linesBefore - 1 + block.line();
@@ -295,6 +358,11 @@ class DocsCodeTest {
     // ---- C
 
     private static void checkC(Block block) throws Exception {
+        compileC(block, block.code());
+    }
+
+    /** Compiles (and links, unless it is file scope) a c block's code; null if gcc is missing and not required. */
+    private static Path compileC(Block block, String code) throws Exception {
         String marker = block.marker();
         String source;
         int linesBefore;
@@ -304,17 +372,17 @@ class DocsCodeTest {
                 throw new AssertionError(block.where() + ": a c block must be a whole program (with main) or be "
                         + "marked <!-- snippet --> or <!-- snippet: file scope --> (see docs/architecture.md)");
             }
-            source = block.code();
+            source = code;
             linesBefore = 0;
             link = true;
         } else if (marker.equals("snippet")) {
             String prefix = C_HEADERS + "int main(void) {\n";
-            source = prefix + block.code() + "}\n";
+            source = prefix + code + "}\n";
             linesBefore = (int) prefix.lines().count();
             link = true;
         } else if (marker.equals("snippet: file scope")) {
             String prefix = "#include <stdint.h>\n";
-            source = prefix + block.code();
+            source = prefix + code;
             linesBefore = 1;
             link = false;
         } else {
@@ -323,7 +391,7 @@ class DocsCodeTest {
         Path gcc = Gcc.onPath("gcc");
         if (gcc == null) {
             Gcc.program("fd3_reader"); // aborts (or fails under CI) with the message saying what to install
-            return;
+            return null;
         }
         Path dir = outDir(block, "c");
         Path file = dir.resolve("block.c");
@@ -352,6 +420,7 @@ class DocsCodeTest {
             m.appendTail(message);
             fail(block.where() + ": gcc -Wall -Wextra -Werror failed\n" + message);
         }
+        return link ? dir.resolve("block") : null;
     }
 
     // ---- Python
