@@ -46,8 +46,9 @@ import jipc.testing.Python;
  *       {@code MEMBERS} (the names the snippet uses without declaring); C statements, compiled as the body of
  *       {@code main} after every {@code native/} header;
  *   <li>{@code <!-- snippet: file scope -->} (C only): declarations compiled after {@code <stdint.h>};
- *   <li>{@code <!-- snippet, runs before the c block below: "text" ... -->}: a Java snippet run as a program, then
- *       the next c block of the file run after it, which must exit 0 having printed every quoted text.
+ *   <li>{@code <!-- snippet, runs before the c block below: "text" ... -->} (or {@code python block}): a Java
+ *       snippet run as a program, then the next c (python) block of the file run after it, which must exit 0 having
+ *       printed every quoted text.
  * </ul>
  * A Java or C block that is neither a program nor marked fails, so no unchecked block can be added.
  */
@@ -56,13 +57,13 @@ class DocsCodeTest {
     private static final Pattern MARKER = Pattern.compile("^\\s*<!--\\s*(.*?)\\s*-->\\s*$");
     private static final Pattern JAVA_CLASS = Pattern.compile("(?m)^(?:public\\s+)?(?:final\\s+)?class\\s+(\\w+)");
     private static final Pattern QUOTED = Pattern.compile("\"((?:[^\"\\\\]|\\\\.)*)\"");
-    private static final String PAIR = "snippet, runs before the c block below:";
+    private static final Pattern PAIR = Pattern.compile("snippet, runs before the (c|python) block below:(.*)");
     private static final Duration RUN_TIMEOUT = Duration.ofSeconds(60);
 
     /** The guides of an API: each must start with a block that the test runs. */
     private static final List<String> MECHANISM_GUIDES = List.of("docs/channel.md", "docs/pipes.md",
             "docs/shared-memory.md", "docs/sync.md", "docs/topic.md", "docs/rpc.md", "docs/virtual-threads.md",
-            "docs/java.md");
+            "docs/java.md", "docs/python.md");
 
     private static final String JAVA_IMPORTS = """
             import java.io.*;
@@ -186,8 +187,10 @@ class DocsCodeTest {
         for (String guide : MECHANISM_GUIDES) {
             Block first = all.stream().filter(b -> b.file().equals(guide)).findFirst()
                     .orElseThrow(() -> new AssertionError(guide + " has no code block"));
-            assertTrue(first.lang().equals("java") && first.marker() != null && first.marker().startsWith("run:"),
-                    first.where() + ": the first block of a guide must be a Java program marked <!-- run: ... -->");
+            assertTrue(first.lang().equals("java") && first.marker() != null
+                    && (first.marker().startsWith("run:") || PAIR.matcher(first.marker()).matches()),
+                    first.where() + ": the first block of a guide must be a Java program marked <!-- run: ... --> "
+                            + "or a snippet that runs before its peer's block");
         }
     }
 
@@ -233,8 +236,10 @@ class DocsCodeTest {
         } else if (marker.equals("snippet") || marker.startsWith("snippet:")) {
             String members = marker.equals("snippet") ? "" : marker.substring("snippet:".length()).strip();
             compileSnippet(block, members, block.code());
-        } else if (marker.startsWith(PAIR)) {
-            runPair(block, all, expectedTexts(block, marker.substring(PAIR.length())));
+        } else if (PAIR.matcher(marker).matches()) {
+            Matcher pair = PAIR.matcher(marker);
+            pair.matches();
+            runPair(block, pair.group(1), all, expectedTexts(block, pair.group(2)));
         } else {
             throw new AssertionError(block.where() + ": unknown marker <!-- " + marker + " -->");
         }
@@ -249,43 +254,53 @@ class DocsCodeTest {
     }
 
     /**
-     * A Java snippet run as a program, then the next c block of the same file run after it: the C program must exit
-     * 0 having printed every expected text. The POSIX names in the Java block ({@code "/frames"}) get a unique suffix
-     * in both blocks, so that builds running at once do not meet, and are removed afterwards.
+     * A Java snippet run as a program, then the next {@code lang} block of the same file (c or python) run after it:
+     * that program must exit 0 having printed every expected text. The POSIX names in the Java block
+     * ({@code "/frames"}) get a unique suffix in both blocks, so that builds running at once do not meet, and are
+     * removed afterwards.
      */
-    private static void runPair(Block java, List<Block> all, List<String> expected) throws Exception {
-        Block c = all.stream().filter(b -> b.file().equals(java.file()) && b.line() > java.line()
-                && b.lang().equals("c")).findFirst()
-                .orElseThrow(() -> new AssertionError(java.where() + ": no c block follows <!-- " + PAIR + " -->"));
+    private static void runPair(Block java, String lang, List<Block> all, List<String> expected) throws Exception {
+        Block peer = all.stream().filter(b -> b.file().equals(java.file()) && b.line() > java.line()
+                && b.lang().equals(lang)).findFirst()
+                .orElseThrow(() -> new AssertionError(java.where() + ": no " + lang + " block follows"));
         Map<String, String> unique = new LinkedHashMap<>();
         Matcher names = Pattern.compile("\"(/[\\w.-]+)\"").matcher(java.code());
         while (names.find()) {
             unique.put(names.group(1), names.group(1) + "-docs-" + ProcessHandle.current().pid());
         }
         String javaCode = java.code();
-        String cCode = c.code();
+        String peerCode = peer.code();
         for (Map.Entry<String, String> name : unique.entrySet()) {
             javaCode = javaCode.replace("\"" + name.getKey() + "\"", "\"" + name.getValue() + "\"");
-            cCode = cCode.replace("\"" + name.getKey() + "\"", "\"" + name.getValue() + "\"");
+            peerCode = peerCode.replace("\"" + name.getKey() + "\"", "\"" + name.getValue() + "\"");
         }
         Path classes = compileSnippet(java, "", javaCode);
-        Path program = compileC(c, cCode);
-        if (program == null) {
-            return;
+        Spawn command;
+        if (lang.equals("c")) {
+            Path program = compileC(peer, peerCode);
+            if (program == null) {
+                return;
+            }
+            command = Spawn.command(program.toString());
+        } else {
+            Path script = outDir(peer, "py").resolve("pair.py");
+            Files.writeString(script, peerCode, StandardCharsets.UTF_8);
+            command = Python.command(script.toString());   // python/ on PYTHONPATH, its native part built
         }
         try {
             run(java, "Snippet", classes, List.of());
             Capture.Result result;
-            try (Capture capture = Capture.start(Spawn.command(program.toString()))) {
+            try (Capture capture = Capture.start(command)) {
                 result = capture.finish(RUN_TIMEOUT);
             }
             if (!result.status().success()) {
-                fail(c.where() + ": the C program ended with " + result.status() + "\nstdout:\n" + result.out()
-                        + "stderr:\n" + result.err());
+                fail(peer.where() + ": the " + lang + " program ended with " + result.status() + "\nstdout:\n"
+                        + result.out() + "stderr:\n" + result.err());
             }
             for (String text : expected) {
                 if (!result.out().contains(text)) {
-                    fail(c.where() + ": the C program did not print \"" + text + "\"; stdout:\n" + result.out());
+                    fail(peer.where() + ": the " + lang + " program did not print \"" + text + "\"; stdout:\n"
+                            + result.out() + "stderr:\n" + result.err());
                 }
             }
         } finally {
