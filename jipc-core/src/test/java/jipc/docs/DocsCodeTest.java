@@ -22,6 +22,7 @@ import java.util.spi.ToolProvider;
 import java.util.stream.Stream;
 
 
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
@@ -283,6 +284,9 @@ class DocsCodeTest {
             }
             command = Spawn.command(program.toString());
         } else {
+            if (peerCode.contains("numpy") && !Capture.run(Python.command("-c", "import numpy")).status().success()) {
+                Assumptions.abort(peer.where() + " needs numpy, which is optional and not installed");
+            }
             Path script = outDir(peer, "py").resolve("pair.py");
             Files.writeString(script, peerCode, StandardCharsets.UTF_8);
             command = Python.command(script.toString());   // python/ on PYTHONPATH, its native part built
@@ -423,7 +427,10 @@ class DocsCodeTest {
             }
             command.add("-pthread");
         }
-        Capture.Result result = Capture.run(Spawn.command(command));
+        Capture.Result result;
+        try (Capture capture = Capture.start(Spawn.command(command))) {
+            result = capture.finish(RUN_TIMEOUT);   // gcc on a busy machine can take longer than Capture's 30 s
+        }
         if (!result.status().success()) {
             // gcc's "block.c:LINE:COL:" becomes the Markdown file and line
             Matcher m = Pattern.compile(Pattern.quote(file.toString()) + ":(\\d+):").matcher(result.err());
