@@ -49,9 +49,16 @@ public final class PythonBenchmark implements Benchmark {
     /** How long a crew may take to start (JVMs on a busy 2-core machine) and a block at most, beyond its messages. */
     static final Duration START_LIMIT = Duration.ofSeconds(120);
     static final Duration BLOCK_LIMIT = Duration.ofSeconds(60);
-    /** Estimates: one JVM starting, one Python interpreter starting (with the package). */
+    /**
+     * Estimates: one JVM starting, one Python interpreter starting (with the package), the rig's first use (gcc builds
+     * the package's native part and the C consumer), a round trip, and a 64 KiB message of a Python to Python way
+     * (multiprocessing.Queue: about 100 us).
+     */
     static final double JVM_SECONDS = 0.8;
     static final double PYTHON_SECONDS = 0.2;
+    static final double RIG_SECONDS = 8;
+    static final double ROUND_TRIP_SECONDS = 60e-6;
+    static final double LOCAL_MESSAGE_SECONDS = 100e-6;
     /** From this size on the throughput step also runs the Python to Python ways (the goal's size is 64 KiB). */
     static final int LOCAL_THROUGHPUT_FROM = 4096;
 
@@ -135,24 +142,29 @@ public final class PythonBenchmark implements Benchmark {
             }));
         }
         List<Step> steps = new ArrayList<>();
+        double rig = RIG_SECONDS; // the first step builds the rig
         for (int size : sizes(plan, true)) {
             long rounds = (long) blocks(plan) * latencyBlock(plan) * 5 + warmupBlocks(plan)
                     * (2 * latencyWarmupBlock(plan) + 3 * latencyBlock(plan));
             steps.add(new Step("python latency " + Figures.size(size) + ": Java<->Python jipc channel, Python"
                     + " multiprocessing.Pipe, multiprocessing.Queue, unix socket (paired)",
-                    seconds(2 * JVM_SECONDS + 7 * PYTHON_SECONDS + rounds * 40e-6),
+                    seconds(rig + 2 * JVM_SECONDS + 7 * PYTHON_SECONDS + rounds * ROUND_TRIP_SECONDS),
                     (Step.PairedBody) (p, log) -> measureLatency(p, log, size)));
+            rig = 0;
         }
         for (int size : sizes(plan, false)) {
             boolean local = size >= LOCAL_THROUGHPUT_FROM;
-            int sides = local ? 6 : 3;
-            double messages = (double) warmupBlocks(plan) * sides * throughputBlock(plan, size);
+            long k = throughputBlock(plan, size);
+            double channelMessages = 3.0 * warmupBlocks(plan) * k;
+            double localMessages = local ? 3.0 * (warmupBlocks(plan) + blocks(plan)) * k : 0;
             steps.add(new Step("python throughput " + Figures.size(size) + ": Java->Python, Java->C twin,"
                     + " Python->Java jipc channel" + (local ? ", Python multiprocessing.Pipe, multiprocessing.Queue,"
                     + " unix socket" : "") + " (paired)",
-                    seconds(3 * JVM_SECONDS + (local ? 8 : 2) * PYTHON_SECONDS + messages * Math.max(1e-6,
-                            size * 1e-9) + sides * blocks(plan) * blockSeconds(plan)),
+                    seconds(rig + 3 * JVM_SECONDS + (local ? 8 : 2) * PYTHON_SECONDS
+                            + channelMessages * Math.max(1e-6, size * 1e-9) + 3 * blocks(plan) * blockSeconds(plan)
+                            + localMessages * LOCAL_MESSAGE_SECONDS * size / 65536.0),
                     (Step.PairedBody) (p, log) -> measureThroughput(p, log, size, local)));
+            rig = 0;
         }
         return steps;
     }

@@ -32,14 +32,14 @@ import jipc.process.Spawn;
 /**
  * What every step of {@link PythonBenchmark} shares, made once per JVM: the Python side unpacked from the jar into a
  * private temporary directory ({@code py/python_bench.py} and the package {@code py/jipc/}, from the repository's
- * {@code jipc-bench/src/main/python} and {@code python/jipc}; the C twins in {@code native/}, where the package's
- * build looks for them), its native part built once into {@code python-cache/} (mode 0700), the C twin's consumer
+ * {@code jipc-bench/src/main/python} and {@code python/jipc}, in the jar under {@code jipc/bench/py}; the C twins in
+ * {@code native/}, where the package's build looks for them), its native part built once into {@code python-cache/} (mode 0700), the C twin's consumer
  * ({@code channel_crew.c}) compiled, the Java peers' command line and the pinning. The directory goes when the JVM
  * exits. The jar carries everything, so the suite runs from any checkout or from the jar alone.
  */
 final class PythonRig {
     /** Where the Python side and the C twins sit in the jar. */
-    private static final String PYTHON_RESOURCES = "/jipc/bench/python";
+    private static final String PYTHON_RESOURCES = "/jipc/bench/py";
     private static final String C_RESOURCES = "/jipc/bench/c";
     private static final String C_PROGRAM = "channel_crew";
     private static final String[] C_TWIN = {"jipc_channel.c", "jipc_channel.h", "jipc_live.c", "jipc_live.h"};
@@ -140,7 +140,8 @@ final class PythonRig {
     private static void unpack(Path work) throws IOException {
         Files.createDirectories(work.resolve("python-cache"), PosixFilePermissions.asFileAttribute(
                 PosixFilePermissions.fromString("rwx------")));
-        copyResources(PYTHON_RESOURCES, "python_bench.py", work.resolve("py"), name -> !name.contains("__pycache__"));
+        copyResources(PYTHON_RESOURCES, "python_bench.py", work.resolve("py"), name -> !name.contains("__pycache__")
+                && (name.endsWith(".py") || name.endsWith(".c") || name.endsWith("py.typed")));
         copyResources(C_RESOURCES, "jipc_channel.h", work.resolve("native"), name -> name.matches(
                 "(.*/)?jipc_[a-z_]+\\.[ch]"));
     }
