@@ -218,7 +218,7 @@ def channel_roles(role: str, argv: list[str]) -> int:
     return serve(block)
 
 
-# ---- Python to Python --------------------------------------------------------------------------------------------------
+# ---- Python to Python ------------------------------------------------------------------------------------------------
 
 class Link:
     """One end of a KIND link: send(data), receive_into(buffer) -> bytes, plus a small answer path."""

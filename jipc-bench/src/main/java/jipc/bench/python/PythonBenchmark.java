@@ -305,14 +305,14 @@ public final class PythonBenchmark implements Benchmark {
                         + " the ring" + channel + common));
                 rows.add(sides.get(1).row(size, rig.pinning(), "Python to a forked Python child (multiprocessing,"
                         + " fork) over multiprocessing.Pipe() (duplex: a socketpair) with send_bytes/recv_bytes_into"
-                        + " (no pickling, the fastest way to use it); blocking" + local(rig) + common));
+                        + " (no pickling, the fastest way to use it); blocking" + selfPinned(rig) + common));
                 rows.add(sides.get(2).row(size, rig.pinning(), "Python (side a) pings, Java echoes" + channel
                         + common));
                 rows.add(sides.get(3).row(size, rig.pinning(), "Python to a forked Python child over two"
                         + " multiprocessing.Queue()s of bytes (put pickles them in its feeder thread, get unpickles);"
-                        + " blocking" + local(rig) + common));
+                        + " blocking" + selfPinned(rig) + common));
                 rows.add(sides.get(4).row(size, rig.pinning(), "Python to a forked Python child over"
-                        + " socket.socketpair(AF_UNIX, SOCK_STREAM), sendall/recv_into; blocking" + local(rig)
+                        + " socket.socketpair(AF_UNIX, SOCK_STREAM), sendall/recv_into; blocking" + selfPinned(rig)
                         + common));
                 Result pipe = rows.get(1);
                 String floor = String.format(Locale.ROOT, "Python multiprocessing.Pipe %s: p50 %s ns",
@@ -338,7 +338,8 @@ public final class PythonBenchmark implements Benchmark {
                 rig.pythonPair("local-ping", kind, size, samples.toString())), unused, START_LIMIT), 0, samples);
     }
 
-    private static String local(PythonRig rig) {
+    /** How a Python to Python crew member placed itself and its child, for notes. */
+    private static String selfPinned(PythonRig rig) {
         return rig.pin == null ? "" : " (the script pins itself to CPU " + rig.pin.cpuA() + " and its child to CPU "
                 + rig.pin.cpuB() + ")";
     }
@@ -471,12 +472,13 @@ public final class PythonBenchmark implements Benchmark {
                             + " sequence number and answers once it has the block; CPU send is the parent's, the"
                             + " child's is not measured";
                     rows.add(sides.get(3).row(rig.pinning(), child + "; multiprocessing.Pipe() (a socketpair),"
-                            + " send_bytes/recv_bytes_into; blocking" + local(rig) + common + counts.get(3)
+                            + " send_bytes/recv_bytes_into; blocking" + selfPinned(rig) + common + counts.get(3)
                             + turnNote));
                     rows.add(sides.get(4).row(rig.pinning(), child + "; multiprocessing.Queue() of bytes (pickled"
-                            + " by its feeder thread); blocking" + local(rig) + common + counts.get(4) + turnNote));
+                            + " by its feeder thread); blocking" + selfPinned(rig) + common + counts.get(4)
+                            + turnNote));
                     rows.add(sides.get(5).row(rig.pinning(), child + "; socket.socketpair(AF_UNIX, SOCK_STREAM),"
-                            + " sendall/recv_into; blocking" + local(rig) + common + counts.get(5) + turnNote));
+                            + " sendall/recv_into; blocking" + selfPinned(rig) + common + counts.get(5) + turnNote));
                 }
                 Result c = rows.get(1);
                 String floor = String.format(Locale.ROOT, "Java->C twin %s: %s msg/s, %s MB/s", Figures.size(size),

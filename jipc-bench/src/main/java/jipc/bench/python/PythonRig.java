@@ -33,9 +33,10 @@ import jipc.process.Spawn;
  * What every step of {@link PythonBenchmark} shares, made once per JVM: the Python side unpacked from the jar into a
  * private temporary directory ({@code py/python_bench.py} and the package {@code py/jipc/}, from the repository's
  * {@code jipc-bench/src/main/python} and {@code python/jipc}, in the jar under {@code jipc/bench/py}; the C twins in
- * {@code native/}, where the package's build looks for them), its native part built once into {@code python-cache/} (mode 0700), the C twin's consumer
- * ({@code channel_crew.c}) compiled, the Java peers' command line and the pinning. The directory goes when the JVM
- * exits. The jar carries everything, so the suite runs from any checkout or from the jar alone.
+ * {@code native/}, where the package's build looks for them), its native part built once into
+ * {@code python-cache/} (mode 0700), the C twin's consumer ({@code channel_crew.c}) compiled, the Java peers' command
+ * line and the pinning. The directory goes when the JVM exits. The jar carries everything, so the suite runs from any
+ * checkout or from the jar alone.
  */
 final class PythonRig {
     /** Where the Python side and the C twins sit in the jar. */
