@@ -24,9 +24,10 @@ KIND: ``pipe`` (``multiprocessing.Pipe()``, ``send_bytes``/``recv_bytes_into``: 
 ``multiprocessing.Queue``s of ``bytes``: pickled by its feeder thread) or ``unix`` (``socket.socketpair()``, AF_UNIX
 stream: ``sendall``/``recv_into``). All three block in the kernel.
 
-WAIT (the jipc roles): ``hybrid`` (as Java's default WaitStrategy.hybrid(): up to 1000 checks of
-``has_message()``/``offer`` before a futex wait of the package), ``futex`` (the package's futex wait at once) or
-``spin`` (re-check without sleeping).
+WAIT (the jipc roles): ``hybrid:NANOS`` (as Java's default WaitStrategy.hybrid(), 1000 spins and then a futex
+wait: ``has_message()``/``offer`` re-checked for NANOS ns, as long as the harness measured Java's 1000 spins to take,
+then the package's futex wait), ``hybrid`` (1000 re-checks, then futex: each costs a Python call, so this spins
+several times longer than Java), ``futex`` (the package's futex wait at once) or ``spin`` (re-check without sleeping).
 
 Each role is a member of a jipc.bench.Crew: it prints "ready", then per "run COUNT" line on stdin runs one block and
 prints "done T0 T1 CPU COUNT 0 P50" (CLOCK_MONOTONIC ns, this process's CPU ns over the block, the block's median
@@ -88,22 +89,44 @@ def append_samples(path: str, samples: array.array, n: int) -> None:
 
 # ---- jipc channels ---------------------------------------------------------------------------------------------------
 
+def spinner(wait: str, ready):
+    """spin() -> whether ready() became true while spinning as WAIT says (no spinning for futex, forever for spin)."""
+    kind, _, nanos = wait.partition(":")
+    if kind not in ("hybrid", "futex", "spin"):
+        raise ValueError(f"WAIT: hybrid[:NANOS], futex or spin, not {wait!r}")
+    clock = time.monotonic_ns
+
+    def spin() -> bool:
+        if kind == "futex":
+            return False
+        if kind == "spin":
+            while not ready():
+                pass
+            return True
+        if nanos:
+            deadline = clock() + int(nanos)
+            while clock() < deadline:
+                if ready():
+                    return True
+            return False
+        for _ in range(SPINS):
+            if ready():
+                return True
+        return False
+
+    return spin
+
+
 def receiver(channel, wait: str):
     """receive(handler): hands at least one message (all there are) to handler, waiting as WAIT says."""
     poll = channel.poll
-    has_message = channel.has_message
+    spin = spinner(wait, channel.has_message)
 
     def receive(handler) -> int:
         n = poll(handler)  # timeout 0: what is there now
         while n == 0:
-            if wait == "spin":
-                n = poll(handler)
-                continue
-            if wait == "hybrid":
-                for _ in range(SPINS):
-                    if has_message():
-                        break
-            n = poll(handler, timeout=None)  # returns at once if the spin found one; else futex
+            spin()
+            n = poll(handler, timeout=None)  # returns at once if the spin found one; else the futex wait
         return n
 
     return receive
@@ -112,15 +135,17 @@ def receiver(channel, wait: str):
 def sender(channel, wait: str):
     offer = channel.offer
     put = channel.put
+    pending = [None]
+    spin = spinner(wait, lambda: offer(1, pending[0]))
 
     def send(data) -> None:
         if offer(1, data):
             return
-        if wait != "futex":
-            for _ in range(SPINS if wait == "hybrid" else 1 << 62):
-                if offer(1, data):
-                    return
-        put(1, data, None)
+        pending[0] = data
+        sent = spin()
+        pending[0] = None
+        if not sent:
+            put(1, data, None)
 
     return send
 

@@ -40,10 +40,11 @@ import jipc.shm.Memfd;
  *       Python ways. Every consumer reads the 8-byte sequence number at the start of each message and checks it. The
  *       goal: Python consumer / C twin consumer at least 0.8 at 64 KiB (messages per second).</li>
  * </ul>
- * Every jipc end waits hybrid (Java's default, {@code WaitStrategy.hybrid()}; the Python script spins up to 1000
- * {@code has_message()}/{@code offer} checks before the package's futex wait; the C twin 1000 pauses); the Python to
- * Python ways block in the kernel. Skipped, with a line saying why, without {@code python3}, {@code gcc} or
- * {@code Python.h}. Run alone: {@code ./jipc bench --only python}.
+ * Every jipc end waits hybrid (Java's default, {@code WaitStrategy.hybrid()}: 1000 spins, then futex; the C twin 1000
+ * pauses; the Python script re-checks {@code has_message()}/{@code offer} for as long as Java's 1000 spins take,
+ * measured at setup, before the package's futex wait); the Python to Python ways block in the kernel. Skipped,
+ * with a line saying why, without {@code python3}, {@code gcc} or {@code Python.h}. Run alone:
+ * {@code ./jipc bench --only python}.
  */
 public final class PythonBenchmark implements Benchmark {
     /** How long a crew may take to start (JVMs on a busy 2-core machine) and a block at most, beyond its messages. */
@@ -273,14 +274,14 @@ public final class PythonBenchmark implements Benchmark {
             try {
                 // side b (the echo) first, then side a (the pinger): crew member 1 times the round trips
                 sides.add(new Latency(JAVA_TO_PYTHON, CHANNEL, true, Crew.start("Java->Python channel", List.of(
-                        rig.python(false, "echo", jpOut, jpBack, s, WAIT),
+                        rig.python(false, "echo", jpOut, jpBack, s, rig.wait(WAIT)),
                         rig.java(true, "ping", jpOut, jpBack, s, WAIT, samples.get(0).toString())), unused,
                         START_LIMIT), 1, samples.get(0)));
                 sides.add(local(rig, "multiprocessing.Pipe", "pipe", s, samples.get(1), unused));
                 sides.add(new Latency(PYTHON_TO_JAVA, CHANNEL, true, Crew.start("Python->Java channel", List.of(
                         rig.java(false, "echo", pjOut, pjBack, s, WAIT),
-                        rig.python(true, "ping", pjOut, pjBack, s, WAIT, samples.get(2).toString())), unused,
-                        START_LIMIT), 1, samples.get(2)));
+                        rig.python(true, "ping", pjOut, pjBack, s, rig.wait(WAIT), samples.get(2).toString())),
+                        unused, START_LIMIT), 1, samples.get(2)));
                 sides.add(local(rig, "multiprocessing.Queue", "queue", s, samples.get(3), unused));
                 sides.add(local(rig, "unix socket", "unix", s, samples.get(4), unused));
                 for (int i = 0; i < warmupBlocks(plan); i++) {
@@ -299,8 +300,9 @@ public final class PythonBenchmark implements Benchmark {
                         + " Python->Java channel, Queue, unix socket (the others blocked on their control pipes)";
                 String channel = " over two jipc channels of " + capacity(size) + " B (named POSIX shared memory"
                         + " objects; Python attaches by name), offer then poll; Java waits WaitStrategy.hybrid() (1000"
-                        + " spins, then futex), the Python script up to 1000 has_message() checks, then the package's"
-                        + " futex wait (poll(timeout=None), GIL released)";
+                        + " spins, then futex), the Python script re-checks has_message() for as long as Java's 1000"
+                        + " spins take (" + rig.spinNanos + " ns, measured at setup), then the package's futex wait"
+                        + " (poll(timeout=None), GIL released)";
                 rows.add(sides.get(0).row(size, rig.pinning(), "Java (side a) pings, Python echoes each message from"
                         + " the ring" + channel + common));
                 rows.add(sides.get(1).row(size, rig.pinning(), "Python to a forked Python child (multiprocessing,"
@@ -415,14 +417,14 @@ public final class PythonBenchmark implements Benchmark {
             try {
                 // the consumer (side b) first, then the producer (side a)
                 sides.add(new Throughput(JAVA_TO_PYTHON, CHANNEL, true, size, Crew.start("Java->Python channel",
-                        List.of(rig.python(false, "recv", toPython, s, WAIT), rig.java(true, "send", toPython, s,
-                                WAIT)), unused, START_LIMIT)));
+                        List.of(rig.python(false, "recv", toPython, s, rig.wait(WAIT)), rig.java(true, "send",
+                                toPython, s, WAIT)), unused, START_LIMIT)));
                 sides.add(new Throughput(JAVA_TO_C, CHANNEL, true, size, Crew.start("Java->C twin channel",
                         List.of(rig.c(false, "recv", toC, s, WAIT), rig.java(true, "send", toC, s, WAIT)), unused,
                         START_LIMIT)));
                 sides.add(new Throughput(PYTHON_TO_JAVA, CHANNEL, true, size, Crew.start("Python->Java channel",
                         List.of(rig.java(false, "recv", toJava, s, WAIT), rig.python(true, "send", toJava, s,
-                                WAIT)), unused, START_LIMIT)));
+                                rig.wait(WAIT))), unused, START_LIMIT)));
                 if (local) {
                     for (String[] way : new String[][] {{"multiprocessing.Pipe", "pipe"},
                         {"multiprocessing.Queue", "queue"}, {"unix socket", "unix"}}) {
@@ -458,15 +460,16 @@ public final class PythonBenchmark implements Benchmark {
                 String javaSends = "the Java producer offers (put with WaitStrategy.hybrid() when full)";
                 rows.add(sides.get(0).row(rig.pinning(), "Java producer to a Python consumer" + channel + javaSends
                         + "; the Python consumer polls with a handler that reads the sequence number"
-                        + " (struct.unpack_from), waiting up to 1000 has_message() checks, then futex" + common
+                        + " (struct.unpack_from), re-checking has_message() for " + rig.spinNanos + " ns (Java's 1000"
+                        + " spins), then futex" + common
                         + counts.get(0) + turnNote));
                 rows.add(sides.get(1).row(rig.pinning(), "the baseline: Java producer to the C twin's consumer"
                         + " (channel_crew.c: jipc_channel_poll with a handler that reads the sequence number; 1000"
                         + " pauses, then jipc_channel_wait_message)" + channel + javaSends + common + counts.get(1)
                         + turnNote));
-                rows.add(sides.get(2).row(rig.pinning(), "Python producer (offer of a bytearray: one copy; up to 1000"
-                        + " offers, then put) to a Java consumer (poll, WaitStrategy.hybrid())" + channel.replace("; ",
-                        "") + common + counts.get(2) + turnNote));
+                rows.add(sides.get(2).row(rig.pinning(), "Python producer (offer of a bytearray: one copy; on a full"
+                        + " ring offers for " + rig.spinNanos + " ns, then put) to a Java consumer (poll,"
+                        + " WaitStrategy.hybrid())" + channel.replace("; ", "") + common + counts.get(2) + turnNote));
                 if (local) {
                     String child = "Python to a forked Python child (multiprocessing, fork) that reads each message's"
                             + " sequence number and answers once it has the block; CPU send is the parent's, the"

@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -56,6 +57,8 @@ final class PythonRig {
     final Pin asked;
     final List<String> jvmOptions;
     final List<String> java;
+    /** How long {@code WaitStrategy.hybrid()}'s 1000 spins take here: the Python ends spin as long ({@link #wait}). */
+    final long spinNanos;
 
     private PythonRig(Path work, Path python, String version, CProgram c, Pin pin, Pin asked,
             List<String> jvmOptions) {
@@ -67,6 +70,33 @@ final class PythonRig {
         this.asked = asked;
         this.jvmOptions = List.copyOf(jvmOptions);
         this.java = Peers.javaCommand(PythonPeer.class, jvmOptions);
+        this.spinNanos = hybridSpinNanos();
+    }
+
+    /**
+     * The median time of 1000 {@link Thread#onSpinWait()} calls (the spins of {@code WaitStrategy.hybrid()}) in this
+     * JVM, after enough rounds for C2 to compile the loop: about 18 us on the 2-vCPU AMD EPYC VM of our figures.
+     */
+    static long hybridSpinNanos() {
+        long[] times = new long[2000];
+        for (int round = 0; round < times.length; round++) {
+            long start = System.nanoTime();
+            for (int i = 0; i < 1000; i++) {
+                Thread.onSpinWait();
+            }
+            times[round] = System.nanoTime() - start;
+        }
+        long[] last = Arrays.copyOfRange(times, times.length / 2, times.length);
+        Arrays.sort(last);
+        return last[last.length / 2];
+    }
+
+    /**
+     * The WAIT argument of a Python end for {@code strategy}: {@code hybrid} becomes {@code hybrid:NANOS}, a spin as
+     * long as Java's (1000 Python calls of {@code has_message()} would spin several times longer), then the futex wait.
+     */
+    String wait(String strategy) {
+        return strategy.equals("hybrid") ? "hybrid:" + spinNanos : strategy;
     }
 
     /**
@@ -131,6 +161,8 @@ final class PythonRig {
                         + work.resolve("py/python_bench.py") + "; jipc's native part: " + built);
                 log.println("  C peer: " + c.compiler() + ": " + String.join(" ", c.compileCommand()));
                 log.println("  Java peers: " + String.join(" ", rig.java) + " ...");
+                log.println("  hybrid: 1000 Thread.onSpinWait() take " + rig.spinNanos + " ns here; the Python ends"
+                        + " spin as long before their futex wait");
                 shared = rig;
             }
             return shared;
