@@ -2318,10 +2318,9 @@ static PyObject *rpc_new(PyTypeObject *type, PyObject *args, PyObject *kwargs) {
 static int rpc_init(Rpc *self, PyObject *args, PyObject *kwargs) {
     static char *keywords[] = {"name", "create", "clients", "request_capacity", "response_capacity", "mode", NULL};
     PyObject *name;
-    int create = 0, mode = 0600;
-    unsigned int clients = 0;
-    unsigned long long request_capacity = 0, response_capacity = 0;
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "U|pIKKi", keywords, &name, &create, &clients, &request_capacity,
+    int create = 0, mode = 0600, clients = 0;
+    long long request_capacity = 0, response_capacity = 0;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "U|piLLi", keywords, &name, &create, &clients, &request_capacity,
                                      &response_capacity, &mode)) {
         return -1;
     }
@@ -2336,14 +2335,14 @@ static int rpc_init(Rpc *self, PyObject *args, PyObject *kwargs) {
     if (create) {
         /* the checks of SharedRpc.create, as ValueError before anything is created */
         if (clients < 1 || clients > JIPC_RPC_MAX_CLIENT_SLOTS) {
-            PyErr_Format(PyExc_ValueError, "clients=%u not in [1, %d]", clients, JIPC_RPC_MAX_CLIENT_SLOTS);
+            PyErr_Format(PyExc_ValueError, "clients=%d not in [1, %d]", clients, JIPC_RPC_MAX_CLIENT_SLOTS);
             return -1;
         }
-        unsigned long long capacities[2] = {request_capacity, response_capacity};
+        long long capacities[2] = {request_capacity, response_capacity};
         for (int i = 0; i < 2; i++) {
-            unsigned long long c = capacities[i];
-            if (c < JIPC_CHANNEL_MIN_CAPACITY || c > JIPC_RPC_MAX_CAPACITY || (c & (c - 1)) != 0) {
-                PyErr_Format(PyExc_ValueError, "%s=%llu is not a power of two in [1024, 2^40]",
+            long long c = capacities[i];
+            if (c < JIPC_CHANNEL_MIN_CAPACITY || c > (long long) JIPC_RPC_MAX_CAPACITY || (c & (c - 1)) != 0) {
+                PyErr_Format(PyExc_ValueError, "%s=%lld is not a power of two in [1024, 2^40]",
                              i == 0 ? "request_capacity" : "response_capacity", c);
                 return -1;
             }
@@ -2356,7 +2355,8 @@ static int rpc_init(Rpc *self, PyObject *args, PyObject *kwargs) {
     const char *field = NULL;
     int r;
     Py_BEGIN_ALLOW_THREADS
-    r = create ? jipc_rpc_create(&self->rpc, s, clients, request_capacity, response_capacity, (mode_t) mode, &field)
+    r = create ? jipc_rpc_create(&self->rpc, s, (uint32_t) clients, (uint64_t) request_capacity,
+                                 (uint64_t) response_capacity, (mode_t) mode, &field)
                : jipc_rpc_open(&self->rpc, s, &field);
     Py_END_ALLOW_THREADS
     if (r < 0) {

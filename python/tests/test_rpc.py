@@ -133,10 +133,14 @@ class RpcCreateTest(unittest.TestCase):
         self.assertIn("shm_open", str(caught.exception))
         self.assertIn("EEXIST", str(caught.exception))
         other = fresh_name()
-        for clients, request, response in [(0, 1024, 1024), (53, 1024, 1024), (1, 1000, 1024), (1, 1024, 512),
-                                           (1, 1 << 41, 1024)]:
-            with self.assertRaises(ValueError):
+        for clients, request, response, message in [
+                (0, 1024, 1024, "clients=0 not in [1, 52]"), (-1, 1024, 1024, "clients=-1 not in [1, 52]"),
+                (53, 1024, 1024, "clients=53"), (1, 1000, 1024, "request_capacity=1000 is not a power of two"),
+                (1, 1024, 512, "response_capacity=512"), (1, 1 << 41, 1024, "request_capacity=2199023255552"),
+                (1, -1024, 1024, "request_capacity=-1024")]:
+            with self.assertRaises(ValueError) as caught:
                 jipc.Rpc.create(other, clients, request, response)
+            self.assertIn(message, str(caught.exception))
             self.assertFalse(os.path.exists("/dev/shm" + other), "nothing is created for a bad geometry")
         with self.assertRaises(ValueError):
             jipc.Rpc.create(other, 1, 1024, 1024, mode=0o1000)
