@@ -175,6 +175,135 @@ int jipc_rpc_open(jipc_rpc *rpc, const char *name, const char **field) {
     return 0;
 }
 
+static uint32_t channel_max(uint64_t capacity);
+
+static uint64_t page_align(uint64_t n) {
+    return (n + JIPC_RPC_PAGE - 1) & ~(uint64_t) (JIPC_RPC_PAGE - 1);
+}
+
+uint64_t jipc_rpc_total_size(uint32_t clients, uint64_t request_capacity, uint64_t response_capacity) {
+    if (clients < 1 || clients > JIPC_RPC_MAX_CLIENT_SLOTS || !valid_capacity(request_capacity)
+            || !valid_capacity(response_capacity)) {
+        return 0;
+    }
+    return page_align(JIPC_RPC_HEADER_LENGTH + channel_size(request_capacity))
+            + clients * page_align(channel_size(response_capacity));
+}
+
+static int create_failed(const char **failed, const char *what, int error) {
+    if (failed != NULL) {
+        *failed = what;
+    }
+    errno = error;
+    return -1;
+}
+
+/* docs/rpc-format.md, "Create", on the zeroed mapping of rpc: every channel image (each with its magic last), every
+ * header field, then the magic with a release store, so that whoever attaches early sees no rpc object or a complete
+ * one. */
+static int write_rpc(jipc_rpc *rpc, uint32_t clients, uint64_t request_capacity, uint64_t response_capacity,
+                     const char **failed) {
+    uint64_t response_offset = page_align(JIPC_RPC_HEADER_LENGTH + channel_size(request_capacity));
+    uint64_t stride = page_align(channel_size(response_capacity));
+    jipc_channel ch;
+    int r = jipc_channel_create(&ch, rpc->base + JIPC_RPC_HEADER_LENGTH, channel_size(request_capacity),
+                                request_capacity, channel_max(request_capacity), JIPC_CHANNEL_FLAG_MANY_PRODUCERS);
+    for (uint32_t i = 0; r == JIPC_CHANNEL_OK && i < clients; i++) {
+        r = jipc_channel_create(&ch, rpc->base + response_offset + i * stride, channel_size(response_capacity),
+                                response_capacity, channel_max(response_capacity), 0);
+    }
+    if (r != JIPC_CHANNEL_OK) {
+        return create_failed(failed, "jipc_channel_create", r < 0 ? errno : EINVAL);
+    }
+    uint64_t party = jipc_live_process_party();
+    if (party == 0) {
+        return create_failed(failed, "jipc_live_process_party", errno);
+    }
+    atomic_store_explicit(u32(rpc, JIPC_RPC_VERSION_OFFSET), JIPC_RPC_LAYOUT_VERSION, memory_order_relaxed);
+    atomic_store_explicit(u32(rpc, JIPC_RPC_CLIENT_SLOTS_OFFSET), clients, memory_order_relaxed);
+    atomic_store_explicit(u32(rpc, JIPC_RPC_HEADER_LENGTH_OFFSET), JIPC_RPC_HEADER_LENGTH, memory_order_relaxed);
+    atomic_store_explicit(u32(rpc, JIPC_RPC_FLAGS_OFFSET), 0, memory_order_relaxed);
+    atomic_store_explicit(u64(rpc, JIPC_RPC_REQUEST_OFFSET_OFFSET), JIPC_RPC_HEADER_LENGTH, memory_order_relaxed);
+    atomic_store_explicit(u64(rpc, JIPC_RPC_REQUEST_CAPACITY_OFFSET), request_capacity, memory_order_relaxed);
+    atomic_store_explicit(u64(rpc, JIPC_RPC_RESPONSE_OFFSET_OFFSET), response_offset, memory_order_relaxed);
+    atomic_store_explicit(u64(rpc, JIPC_RPC_RESPONSE_STRIDE_OFFSET), stride, memory_order_relaxed);
+    atomic_store_explicit(u64(rpc, JIPC_RPC_RESPONSE_CAPACITY_OFFSET), response_capacity, memory_order_relaxed);
+    atomic_store_explicit(u64(rpc, JIPC_RPC_TOTAL_SIZE_OFFSET), response_offset + clients * stride,
+                          memory_order_relaxed);
+    atomic_store_explicit(u64(rpc, JIPC_RPC_CREATOR_PARTY_OFFSET), party, memory_order_relaxed);
+    atomic_store_explicit(u32(rpc, JIPC_RPC_CREATOR_PID_OFFSET), (uint32_t) getpid(), memory_order_relaxed);
+    atomic_store_explicit(u64(rpc, JIPC_RPC_CREATOR_PID_NAMESPACE_OFFSET), jipc_live_pid_namespace(),
+                          memory_order_relaxed);
+    atomic_store_explicit(u64(rpc, JIPC_RPC_MAGIC_OFFSET), JIPC_RPC_MAGIC, memory_order_release);
+    return 0;
+}
+
+int jipc_rpc_create(jipc_rpc *rpc, const char *name, uint32_t clients, uint64_t request_capacity,
+                    uint64_t response_capacity, mode_t mode, const char **failed) {
+    memset(rpc, 0, sizeof *rpc);
+    rpc->fd = -1;
+    if (failed != NULL) {
+        *failed = NULL;
+    }
+    if (clients < 1 || clients > JIPC_RPC_MAX_CLIENT_SLOTS) {
+        return create_failed(failed, "clients", EINVAL);
+    }
+    if (!valid_capacity(request_capacity)) {
+        return create_failed(failed, "request_capacity", EINVAL);
+    }
+    if (!valid_capacity(response_capacity)) {
+        return create_failed(failed, "response_capacity", EINVAL);
+    }
+    if (strlen(name) >= sizeof rpc->name) {
+        return create_failed(failed, "shm_open", ENAMETOOLONG);
+    }
+    uint64_t size = jipc_rpc_total_size(clients, request_capacity, response_capacity);
+    int fd = shm_open(name, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+    if (fd < 0) {
+        return create_failed(failed, "shm_open", errno);
+    }
+    const char *call = NULL;
+    int error = 0;
+    struct stat st;
+    if (fchmod(fd, mode) < 0) {
+        call = "fchmod";
+        error = errno;
+    } else if ((error = posix_fallocate(fd, 0, (off_t) size)) == EOPNOTSUPP || error == EINVAL) {
+        error = ftruncate(fd, (off_t) size) < 0 ? errno : 0;
+    }
+    if (call == NULL && error != 0) {
+        call = "fallocate";
+    }
+    if (call == NULL) {
+        /* the token of this process's parties: readable by whoever may open the object (if it is not made yet) */
+        if (fstat(fd, &st) == 0) {
+            jipc_live_set_access(st.st_mode & 0777, st.st_gid);
+        }
+        void *base = mmap(NULL, (size_t) size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+        if (base == MAP_FAILED) {
+            call = "mmap";
+            error = errno;
+        } else {
+            rpc->base = base;
+            rpc->size = (size_t) size;
+            rpc->fd = fd;
+            strcpy(rpc->name, name);
+            if (write_rpc(rpc, clients, request_capacity, response_capacity, &call) == 0
+                    && check_header(rpc, &call) == 0) {
+                return 0;
+            }
+            error = errno;
+            jipc_rpc_close(rpc);
+            fd = -1;
+        }
+    }
+    if (fd >= 0) {
+        close(fd);
+    }
+    shm_unlink(name);
+    return create_failed(failed, call, error);
+}
+
 void jipc_rpc_close(jipc_rpc *rpc) {
     if (rpc->base != NULL) {
         munmap(rpc->base, rpc->size);

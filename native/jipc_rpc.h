@@ -5,8 +5,9 @@
  * The byte layout (an RPC header page, then one many-to-one request channel and one one-to-one response channel per
  * client slot, at the offsets the header names), the 16-byte prefixes of requests and responses, correlation ids and
  * every step's order are specified in docs/rpc-format.md; the numbers below are those of jipc.rpc.RpcDescriptor.
- * Java creates the object (SharedRpc.create, `jipc rpc create`); C attaches to it (jipc_rpc_open) and can be a client
- * (jipc_rpc_client_open, jipc_rpc_call) or the service (jipc_rpc_service_open, jipc_rpc_service_poll).
+ * Java (SharedRpc.create, `jipc rpc create`) or C (jipc_rpc_create) creates the object; C attaches to it
+ * (jipc_rpc_open) and can be a client (jipc_rpc_client_open, jipc_rpc_call) or the service (jipc_rpc_service_open,
+ * jipc_rpc_service_poll).
  *
  * Costs: unlike Java, which hands requests and responses over in place, this twin copies each request once into the
  * request ring (prefix and payload are sent in one offer from a buffer), and each response once out of the ring into
@@ -20,6 +21,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "jipc_channel.h"
 
@@ -131,6 +133,22 @@ typedef struct jipc_rpc_service {
  * it (docs/rpc-format.md, "Attach"); writes nothing. 0, or -1 with errno: what shm_open/fstat/mmap failed with, or
  * EPROTO if a field is impossible (then *field, if not NULL, names it). */
 int jipc_rpc_open(jipc_rpc *rpc, const char *name, const char **field);
+
+/* The object's size for these slots and capacities (docs/rpc-format.md: responseOffset + N * responseStride), or 0
+ * if clients is not in 1 .. JIPC_RPC_MAX_CLIENT_SLOTS or a capacity is not a power of two in 1024 .. 2^40. */
+uint64_t jipc_rpc_total_size(uint32_t clients, uint64_t request_capacity, uint64_t response_capacity);
+
+/* Creates the POSIX shared memory object name (shm_open O_CREAT|O_EXCL, permission bits exactly mode whatever the
+ * umask, all memory reserved with posix_fallocate) holding an rpc object with clients client slots, a request ring of
+ * request_capacity bytes and one response ring of response_capacity bytes per slot, written as docs/rpc-format.md,
+ * "Create", says (channel images, header, the magic last with a release store), and attaches rpc to it as
+ * jipc_rpc_open does. Java's SharedRpc.create does the same; the largest request (response) is an eighth of its
+ * ring minus 24 bytes. 0, or -1 with errno and *failed (if not NULL) naming what failed: EINVAL with "clients",
+ * "request_capacity" or "response_capacity" (nothing is created), or the system call ("shm_open": EEXIST if the name
+ * is taken; "fchmod", "fallocate", "mmap") or "jipc_channel_create" (making this process's liveness token failed);
+ * after shm_open succeeded a failure unlinks the object again. */
+int jipc_rpc_create(jipc_rpc *rpc, const char *name, uint32_t clients, uint64_t request_capacity,
+                    uint64_t response_capacity, mode_t mode, const char **failed);
 
 /* Unmaps and closes (idempotent). Close clients and services first. */
 void jipc_rpc_close(jipc_rpc *rpc);

@@ -2313,11 +2313,15 @@ static PyObject *rpc_new(PyTypeObject *type, PyObject *args, PyObject *kwargs) {
     return (PyObject *) self;
 }
 
-/* Rpc(name): attaches to an rpc object (Java's SharedRpc.create or `jipc rpc create` makes them) */
+/* Rpc(name, create=False, clients=0, request_capacity=0, response_capacity=0, mode=0o600): attaches to an rpc object
+ * (Java's SharedRpc.create, `jipc rpc create` or Rpc.create made it), or creates one (jipc_rpc_create) */
 static int rpc_init(Rpc *self, PyObject *args, PyObject *kwargs) {
-    static char *keywords[] = {"name", NULL};
+    static char *keywords[] = {"name", "create", "clients", "request_capacity", "response_capacity", "mode", NULL};
     PyObject *name;
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "U", keywords, &name)) {
+    int create = 0, mode = 0600, clients = 0;
+    long long request_capacity = 0, response_capacity = 0;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "U|piLLi", keywords, &name, &create, &clients, &request_capacity,
+                                     &response_capacity, &mode)) {
         return -1;
     }
     if (self->open) {
@@ -2328,13 +2332,37 @@ static int rpc_init(Rpc *self, PyObject *args, PyObject *kwargs) {
     if (shm_name_ok(name, &s) < 0) {
         return -1;
     }
+    if (create) {
+        /* the checks of SharedRpc.create, as ValueError before anything is created */
+        if (clients < 1 || clients > JIPC_RPC_MAX_CLIENT_SLOTS) {
+            PyErr_Format(PyExc_ValueError, "clients=%d not in [1, %d]", clients, JIPC_RPC_MAX_CLIENT_SLOTS);
+            return -1;
+        }
+        long long capacities[2] = {request_capacity, response_capacity};
+        for (int i = 0; i < 2; i++) {
+            long long c = capacities[i];
+            if (c < JIPC_CHANNEL_MIN_CAPACITY || c > (long long) JIPC_RPC_MAX_CAPACITY || (c & (c - 1)) != 0) {
+                PyErr_Format(PyExc_ValueError, "%s=%lld is not a power of two in [1024, 2^40]",
+                             i == 0 ? "request_capacity" : "response_capacity", c);
+                return -1;
+            }
+        }
+        if (mode < 0 || mode > 0777) {
+            PyErr_Format(PyExc_ValueError, "mode=0o%o not in [0, 0o777]", mode);
+            return -1;
+        }
+    }
     const char *field = NULL;
     int r;
     Py_BEGIN_ALLOW_THREADS
-    r = jipc_rpc_open(&self->rpc, s, &field);
+    r = create ? jipc_rpc_create(&self->rpc, s, (uint32_t) clients, (uint64_t) request_capacity,
+                                 (uint64_t) response_capacity, (mode_t) mode, &field)
+               : jipc_rpc_open(&self->rpc, s, &field);
     Py_END_ALLOW_THREADS
     if (r < 0) {
-        if (errno == EPROTO) {
+        if (create) {
+            raise_error("errno", field != NULL ? field : "jipc_rpc_create", name, errno, NULL);
+        } else if (errno == EPROTO) {
             char detail[200];
             snprintf(detail, sizeof detail, "no rpc object of layout version 1 (%s is impossible)",
                      field != NULL ? field : "a header field");

@@ -2,7 +2,8 @@
 up to 52 clients, each getting exactly its own responses (a correlation id per call), with a deadline; a client
 waiting on a service that dies fails within one 100 ms wait slice (:class:`~jipc.errors.ServiceUnavailableError`).
 
-Python attaches to rpc objects that Java (``SharedRpc.create``) or the command line (``jipc rpc create``) made.
+Python creates rpc objects (:meth:`Rpc.create`, as Java's ``SharedRpc.create``) or attaches to ones that Java,
+the command line (``jipc rpc create``) or another Python process made.
 Costs (the C twin ``native/jipc_rpc.c``): a call copies its request once into the request ring and the response
 once out; a service's handler sees the request in place (a read-only ``memoryview``) and its response is copied
 once. Waits release the GIL, and Ctrl-C ends them with ``KeyboardInterrupt``.
@@ -27,6 +28,21 @@ class Rpc:
 
     def __init__(self, native: object) -> None:
         self._c = native
+
+    @classmethod
+    def create(cls, name: str, clients: int, request_capacity: int, response_capacity: int, *,
+               mode: int = 0o600) -> "Rpc":
+        """Creates the object ``name`` (``O_CREAT|O_EXCL``, exactly ``mode``, all memory reserved with
+        ``fallocate``) with ``clients`` client slots (1 .. 52), a request ring of ``request_capacity`` bytes and one
+        response ring of ``response_capacity`` bytes per slot (powers of two, 1024 .. 2^40), and writes every header
+        (``docs/rpc-format.md``, "Create"): the parameters and default mode of Java's ``SharedRpc.create``. The
+        largest request is ``request_capacity // 8 - 24`` bytes, the largest response ``response_capacity // 8 - 24``.
+        Costs ``shm_open``, ``fchmod``, ``fallocate``, ``mmap``; the name stays until :func:`jipc.unlink`.
+
+        :raises FileExistsError: (an :class:`~jipc.errors.ErrnoError`) if the name is taken
+        :raises ValueError: for a bad name, slot count, capacity or mode (nothing is created then)
+        """
+        return cls(lib.Rpc(name, True, clients, request_capacity, response_capacity, mode))
 
     @classmethod
     def attach(cls, name: str) -> "Rpc":

@@ -1,8 +1,11 @@
-"""jipc.Rpc from Python, on an rpc object Java made (its name in JIPC_TEST_RPC; run by jipc.rpc.PythonRpcTest)."""
+"""jipc.Rpc from Python, run by jipc.rpc.PythonRpcTest: on an rpc object Java made (its name in JIPC_TEST_RPC), and
+on objects Python makes (Rpc.create) with a Java client or service in a child JVM (JIPC_TEST_JAVA: the child's
+command line up to and including the main class jipc.rpc.RpcChild, one argument per line)."""
 from __future__ import annotations
 
 import os
 import signal
+import stat
 import subprocess
 import sys
 import threading
@@ -15,6 +18,7 @@ from test_channel import fresh_name
 from test_sync import wchan
 
 NAME = os.environ.get("JIPC_TEST_RPC", "")
+JAVA = [arg for arg in os.environ.get("JIPC_TEST_JAVA", "").split("\n") if arg]
 
 
 @unittest.skipUnless(NAME, "JIPC_TEST_RPC names no rpc object (PythonRpcTest sets it)")
@@ -101,6 +105,81 @@ class RpcTest(unittest.TestCase):
             finally:
                 child.kill()
                 child.communicate()
+
+
+class RpcCreateTest(unittest.TestCase):
+    def setUp(self) -> None:
+        self.name = fresh_name()
+        self.addCleanup(jipc.unlink, self.name)
+
+    def test_create_writes_an_object_attach_accepts_with_javas_limits_and_mode_0600(self) -> None:
+        with jipc.Rpc.create(self.name, 3, 1 << 16, 1 << 12) as created:
+            self.assertEqual(0o600, stat.S_IMODE(os.stat("/dev/shm" + self.name).st_mode))
+            with jipc.Rpc.attach(self.name) as attached:
+                self.assertEqual(3, attached.client_slots)
+                self.assertEqual((1 << 16) // 8 - 24, attached.max_request)  # SharedRpc.maxRequestLength
+                self.assertEqual((1 << 12) // 8 - 24, attached.max_response)
+            with created.service() as service, created.client() as client:
+                server = threading.Thread(target=service.serve, args=(lambda t, r: (t, bytes(r) * 2), 1, 10))
+                server.start()
+                self.assertEqual(jipc.Message(5, b"abab"), client.call(5, b"ab", timeout=10))
+                server.join(10)
+
+    def test_create_takes_a_mode_and_refuses_a_taken_name_and_bad_geometry(self) -> None:
+        jipc.Rpc.create(self.name, 1, 1024, 1024, mode=0o640).close()
+        self.assertEqual(0o640, stat.S_IMODE(os.stat("/dev/shm" + self.name).st_mode))
+        with self.assertRaises(FileExistsError) as caught:
+            jipc.Rpc.create(self.name, 1, 1024, 1024)
+        self.assertIn("shm_open", str(caught.exception))
+        self.assertIn("EEXIST", str(caught.exception))
+        other = fresh_name()
+        for clients, request, response, message in [
+                (0, 1024, 1024, "clients=0 not in [1, 52]"), (-1, 1024, 1024, "clients=-1 not in [1, 52]"),
+                (53, 1024, 1024, "clients=53"), (1, 1000, 1024, "request_capacity=1000 is not a power of two"),
+                (1, 1024, 512, "response_capacity=512"), (1, 1 << 41, 1024, "request_capacity=2199023255552"),
+                (1, -1024, 1024, "request_capacity=-1024")]:
+            with self.assertRaises(ValueError) as caught:
+                jipc.Rpc.create(other, clients, request, response)
+            self.assertIn(message, str(caught.exception))
+            self.assertFalse(os.path.exists("/dev/shm" + other), "nothing is created for a bad geometry")
+        with self.assertRaises(ValueError):
+            jipc.Rpc.create(other, 1, 1024, 1024, mode=0o1000)
+
+    @unittest.skipUnless(JAVA, "JIPC_TEST_JAVA gives no Java command (PythonRpcTest sets it)")
+    def test_a_java_client_calls_a_python_service_on_an_object_python_created(self) -> None:
+        calls = 2000
+        with jipc.Rpc.create(self.name, 2, 1 << 16, 1 << 16) as rpc, rpc.service() as service:
+            java = subprocess.Popen(JAVA + ["call", self.name, str(calls)], stdout=subprocess.PIPE,
+                                    stderr=subprocess.PIPE, text=True)
+            try:
+                deadline = time.monotonic() + 120
+                while service.handled < calls and java.poll() is None:
+                    self.assertLess(time.monotonic(), deadline, "the Java client never finished")
+                    service.serve(lambda type, request: (type + 1, bytes(request)[::-1]), timeout=0.1)
+                out, err = java.communicate(timeout=60)
+            finally:
+                java.kill()
+                java.communicate()
+            self.assertEqual(0, java.returncode, err)
+            self.assertEqual(f"called {calls}\n", out)
+            self.assertEqual(calls, service.handled)
+
+    @unittest.skipUnless(JAVA, "JIPC_TEST_JAVA gives no Java command (PythonRpcTest sets it)")
+    def test_a_python_client_calls_a_java_service_on_an_object_python_created(self) -> None:
+        with jipc.Rpc.create(self.name, 2, 1 << 16, 1 << 16) as rpc:
+            java = subprocess.Popen(JAVA + ["serve", self.name, "1"], stdout=subprocess.PIPE,
+                                    stderr=subprocess.PIPE, text=True)
+            try:
+                self.assertEqual("serving\n", java.stdout.readline())
+                with rpc.client() as client:
+                    for i in range(2000):
+                        answer = client.call(1, f"call {i}".encode(), timeout=30)
+                        self.assertEqual(jipc.Message(1, f"CALL {i}".encode()), answer)
+                    largest = client.call(3, b"", timeout=30)  # RpcChild: the largest response
+                    self.assertEqual(rpc.max_response, len(largest.data))
+            finally:
+                java.kill()
+                java.communicate(timeout=30)
 
 
 if __name__ == "__main__":

@@ -7,6 +7,9 @@
  *   rpc_peer call NAME SEED COUNT        a client: COUNT calls with request i of length mix(SEED + i) % (max + 1),
  *                                        byte j = (uint8) (mix(SEED + i) + 7 j), type 1 + i % 7; checks each response
  *                                        (same type, same length, every byte plus 1); prints "called COUNT".
+ *   rpc_peer create-serve NAME COUNT     creates NAME first (jipc_rpc_create: 3 client slots, a 64 KiB request ring,
+ *                                        16 KiB response rings, mode 0600), prints "created", then serves as above.
+ *                                        A failed create prints "jipc_rpc_create(NAME) failed: CALL: ERROR", exit 2.
  *
  * Prints "serving" / "client SLOT" once it holds its role. Exit 0 on success; 1 with a message for a defect (or a
  * failed call: the errno is printed); 2 for a usage or system error.
@@ -57,7 +60,15 @@ int main(int argc, char **argv) {
     }
     jipc_rpc rpc;
     const char *field = NULL;
-    if (jipc_rpc_open(&rpc, argv[2], &field) < 0) {
+    if (strcmp(argv[1], "create-serve") == 0) {
+        if (jipc_rpc_create(&rpc, argv[2], 3, 65536, 16384, 0600, &field) < 0) {
+            fprintf(stderr, "jipc_rpc_create(%s) failed: %s: %s\n", argv[2], field ? field : "?", strerror(errno));
+            return 2;
+        }
+        printf("created\n");
+        fflush(stdout);
+        argv[1] = "serve";
+    } else if (jipc_rpc_open(&rpc, argv[2], &field) < 0) {
         fprintf(stderr, "jipc_rpc_open(%s) failed: %s%s%s\n", argv[2], strerror(errno), field ? ", field " : "",
                 field ? field : "");
         return 2;

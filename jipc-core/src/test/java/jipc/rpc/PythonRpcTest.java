@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import jipc.testing.Await;
 import jipc.testing.Background;
 import jipc.testing.Capture;
+import jipc.testing.JavaCommand;
 import jipc.testing.Python;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -21,7 +22,9 @@ import org.junit.jupiter.api.Test;
 /**
  * Request/response between Java and Python ({@code python/tests/rpc_peer.py} over {@code jipc.Rpc}, on the C twin
  * {@code native/jipc_rpc.c}): Python clients of a Java service and a Java client of a Python service, each answer the
- * request reversed; then the package's rpc unit tests ({@code python/tests/test_rpc.py}) on an object made here.
+ * request reversed; then the package's rpc unit tests ({@code python/tests/test_rpc.py}) on an object made here, and
+ * on objects Python creates ({@code Rpc.create}) with a Java client and a Java service ({@link RpcChild}) in child
+ * JVMs.
  */
 class PythonRpcTest {
     private static final long SEED = 4242;
@@ -100,7 +103,8 @@ class PythonRpcTest {
         Python.interpreter();
         try (SharedRpc rpc = SharedRpc.create(name, 4, 1 << 16, 1 << 16);
              Capture run = Capture.start(Python.command("-m", "unittest", "-v", "test_rpc")
-                     .directory(Python.packageRoot().resolve("tests")).env("JIPC_TEST_RPC", name))) {
+                     .directory(Python.packageRoot().resolve("tests")).env("JIPC_TEST_RPC", name)
+                     .env("JIPC_TEST_JAVA", String.join("\n", JavaCommand.argv(RpcChild.class))))) {
             Capture.Result result = run.finish(Duration.ofSeconds(120)).assertSuccess();
             assertTrue(result.err().contains("OK") && !result.err().contains("skipped"), result.err());
         }

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Timeout;
 /**
  * The C twin ({@code native/jipc_rpc.c}, in {@code src/test/c/rpc_peer.c}) at either end of an rpc object Java
  * created: Java clients of a C service, C clients of a Java service, every byte checked, and a C service killed under
- * a waiting Java client.
+ * a waiting Java client; and an object the C twin created ({@code jipc_rpc_create}) checked and used by Java.
  */
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class RpcCTest {
@@ -127,6 +127,38 @@ class RpcCTest {
             }
             assertEquals(2L * CALLS, service.requestsHandled());
             assertEquals(0, rpc.clients().size(), "both C clients gave their slots back");
+        }
+    }
+
+    @Test
+    void anObjectTheCTwinCreatesPassesJavasAttachChecksAndServesAJavaClient() throws Exception {
+        Path program = peer();
+        try (Capture service = Capture.start(Spawn.command(program.toString(), "create-serve", name, "" + CALLS))) {
+            Await.until(Duration.ofSeconds(10), "the C twin to create the object and serve",
+                    () -> service.outSoFar().contains("serving"));
+            assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
+                    java.nio.file.Files.getPosixFilePermissions(Path.of("/dev/shm" + name))));
+            try (SharedRpc rpc = SharedRpc.attach(name); RpcClient client = rpc.client()) {
+                assertEquals(3, rpc.clientSlots());
+                assertEquals(65536 / 8 - 8 - 16, rpc.maxRequestLength());
+                assertEquals(16384 / 8 - 8 - 16, rpc.maxResponseLength());
+                assertEquals(service.child().pid(), rpc.servicePid());
+                for (int i = 0; i < CALLS; i++) {
+                    byte[] request = {(byte) i, (byte) (i >> 8), 42};
+                    byte[] response = client.call(1, MemorySegment.ofArray(request), Duration.ofSeconds(30),
+                            (t, r) -> r.toArray(ValueLayout.JAVA_BYTE));
+                    assertEquals(List.of((byte) (request[0] + 1), (byte) (request[1] + 1), (byte) 43),
+                            List.of(response[0], response[1], response[2]), "call " + i);
+                }
+            }
+            assertEquals("created\nserving\nhandled " + CALLS + "\n",
+                    service.finish(Duration.ofSeconds(30)).assertSuccess().out());
+        }
+        try (Capture again = Capture.start(Spawn.command(program.toString(), "create-serve", name, "1"))) {
+            Capture.Result taken = again.finish(Duration.ofSeconds(30));
+            assertEquals(2, taken.status().code(), taken.err());
+            assertTrue(taken.err().contains("jipc_rpc_create(" + name + ") failed: shm_open: File exists"),
+                    taken.err());
         }
     }
 

@@ -13,6 +13,10 @@ import java.util.concurrent.locks.LockSupport;
  *       {@code got} and never answers (the handler parks for good), type 3 answers with the largest response.</li>
  *   <li>{@code flood NAME COUNT}: a client that sends COUNT type-3 requests without reading a response, prints
  *       {@code sent SLOT GENERATION} and parks for good.</li>
+ *   <li>{@code call NAME COUNT}: a client that makes COUNT calls, call {@code i} of type {@code 1 + i % 1000} with
+ *       the bytes of {@code "request " + i}, and expects each answered with the request reversed and type + 1 (the
+ *       Python service of {@code python/tests/test_rpc.py}); prints {@code called COUNT}, exits 1 at a wrong
+ *       answer.</li>
  * </ul>
  */
 public final class RpcChild {
@@ -62,6 +66,30 @@ public final class RpcChild {
                     for (;;) {
                         LockSupport.park();
                     }
+                }
+                case "call" -> {
+                    int count = Integer.parseInt(args[2]);
+                    try (RpcClient client = rpc.client()) {
+                        for (int i = 0; i < count; i++) {
+                            byte[] request = ("request " + i).getBytes(StandardCharsets.UTF_8);
+                            int type = 1 + i % 1000;
+                            int call = i;
+                            String answer = client.call(type, java.lang.foreign.MemorySegment.ofArray(request),
+                                    Duration.ofSeconds(30), (t, response) -> {
+                                        if (t != type + 1) {
+                                            throw new IllegalStateException("call " + call + ": type " + t);
+                                        }
+                                        return new StringBuilder(new String(response.toArray(ValueLayout.JAVA_BYTE),
+                                                StandardCharsets.UTF_8)).reverse().toString();
+                                    });
+                            if (!answer.equals("request " + i)) {
+                                System.err.println("call " + i + ": answered '" + answer + "' reversed");
+                                System.exit(1);
+                            }
+                        }
+                    }
+                    System.out.println("called " + count);
+                    System.out.flush();
                 }
                 default -> throw new IllegalArgumentException(args[0]);
             }

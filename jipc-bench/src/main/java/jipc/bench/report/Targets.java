@@ -31,7 +31,11 @@ import jipc.bench.suite.Result.Kind;
  * <ul>
  * <li>topic 1&rarr;4 throughput, jipc BLOCK / the C twin BLOCK &ge; 0.8 (messages per second);</li>
  * <li>topic 1&rarr;4 throughput, jipc OVERWRITE / Agrona's broadcast &ge; 1.0 (both never block the publisher);</li>
- * <li>request/response round trip p50, jipc rpc with futex waits / a raw C futex ping-pong &le; 1.2.</li>
+ * <li>request/response round trip p50, jipc rpc with futex waits / a raw C futex ping-pong &le; 1.2;</li>
+ * <li>Python, 64 B round trip p50, {@code multiprocessing.Pipe} between two Python processes / a jipc channel between
+ * Java and Python waiting hybrid (each direction) &ge; 5;</li>
+ * <li>Python, 64 KiB throughput, a Python consumer / the C twin's consumer of the same Java producer &ge; 0.8
+ * (messages per second).</li>
  * </ul>
  */
 public final class Targets {
@@ -108,20 +112,29 @@ public final class Targets {
     }
 
     /**
-     * A goal on a paired ratio: row A's name starts with {@code numerator}, row B's with {@code denominator}.
+     * A goal on a paired ratio: row A's name starts with {@code numerator}, row B's with {@code denominator}, at
+     * message size {@code size} (0: at every size).
      */
     private record PairedGoal(String label, Kind kind, String numerator, String denominator, boolean atMost,
-            double limit) {
+            double limit, int size) {
         boolean matches(PairedRatio r) {
-            return r.kind() == kind && r.numerator().startsWith(numerator) && r.denominator().startsWith(denominator);
+            return r.kind() == kind && r.numerator().startsWith(numerator) && r.denominator().startsWith(denominator)
+                    && (size == 0 || r.messageSize() == size);
         }
     }
 
     private static final List<PairedGoal> PAIRED_GOALS = List.of(
-            new PairedGoal("throughput", Kind.THROUGHPUT, "jipc topic BLOCK 1->4", "C topic BLOCK 1->4", false, 0.8),
+            new PairedGoal("throughput", Kind.THROUGHPUT, "jipc topic BLOCK 1->4", "C topic BLOCK 1->4", false, 0.8,
+                    0),
             new PairedGoal("throughput", Kind.THROUGHPUT, "jipc topic OVERWRITE 1->4", "Agrona broadcast 1->4", false,
-                    1.0),
-            new PairedGoal("latency", Kind.LATENCY, "jipc rpc futex", "C raw futex ping-pong", true, 1.2));
+                    1.0, 0),
+            new PairedGoal("latency", Kind.LATENCY, "jipc rpc futex", "C raw futex ping-pong", true, 1.2, 0),
+            new PairedGoal("latency", Kind.LATENCY, "Python multiprocessing.Pipe", "Java->Python jipc channel hybrid",
+                    false, 5.0, 64),
+            new PairedGoal("latency", Kind.LATENCY, "Python multiprocessing.Pipe", "Python->Java jipc channel hybrid",
+                    false, 5.0, 64),
+            new PairedGoal("throughput", Kind.THROUGHPUT, "Java->Python jipc channel hybrid",
+                    "Java->C twin jipc channel hybrid", false, 0.8, 65536));
 
     /** The checks that the rows and paired ratios of {@code run} allow: {@link #of(List)}, then the paired goals. */
     public static List<Check> of(jipc.bench.suite.SuiteRun run) {

@@ -147,9 +147,29 @@ class PairedTest {
         assertEquals("C memcpy 64 B: 150M msg/s", goal.floor());
     }
 
+    @Test
+    void thePythonConsumerGoalHoldsAt64KiBOnly() {
+        Paired.Run run = new Paired.Run(new double[] {1}, new double[] {1}, new double[] {0.9},
+                Paired.estimate(new double[] {0.85, 0.9, 0.95, 0.9, 0.88, 0.92}), 1.5);
+        List<PairedRatio> ratios = new ArrayList<>();
+        for (int size : new int[] {64, 65536}) {
+            ratios.add(PairedRatio.of(row("Java->Python", "jipc channel hybrid", size),
+                    row("Java->C twin", "jipc channel hybrid", size), "msg/s", run, "", ""));
+        }
+        List<Targets.Check> goals = Targets.of(List.of(), ratios).stream().filter(Targets.Check::hasInterval)
+                .toList();
+        assertEquals(List.of("throughput 64 KiB msg/s (paired, 6 blocks): Java->Python jipc channel hybrid /"
+                + " Java->C twin jipc channel hybrid"), goals.stream().map(Targets.Check::goal).toList());
+        assertEquals(">= 0.8", goals.getFirst().target());
+    }
+
     private static Result row(String implementation, String mechanism) {
+        return row(implementation, mechanism, 64);
+    }
+
+    private static Result row(String implementation, String mechanism, int size) {
         double nan = Double.NaN;
-        return new Result(mechanism, implementation, Result.Kind.THROUGHPUT, 64, 1000, nan, nan, nan, nan, nan, nan,
-                List.of(), 1e6, 64e6, 100, 100, nan, "cpu 0,1", "");
+        return new Result(mechanism, implementation, Result.Kind.THROUGHPUT, size, 1000, nan, nan, nan, nan, nan,
+                nan, List.of(), 1e6, 64e6, 100, 100, nan, "cpu 0,1", "");
     }
 }
