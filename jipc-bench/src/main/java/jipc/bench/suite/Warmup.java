@@ -6,7 +6,7 @@ import java.util.Locale;
 
 /**
  * Warm-up until a side's rate is stable: runs blocks of a throughput side until at least {@code minSeconds} have gone
- * by and the last {@value #WINDOW} blocks' rates are within {@code tolerance} of their median, or until
+ * by (wall time) and the last {@value #WINDOW} blocks' rates are within {@code tolerance} of their median, or until
  * {@code maxSeconds} (then the warm-up says it ended unstable). Each block after the first is sized from the last
  * one's rate to last {@code blockSeconds}, so the block size a side is then measured with comes from a warm pace, not
  * from the JVM's first, interpreted messages (a Java topic publisher's first 20 000 messages ran at a sixth of its
@@ -32,7 +32,7 @@ public final class Warmup {
      * How a warm-up ended.
      *
      * @param blocks blocks run
-     * @param seconds their time, from their rates
+     * @param seconds their wall time (a rate may count only part of a block: what each subscriber received)
      * @param stable whether the last {@value #WINDOW} rates agreed within the tolerance
      * @param rate the median of the last {@value #WINDOW} rates (or of all, if fewer)
      * @param count the block size for {@code blockSeconds} at that rate, clamped to {@code [minCount, maxCount]}
@@ -59,6 +59,20 @@ public final class Warmup {
      */
     public static Result run(Block block, long firstCount, long maxCount, double blockSeconds, double minSeconds,
             double maxSeconds, double tolerance) throws IOException, InterruptedException {
+        return run(block, firstCount, maxCount, blockSeconds, minSeconds, maxSeconds, tolerance, WALL);
+    }
+
+    /** How long a block took: its wall time, or (for tests with scripted rates) {@code count / rate}. */
+    @FunctionalInterface
+    interface Clock {
+        double seconds(long startNanos, long count, double rate);
+    }
+
+    static final Clock WALL = (startNanos, count, rate) -> (System.nanoTime() - startNanos) / 1e9;
+    static final Clock FROM_RATE = (startNanos, count, rate) -> count / rate;
+
+    static Result run(Block block, long firstCount, long maxCount, double blockSeconds, double minSeconds,
+            double maxSeconds, double tolerance, Clock clock) throws IOException, InterruptedException {
         if (firstCount < 1 || maxCount < firstCount || !(blockSeconds > 0) || minSeconds > maxSeconds) {
             throw new IllegalArgumentException("firstCount=" + firstCount + ", maxCount=" + maxCount
                     + ", blockSeconds=" + blockSeconds + ", minSeconds=" + minSeconds + ", maxSeconds=" + maxSeconds);
@@ -68,13 +82,14 @@ public final class Warmup {
         double seconds = 0;
         long count = firstCount;
         while (true) {
+            long t0 = System.nanoTime();
             double rate = block.run(count);
             if (!(rate > 0)) {
                 throw new IOException("a warm-up block of " + count + " reported the rate " + rate);
             }
             last[blocks % WINDOW] = rate;
             blocks++;
-            seconds += count / rate;
+            seconds += clock.seconds(t0, count, rate);
             boolean stable = blocks >= WINDOW && stable(last, tolerance);
             if (stable && seconds >= minSeconds || seconds >= maxSeconds) {
                 double median = median(Arrays.copyOf(last, Math.min(blocks, WINDOW)));

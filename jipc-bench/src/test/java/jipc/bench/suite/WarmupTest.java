@@ -32,7 +32,7 @@ class WarmupTest {
     void aSideThatSpeedsUpIsWarmedUntilThreeBlocksAgreeAndIsThenMeasuredAtItsWarmPace() throws Exception {
         // 1 000 msg/s interpreted, then 100 000 msg/s compiled
         Scripted side = new Scripted(1_000, 1_000, 1_000, 50_000, 100_000, 100_000, 100_000, 100_000);
-        Warmup.Result r = Warmup.run(side, 100, 1_000_000, 0.05, 0.5, 10, 0.10);
+        Warmup.Result r = Warmup.run(side, 100, 1_000_000, 0.05, 0.5, 10, 0.10, Warmup.FROM_RATE);
         assertTrue(r.stable());
         assertEquals(100_000, r.rate());
         assertEquals(5_000, r.count(), "0.05 s at 100 000 msg/s");
@@ -48,7 +48,7 @@ class WarmupTest {
         for (int i = 0; i < rates.length; i++) {
             rates[i] = i % 2 == 0 ? 1_000 : 2_000;
         }
-        Warmup.Result r = Warmup.run(new Scripted(rates), 100, 100, 0.05, 0.1, 1.0, 0.10);
+        Warmup.Result r = Warmup.run(new Scripted(rates), 100, 100, 0.05, 0.1, 1.0, 0.10, Warmup.FROM_RATE);
         assertFalse(r.stable());
         assertTrue(r.seconds() >= 1.0 && r.seconds() < 1.2, r.toString());
         assertTrue(r.describe().startsWith("NOT stable after "), r.describe());
@@ -56,17 +56,17 @@ class WarmupTest {
 
     @Test
     void blockSizesStayBetweenTheFirstAndTheLargest() throws Exception {
-        Warmup.Result slow = Warmup.run(new Scripted(10), 1_000, 5_000, 0.05, 0, 1000, 0.10);
+        Warmup.Result slow = Warmup.run(new Scripted(10), 1_000, 5_000, 0.05, 0, 1000, 0.10, Warmup.FROM_RATE);
         assertEquals(1_000, slow.count());
-        Warmup.Result fast = Warmup.run(new Scripted(1e9), 1_000, 5_000, 0.05, 0, 1000, 0.10);
+        Warmup.Result fast = Warmup.run(new Scripted(1e9), 1_000, 5_000, 0.05, 0, 1000, 0.10, Warmup.FROM_RATE);
         assertEquals(5_000, fast.count());
     }
 
     @Test
     void badArgumentsAndRatesAreRefused() {
-        assertThrows(IllegalArgumentException.class, () -> Warmup.run(c -> 1, 0, 10, 0.05, 0, 1, 0.1));
-        assertThrows(IllegalArgumentException.class, () -> Warmup.run(c -> 1, 10, 5, 0.05, 0, 1, 0.1));
-        assertThrows(IllegalArgumentException.class, () -> Warmup.run(c -> 1, 10, 50, 0.05, 2, 1, 0.1));
-        assertThrows(java.io.IOException.class, () -> Warmup.run(c -> 0, 10, 50, 0.05, 0, 1, 0.1));
+        assertThrows(IllegalArgumentException.class, () -> Warmup.run(c -> 1, 0, 10, 0.05, 0, 1, 0.1, Warmup.FROM_RATE));
+        assertThrows(IllegalArgumentException.class, () -> Warmup.run(c -> 1, 10, 5, 0.05, 0, 1, 0.1, Warmup.FROM_RATE));
+        assertThrows(IllegalArgumentException.class, () -> Warmup.run(c -> 1, 10, 50, 0.05, 2, 1, 0.1, Warmup.FROM_RATE));
+        assertThrows(java.io.IOException.class, () -> Warmup.run(c -> 0, 10, 50, 0.05, 0, 1, 0.1, Warmup.FROM_RATE));
     }
 }
