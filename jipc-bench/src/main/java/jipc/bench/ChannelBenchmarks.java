@@ -7,7 +7,6 @@ import java.lang.foreign.ValueLayout;
 import java.util.concurrent.TimeUnit;
 
 import jipc.channel.ChannelDescriptor;
-import jipc.channel.MessageHandler;
 import jipc.channel.OneToOneChannel;
 import jipc.internal.LibC;
 import jipc.shm.Mapping;
@@ -61,17 +60,8 @@ public class ChannelBenchmarks {
     private Arena arena;
     private MemorySegment payload;
     private int value = 42;
-    private final Sink sink = new Sink();
+    private final FirstLongSink sink = new FirstLongSink();
 
-    /** Reads each message's first long, so the poll really touches the payload. */
-    private static final class Sink implements MessageHandler {
-        long sum;
-
-        @Override
-        public void onMessage(int type, MemorySegment message) {
-            sum += message.get(ValueLayout.JAVA_LONG_UNALIGNED, 0);
-        }
-    }
 
     @Setup
     public void map() throws IOException {

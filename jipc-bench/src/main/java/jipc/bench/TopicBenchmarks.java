@@ -7,7 +7,6 @@ import java.lang.foreign.ValueLayout;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
-import jipc.channel.MessageHandler;
 import jipc.shm.Mapping;
 import jipc.shm.Memfd;
 import jipc.topic.OverflowPolicy;
@@ -64,17 +63,8 @@ public class TopicBenchmarks {
     private TopicPublisher publisher;
     private TopicSubscriber subscriber;
     private long next;
-    private final Sink sink = new Sink();
+    private final FirstLongSink sink = new FirstLongSink();
 
-    /** Reads each message's first long (its sequence number), as the cross-process benchmark's subscribers do. */
-    private static final class Sink implements MessageHandler {
-        long sum;
-
-        @Override
-        public void onMessage(int type, MemorySegment message) {
-            sum += message.get(ValueLayout.JAVA_LONG_UNALIGNED, 0);
-        }
-    }
 
     @Setup
     public void create() throws IOException {
