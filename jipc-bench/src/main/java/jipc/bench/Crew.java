@@ -26,25 +26,38 @@ import jipc.process.Spawn;
  * <pre>
  *   member -&gt; harness   ready                          once attached (subscribers: joined)
  *   harness -&gt; member   run COUNT                      one block: publish, receive or round-trip COUNT messages
- *   member -&gt; harness   done T0 T1 CPU COUNT LOST P50  the block: CLOCK_MONOTONIC start and end (ns, comparable
+ *   member -&gt; harness   done T0 T1 CPU COUNT LOST P50 [ALLOC]
+ *                                                      the block: CLOCK_MONOTONIC start and end (ns, comparable
  *                                                      across processes), CPU of the whole process over the block
  *                                                      (ns), messages handled, messages lost, the median round trip
- *                                                      (ns; 0 where it does not apply)
+ *                                                      (ns; 0 where it does not apply), and optionally the bytes
+ *                                                      the member's hot thread allocated over the block
  *   harness -&gt; member   quit (or end of file)          exit 0
  * </pre>
  * Between blocks every member is blocked in {@code read(2)} on its stdin: a side that is not measuring takes no CPU
  * from the one that is, whatever its wait strategy inside a block.
  */
 public final class Crew implements AutoCloseable {
-    /** One member's report of a block. */
-    public record Report(long t0, long t1, long cpu, long count, long lost, long p50) {
+    /**
+     * One member's report of a block.
+     *
+     * @param allocated the bytes the member's hot thread allocated over the block
+     *        ({@code com.sun.management.ThreadMXBean.getThreadAllocatedBytes}), or -1 where it is not measured (the C
+     *        members); sent as an eighth field {@code ALLOC} after {@code P50}
+     */
+    public record Report(long t0, long t1, long cpu, long count, long lost, long p50, long allocated) {
+        /** A report without an allocation figure. */
+        public Report(long t0, long t1, long cpu, long count, long lost, long p50) {
+            this(t0, t1, cpu, count, lost, p50, -1);
+        }
+
         static Report parse(String line) throws IOException {
             String[] f = line.strip().split(" ");
-            if (f.length != 7 || !f[0].equals("done")) {
-                throw new IOException("expected 'done T0 T1 CPU COUNT LOST P50', got '" + line + "'");
+            if ((f.length != 7 && f.length != 8) || !f[0].equals("done")) {
+                throw new IOException("expected 'done T0 T1 CPU COUNT LOST P50 [ALLOC]', got '" + line + "'");
             }
             return new Report(Long.parseLong(f[1]), Long.parseLong(f[2]), Long.parseLong(f[3]), Long.parseLong(f[4]),
-                    Long.parseLong(f[5]), Long.parseLong(f[6]));
+                    Long.parseLong(f[5]), Long.parseLong(f[6]), f.length == 8 ? Long.parseLong(f[7]) : -1);
         }
     }
 

@@ -27,6 +27,8 @@ import jipc.bench.suite.Step;
  *   <li>throughput, per {@link Plan#throughputSizes() size}: {@code "channel"} by jipc and by the C twin (one
  *       producer process, one consumer process, both waiting with hybrid), and {@code "memcpy"} by C (one process
  *       copying each message into a shared ring area: the physical limit);</li>
+ *   <li>the goals of issue 16 as paired ratios ({@link ChannelPaired}): per latency size, and throughput at 64 B and
+ *       64 KiB, all pairs of a comparison kept alive and measured block by block in turn;</li>
  *   <li>idle CPU: a receiver blocked on an empty channel for {@link Plan#idleSeconds()}: jipc futex (on a platform
  *       thread and on a virtual thread) and hybrid, C twin futex.</li>
  * </ul>
@@ -65,6 +67,7 @@ public final class ChannelBenchmark implements Benchmark {
             steps.add(throughput(plan, Peer.C, size));
             steps.add(memcpy(plan, size));
         }
+        steps.addAll(ChannelPaired.steps(plan));
         steps.add(idle(plan, Peer.JIPC, "futex"));
         steps.add(idle(plan, Peer.JIPC_VIRTUAL, "futex"));
         steps.add(idle(plan, Peer.JIPC, "hybrid"));

@@ -31,8 +31,14 @@ import jipc.bench.suite.Result.Kind;
  * <ul>
  * <li>topic 1&rarr;4 throughput, jipc BLOCK / the C twin BLOCK &ge; 0.8 (messages per second);</li>
  * <li>topic 1&rarr;4 throughput, jipc OVERWRITE / Agrona's broadcast &ge; 1.0 (both never block the publisher);</li>
- * <li>request/response round trip p50, jipc rpc with futex waits / a raw C futex ping-pong &le; 1.2.</li>
+ * <li>request/response round trip p50, jipc rpc with futex waits / a raw C futex ping-pong &le; 1.2;</li>
+ * <li>issue 16, the channel ({@code jipc.bench.channel.ChannelPaired}): spin round trip p50 / Agrona &le; 1.05
+ * ("parity"), / the C twin &le; 1.1, / the C shm spin flag &le; 1.5; the C twin / Agrona &le; 1.05; spin p99 / Agrona
+ * &le; 1.2 and p99.9 &le; 2 (pooled samples, bootstrap interval); hybrid / spin &le; 1.1 (jipc and C); jipc futex / raw
+ * C futex &le; 1.1; 64 B msg/s / Agrona &ge; 0.95, / the C twin &ge; 0.9, / the C SPSC ring &ge; 0.6; 64 KiB / the C
+ * twin &ge; 0.95 and / C memcpy &ge; 0.8; the hot threads' allocated bytes per message &le; 0.01.</li>
  * </ul>
+ * When a run has the paired channel ratios, the plain same-run channel ratios they measure again are left out.
  */
 public final class Targets {
     private Targets() {
@@ -108,20 +114,65 @@ public final class Targets {
     }
 
     /**
-     * A goal on a paired ratio: row A's name starts with {@code numerator}, row B's with {@code denominator}.
+     * A goal on a paired ratio: row A's name starts with {@code numerator}, row B's with {@code denominator}, and
+     * the ratio's {@link PairedRatio#figure()} is {@code figure} (any, if {@code null}); {@code sizes} the message
+     * sizes it applies to (all, if empty).
      */
-    private record PairedGoal(String label, Kind kind, String numerator, String denominator, boolean atMost,
-            double limit) {
+    private record PairedGoal(String label, Kind kind, String numerator, String denominator, String figure,
+            List<Integer> sizes, boolean atMost, double limit) {
+        PairedGoal(String label, Kind kind, String numerator, String denominator, boolean atMost, double limit) {
+            this(label, kind, numerator, denominator, null, List.of(), atMost, limit);
+        }
+
         boolean matches(PairedRatio r) {
-            return r.kind() == kind && r.numerator().startsWith(numerator) && r.denominator().startsWith(denominator);
+            return r.kind() == kind && r.numerator().startsWith(numerator) && r.denominator().startsWith(denominator)
+                    && (figure == null || figure.equals(r.figure()))
+                    && (sizes.isEmpty() || sizes.contains(r.messageSize()));
         }
     }
+
+    /** "Parity": the interval's upper end at most 1.05 (a ratio of times), or its lower end at least 1/1.05 (rates). */
+    private static final double PARITY = 1.05;
+    /** Parity for a rate: the interval's lower end at least 0.95 (about 1/1.05, written so the table reads well). */
+    private static final double RATE_PARITY = 0.95;
 
     private static final List<PairedGoal> PAIRED_GOALS = List.of(
             new PairedGoal("throughput", Kind.THROUGHPUT, "jipc topic BLOCK 1->4", "C topic BLOCK 1->4", false, 0.8),
             new PairedGoal("throughput", Kind.THROUGHPUT, "jipc topic OVERWRITE 1->4", "Agrona broadcast 1->4", false,
                     1.0),
-            new PairedGoal("latency", Kind.LATENCY, "jipc rpc futex", "C raw futex ping-pong", true, 1.2));
+            new PairedGoal("latency", Kind.LATENCY, "jipc rpc futex", "C raw futex ping-pong", true, 1.2),
+            // issue 16: the channel
+            new PairedGoal("latency", Kind.LATENCY, "jipc channel spin", "Agrona channel spin", "p50", List.of(),
+                    true, PARITY),
+            new PairedGoal("latency", Kind.LATENCY, "jipc channel spin", "C channel spin", "p50", List.of(), true,
+                    1.1),
+            new PairedGoal("latency", Kind.LATENCY, "jipc channel spin", "C shm spin flag", "p50", List.of(), true,
+                    1.5),
+            new PairedGoal("latency", Kind.LATENCY, "C channel spin", "Agrona channel spin", "p50", List.of(), true,
+                    PARITY),
+            new PairedGoal("latency", Kind.LATENCY, "jipc channel spin", "Agrona channel spin", "p99", List.of(),
+                    true, 1.2),
+            new PairedGoal("latency", Kind.LATENCY, "jipc channel spin", "Agrona channel spin", "p99.9", List.of(),
+                    true, 2.0),
+            new PairedGoal("latency", Kind.LATENCY, "jipc channel hybrid", "jipc channel spin", "p50", List.of(),
+                    true, 1.1),
+            new PairedGoal("latency", Kind.LATENCY, "C channel hybrid", "C channel spin", "p50", List.of(), true,
+                    1.1),
+            new PairedGoal("latency", Kind.LATENCY, "jipc channel futex", "C futex", "p50", List.of(), true, 1.1),
+            new PairedGoal("throughput", Kind.THROUGHPUT, "jipc channel", "Agrona channel", "msg/s", List.of(64),
+                    false, RATE_PARITY),
+            new PairedGoal("throughput", Kind.THROUGHPUT, "jipc channel", "C channel", "msg/s", List.of(64), false,
+                    0.9),
+            new PairedGoal("throughput", Kind.THROUGHPUT, "jipc channel", "C spsc ring", "msg/s", List.of(64), false,
+                    0.6),
+            new PairedGoal("throughput", Kind.THROUGHPUT, "jipc channel", "C channel", "msg/s", List.of(65536),
+                    false, 0.95),
+            new PairedGoal("throughput", Kind.THROUGHPUT, "jipc channel", "C memcpy", "msg/s", List.of(65536), false,
+                    0.8),
+            new PairedGoal("allocation", Kind.LATENCY, "jipc channel", "messages", "allocated B/msg", List.of(), true,
+                    0.01),
+            new PairedGoal("allocation", Kind.THROUGHPUT, "jipc channel", "messages", "allocated B/msg", List.of(),
+                    true, 0.01));
 
     /** The checks that the rows and paired ratios of {@code run} allow: {@link #of(List)}, then the paired goals. */
     public static List<Check> of(jipc.bench.suite.SuiteRun run) {
@@ -130,17 +181,35 @@ public final class Targets {
 
     /** The checks that {@code results} and {@code paired} allow. */
     public static List<Check> of(List<Result> results, List<PairedRatio> paired) {
-        List<Check> checks = new ArrayList<>(of(results));
+        boolean pairedChannel = paired.stream().anyMatch(r -> r.numerator().startsWith("jipc channel"));
+        List<Check> checks = new ArrayList<>(pairedChannel ? of(results).stream().filter(c -> !coveredByPaired(c))
+                .toList() : of(results));
         for (PairedRatio r : paired) {
             for (PairedGoal goal : PAIRED_GOALS) {
                 if (goal.matches(r)) {
+                    String how = r.figure().equals("p99") || r.figure().equals("p99.9") ? "pooled, bootstrap"
+                            : "paired, " + r.blocks() + " blocks";
                     checks.add(new Check(goal.label() + " " + Figures.size(r.messageSize()) + " " + r.figure()
-                            + " (paired, " + r.blocks() + " blocks): " + r.name(), r.median(), goal.atMost(), false,
+                            + " (" + how + "): " + r.name(), r.median(), goal.atMost(), false,
                             goal.limit(), r.low(), r.high(), r.floor()));
                 }
             }
         }
         return checks;
+    }
+
+    /**
+     * Whether a plain same-run check is one of the channel ratios that a run's paired channel ratios measure again,
+     * block by block ({@code jipc.bench.channel.ChannelPaired}): those are left out when the run has them.
+     */
+    private static boolean coveredByPaired(Check check) {
+        String g = check.goal();
+        boolean channelLatency = g.startsWith("latency ") && (g.contains(": jipc channel spin /")
+                || g.contains(": jipc channel futex /") || g.contains(": jipc channel hybrid /"))
+                && !g.contains("(virtual thread)");
+        boolean channelThroughput = (g.startsWith("throughput 64 B") || g.startsWith("throughput 64 KiB"))
+                && g.contains(": jipc channel /");
+        return channelLatency || channelThroughput;
     }
 
     /** The checks that the rows of {@code results} allow. */
