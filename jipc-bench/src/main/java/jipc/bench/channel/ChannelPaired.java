@@ -44,7 +44,8 @@ import org.HdrHistogram.Histogram;
  *       floor (64-byte slots, sequence in the slot, head published every 64 messages) and the one-process memcpy.</li>
  *   <li>{@code "channel throughput 64 KiB (paired)"}: jipc, the C twin and the one-process memcpy.</li>
  * </ul>
- * The steps produce paired ratios only: the absolute rows stay those of the channel and Agrona suites' own steps. Each
+ * The steps also report the absolute rows of their jipc and C pairs (pooled over the measured blocks), in place of
+ * the single-row steps of {@link ChannelBenchmark} at those sizes; Agrona's rows stay the {@code agrona} suite's. Each
  * Java pair is warmed until two consecutive warm-up blocks' figures are within {@value #STABLE} of each other (at
  * most {@link #maxWarmupBlocks} blocks; a note says which), and the Java pairs report the bytes their hot threads
  * allocated per message ({@code ThreadMXBean.getThreadAllocatedBytes}), as a paired "ratio" of figure
@@ -100,6 +101,11 @@ final class ChannelPaired {
         return tiny(plan) ? 4096 : plan.quick() ? 500_000 : 2_000_000;
     }
 
+    /** Whether a paired step measures throughput at {@code size} (64 B and 64 KiB, the goals' sizes). */
+    static boolean pairedThroughput(int size) {
+        return size == 64 || size == 65536;
+    }
+
     /** The paired steps of {@code plan}: one per latency size, and throughput at 64 B and 64 KiB if planned. */
     static List<Step> steps(Plan plan) {
         List<Step> steps = new ArrayList<>();
@@ -110,7 +116,7 @@ final class ChannelPaired {
                     ChannelBenchmark.seconds(seconds), (Step.PairedBody) (p, log) -> latency(p, log, size)));
         }
         for (int size : plan.throughputSizes()) {
-            if (size == 64 || size == 65536) {
+            if (pairedThroughput(size)) {
                 double seconds = (size == 64 ? 2 : 1) * ChannelBenchmark.JVM_PAIR_SECONDS
                         + (blocks(plan) + maxWarmupBlocks(plan)) * 5 * messageBlock(plan, size)
                         * Math.max(60e-9, size / 8e9);
@@ -338,7 +344,7 @@ final class ChannelPaired {
                     h.recordValue(v);
                 }
                 rows.add(Rows.latency(side.mechanism, side.implementation, size, h, Rows.pinning(pairs),
-                        "paired step; " + side.warmNote));
+                        latencyNote(side, capacity, plan)));
             }
             String floor = String.format(Locale.ROOT, "C shm spin flag %s: p50 %s ns; C raw futex: p50 %s ns",
                     Figures.size(size), Figures.nanos(rows.get(7).p50()), Figures.nanos(rows.get(8).p50()));
@@ -364,7 +370,7 @@ final class ChannelPaired {
                                 Paired.TAIL_REPLICATES, Paired.TAIL_SEED)));
             }
             allocation(ratios, sides, rows, Result.Kind.LATENCY, size, rotation.seconds());
-            return new Step.Outcome(List.of(), ratios);
+            return new Step.Outcome(ownRows(rows), ratios);
         } finally {
             closeAll(sides);
             Peers.deleteTree(work);
@@ -413,7 +419,7 @@ final class ChannelPaired {
                 boolean pair = side.cpu.length == 2;
                 rows.add(Rows.throughput(side.mechanism, side.implementation, new ChannelPairs.Throughput(size,
                         side.measured, side.elapsed, pair ? side.cpu[1] : -1, side.cpu[0]), Rows.pinning(pairs),
-                        "paired step; " + side.warmNote));
+                        throughputNote(side, capacity, plan)));
             }
             int memcpy = sides.size() - 1;
             int ringIndex = size == 64 ? 3 : -1;
@@ -435,10 +441,48 @@ final class ChannelPaired {
                         floor, note));
             }
             allocation(ratios, sides, rows, Result.Kind.THROUGHPUT, size, rotation.seconds());
-            return new Step.Outcome(List.of(), ratios);
+            return new Step.Outcome(ownRows(rows), ratios);
         } finally {
             closeAll(sides);
         }
+    }
+
+    /**
+     * The rows a paired step reports: all but Agrona's (the {@code agrona} suite measures Agrona's rows on its own,
+     * and a run of both suites must not have two rows of one name); its Agrona pair serves the ratios only.
+     */
+    private static List<Result> ownRows(List<Result> rows) {
+        return rows.stream().filter(r -> !r.implementation().equals("Agrona")).toList();
+    }
+
+    private static String latencyNote(Side side, long capacity, Plan plan) {
+        String how = switch (side.mechanism) {
+            case "shm spin flag" -> "floor: payload memcpy into shared memory, release store of a 32-bit sequence"
+                    + " word, acquire spin on it with pause; the reader reads the 8-byte sequence number";
+            case "futex" -> "floor: payload memcpy into shared memory, release store of a 32-bit sequence word,"
+                    + " FUTEX_WAIT on it; the writer always FUTEX_WAKEs (raw futex ping-pong)";
+            default -> "two one-producer channels of " + capacity + " B (a to b, b to a), offer + zero-copy poll; "
+                    + ChannelBenchmark.note(side.mechanism.substring("channel ".length()));
+        };
+        return how + "; measured in the paired step (" + blocks(plan) + " blocks of " + side.block
+                + " round trips, each after " + jipc.bench.CrewMember.SYNC_ROUND_TRIPS + " untimed ones, turned"
+                + " through with the other pairs of its size; samples pooled); warm-up: " + side.warmNote;
+    }
+
+    private static String throughputNote(Side side, long capacity, Plan plan) {
+        String how = switch (side.mechanism) {
+            case "memcpy" -> "the physical limit: one process memcpy-ing each message into the ring area (" + capacity
+                    + " B) of a shared memfd, no consumer; receiver CPU = the copier's";
+            case "spsc ring" -> "the C SPSC ring floor: 64-byte slots, the sequence number + 1 in the slot (stored"
+                    + " last, release), the consumer publishes its head every 64 messages, the producer reads it only"
+                    + " when its cached copy says full; both spin with pause; no wake-up, no crash safety";
+            default -> "one producer process, one consumer process, a one-producer channel of " + capacity
+                    + " B; offer (put when full) + zero-copy poll, both wait with hybrid";
+        };
+        return how + "; measured in the paired step (" + blocks(plan) + " blocks of " + side.block + " messages,"
+                + " from the first member's start to the last one's end, turned through with the other sides of its"
+                + " size); CPU per message: CLOCK_PROCESS_CPUTIME_ID of each whole process; warm-up: "
+                + side.warmNote;
     }
 
     private static String rate(Result row, int size) {
