@@ -79,10 +79,25 @@ public final class Crew implements AutoCloseable {
      */
     public static Crew start(String name, List<List<String>> commands, HasFd shared, Duration limit)
             throws IOException {
+        return start(name, commands, commands.stream().map(c -> java.util.Map.of(Peers.SHM_FD, shared)).toList(),
+                limit);
+    }
+
+    /**
+     * Starts {@code commands} (in order), member {@code i} with the fds {@code fds.get(i)} (child fd number to the
+     * end placed there, shared: this process keeps its copy), and waits until each has said {@code ready}.
+     *
+     * @throws IOException if one fails to start or exits, or not all are ready within {@code limit} (all are killed)
+     */
+    public static Crew start(String name, List<List<String>> commands,
+            List<? extends java.util.Map<Integer, ? extends HasFd>> fds, Duration limit) throws IOException {
+        if (fds.size() != commands.size()) {
+            throw new IllegalArgumentException("fds=" + fds.size() + " != commands=" + commands.size());
+        }
         Crew crew = new Crew(name);
         try {
-            for (List<String> command : commands) {
-                crew.add(command, shared);
+            for (int i = 0; i < commands.size(); i++) {
+                crew.add(commands.get(i), fds.get(i));
             }
             long deadline = System.nanoTime() + limit.toNanos();
             for (int i = 0; i < commands.size(); i++) {
@@ -98,12 +113,15 @@ public final class Crew implements AutoCloseable {
         }
     }
 
-    private void add(List<String> command, HasFd shared) throws IOException {
+    private void add(List<String> command, java.util.Map<Integer, ? extends HasFd> fds) throws IOException {
         Pipe control = Pipe.open();
         Pipe report = Pipe.open();
         try {
-            ChildProcess child = Spawn.command(command).fd(0, control.source()).fd(1, report.sink())
-                    .shareFd(Peers.SHM_FD, shared).start();
+            Spawn spawn = Spawn.command(command).fd(0, control.source()).fd(1, report.sink());
+            for (var fd : new java.util.TreeMap<>(fds).entrySet()) {
+                spawn.shareFd(fd.getKey(), fd.getValue());
+            }
+            ChildProcess child = spawn.start();
             children.add(child);
         } catch (IOException | RuntimeException e) {
             control.close();

@@ -51,7 +51,7 @@ import org.HdrHistogram.Histogram;
  * allocated per message ({@code ThreadMXBean.getThreadAllocatedBytes}), as a paired "ratio" of figure
  * {@value #ALLOCATED}.
  */
-final class ChannelPaired {
+public final class ChannelPaired {
     /** Consecutive warm-up blocks within this relative difference count as stable. */
     static final double STABLE = 0.05;
     /** The {@link PairedRatio#figure()} of the allocation lines: bytes allocated per message, per block. */
@@ -61,12 +61,13 @@ final class ChannelPaired {
     private ChannelPaired() {
     }
 
-    static boolean tiny(Plan plan) {
+    /** Whether {@code plan} is a smoke test's (under 1 000 round trips): blocks of a few messages. */
+    public static boolean tiny(Plan plan) {
         return plan.rounds() < 1000;
     }
 
     /** Measured blocks per side: 12 (quick), 24 (full), 4 for a smoke test's plan. */
-    static int blocks(Plan plan) {
+    public static int blocks(Plan plan) {
         return tiny(plan) ? 4 : plan.quick() ? 12 : 24;
     }
 
@@ -89,7 +90,8 @@ final class ChannelPaired {
         return tiny(plan) ? 1 : 3;
     }
 
-    static int maxWarmupBlocks(Plan plan) {
+    /** The most warm-up blocks of a Java side: 10 (quick), 20 (full), 2 for a smoke test. */
+    public static int maxWarmupBlocks(Plan plan) {
         return tiny(plan) ? 2 : plan.quick() ? 10 : 20;
     }
 
@@ -128,8 +130,11 @@ final class ChannelPaired {
         return steps;
     }
 
-    /** One pair (or the one memcpy process) kept alive as a crew and measured block by block. */
-    static final class Side implements AutoCloseable {
+    /**
+     * One pair (or the one memcpy process) kept alive as a crew and measured block by block; also used by the paired
+     * pipe and FIFO step ({@code jipc.bench.os.StreamPaired}).
+     */
+    public static final class Side implements AutoCloseable {
         final String implementation;
         final String mechanism;
         final boolean java;
@@ -137,7 +142,7 @@ final class ChannelPaired {
         final long block;
         final long warmupBlock;
         final Crew crew;
-        final Memfd memfd;
+        final AutoCloseable resources;
         final Path samples;
         long measured;
         long elapsed;
@@ -145,8 +150,12 @@ final class ChannelPaired {
         final List<Double> allocatedPerMessage = new ArrayList<>();
         String warmNote = "";
 
-        Side(String implementation, String mechanism, boolean java, boolean latency, long block, long warmupBlock,
-                Crew crew, Memfd memfd, Path samples) {
+        /**
+         * A side of {@code crew}: {@code latency} sides report their last member's median round trip per block,
+         * the others messages per second; {@code resources} (shared memory, pipes) are closed after the crew.
+         */
+        public Side(String implementation, String mechanism, boolean java, boolean latency, long block,
+                long warmupBlock, Crew crew, AutoCloseable resources, Path samples) {
             this.implementation = implementation;
             this.mechanism = mechanism;
             this.java = java;
@@ -154,20 +163,41 @@ final class ChannelPaired {
             this.block = block;
             this.warmupBlock = warmupBlock;
             this.crew = crew;
-            this.memfd = memfd;
+            this.resources = resources;
             this.samples = samples;
             this.cpu = new long[crew.size()];
         }
 
-        String name() {
+        /** {@code "jipc"}, {@code "C"}, {@code "Agrona"}. */
+        public String implementation() {
+            return implementation;
+        }
+
+        /** {@code "channel spin"}, {@code "pipe"}. */
+        public String mechanism() {
+            return mechanism;
+        }
+
+        /** {@code "jipc pipe"}. */
+        public String name() {
             return implementation + " " + mechanism;
+        }
+
+        /** Messages per second over the measured blocks (first member's start to last member's end, per block). */
+        public double messagesPerSecond() {
+            return measured * 1e9 / elapsed;
+        }
+
+        /** The warm-up's outcome, e.g. {@code "stable after 4 warm-up blocks of 2048 (last two within 1.2%)"}. */
+        public String warmNote() {
+            return warmNote;
         }
 
         /**
          * One block; returns its figure: side a's median round trip (latency) or messages per second from the first
          * member's start to the last one's end (throughput).
          */
-        double block(boolean measuring) throws IOException {
+        public double block(boolean measuring) throws IOException {
             long count = measuring ? block : warmupBlock;
             List<Crew.Report> reports = crew.block(count, Duration.ofSeconds(60).plusNanos(count * 1_000_000L));
             long t0 = Long.MAX_VALUE;
@@ -199,7 +229,13 @@ final class ChannelPaired {
             try {
                 crew.close();
             } finally {
-                memfd.close();
+                try {
+                    resources.close();
+                } catch (IOException | RuntimeException e) {
+                    throw e;
+                } catch (Exception e) {
+                    throw new IOException(e);
+                }
                 if (samples != null) {
                     Files.deleteIfExists(samples);
                 }
@@ -212,7 +248,7 @@ final class ChannelPaired {
      * at most {@value #STABLE} (after at least {@link #minWarmupBlocks}), or {@link #maxWarmupBlocks} blocks, turning
      * through the sides not yet warm. Then empties the sample files.
      */
-    static void warm(List<Side> sides, Plan plan) throws IOException {
+    public static void warm(List<Side> sides, Plan plan) throws IOException {
         double[] last = new double[sides.size()];
         boolean[] done = new boolean[sides.size()];
         for (int round = 1; round <= maxWarmupBlocks(plan); round++) {
@@ -508,7 +544,8 @@ final class ChannelPaired {
         }
     }
 
-    private static String warmNotes(List<Side> sides) {
+    /** The warm-up notes of the Java sides, for a ratio's note. */
+    public static String warmNotes(List<Side> sides) {
         List<String> notes = new ArrayList<>();
         for (Side side : sides) {
             if (side.java) {
@@ -529,7 +566,8 @@ final class ChannelPaired {
         return samples;
     }
 
-    private static void closeAll(List<Side> sides) throws IOException {
+    /** Closes every side, throwing the first failure after trying all. */
+    public static void closeAll(List<Side> sides) throws IOException {
         IOException failure = null;
         for (Side side : sides) {
             try {

@@ -112,15 +112,28 @@ public abstract sealed class StreamBenchmark implements Benchmark permits PipeBe
                         (p, log) -> measure(p, log, stream, peer, build)));
             }
         }
+        if (streams.contains(Stream.PIPE) && streams.contains(Stream.FIFO)) {
+            steps.addAll(StreamPaired.steps(plan, build));
+        }
         // The compiled C program lives in a temporary directory that the last step removes.
         Step last = steps.removeLast();
-        steps.add(new Step(last.name(), last.estimate(), (p, log) -> {
-            try {
-                return last.body().run(p, log);
-            } finally {
-                build.delete();
-            }
-        }));
+        if (last.body() instanceof Step.PairedBody paired) {
+            steps.add(new Step(last.name(), last.estimate(), (Step.PairedBody) (p, log) -> {
+                try {
+                    return paired.measure(p, log);
+                } finally {
+                    build.delete();
+                }
+            }));
+        } else {
+            steps.add(new Step(last.name(), last.estimate(), (p, log) -> {
+                try {
+                    return last.body().run(p, log);
+                } finally {
+                    build.delete();
+                }
+            }));
+        }
         return steps;
     }
 

@@ -36,7 +36,8 @@ import jipc.bench.suite.Result.Kind;
  * ("parity"), / the C twin &le; 1.1, / the C shm spin flag &le; 1.5; the C twin / Agrona &le; 1.05; spin p99 / Agrona
  * &le; 1.2 and p99.9 &le; 2 (pooled samples, bootstrap interval); hybrid / spin &le; 1.1 (jipc and C); jipc futex / raw
  * C futex &le; 1.1; 64 B msg/s / Agrona &ge; 0.95, / the C twin &ge; 0.9, / the C SPSC ring &ge; 0.6; 64 KiB / the C
- * twin &ge; 0.95 and / C memcpy &ge; 0.8; the hot threads' allocated bytes per message &le; 0.01.</li>
+ * twin &ge; 0.95 and / C memcpy &ge; 0.8; the hot threads' allocated bytes per message &le; 0.01; pipe and FIFO 64
+ * KiB msg/s, jipc / C &ge; 0.95 ({@code jipc.bench.os.StreamPaired}).</li>
  * </ul>
  * When a run has the paired channel ratios, the plain same-run channel ratios they measure again are left out.
  */
@@ -169,6 +170,10 @@ public final class Targets {
                     false, 0.95),
             new PairedGoal("throughput", Kind.THROUGHPUT, "jipc channel", "C memcpy", "msg/s", List.of(65536), false,
                     0.8),
+            new PairedGoal("throughput", Kind.THROUGHPUT, "jipc pipe", "C pipe", "msg/s", List.of(65536), false,
+                    0.95),
+            new PairedGoal("throughput", Kind.THROUGHPUT, "jipc fifo", "C fifo", "msg/s", List.of(65536), false,
+                    0.95),
             new PairedGoal("allocation", Kind.LATENCY, "jipc channel", "messages", "allocated B/msg", List.of(), true,
                     0.01),
             new PairedGoal("allocation", Kind.THROUGHPUT, "jipc channel", "messages", "allocated B/msg", List.of(),
@@ -182,8 +187,10 @@ public final class Targets {
     /** The checks that {@code results} and {@code paired} allow. */
     public static List<Check> of(List<Result> results, List<PairedRatio> paired) {
         boolean pairedChannel = paired.stream().anyMatch(r -> r.numerator().startsWith("jipc channel"));
-        List<Check> checks = new ArrayList<>(pairedChannel ? of(results).stream().filter(c -> !coveredByPaired(c))
-                .toList() : of(results));
+        boolean pairedPipes = paired.stream().anyMatch(r -> r.numerator().startsWith("jipc pipe")
+                || r.numerator().startsWith("jipc fifo"));
+        List<Check> checks = new ArrayList<>(of(results).stream().filter(c -> !(pairedChannel && coveredByPaired(c))
+                && !(pairedPipes && pipeCoveredByPaired(c))).toList());
         for (PairedRatio r : paired) {
             for (PairedGoal goal : PAIRED_GOALS) {
                 if (goal.matches(r)) {
@@ -210,6 +217,12 @@ public final class Targets {
         boolean channelThroughput = (g.startsWith("throughput 64 B") || g.startsWith("throughput 64 KiB"))
                 && g.contains(": jipc channel /");
         return channelLatency || channelThroughput;
+    }
+
+    /** Whether a plain check is the pipe or FIFO 64 KiB ratio that the run's paired pipe ratios measure again. */
+    private static boolean pipeCoveredByPaired(Check check) {
+        String g = check.goal();
+        return g.startsWith("throughput 64 KiB MB/s: jipc pipe /") || g.startsWith("throughput 64 KiB MB/s: jipc fifo /");
     }
 
     /** The checks that the rows of {@code results} allow. */

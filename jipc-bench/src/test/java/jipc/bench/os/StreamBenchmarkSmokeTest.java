@@ -137,15 +137,16 @@ class StreamBenchmarkSmokeTest {
 
     @Test
     void quickRunFitsItsTimeBudgetByEstimate() {
-        // The runner's progress bar trusts these; the quick run of both families must stay near 20 s on 2 cores
-        // (15 s before the 64 KiB pipe and FIFO throughput got 1 GiB of warm-up and 1 GiB measured).
+        // The runner's progress bar trusts these; the quick run of both families must stay near 24 s on 2 cores
+        // (15 s before the 64 KiB pipe and FIFO throughput got 1 GiB of warm-up and 1 GiB measured, and the
+        // paired pipe/FIFO step of StreamPaired).
         Duration total = Duration.ZERO;
         for (Benchmark benchmark : List.of(new PipeBenchmark(), new SocketBenchmark())) {
             for (Step step : benchmark.steps(Plan.quickRun())) {
                 total = total.plus(step.estimate());
             }
         }
-        assertTrue(total.compareTo(Duration.ofSeconds(20)) <= 0, total.toString());
+        assertTrue(total.compareTo(Duration.ofSeconds(24)) <= 0, total.toString());
         assertFalse(total.isZero());
     }
 
