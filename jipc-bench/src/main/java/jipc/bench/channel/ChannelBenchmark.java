@@ -20,7 +20,7 @@ import jipc.bench.suite.Step;
  *       by side a. {@code "channel spin|hybrid|futex"} by {@code "jipc"} ({@link jipc.channel.OneToOneChannel} with
  *       {@code WaitStrategy.busySpin()/hybrid()/futex()}) and {@code "C"} (the C twin {@code jipc_channel.c} with the
  *       same strategies); {@code "channel futex (virtual thread)"} by {@code "jipc"}: the same futex pair with each
- *       side's loop on a virtual thread, a single-row step of its own (a wait parks the virtual thread
+ *       side's loop on a virtual thread, one more pair of the paired step (a wait parks the virtual thread
  *       and a futex-waiter thread unparks it: the cost of not pinning a carrier); the C floors
  *       {@code "shm spin flag"} (payload memcpy, release store of a sequence word, acquire spin on it) and
  *       {@code "futex"} (the same, sleeping in {@code FUTEX_WAIT}, always woken);</li>
@@ -29,8 +29,8 @@ import jipc.bench.suite.Step;
  *       copying each message into a shared ring area: the physical limit);</li>
  *   <li>the goals of issue 16 as paired ratios ({@link ChannelPaired}): per latency size, and throughput at 64 B and
  *       64 KiB, all pairs of a comparison kept alive and measured block by block in turn. These steps also give the
- *       latency rows above (all but the virtual-thread one, a single-row step of its own) and the throughput rows
- *       at 64 B and 64 KiB; the single-row throughput steps measure the other sizes;</li>
+ *       latency rows above and the throughput rows at 64 B and 64 KiB; the single-row throughput steps measure the
+ *       other sizes;</li>
  *   <li>idle CPU: a receiver blocked on an empty channel for {@link Plan#idleSeconds()}: jipc futex (on a platform
  *       thread and on a virtual thread) and hybrid, C twin futex.</li>
  * </ul>
@@ -53,11 +53,8 @@ public final class ChannelBenchmark implements Benchmark {
     @Override
     public List<Step> steps(Plan plan) {
         List<Step> steps = new ArrayList<>();
-        // The paired steps (ChannelPaired) measure every latency size's jipc and C rows and the throughput rows at
-        // 64 B and 64 KiB; the single-row steps remain for the virtual-thread row and the other throughput sizes.
-        for (int size : plan.latencySizes()) {
-            steps.add(latency(plan, Peer.JIPC_VIRTUAL, "futex", size));
-        }
+        // The paired steps (ChannelPaired) measure every latency row (the virtual-thread one too) and the throughput
+        // rows at 64 B and 64 KiB; the single-row steps remain for the other throughput sizes.
         for (int size : plan.throughputSizes()) {
             if (ChannelPaired.pairedThroughput(size)) {
                 continue;
@@ -118,7 +115,7 @@ public final class ChannelBenchmark implements Benchmark {
     }
 
     /** What the threads of {@code peer} do, for the note of a virtual-thread row; empty for any other. */
-    private static String threadNote(Peer peer) {
+    static String threadNote(Peer peer) {
         return peer != Peer.JIPC_VIRTUAL ? "" : "; the echoing (or idle) side b's loop on a virtual thread"
                 + " (jipc.bench.OnVirtualThread; side a, which measures, on a platform thread): a futex wait parks it, a jipc-futex-waiter thread in futex_waitv unparks it (one hop more per"
                 + " wake than a platform thread's FUTEX_WAIT)";

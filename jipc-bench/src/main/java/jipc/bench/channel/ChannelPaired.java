@@ -37,7 +37,8 @@ import org.HdrHistogram.Histogram;
  * <ul>
  *   <li>{@code "channel latency SIZE (paired)"}, per latency size: ping-pong of jipc spin / hybrid / futex
  *       ({@code ChannelPeer}), the C twin spin / hybrid / futex ({@code channel_bench.c}), Agrona spin
- *       ({@link AgronaPeer}) and the C floors (shm spin flag, raw futex ping-pong). Ratios of the per-block p50s;
+ *       ({@link AgronaPeer}), the C floors (shm spin flag, raw futex ping-pong) and jipc futex with the echoing
+ *       side on a virtual thread. Ratios of the per-block p50s;
  *       p99 and p99.9 of jipc spin / Agrona from each side's samples pooled across blocks, with a bootstrap interval
  *       ({@link Paired#tailRatio}).</li>
  *   <li>{@code "channel throughput 64 B (paired)"}: jipc, the C twin (both hybrid), Agrona (spin), the C SPSC ring
@@ -112,8 +113,8 @@ public final class ChannelPaired {
     static List<Step> steps(Plan plan) {
         List<Step> steps = new ArrayList<>();
         for (int size : plan.latencySizes()) {
-            double seconds = 4 * ChannelBenchmark.JVM_PAIR_SECONDS + (blocks(plan) + maxWarmupBlocks(plan))
-                    * (5 * spinBlock(plan) * (1e-6 + size * 4e-10) + 3 * futexBlock(plan) * 40e-6);
+            double seconds = 5 * ChannelBenchmark.JVM_PAIR_SECONDS + (blocks(plan) + maxWarmupBlocks(plan))
+                    * (5 * spinBlock(plan) * (1e-6 + size * 4e-10) + 4 * futexBlock(plan) * 40e-6);
             steps.add(new Step("channel latency " + Figures.size(size) + ": jipc, C twin, Agrona, C floors (paired)",
                     ChannelBenchmark.seconds(seconds), (Step.PairedBody) (p, log) -> latency(p, log, size)));
         }
@@ -362,8 +363,15 @@ public final class ChannelPaired {
                                 crewCommand(pairs, Peer.C, true, "flag", "a", wait, s, samples.toString())),
                         Memfd.create("jipc-bench-paired-flag", 4096 + 2 * buffer), samples);
             }
+            // the virtual-thread row: side b (echoing) on a virtual thread, side a (measuring) on a platform thread
+            Path vtSamples = Files.createTempFile(work, "samples-", ".bin");
+            start(sides, "jipc", ChannelBenchmark.mechanism(Peer.JIPC_VIRTUAL, "futex"), true, true,
+                    futexBlock(plan), javaWarmupBlock(plan, true), List.of(
+                            crewCommand(pairs, Peer.JIPC_VIRTUAL, false, "ping", "b", "futex", s, cap),
+                            crewCommand(pairs, Peer.JIPC, true, "ping", "a", "futex", s, cap, vtSamples.toString())),
+                    pingMemfd(Peer.JIPC, capacity), vtSamples);
             // sides: 0 jipc spin, 1 C spin, 2 Agrona spin, 3 jipc hybrid, 4 C hybrid, 5 jipc futex, 6 C futex,
-            // 7 C shm spin flag, 8 C futex (raw ping-pong)
+            // 7 C shm spin flag, 8 C futex (raw ping-pong), 9 jipc futex (virtual thread)
             warm(sides, plan);
             List<Paired.Side> turn = new ArrayList<>();
             for (Side side : sides) {
@@ -390,7 +398,7 @@ public final class ChannelPaired {
                     + futexBlock(plan) + " (futex) round trips after " + jipc.bench.CrewMember.SYNC_ROUND_TRIPS + " untimed ones; warm-up: "
                     + warmNotes(sides);
             List<PairedRatio> ratios = new ArrayList<>();
-            int[][] pairsOf = {{0, 2}, {0, 1}, {0, 7}, {1, 2}, {1, 7}, {3, 0}, {4, 1}, {5, 8}, {6, 8}};
+            int[][] pairsOf = {{0, 2}, {0, 1}, {0, 7}, {1, 2}, {1, 7}, {3, 0}, {4, 1}, {5, 8}, {6, 8}, {9, 5}};
             for (int[] ab : pairsOf) {
                 ratios.add(PairedRatio.of(rows.get(ab[0]), rows.get(ab[1]), "p50", rotation.ratio(ab[0], ab[1]),
                         floor, note));
@@ -498,7 +506,10 @@ public final class ChannelPaired {
             case "futex" -> "floor: payload memcpy into shared memory, release store of a 32-bit sequence word,"
                     + " FUTEX_WAIT on it; the writer always FUTEX_WAKEs (raw futex ping-pong)";
             default -> "two one-producer channels of " + capacity + " B (a to b, b to a), offer + zero-copy poll; "
-                    + ChannelBenchmark.note(side.mechanism.substring("channel ".length()));
+                    + ChannelBenchmark.note(side.mechanism.startsWith("channel futex") ? "futex"
+                            : side.mechanism.substring("channel ".length()))
+                    + ChannelBenchmark.threadNote(side.mechanism.endsWith(Result.VIRTUAL_THREAD)
+                            ? Peer.JIPC_VIRTUAL : Peer.JIPC);
         };
         return how + "; measured in the paired step (" + blocks(plan) + " blocks of " + side.block
                 + " round trips, each after " + jipc.bench.CrewMember.SYNC_ROUND_TRIPS + " untimed ones, turned"

@@ -160,6 +160,8 @@ public final class Targets {
             new PairedGoal("latency", Kind.LATENCY, "C channel hybrid", "C channel spin", "p50", List.of(), true,
                     1.1),
             new PairedGoal("latency", Kind.LATENCY, "jipc channel futex", "C futex", "p50", List.of(), true, 1.1),
+            new PairedGoal("latency", Kind.LATENCY, "jipc channel futex (virtual thread)", "jipc channel futex",
+                    "p50", List.of(), true, 1.5),
             new PairedGoal("throughput", Kind.THROUGHPUT, "jipc channel", "Agrona channel", "msg/s", List.of(64),
                     false, RATE_PARITY),
             new PairedGoal("throughput", Kind.THROUGHPUT, "jipc channel", "C channel", "msg/s", List.of(64), false,
@@ -216,7 +218,8 @@ public final class Targets {
                 && !g.contains("(virtual thread)");
         boolean channelThroughput = (g.startsWith("throughput 64 B") || g.startsWith("throughput 64 KiB"))
                 && g.contains(": jipc channel /");
-        return channelLatency || channelThroughput;
+        boolean virtualThread = g.contains(": jipc channel futex (virtual thread) / jipc channel futex");
+        return channelLatency || channelThroughput || virtualThread;
     }
 
     /** Whether a plain check is the pipe or FIFO 64 KiB ratio that the run's paired pipe ratios measure again. */

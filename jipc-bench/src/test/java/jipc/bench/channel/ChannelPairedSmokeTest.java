@@ -59,6 +59,7 @@ class ChannelPairedSmokeTest {
         assertEquals(List.of("LATENCY jipc channel spin 64", "LATENCY C channel spin 64",
                 "LATENCY jipc channel hybrid 64", "LATENCY C channel hybrid 64", "LATENCY jipc channel futex 64",
                 "LATENCY C channel futex 64", "LATENCY C shm spin flag 64", "LATENCY C futex 64",
+                "LATENCY jipc channel futex (virtual thread) 64",
                 "THROUGHPUT jipc channel 64", "THROUGHPUT C channel 64", "THROUGHPUT C spsc ring 64",
                 "THROUGHPUT C memcpy 64", "THROUGHPUT jipc channel 65536", "THROUGHPUT C channel 65536",
                 "THROUGHPUT C memcpy 65536"), rows);
@@ -79,6 +80,7 @@ class ChannelPairedSmokeTest {
                 "latency 64 B p50 (paired, 4 blocks): jipc channel hybrid / jipc channel spin",
                 "latency 64 B p50 (paired, 4 blocks): C channel hybrid / C channel spin",
                 "latency 64 B p50 (paired, 4 blocks): jipc channel futex / C futex",
+                "latency 64 B p50 (paired, 4 blocks): jipc channel futex (virtual thread) / jipc channel futex",
                 "throughput 64 B msg/s (paired, 4 blocks): jipc channel / Agrona channel",
                 "throughput 64 B msg/s (paired, 4 blocks): jipc channel / C channel",
                 "throughput 64 B msg/s (paired, 4 blocks): jipc channel / C spsc ring",
