@@ -68,7 +68,10 @@ public final class StreamPeer {
         this.sideA = sideA;
         this.outdir = outdir;
         // Page-aligned like the C side's aligned_alloc(4096): the kernel's copy must not differ by alignment.
-        this.buffer = ByteBuffer.allocateDirect(Math.max(largest, 8) + PAGE).alignedSlice(PAGE)
+        // alignedSlice keeps whole pages only: allocate whole pages plus one, or a small message's buffer could come
+        // out empty (an 8 B + 4 KiB allocation 16 bytes past a page boundary holds no whole aligned page).
+        int pages = (Math.max(largest, 8) + PAGE - 1) / PAGE;
+        this.buffer = ByteBuffer.allocateDirect((pages + 1) * PAGE).alignedSlice(PAGE)
                 .order(ByteOrder.LITTLE_ENDIAN);
     }
 
