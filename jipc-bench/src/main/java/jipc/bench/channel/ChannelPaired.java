@@ -113,16 +113,18 @@ public final class ChannelPaired {
     static List<Step> steps(Plan plan) {
         List<Step> steps = new ArrayList<>();
         for (int size : plan.latencySizes()) {
-            double seconds = 5 * ChannelBenchmark.JVM_PAIR_SECONDS + (blocks(plan) + maxWarmupBlocks(plan))
-                    * (5 * spinBlock(plan) * (1e-6 + size * 4e-10) + 4 * futexBlock(plan) * 40e-6);
+            // typically 4 warm-up blocks per Java side; a spinning round trip of 64 KiB takes about 2 us here
+            double seconds = 5 * ChannelBenchmark.JVM_PAIR_SECONDS + (blocks(plan) + 4)
+                    * (5 * spinBlock(plan) * (1e-6 + size * 3e-11) + 4 * futexBlock(plan) * 40e-6);
             steps.add(new Step("channel latency " + Figures.size(size) + ": jipc, C twin, Agrona, C floors (paired)",
                     ChannelBenchmark.seconds(seconds), (Step.PairedBody) (p, log) -> latency(p, log, size)));
         }
         for (int size : plan.throughputSizes()) {
             if (pairedThroughput(size)) {
+                // a channel or memcpy moves 64 KiB messages at 40-100 GB/s here, 64 B ones at 10-50 M/s
                 double seconds = (size == 64 ? 2 : 1) * ChannelBenchmark.JVM_PAIR_SECONDS
-                        + (blocks(plan) + maxWarmupBlocks(plan)) * 5 * messageBlock(plan, size)
-                        * Math.max(60e-9, size / 8e9);
+                        + (blocks(plan) + 4) * (size == 64 ? 5 : 3) * messageBlock(plan, size)
+                        * Math.max(60e-9, size / 40e9);
                 steps.add(new Step("channel throughput " + Figures.size(size) + ": jipc, C twin"
                         + (size == 64 ? ", Agrona, C ring" : "") + ", C memcpy (paired)",
                         ChannelBenchmark.seconds(seconds), (Step.PairedBody) (p, log) -> throughput(p, log, size)));
