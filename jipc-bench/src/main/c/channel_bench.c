@@ -18,6 +18,21 @@
  *   memcpy SIZE WARMUP COUNT CAPACITY OUT                 one process copying SIZE-byte blocks round the ring
  *                                                         area of the memfd: the bandwidth limit of a ring copy
  *
+ * The same runs as members of a jipc.bench.Crew (kept alive, driven block by block by jipc.bench.channel.ChannelPaired):
+ *
+ *   crew ping a|b STRATEGY SIZE CAPACITY [SAMPLES]        per "run COUNT": SYNC unmeasured round trips, then COUNT
+ *                                                         timed ones; a appends their times to SAMPLES (int64 ns)
+ *                                                         and reports their median
+ *   crew flag a|b spin|futex SIZE [SAMPLES]               the floors, block by block, as crew ping
+ *   crew send|recv STRATEGY SIZE CAPACITY                 throughput over channel 0: COUNT messages per block
+ *   crew ring-send|ring-recv SIZE                         the C SPSC ring floor (see ring_send): COUNT messages
+ *   crew memcpy SIZE CAPACITY                             one process copying COUNT messages round the ring area
+ *
+ * A crew member prints "ready" once attached, then per "run COUNT" line on stdin runs one block and prints
+ * "done T0 T1 CPU COUNT 0 P50" (CLOCK_MONOTONIC start and end of its block, CLOCK_PROCESS_CPUTIME_ID over it, the
+ * messages or round trips, the median round trip of side a or 0); "quit" or the end of stdin ends it. Between
+ * blocks it is blocked in read(2) on stdin. Sequence numbers go on from block to block.
+ *
  * STRATEGY: spin (re-check with a pause), hybrid (1000 pauses, then the futex wait of jipc_channel.c, as
  * WaitStrategy.hybrid()), futex (the futex wait at once). The throughput modes write one line to OUT:
  * "MESSAGES ELAPSED_NS CPU_NS" (CPU_NS: CLOCK_PROCESS_CPUTIME_ID, user + system time of the whole process, over the
@@ -44,6 +59,8 @@
 #define HYBRID_SPINS 1000
 
 enum strategy { SPIN, HYBRID, FUTEX };
+
+static void usage(void);
 
 static void die(const char *what) {
     fprintf(stderr, "channel_bench: %s: %s\n", what, strerror(errno));
@@ -360,11 +377,306 @@ static int copy_bandwidth(long size, long warmup, long count, long capacity, con
     return 0;
 }
 
+/* ---- crew members (jipc.bench.Crew) ------------------------------------------------------------------------ */
+
+/* Round trips at the start of each crew ping block that are not timed: side b has just woken from read(2). */
+#define SYNC 16
+/* The C SPSC ring floor: slot size, and how often the consumer publishes its head. */
+#define RING_SLOT 64
+#define RING_PUBLISH_EVERY 64
+#define RING_SLOTS_OFFSET 4096
+
+static int cmp64(const void *a, const void *b) {
+    int64_t x = *(const int64_t *) a;
+    int64_t y = *(const int64_t *) b;
+    return x < y ? -1 : x > y;
+}
+
+enum crew_kind { CREW_PING, CREW_FLAG, CREW_SEND, CREW_RECV, CREW_RING_SEND, CREW_RING_RECV, CREW_MEMCPY };
+
+struct crew {
+    enum crew_kind kind;
+    int side_a;
+    enum strategy strategy;
+    int futex;
+    long size;
+    long capacity;
+    const char *samples;
+    unsigned char *base;
+    size_t map_size;
+    jipc_channel ab, ba;
+    unsigned char *payload;
+    struct receiver r;
+    int64_t next;             /* the next sequence number this member sends (or, for b and consumers, expects) */
+    long copy_index;          /* memcpy: where the next block goes */
+    /* ring */
+    _Atomic int64_t *ring_head;
+    unsigned char *ring_slots;
+    int64_t ring_slot_count;
+    int64_t ring_cached_head; /* producer: its last look at the consumer's head */
+};
+
+/*
+ * The best-known C SPSC ring (the issue's floor): fixed 64-byte slots, the message's sequence number + 1 in the
+ * slot's first 8 bytes, stored last with release, so the consumer needs no other word to see a message; the consumer
+ * publishes its head (release) only every RING_PUBLISH_EVERY messages, and the producer reads that head only when
+ * its cached copy says the ring is full. Both spin with a pause. No wake-up, no crash safety, no variable length:
+ * the limit a one-producer ring of 64 B messages can reach on this machine.
+ */
+static void ring_send(struct crew *c, int64_t seq) {
+    int64_t n = c->ring_slot_count;
+    while (seq - c->ring_cached_head >= n) {
+        c->ring_cached_head = atomic_load_explicit(c->ring_head, memory_order_acquire);
+        if (seq - c->ring_cached_head >= n) {
+            __builtin_ia32_pause();
+        }
+    }
+    unsigned char *slot = c->ring_slots + (seq % n) * RING_SLOT;
+    memcpy(slot + 8, c->payload + 8, RING_SLOT - 8);
+    atomic_store_explicit((_Atomic int64_t *) slot, seq + 1, memory_order_release);
+}
+
+static void ring_receive(struct crew *c, int64_t seq) {
+    unsigned char *slot = c->ring_slots + (seq % c->ring_slot_count) * RING_SLOT;
+    int64_t seen;
+    while ((seen = atomic_load_explicit((_Atomic int64_t *) slot, memory_order_acquire)) != seq + 1) {
+        __builtin_ia32_pause();
+    }
+    if ((seq + 1) % RING_PUBLISH_EVERY == 0) {
+        atomic_store_explicit(c->ring_head, seq + 1, memory_order_release);
+    }
+}
+
+/* One round trip of side a (ping or flag); seq is the round trip's number. */
+static void crew_round_trip_a(struct crew *c, int64_t seq) {
+    if (c->kind == CREW_PING) {
+        memcpy(c->payload, &seq, sizeof seq);
+        send(&c->ab, c->strategy, c->payload, c->size);
+        receive(&c->ba, c->strategy, &c->r);
+        return;
+    }
+    _Atomic int32_t *to_b = (_Atomic int32_t *) c->base;
+    _Atomic int32_t *to_a = (_Atomic int32_t *) (c->base + 128);
+    unsigned char *buffer_b = c->base + 4096;
+    unsigned char *buffer_a = c->base + 4096 + ((c->size + 4095) & ~4095L);
+    int32_t word = (int32_t) (seq + 1);
+    memcpy(c->payload, &seq, sizeof seq);
+    memcpy(buffer_b, c->payload, c->size);
+    publish_seq(to_b, word, c->futex);
+    await_seq(to_a, word, c->futex);
+    int64_t echoed;
+    memcpy(&echoed, buffer_a, sizeof echoed);
+    if (echoed != seq) {
+        fprintf(stderr, "channel_bench: flag echo %lld, expected %lld\n", (long long) echoed, (long long) seq);
+        exit(1);
+    }
+}
+
+/* One echo of side b. */
+static void crew_echo_b(struct crew *c, int64_t seq) {
+    if (c->kind == CREW_PING) {
+        receive(&c->ab, c->strategy, &c->r);
+        memcpy(c->payload, &seq, sizeof seq);
+        send(&c->ba, c->strategy, c->payload, c->size);
+        return;
+    }
+    _Atomic int32_t *to_b = (_Atomic int32_t *) c->base;
+    _Atomic int32_t *to_a = (_Atomic int32_t *) (c->base + 128);
+    unsigned char *buffer_b = c->base + 4096;
+    unsigned char *buffer_a = c->base + 4096 + ((c->size + 4095) & ~4095L);
+    int32_t word = (int32_t) (seq + 1);
+    await_seq(to_b, word, c->futex);
+    memcpy(c->payload, buffer_b, 8); /* the sequence number only, as the channel peers' handlers read */
+    memcpy(buffer_a, c->payload, c->size);
+    publish_seq(to_a, word, c->futex);
+}
+
+/* One block of COUNT; returns side a's median round trip (0 for the others); times has room for count. */
+static int64_t crew_block(struct crew *c, long count, int64_t *times) {
+    switch (c->kind) {
+    case CREW_PING:
+    case CREW_FLAG:
+        if (!c->side_a) {
+            for (long i = 0; i < SYNC + count; i++) {
+                crew_echo_b(c, c->next++);
+            }
+            return 0;
+        }
+        for (long i = 0; i < SYNC + count; i++) {
+            int64_t start = now_ns();
+            crew_round_trip_a(c, c->next++);
+            int64_t end = now_ns();
+            if (i >= SYNC) {
+                times[i - SYNC] = end - start;
+            }
+        }
+        if (count == 0) {
+            return 0;
+        }
+        if (c->samples != NULL) {
+            FILE *f = fopen(c->samples, "ab");
+            if (f == NULL || fwrite(times, sizeof(int64_t), count, f) != (size_t) count || fclose(f) != 0) {
+                die(c->samples);
+            }
+        }
+        qsort(times, count, sizeof(int64_t), cmp64);
+        return times[count / 2];
+    case CREW_SEND:
+        for (long i = 0; i < count; i++) {
+            memcpy(c->payload, &c->next, sizeof c->next);
+            c->next++;
+            send(&c->ab, c->strategy, c->payload, c->size);
+        }
+        return 0;
+    case CREW_RECV: {
+        int64_t target = c->r.expected + count;
+        while (c->r.expected < target) {
+            receive(&c->ab, c->strategy, &c->r);
+        }
+        if (c->r.expected != target) {
+            fprintf(stderr, "channel_bench: received %lld messages, expected %lld\n", (long long) c->r.expected,
+                    (long long) target);
+            exit(1);
+        }
+        return 0;
+    }
+    case CREW_RING_SEND:
+        for (long i = 0; i < count; i++) {
+            ring_send(c, c->next++);
+        }
+        return 0;
+    case CREW_RING_RECV:
+        for (long i = 0; i < count; i++) {
+            ring_receive(c, c->next++);
+        }
+        atomic_store_explicit(c->ring_head, c->next, memory_order_release);
+        return 0;
+    case CREW_MEMCPY: {
+        unsigned char *ring = c->base + JIPC_CHANNEL_HEADER_LENGTH;
+        long space = (8 + c->size + 7) & ~7L;
+        for (long i = 0; i < count; i++) {
+            if (c->copy_index + space > c->capacity) {
+                c->copy_index = 0;
+            }
+            memcpy(c->payload, &c->next, sizeof c->next);
+            c->next++;
+            memcpy(ring + c->copy_index + 8, c->payload, c->size);
+            c->copy_index += space;
+        }
+        return 0;
+    }
+    }
+    return 0;
+}
+
+static int crew(int argc, char **argv) {
+    struct crew c;
+    memset(&c, 0, sizeof c);
+    const char *kind = argc > 2 ? argv[2] : "";
+    if (strcmp(kind, "ping") == 0 && (argc == 7 || argc == 8)) {
+        c.kind = CREW_PING;
+        c.side_a = strcmp(argv[3], "a") == 0;
+        c.strategy = parse_strategy(argv[4]);
+        c.size = atol(argv[5]);
+        c.capacity = atol(argv[6]);
+        c.samples = argc == 8 ? argv[7] : NULL;
+    } else if (strcmp(kind, "flag") == 0 && (argc == 6 || argc == 7)) {
+        c.kind = CREW_FLAG;
+        c.side_a = strcmp(argv[3], "a") == 0;
+        c.futex = strcmp(argv[4], "futex") == 0;
+        c.size = atol(argv[5]);
+        c.samples = argc == 7 ? argv[6] : NULL;
+    } else if ((strcmp(kind, "send") == 0 || strcmp(kind, "recv") == 0) && argc == 6) {
+        c.kind = kind[0] == 's' ? CREW_SEND : CREW_RECV;
+        c.strategy = parse_strategy(argv[3]);
+        c.size = atol(argv[4]);
+        c.capacity = atol(argv[5]);
+    } else if ((strcmp(kind, "ring-send") == 0 || strcmp(kind, "ring-recv") == 0) && argc == 4) {
+        c.kind = kind[5] == 's' ? CREW_RING_SEND : CREW_RING_RECV;
+        c.size = atol(argv[3]);
+        if (c.size != RING_SLOT) {
+            fprintf(stderr, "channel_bench: the ring floor has %d-byte slots, not %ld\n", RING_SLOT, c.size);
+            return 2;
+        }
+    } else if (strcmp(kind, "memcpy") == 0 && argc == 5) {
+        c.kind = CREW_MEMCPY;
+        c.size = atol(argv[3]);
+        c.capacity = atol(argv[4]);
+    } else {
+        usage();
+    }
+    if (c.size < 8) {
+        fprintf(stderr, "channel_bench: SIZE %ld < 8: a message carries its sequence number\n", c.size);
+        return 2;
+    }
+    c.base = map_shared(&c.map_size);
+    c.payload = payload_buffer(c.size);
+    if (c.kind == CREW_PING || c.kind == CREW_SEND || c.kind == CREW_RECV) {
+        size_t second = JIPC_CHANNEL_HEADER_LENGTH + c.capacity;
+        attach(&c.ab, c.base, second);
+        if (c.kind == CREW_PING) {
+            attach(&c.ba, c.base + second, c.map_size - second);
+        }
+    } else if (c.kind == CREW_FLAG) {
+        if ((size_t) (4096 + 2 * ((c.size + 4095) & ~4095L)) > c.map_size) {
+            fprintf(stderr, "channel_bench: memfd too small for flag mode\n");
+            return 1;
+        }
+    } else if (c.kind == CREW_RING_SEND || c.kind == CREW_RING_RECV) {
+        c.ring_head = (_Atomic int64_t *) c.base;
+        c.ring_slots = c.base + RING_SLOTS_OFFSET;
+        c.ring_slot_count = (int64_t) ((c.map_size - RING_SLOTS_OFFSET) / RING_SLOT);
+        if (c.ring_slot_count <= RING_PUBLISH_EVERY) {
+            fprintf(stderr, "channel_bench: memfd too small for the ring floor\n");
+            return 1;
+        }
+    } else if ((size_t) (JIPC_CHANNEL_HEADER_LENGTH + c.capacity) > c.map_size) {
+        fprintf(stderr, "channel_bench: memfd too small for memcpy\n");
+        return 1;
+    }
+    int64_t *times = NULL;
+    long times_length = 0;
+    printf("ready\n");
+    fflush(stdout);
+    char line[128];
+    while (fgets(line, sizeof line, stdin) != NULL) {
+        if (strncmp(line, "quit", 4) == 0) {
+            break;
+        }
+        if (strncmp(line, "run ", 4) != 0) {
+            fprintf(stderr, "channel_bench: unknown command %s", line);
+            return 2;
+        }
+        long count = atol(line + 4);
+        if (times_length < count) {
+            free(times);
+            times = malloc(sizeof(int64_t) * count);
+            times_length = count;
+            if (times == NULL) {
+                die("malloc");
+            }
+        }
+        int64_t t0 = now_ns();
+        int64_t cpu = cpu_ns();
+        int64_t p50 = crew_block(&c, count, times);
+        int64_t t1 = now_ns();
+        printf("done %lld %lld %lld %ld 0 %lld\n", (long long) t0, (long long) t1, (long long) (cpu_ns() - cpu),
+               count, (long long) p50);
+        fflush(stdout);
+    }
+    return 0;
+}
+
 static void usage(void) {
     fprintf(stderr, "usage: channel_bench ping a|b STRATEGY SIZE WARMUP ROUNDS CAPACITY [OUT]\n"
                     "       channel_bench flag a|b spin|futex SIZE WARMUP ROUNDS [OUT]\n"
                     "       channel_bench send|recv STRATEGY SIZE WARMUP COUNT CAPACITY OUT\n"
-                    "       channel_bench memcpy SIZE WARMUP COUNT CAPACITY OUT\n");
+                    "       channel_bench memcpy SIZE WARMUP COUNT CAPACITY OUT\n"
+                    "       channel_bench crew ping a|b STRATEGY SIZE CAPACITY [SAMPLES]\n"
+                    "       channel_bench crew flag a|b spin|futex SIZE [SAMPLES]\n"
+                    "       channel_bench crew send|recv STRATEGY SIZE CAPACITY\n"
+                    "       channel_bench crew ring-send|ring-recv 64\n"
+                    "       channel_bench crew memcpy SIZE CAPACITY\n");
     exit(2);
 }
 
@@ -373,6 +685,9 @@ int main(int argc, char **argv) {
         usage();
     }
     const char *mode = argv[1];
+    if (strcmp(mode, "crew") == 0) {
+        return crew(argc, argv);
+    }
     if (strcmp(mode, "ping") == 0 && (argc == 8 || argc == 9)) {
         int side_a = strcmp(argv[2], "a") == 0;
         if (side_a != (argc == 9)) {

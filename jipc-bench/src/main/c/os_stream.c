@@ -22,6 +22,11 @@
  *                               writes "messages bytes elapsed_ns cpu_ns" of the COUNT measured messages to
  *                               OUTDIR/tp-SIZE.b; a writes "messages cpu_ns" of its measured writes to OUTDIR/tp-SIZE.a
  *                               (cpu = CLOCK_PROCESS_CPUTIME_ID, user + system)
+ *     crew:SIZE                 the last item: a jipc.bench.Crew member from here on. It prints "ready", then per
+ *                               "run COUNT" line on stdin a writes COUNT messages of SIZE bytes and b reads and
+ *                               checks them (sequence numbers go on across blocks), and each prints
+ *                               "done T0 T1 CPU COUNT 0 0" (CLOCK_MONOTONIC, CLOCK_PROCESS_CPUTIME_ID); "quit" or the
+ *                               end of stdin ends it
  * Both sides read and write through one page-aligned buffer (the Java peer aligns its direct buffer the same way).
  * exit: 0 done, 2 usage, 1 a system call failed or the data was wrong (message on stderr).
  */
@@ -340,6 +345,48 @@ static void throughput(int side_a, const char *outdir, long size, long warmup, l
     }
 }
 
+/* The crew:SIZE item: blocks of COUNT messages on demand (see the header). */
+static void crew(int side_a, long size, char *buffer) {
+    long next = 0;
+    char line[128];
+    printf("ready\n");
+    fflush(stdout);
+    while (fgets(line, sizeof line, stdin) != NULL) {
+        if (strncmp(line, "quit", 4) == 0) {
+            break;
+        }
+        if (strncmp(line, "run ", 4) != 0) {
+            fprintf(stderr, "os_stream: unknown command %s", line);
+            exit(2);
+        }
+        long count = atol(line + 4);
+        int64_t t0 = now_ns(CLOCK_MONOTONIC);
+        int64_t cpu0 = now_ns(CLOCK_PROCESS_CPUTIME_ID);
+        for (long i = 0; i < count; i++, next++) {
+            if (side_a) {
+                if (size >= 8) {
+                    memcpy(buffer, &next, sizeof next);
+                }
+                write_fully(out_fd, buffer, (size_t) size);
+            } else {
+                read_fully(in_fd, buffer, (size_t) size);
+                long sequence = next;
+                if (size >= 8) {
+                    memcpy(&sequence, buffer, sizeof sequence);
+                }
+                if (sequence != next) {
+                    fprintf(stderr, "os_stream: crew: message %ld carries sequence number %ld\n", next, sequence);
+                    exit(1);
+                }
+            }
+        }
+        int64_t t1 = now_ns(CLOCK_MONOTONIC);
+        printf("done %lld %lld %lld %ld 0 0\n", (long long) t0, (long long) t1,
+               (long long) (now_ns(CLOCK_PROCESS_CPUTIME_ID) - cpu0), count);
+        fflush(stdout);
+    }
+}
+
 int main(int argc, char **argv) {
     if (argc < 5 || (strcmp(argv[3], "a") != 0 && strcmp(argv[3], "b") != 0)) {
         fprintf(stderr, "usage: os_stream fds|fifo|unix|tcp ENDPOINT a|b OUTDIR ITEM...\n");
@@ -352,6 +399,12 @@ int main(int argc, char **argv) {
         long size = 0, x = 0, y = 0;
         if (sscanf(argv[i], "pipesize:%ld", &size) == 1) {
             pipe_size = (int) size;
+        } else if (sscanf(argv[i], "crew:%ld", &size) == 1) {
+            if (size < 1) {
+                fprintf(stderr, "os_stream: bad item %s\n", argv[i]);
+                return 2;
+            }
+            largest = size > largest ? size : largest;
         } else if (sscanf(argv[i], "lat:%ld:%ld:%ld", &size, &x, &y) == 3
                 || sscanf(argv[i], "tp:%ld:%ld:%ld", &size, &x, &y) == 3) {
             if (size < 1 || x < 0 || y < 1) {
@@ -393,6 +446,8 @@ int main(int argc, char **argv) {
             latency(side_a, outdir, size, x, y, buffer);
         } else if (sscanf(argv[i], "tp:%ld:%ld:%ld", &size, &x, &y) == 3) {
             throughput(side_a, outdir, size, x, y, buffer);
+        } else if (sscanf(argv[i], "crew:%ld", &size) == 1) {
+            crew(side_a, size, buffer);
         }
     }
     free(buffer);

@@ -22,7 +22,12 @@ import jipc.shm.Memfd;
  * <pre>
  *   ping a|b STRATEGY SIZE WARMUP ROUNDS CAPACITY [OUT]   a: t0; offer on 0; poll 1 (waiting); t1 -- b: the mirror
  *   send|recv STRATEGY SIZE WARMUP COUNT CAPACITY OUT     throughput over channel 0; OUT: "MESSAGES ELAPSED_NS CPU_NS"
+ *   crew ping a|b STRATEGY SIZE CAPACITY [SAMPLES]        the ping-pong as a {@link Crew} member, block by block
+ *                                                         ({@link CrewMember#timedRoundTrips}); a appends its times
+ *                                                         to SAMPLES
+ *   crew send|recv STRATEGY SIZE CAPACITY                 throughput over channel 0, COUNT messages per block
  * </pre>
+ * A crew member reports the bytes its one hot thread allocated in each block ({@link CrewMember#allocatedBytes}).
  *
  * <p>STRATEGY is {@code spin} ({@link WaitStrategy#busySpin()}), {@code hybrid} ({@link WaitStrategy#hybrid()}) or
  * {@code futex} ({@link WaitStrategy#futex()}). Every message carries its sequence number in its first 8 bytes; the
@@ -57,6 +62,10 @@ public final class ChannelPeer {
     }
 
     public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals("crew")) {
+            crew(args);
+            return;
+        }
         PeerArgs a = PeerArgs.parse(args, USAGE);
         boolean ping = a.ping();
         boolean sideA = a.sideA();
@@ -92,6 +101,68 @@ public final class ChannelPeer {
 
     private static final String USAGE = "usage: ChannelPeer ping a|b STRATEGY SIZE WARMUP ROUNDS CAPACITY [OUT]\n"
             + "       ChannelPeer send|recv STRATEGY SIZE WARMUP COUNT CAPACITY OUT";
+
+    private static final String CREW_USAGE = "usage: ChannelPeer crew ping a|b STRATEGY SIZE CAPACITY [SAMPLES]\n"
+            + "       ChannelPeer crew send|recv STRATEGY SIZE CAPACITY";
+
+    /** The crew modes: attaches as {@link #main} does, then serves blocks until told to quit. */
+    private static void crew(String[] args) throws Exception {
+        boolean ping = args.length >= 6 && args[1].equals("ping");
+        boolean stream = args.length == 5 && (args[1].equals("send") || args[1].equals("recv"));
+        if (!ping && !stream || ping && args.length > 7) {
+            System.err.println(CREW_USAGE);
+            System.exit(64);
+        }
+        int shift = ping ? 1 : 0;
+        WaitStrategy strategy = strategy(args[2 + shift]);
+        int size = Integer.parseInt(args[3 + shift]);
+        long capacity = Long.parseLong(args[4 + shift]);
+        long channelSize = ChannelDescriptor.segmentSize(capacity);
+        ProcessCpu.nanos();
+        try (Memfd memfd = Memfd.inherit(Peers.SHM_FD); Mapping mapping = memfd.map();
+             Arena arena = Arena.ofConfined()) {
+            OneToOneChannel ab = OneToOneChannel.attach(mapping.segment().asSlice(0, channelSize))
+                    .waitStrategy(strategy);
+            MemorySegment payload = arena.allocate(size, 8);
+            Receiver receiver = new Receiver();
+            if (ping) {
+                OneToOneChannel ba = OneToOneChannel.attach(mapping.segment().asSlice(channelSize, channelSize))
+                        .waitStrategy(strategy);
+                if (args[2].equals("a")) {
+                    Path samples = args.length == 7 ? Path.of(args[6]) : null;
+                    CrewMember.serve(CrewMember.timedRoundTrips(seq -> {
+                        payload.set(ValueLayout.JAVA_LONG, 0, seq);
+                        send(ab, payload);
+                        receive(ba, receiver);
+                    }, samples));
+                } else {
+                    long[] next = {0};
+                    CrewMember.serve(CrewMember.measured(count -> {
+                        long seq = next[0];
+                        for (long i = 0; i < count; i++) {
+                            receive(ab, receiver);
+                            payload.set(ValueLayout.JAVA_LONG, 0, seq++);
+                            send(ba, payload);
+                        }
+                        next[0] = seq;
+                    }, CrewMember.SYNC_ROUND_TRIPS));
+                }
+            } else if (args[1].equals("send")) {
+                long[] next = {0};
+                CrewMember.serve(CrewMember.measured(count -> {
+                    sendRange(ab, payload, next[0], next[0] + count);
+                    next[0] += count;
+                }, 0));
+            } else {
+                CrewMember.serve(CrewMember.measured(count -> {
+                    long target = receiver.expected + count;
+                    while (receiver.expected < target) {
+                        receive(ab, receiver);
+                    }
+                }, 0));
+            }
+        }
+    }
 
     private static WaitStrategy strategy(String name) {
         return switch (name) {

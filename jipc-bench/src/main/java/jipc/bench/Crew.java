@@ -26,25 +26,38 @@ import jipc.process.Spawn;
  * <pre>
  *   member -&gt; harness   ready                          once attached (subscribers: joined)
  *   harness -&gt; member   run COUNT                      one block: publish, receive or round-trip COUNT messages
- *   member -&gt; harness   done T0 T1 CPU COUNT LOST P50  the block: CLOCK_MONOTONIC start and end (ns, comparable
+ *   member -&gt; harness   done T0 T1 CPU COUNT LOST P50 [ALLOC]
+ *                                                      the block: CLOCK_MONOTONIC start and end (ns, comparable
  *                                                      across processes), CPU of the whole process over the block
  *                                                      (ns), messages handled, messages lost, the median round trip
- *                                                      (ns; 0 where it does not apply)
+ *                                                      (ns; 0 where it does not apply), and optionally the bytes
+ *                                                      the member's hot thread allocated over the block
  *   harness -&gt; member   quit (or end of file)          exit 0
  * </pre>
  * Between blocks every member is blocked in {@code read(2)} on its stdin: a side that is not measuring takes no CPU
  * from the one that is, whatever its wait strategy inside a block.
  */
 public final class Crew implements AutoCloseable {
-    /** One member's report of a block. */
-    public record Report(long t0, long t1, long cpu, long count, long lost, long p50) {
+    /**
+     * One member's report of a block.
+     *
+     * @param allocated the bytes the member's hot thread allocated over the block
+     *        ({@code com.sun.management.ThreadMXBean.getThreadAllocatedBytes}), or -1 where it is not measured (the C
+     *        members); sent as an eighth field {@code ALLOC} after {@code P50}
+     */
+    public record Report(long t0, long t1, long cpu, long count, long lost, long p50, long allocated) {
+        /** A report without an allocation figure. */
+        public Report(long t0, long t1, long cpu, long count, long lost, long p50) {
+            this(t0, t1, cpu, count, lost, p50, -1);
+        }
+
         static Report parse(String line) throws IOException {
             String[] f = line.strip().split(" ");
-            if (f.length != 7 || !f[0].equals("done")) {
-                throw new IOException("expected 'done T0 T1 CPU COUNT LOST P50', got '" + line + "'");
+            if ((f.length != 7 && f.length != 8) || !f[0].equals("done")) {
+                throw new IOException("expected 'done T0 T1 CPU COUNT LOST P50 [ALLOC]', got '" + line + "'");
             }
             return new Report(Long.parseLong(f[1]), Long.parseLong(f[2]), Long.parseLong(f[3]), Long.parseLong(f[4]),
-                    Long.parseLong(f[5]), Long.parseLong(f[6]));
+                    Long.parseLong(f[5]), Long.parseLong(f[6]), f.length == 8 ? Long.parseLong(f[7]) : -1);
         }
     }
 
@@ -66,10 +79,25 @@ public final class Crew implements AutoCloseable {
      */
     public static Crew start(String name, List<List<String>> commands, HasFd shared, Duration limit)
             throws IOException {
+        return start(name, commands, commands.stream().map(c -> java.util.Map.of(Peers.SHM_FD, shared)).toList(),
+                limit);
+    }
+
+    /**
+     * Starts {@code commands} (in order), member {@code i} with the fds {@code fds.get(i)} (child fd number to the
+     * end placed there, shared: this process keeps its copy), and waits until each has said {@code ready}.
+     *
+     * @throws IOException if one fails to start or exits, or not all are ready within {@code limit} (all are killed)
+     */
+    public static Crew start(String name, List<List<String>> commands,
+            List<? extends java.util.Map<Integer, ? extends HasFd>> fds, Duration limit) throws IOException {
+        if (fds.size() != commands.size()) {
+            throw new IllegalArgumentException("fds=" + fds.size() + " != commands=" + commands.size());
+        }
         Crew crew = new Crew(name);
         try {
-            for (List<String> command : commands) {
-                crew.add(command, shared);
+            for (int i = 0; i < commands.size(); i++) {
+                crew.add(commands.get(i), fds.get(i));
             }
             long deadline = System.nanoTime() + limit.toNanos();
             for (int i = 0; i < commands.size(); i++) {
@@ -85,12 +113,15 @@ public final class Crew implements AutoCloseable {
         }
     }
 
-    private void add(List<String> command, HasFd shared) throws IOException {
+    private void add(List<String> command, java.util.Map<Integer, ? extends HasFd> fds) throws IOException {
         Pipe control = Pipe.open();
         Pipe report = Pipe.open();
         try {
-            ChildProcess child = Spawn.command(command).fd(0, control.source()).fd(1, report.sink())
-                    .shareFd(Peers.SHM_FD, shared).start();
+            Spawn spawn = Spawn.command(command).fd(0, control.source()).fd(1, report.sink());
+            for (var fd : new java.util.TreeMap<>(fds).entrySet()) {
+                spawn.shareFd(fd.getKey(), fd.getValue());
+            }
+            ChildProcess child = spawn.start();
             children.add(child);
         } catch (IOException | RuntimeException e) {
             control.close();

@@ -48,7 +48,7 @@ public final class CrewMember {
                 }
                 Crew.Report r = role.block(Long.parseLong(line.substring(4)));
                 out.println("done " + r.t0() + " " + r.t1() + " " + r.cpu() + " " + r.count() + " " + r.lost() + " "
-                        + r.p50());
+                        + r.p50() + (r.allocated() >= 0 ? " " + r.allocated() : ""));
                 out.flush();
             }
         } catch (Exception e) {
@@ -56,6 +56,91 @@ public final class CrewMember {
             e.printStackTrace();
             System.exit(1);
         }
+    }
+
+    /**
+     * Round trips at the start of each ping-pong block that are not timed ({@link #timedRoundTrips}): the echoing side
+     * has just woken from {@code read(2)} on its control pipe. {@code channel_bench.c}'s crew modes use the same.
+     */
+    public static final int SYNC_ROUND_TRIPS = 16;
+
+    /** One round trip of the measuring side, for the message with sequence number {@code seq}. */
+    @FunctionalInterface
+    public interface RoundTrip {
+        void run(long seq) throws Exception;
+    }
+
+    /** The hot loop of a member that does not time single messages: handles {@code count} messages. */
+    @FunctionalInterface
+    public interface Batch {
+        void run(long count) throws Exception;
+    }
+
+    /**
+     * The measuring side of a ping-pong: per block {@value #SYNC_ROUND_TRIPS} untimed round trips, then {@code COUNT}
+     * timed ones (sequence numbers go on across blocks), their times appended to {@code samples} (if not
+     * {@code null}) and their median reported, with the bytes this thread allocated in the loop.
+     */
+    public static Role timedRoundTrips(RoundTrip trip, Path samples) {
+        long[] next = {0};
+        long[][] times = {new long[0]};
+        return count -> {
+            if (times[0].length < count) {
+                times[0] = new long[(int) count];
+            }
+            long[] t = times[0];
+            long seq = next[0];
+            long t0 = System.nanoTime();
+            long cpu = ProcessCpu.nanos();
+            long allocated = allocatedBytes();
+            for (int i = 0; i < SYNC_ROUND_TRIPS; i++) {
+                trip.run(seq++);
+            }
+            for (int i = 0; i < count; i++) {
+                long start = System.nanoTime();
+                trip.run(seq++);
+                t[i] = System.nanoTime() - start;
+            }
+            long allocatedAfter = allocatedBytes();
+            long t1 = System.nanoTime();
+            long cpuUsed = ProcessCpu.nanos() - cpu;
+            next[0] = seq;
+            if (samples != null) {
+                appendSamples(samples, t, (int) count);
+            }
+            return new Crew.Report(t0, t1, cpuUsed, count, 0, median(t, (int) count),
+                    allocated < 0 ? -1 : allocatedAfter - allocated);
+        };
+    }
+
+    /**
+     * A member whose block is {@code batch.run(COUNT + extra)}, reported with the bytes this thread allocated in it
+     * ({@code extra}: {@value #SYNC_ROUND_TRIPS} for the echoing side of a ping-pong, else 0).
+     */
+    public static Role measured(Batch batch, int extra) {
+        return count -> {
+            long t0 = System.nanoTime();
+            long cpu = ProcessCpu.nanos();
+            long allocated = allocatedBytes();
+            batch.run(count + extra);
+            long allocatedAfter = allocatedBytes();
+            long t1 = System.nanoTime();
+            return new Crew.Report(t0, t1, ProcessCpu.nanos() - cpu, count, 0, 0,
+                    allocated < 0 ? -1 : allocatedAfter - allocated);
+        };
+    }
+
+    private static final com.sun.management.ThreadMXBean THREADS =
+            (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+
+    /**
+     * The bytes the calling thread has allocated so far ({@code com.sun.management.ThreadMXBean
+     * .getCurrentThreadAllocatedBytes}), or -1 if the JVM does not measure it; read before and after a block's hot
+     * loop, the difference is what the loop allocated (the call itself allocates nothing).
+     */
+    public static long allocatedBytes() {
+        return THREADS.isThreadAllocatedMemorySupported() && THREADS.isThreadAllocatedMemoryEnabled()
+                ? THREADS.getCurrentThreadAllocatedBytes() : -1;
     }
 
     /** The median of the first {@code n} samples (the upper one of two middles). */

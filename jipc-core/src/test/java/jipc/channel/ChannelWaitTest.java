@@ -42,6 +42,20 @@ class ChannelWaitTest {
         };
     }
 
+    @Test
+    void timeoutsOfMoreThanAHundredYearsMeanForever() {
+        Duration hundredYears = Duration.ofDays(365 * 100);
+        assertEquals(WaitStrategy.FOREVER, WaitStrategy.timeoutNanos(null));
+        assertEquals(hundredYears.toNanos(), WaitStrategy.timeoutNanos(hundredYears));
+        assertEquals(WaitStrategy.FOREVER, WaitStrategy.timeoutNanos(hundredYears.plusNanos(1)));
+        assertEquals(WaitStrategy.FOREVER, WaitStrategy.timeoutNanos(hundredYears.plusSeconds(1)));
+        assertEquals(WaitStrategy.FOREVER, WaitStrategy.timeoutNanos(Duration.ofSeconds(Long.MAX_VALUE)));
+        assertEquals(hundredYears.minusNanos(1).toNanos(), WaitStrategy.timeoutNanos(hundredYears.minusNanos(1)));
+        assertEquals(0, WaitStrategy.timeoutNanos(Duration.ZERO));
+        assertEquals(1_500_000_000L, WaitStrategy.timeoutNanos(Duration.ofMillis(1500)));
+        assertThrows(IllegalArgumentException.class, () -> WaitStrategy.timeoutNanos(Duration.ofNanos(-1)));
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"spin", "yield", "park", "futex", "hybrid"})
     void everyStrategyMovesMessagesBothWaysThroughATinyRing(String name) throws Exception {

@@ -6,6 +6,7 @@ import java.nio.ByteOrder;
 import java.nio.file.Path;
 
 import jipc.bench.ChannelPeer;
+import jipc.bench.CrewMember;
 import jipc.bench.HandoffPeer;
 import jipc.bench.PeerArgs;
 import jipc.bench.Peers;
@@ -29,6 +30,8 @@ import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
  * <pre>
  *   ping a|b spin SIZE WARMUP ROUNDS CAPACITY [OUT]      a: t0; write on 0; read 1 (spinning); t1 -- b: the mirror
  *   send|recv spin SIZE WARMUP COUNT CAPACITY OUT        throughput over ring 0; OUT: "MESSAGES ELAPSED_NS CPU_NS"
+ *   crew ping a|b spin SIZE CAPACITY [SAMPLES]           as {@link ChannelPeer}'s crew modes, block by block
+ *   crew send|recv spin SIZE CAPACITY
  * </pre>
  *
  * <p>Agrona has no cross-process wake-up, so the only strategy is {@code spin}: re-try with
@@ -60,6 +63,10 @@ public final class AgronaPeer {
     }
 
     public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals("crew")) {
+            crew(args);
+            return;
+        }
         PeerArgs a = PeerArgs.parse(args, USAGE);
         if (!a.strategy().equals("spin")) {
             System.err.println("AgronaPeer: strategy " + a.strategy() + ": Agrona only spins (spin)");
@@ -110,6 +117,64 @@ public final class AgronaPeer {
 
     private static final String USAGE = "usage: AgronaPeer ping a|b spin SIZE WARMUP ROUNDS CAPACITY [OUT]\n"
             + "       AgronaPeer send|recv spin SIZE WARMUP COUNT CAPACITY OUT";
+
+    /** The crew modes, as {@link ChannelPeer}'s: attach, then serve blocks until told to quit. */
+    private static void crew(String[] args) throws Exception {
+        boolean ping = args.length >= 6 && args[1].equals("ping");
+        boolean stream = args.length == 5 && (args[1].equals("send") || args[1].equals("recv"));
+        int shift = ping ? 1 : 0;
+        if (!ping && !stream || ping && args.length > 7 || !args[2 + shift].equals("spin")) {
+            System.err.println("usage: AgronaPeer crew ping a|b spin SIZE CAPACITY [SAMPLES]\n"
+                    + "       AgronaPeer crew send|recv spin SIZE CAPACITY");
+            System.exit(64);
+        }
+        int size = Integer.parseInt(args[3 + shift]);
+        long capacity = Long.parseLong(args[4 + shift]);
+        long ringBytes = ChannelPairs.ringBytes(ChannelPairs.Peer.AGRONA, capacity);
+        int length = (int) (capacity + org.agrona.concurrent.ringbuffer.RingBufferDescriptor.TRAILER_LENGTH);
+        ProcessCpu.nanos();
+        try (Memfd memfd = Memfd.inherit(Peers.SHM_FD); Mapping mapping = memfd.map()) {
+            long address = mapping.segment().address();
+            OneToOneRingBuffer ab = new OneToOneRingBuffer(new UnsafeBuffer(address, length));
+            UnsafeBuffer payload = new UnsafeBuffer(ByteBuffer.allocateDirect(size));
+            Receiver receiver = new Receiver();
+            if (ping) {
+                OneToOneRingBuffer ba = new OneToOneRingBuffer(new UnsafeBuffer(address + ringBytes, length));
+                if (args[2].equals("a")) {
+                    Path samples = args.length == 7 ? Path.of(args[6]) : null;
+                    CrewMember.serve(CrewMember.timedRoundTrips(seq -> {
+                        payload.putLong(0, seq, ByteOrder.nativeOrder());
+                        send(ab, payload, size);
+                        receive(ba, receiver);
+                    }, samples));
+                } else {
+                    long[] next = {0};
+                    CrewMember.serve(CrewMember.measured(count -> {
+                        long seq = next[0];
+                        for (long i = 0; i < count; i++) {
+                            receive(ab, receiver);
+                            payload.putLong(0, seq++, ByteOrder.nativeOrder());
+                            send(ba, payload, size);
+                        }
+                        next[0] = seq;
+                    }, CrewMember.SYNC_ROUND_TRIPS));
+                }
+            } else if (args[1].equals("send")) {
+                long[] next = {0};
+                CrewMember.serve(CrewMember.measured(count -> {
+                    sendRange(ab, payload, size, next[0], next[0] + count);
+                    next[0] += count;
+                }, 0));
+            } else {
+                CrewMember.serve(CrewMember.measured(count -> {
+                    long target = receiver.expected + count;
+                    while (receiver.expected < target) {
+                        receive(ab, receiver);
+                    }
+                }, 0));
+            }
+        }
+    }
 
     private static void pingA(OneToOneRingBuffer ab, OneToOneRingBuffer ba, UnsafeBuffer payload, int size,
             long warmup, int rounds, Path out) throws IOException {

@@ -20,13 +20,17 @@ import jipc.bench.suite.Step;
  *       by side a. {@code "channel spin|hybrid|futex"} by {@code "jipc"} ({@link jipc.channel.OneToOneChannel} with
  *       {@code WaitStrategy.busySpin()/hybrid()/futex()}) and {@code "C"} (the C twin {@code jipc_channel.c} with the
  *       same strategies); {@code "channel futex (virtual thread)"} by {@code "jipc"}: the same futex pair with each
- *       side's loop on a virtual thread, run right after the platform-thread pair (a wait parks the virtual thread
+ *       side's loop on a virtual thread, one more pair of the paired step (a wait parks the virtual thread
  *       and a futex-waiter thread unparks it: the cost of not pinning a carrier); the C floors
  *       {@code "shm spin flag"} (payload memcpy, release store of a sequence word, acquire spin on it) and
  *       {@code "futex"} (the same, sleeping in {@code FUTEX_WAIT}, always woken);</li>
  *   <li>throughput, per {@link Plan#throughputSizes() size}: {@code "channel"} by jipc and by the C twin (one
  *       producer process, one consumer process, both waiting with hybrid), and {@code "memcpy"} by C (one process
  *       copying each message into a shared ring area: the physical limit);</li>
+ *   <li>the goals of issue 16 as paired ratios ({@link ChannelPaired}): per latency size, and throughput at 64 B and
+ *       64 KiB, all pairs of a comparison kept alive and measured block by block in turn. These steps also give the
+ *       latency rows above and the throughput rows at 64 B and 64 KiB; the single-row throughput steps measure the
+ *       other sizes;</li>
  *   <li>idle CPU: a receiver blocked on an empty channel for {@link Plan#idleSeconds()}: jipc futex (on a platform
  *       thread and on a virtual thread) and hybrid, C twin futex.</li>
  * </ul>
@@ -49,22 +53,17 @@ public final class ChannelBenchmark implements Benchmark {
     @Override
     public List<Step> steps(Plan plan) {
         List<Step> steps = new ArrayList<>();
-        for (int size : plan.latencySizes()) {
-            for (String strategy : STRATEGIES) {
-                steps.add(latency(plan, Peer.JIPC, strategy, size));
-                if (strategy.equals("futex")) {
-                    steps.add(latency(plan, Peer.JIPC_VIRTUAL, strategy, size));
-                }
-                steps.add(latency(plan, Peer.C, strategy, size));
-            }
-            steps.add(floor(plan, "spin", "shm spin flag", size));
-            steps.add(floor(plan, "futex", "futex", size));
-        }
+        // The paired steps (ChannelPaired) measure every latency row (the virtual-thread one too) and the throughput
+        // rows at 64 B and 64 KiB; the single-row steps remain for the other throughput sizes.
         for (int size : plan.throughputSizes()) {
+            if (ChannelPaired.pairedThroughput(size)) {
+                continue;
+            }
             steps.add(throughput(plan, Peer.JIPC, size));
             steps.add(throughput(plan, Peer.C, size));
             steps.add(memcpy(plan, size));
         }
+        steps.addAll(ChannelPaired.steps(plan));
         steps.add(idle(plan, Peer.JIPC, "futex"));
         steps.add(idle(plan, Peer.JIPC_VIRTUAL, "futex"));
         steps.add(idle(plan, Peer.JIPC, "hybrid"));
@@ -116,13 +115,13 @@ public final class ChannelBenchmark implements Benchmark {
     }
 
     /** What the threads of {@code peer} do, for the note of a virtual-thread row; empty for any other. */
-    private static String threadNote(Peer peer) {
+    static String threadNote(Peer peer) {
         return peer != Peer.JIPC_VIRTUAL ? "" : "; the echoing (or idle) side b's loop on a virtual thread"
                 + " (jipc.bench.OnVirtualThread; side a, which measures, on a platform thread): a futex wait parks it, a jipc-futex-waiter thread in futex_waitv unparks it (one hop more per"
                 + " wake than a platform thread's FUTEX_WAIT)";
     }
 
-    private static String note(String strategy) {
+    static String note(String strategy) {
         return switch (strategy) {
             case "spin" -> "busy spin: jipc WaitStrategy.busySpin(), C re-check with pause";
             case "hybrid" -> "hybrid: 1000 spins, then futex (jipc WaitStrategy.hybrid(), the same in C)";
@@ -143,22 +142,6 @@ public final class ChannelBenchmark implements Benchmark {
                             Rows.pinning(pairs), "two one-producer channels of " + ChannelPairs.capacity(size)
                                     + " B (a to b, b to a), offer + zero-copy poll; " + note(strategy)
                                     + threadNote(peer) + Rows.roundsNote(p, size, sleeping)));
-                });
-    }
-
-    private static Step floor(Plan plan, String wait, String mechanism, int size) {
-        return new Step("latency: C " + mechanism + " " + size(size),
-                latencyEstimate(plan, false, wait, size), (p, log) -> {
-                    ChannelPairs pairs = Rows.pairs(p, log);
-                    boolean sleeping = wait.equals("futex");
-                    var histogram = pairs.floor(wait, size, Rows.warmupRounds(p, size, sleeping),
-                            Rows.rounds(p, size, sleeping));
-                    return List.of(Rows.latency(mechanism, "C", size, histogram, Rows.pinning(pairs),
-                            "floor: payload memcpy into shared memory, release store of a 32-bit sequence word, "
-                                    + (wait.equals("spin") ? "acquire spin on it with pause"
-                                            : "FUTEX_WAIT on it; the writer always FUTEX_WAKEs (raw futex ping-pong)")
-                                    + "; the reader reads the 8-byte sequence number"
-                                    + Rows.roundsNote(p, size, sleeping)));
                 });
     }
 

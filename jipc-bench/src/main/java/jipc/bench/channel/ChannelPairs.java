@@ -190,7 +190,8 @@ public final class ChannelPairs {
         return (int) (capacity / 8 - 8);
     }
 
-    private List<String> command(Peer peer) {
+    /** The command line of one side of {@code peer} (before its mode arguments), unpinned. */
+    List<String> command(Peer peer) {
         return switch (peer) {
             case JIPC -> jipc;
             case JIPC_VIRTUAL -> jipcVirtual;

@@ -112,15 +112,28 @@ public abstract sealed class StreamBenchmark implements Benchmark permits PipeBe
                         (p, log) -> measure(p, log, stream, peer, build)));
             }
         }
+        if (streams.contains(Stream.PIPE) && streams.contains(Stream.FIFO)) {
+            steps.addAll(StreamPaired.steps(plan, build));
+        }
         // The compiled C program lives in a temporary directory that the last step removes.
         Step last = steps.removeLast();
-        steps.add(new Step(last.name(), last.estimate(), (p, log) -> {
-            try {
-                return last.body().run(p, log);
-            } finally {
-                build.delete();
-            }
-        }));
+        if (last.body() instanceof Step.PairedBody paired) {
+            steps.add(new Step(last.name(), last.estimate(), (Step.PairedBody) (p, log) -> {
+                try {
+                    return paired.measure(p, log);
+                } finally {
+                    build.delete();
+                }
+            }));
+        } else {
+            steps.add(new Step(last.name(), last.estimate(), (p, log) -> {
+                try {
+                    return last.body().run(p, log);
+                } finally {
+                    build.delete();
+                }
+            }));
+        }
         return steps;
     }
 
@@ -141,13 +154,33 @@ public abstract sealed class StreamBenchmark implements Benchmark permits PipeBe
         return size >= LARGE_MESSAGE ? warmup / LARGE_ROUNDS_DIVISOR : warmup;
     }
 
+    /**
+     * Pipe and FIFO throughput at {@value #LARGE_MESSAGE} bytes and above: at least this many measured messages and
+     * as many warm-up ones (1 GiB each at 64 KiB), in the quick run too. The quick plan's byte budget gave 1 024
+     * measured messages after 256 warm-up ones: the Java peers were still being compiled (jipc pipe CPU per 64 KiB
+     * message 96 us against C's 34 us there; 33 against 25 in a full run).
+     */
+    static final long MIN_LARGE_PIPE_MESSAGES = 16_384;
+
     static long throughputMessages(Plan plan, int size) {
         long max = plan.quick() ? QUICK_MAX_MESSAGES : FULL_MAX_MESSAGES;
         return Math.max(1, Math.min(plan.throughputBytes() / size, max));
     }
 
-    static long throughputWarmup(Plan plan, int size) {
-        return throughputMessages(plan, size) / 4;
+    /** The measured messages of {@code stream} at {@code size}: {@link #throughputMessages}, more for large pipes. */
+    static long throughputMessages(Plan plan, Stream stream, int size) {
+        long messages = throughputMessages(plan, size);
+        return largePipe(plan, stream, size) ? Math.max(messages, MIN_LARGE_PIPE_MESSAGES) : messages;
+    }
+
+    static long throughputWarmup(Plan plan, Stream stream, int size) {
+        long warmup = throughputMessages(plan, stream, size) / 4;
+        return largePipe(plan, stream, size) ? Math.max(warmup, MIN_LARGE_PIPE_MESSAGES) : warmup;
+    }
+
+    /** Large messages on a pipe or FIFO, unless the plan is a smoke test's (a byte budget under 16 MiB). */
+    private static boolean largePipe(Plan plan, Stream stream, int size) {
+        return stream.isPipe() && size >= LARGE_MESSAGE && plan.throughputBytes() >= (16L << 20);
     }
 
     static String implementation(Stream stream, Peer peer) {
@@ -174,7 +207,8 @@ public abstract sealed class StreamBenchmark implements Benchmark permits PipeBe
             items.add("lat:" + size + ":" + latencyWarmup(plan, size) + ":" + latencyRounds(plan, size));
         }
         for (int size : throughputSizes(plan, peer)) {
-            items.add("tp:" + size + ":" + throughputWarmup(plan, size) + ":" + throughputMessages(plan, size));
+            items.add("tp:" + size + ":" + throughputWarmup(plan, stream, size) + ":"
+                    + throughputMessages(plan, stream, size));
         }
         return items;
     }
@@ -191,7 +225,7 @@ public abstract sealed class StreamBenchmark implements Benchmark permits PipeBe
         }
         double perByte = stream.isPipe() ? 0.5e-9 : 1e-9;
         for (int size : throughputSizes(plan, peer)) {
-            long messages = throughputWarmup(plan, size) + throughputMessages(plan, size);
+            long messages = throughputWarmup(plan, stream, size) + throughputMessages(plan, stream, size);
             seconds += messages * (3e-6 + size * perByte);
         }
         return Duration.ofMillis((long) (seconds * 1000));
@@ -330,14 +364,14 @@ public abstract sealed class StreamBenchmark implements Benchmark permits PipeBe
         long[] writer = numbers(work.resolve("tp-" + size + ".a"), 2);
         long[] reader = numbers(work.resolve("tp-" + size + ".b"), 4);
         long messages = reader[0];
-        long expected = throughputMessages(plan, size);
+        long expected = throughputMessages(plan, stream, size);
         if (messages != expected || writer[0] != expected || reader[1] != expected * size) {
             throw new IOException(implementation + " " + stream.mechanism + " " + size + " B: reader counted "
                     + messages + " messages and " + reader[1] + " bytes, writer " + writer[0] + ", expected "
                     + expected + " of " + size + " B");
         }
         double seconds = reader[2] / 1e9;
-        String note = capacity + "; " + messages + " messages after " + throughputWarmup(plan, size)
+        String note = capacity + "; " + messages + " messages after " + throughputWarmup(plan, stream, size)
                 + " warm-up, reads of at most the rest of a message, sequence numbers checked; CPU = whole process";
         return new Result(stream.mechanism, implementation, Result.Kind.THROUGHPUT, size, messages, Double.NaN,
                 Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, List.of(), messages / seconds,

@@ -43,6 +43,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  *   <li>{@code unix PATH} and {@code tcp FILE}: JDK {@link SocketChannel}s (UNIX domain, or TCP on 127.0.0.1
  *       with {@code TCP_NODELAY}); side b listens and publishes, side a connects.</li>
  * </ul>
+ * The item {@code crew:SIZE} (last) makes the peer a {@link jipc.bench.Crew} member for paired throughput blocks.
  * Every read and write goes through {@link ReadableByteChannel}/{@link WritableByteChannel} with one page-aligned
  * direct buffer (no copy on the way to the kernel, for jipc and the JDK alike; aligned as the C side's). CPU time is the whole JVM's (user + system
  * of every thread, so the JIT and GC threads count too, as they would for any Java program).
@@ -67,7 +68,10 @@ public final class StreamPeer {
         this.sideA = sideA;
         this.outdir = outdir;
         // Page-aligned like the C side's aligned_alloc(4096): the kernel's copy must not differ by alignment.
-        this.buffer = ByteBuffer.allocateDirect(Math.max(largest, 8) + PAGE).alignedSlice(PAGE)
+        // alignedSlice keeps whole pages only: allocate whole pages plus one, or a small message's buffer could come
+        // out empty (an 8 B + 4 KiB allocation 16 bytes past a page boundary holds no whole aligned page).
+        int pages = (Math.max(largest, 8) + PAGE - 1) / PAGE;
+        this.buffer = ByteBuffer.allocateDirect((pages + 1) * PAGE).alignedSlice(PAGE)
                 .order(ByteOrder.LITTLE_ENDIAN);
     }
 
@@ -77,6 +81,9 @@ public final class StreamPeer {
             String[] parts = text.split(":");
             if (parts.length == 2 && parts[0].equals("pipesize")) {
                 return new Item("pipesize", Integer.parseInt(parts[1]), 0, 0);
+            }
+            if (parts.length == 2 && parts[0].equals("crew")) {
+                return new Item("crew", Integer.parseInt(parts[1]), 0, 0);
             }
             if (parts.length != 4 || !(parts[0].equals("lat") || parts[0].equals("tp"))) {
                 throw new IllegalArgumentException("unknown item " + text);
@@ -91,7 +98,7 @@ public final class StreamPeer {
 
         @Override
         public String toString() {
-            return kind.equals("pipesize") ? kind + ":" + size : kind + ":" + size + ":" + warmup + ":" + count;
+            return kind.equals("pipesize") || kind.equals("crew") ? kind + ":" + size : kind + ":" + size + ":" + warmup + ":" + count;
         }
     }
 
@@ -210,6 +217,8 @@ public final class StreamPeer {
         for (Item item : items) {
             if (item.kind().equals("lat")) {
                 latency(item);
+            } else if (item.kind().equals("crew")) {
+                crew(item.size());
             } else {
                 throughput(item);
             }
@@ -316,6 +325,33 @@ public final class StreamPeer {
             throw new IOException("throughput: " + bytes + " bytes measured, expected " + item.count() * size);
         }
         writeResult(name, item.count() + " " + bytes + " " + elapsed + " " + cpu);
+    }
+
+    /**
+     * The {@code crew:SIZE} item: a {@link jipc.bench.Crew} member from here on (its last item): per {@code run COUNT}
+     * side a writes COUNT messages of SIZE bytes and side b reads and checks them; sequence numbers go on across
+     * blocks. Between blocks both are blocked reading stdin.
+     */
+    private void crew(int size) {
+        long[] next = {0};
+        jipc.bench.CrewMember.serve(count -> {
+            long t0 = System.nanoTime();
+            long cpu0 = cpuNanos();
+            long allocated = jipc.bench.CrewMember.allocatedBytes();
+            long seq = next[0];
+            for (long i = 0; i < count; i++) {
+                if (sideA) {
+                    send(size, seq++);
+                } else {
+                    receive(size, seq++);
+                }
+            }
+            long allocatedAfter = jipc.bench.CrewMember.allocatedBytes();
+            long t1 = System.nanoTime();
+            next[0] = seq;
+            return new jipc.bench.Crew.Report(t0, t1, cpuNanos() - cpu0, count, 0, 0,
+                    allocated < 0 ? -1 : allocatedAfter - allocated);
+        });
     }
 
     private void send(int size, long sequence) throws IOException {

@@ -35,8 +35,15 @@ import jipc.bench.suite.Result.Kind;
  * <li>Python, 64 B round trip p50, {@code multiprocessing.Pipe} between two Python processes / a jipc channel between
  * Java and Python waiting hybrid (each direction) &ge; 5;</li>
  * <li>Python, 64 KiB throughput, a Python consumer / the C twin's consumer of the same Java producer &ge; 0.8
- * (messages per second).</li>
+ * (messages per second);</li>
+ * <li>issue 16, the channel ({@code jipc.bench.channel.ChannelPaired}): spin round trip p50 / Agrona &le; 1.05
+ * ("parity"), / the C twin &le; 1.1, / the C shm spin flag &le; 1.5; the C twin / Agrona &le; 1.05; spin p99 / Agrona
+ * &le; 1.2 and p99.9 &le; 2 (pooled samples, bootstrap interval); hybrid / spin &le; 1.1 (jipc and C); jipc futex / raw
+ * C futex &le; 1.1; 64 B msg/s / Agrona &ge; 0.95, / the C twin &ge; 0.9, / the C SPSC ring &ge; 0.6; 64 KiB / the C
+ * twin &ge; 0.95 and / C memcpy &ge; 0.8; the hot threads' allocated bytes per message &le; 0.01; pipe and FIFO 64
+ * KiB msg/s, jipc / C &ge; 0.95 ({@code jipc.bench.os.StreamPaired}).</li>
  * </ul>
+ * When a run has the paired channel ratios, the plain same-run channel ratios they measure again are left out.
  */
 public final class Targets {
     private Targets() {
@@ -112,29 +119,78 @@ public final class Targets {
     }
 
     /**
-     * A goal on a paired ratio: row A's name starts with {@code numerator}, row B's with {@code denominator}, at
-     * message size {@code size} (0: at every size).
+     * A goal on a paired ratio: row A's name starts with {@code numerator}, row B's with {@code denominator}, and
+     * the ratio's {@link PairedRatio#figure()} is {@code figure} (any, if {@code null}); {@code sizes} the message
+     * sizes it applies to (all, if empty).
      */
-    private record PairedGoal(String label, Kind kind, String numerator, String denominator, boolean atMost,
-            double limit, int size) {
+    private record PairedGoal(String label, Kind kind, String numerator, String denominator, String figure,
+            List<Integer> sizes, boolean atMost, double limit) {
+        PairedGoal(String label, Kind kind, String numerator, String denominator, boolean atMost, double limit) {
+            this(label, kind, numerator, denominator, null, List.of(), atMost, limit);
+        }
+
         boolean matches(PairedRatio r) {
             return r.kind() == kind && r.numerator().startsWith(numerator) && r.denominator().startsWith(denominator)
-                    && (size == 0 || r.messageSize() == size);
+                    && (figure == null || figure.equals(r.figure()))
+                    && (sizes.isEmpty() || sizes.contains(r.messageSize()));
         }
     }
 
+    /** "Parity": the interval's upper end at most 1.05 (a ratio of times), or its lower end at least 1/1.05 (rates). */
+    private static final double PARITY = 1.05;
+    /** Parity for a rate: the interval's lower end at least 0.95 (about 1/1.05, written so the table reads well). */
+    private static final double RATE_PARITY = 0.95;
+
     private static final List<PairedGoal> PAIRED_GOALS = List.of(
-            new PairedGoal("throughput", Kind.THROUGHPUT, "jipc topic BLOCK 1->4", "C topic BLOCK 1->4", false, 0.8,
-                    0),
+            new PairedGoal("throughput", Kind.THROUGHPUT, "jipc topic BLOCK 1->4", "C topic BLOCK 1->4", false, 0.8),
             new PairedGoal("throughput", Kind.THROUGHPUT, "jipc topic OVERWRITE 1->4", "Agrona broadcast 1->4", false,
-                    1.0, 0),
-            new PairedGoal("latency", Kind.LATENCY, "jipc rpc futex", "C raw futex ping-pong", true, 1.2, 0),
+                    1.0),
+            new PairedGoal("latency", Kind.LATENCY, "jipc rpc futex", "C raw futex ping-pong", true, 1.2),
+            // issue 16: the channel
+            new PairedGoal("latency", Kind.LATENCY, "jipc channel spin", "Agrona channel spin", "p50", List.of(),
+                    true, PARITY),
+            new PairedGoal("latency", Kind.LATENCY, "jipc channel spin", "C channel spin", "p50", List.of(), true,
+                    1.1),
+            new PairedGoal("latency", Kind.LATENCY, "jipc channel spin", "C shm spin flag", "p50", List.of(), true,
+                    1.5),
+            new PairedGoal("latency", Kind.LATENCY, "C channel spin", "Agrona channel spin", "p50", List.of(), true,
+                    PARITY),
+            new PairedGoal("latency", Kind.LATENCY, "jipc channel spin", "Agrona channel spin", "p99", List.of(),
+                    true, 1.2),
+            new PairedGoal("latency", Kind.LATENCY, "jipc channel spin", "Agrona channel spin", "p99.9", List.of(),
+                    true, 2.0),
+            new PairedGoal("latency", Kind.LATENCY, "jipc channel hybrid", "jipc channel spin", "p50", List.of(),
+                    true, 1.1),
+            new PairedGoal("latency", Kind.LATENCY, "C channel hybrid", "C channel spin", "p50", List.of(), true,
+                    1.1),
+            new PairedGoal("latency", Kind.LATENCY, "jipc channel futex", "C futex", "p50", List.of(), true, 1.1),
+            new PairedGoal("latency", Kind.LATENCY, "jipc channel futex (virtual thread)", "jipc channel futex",
+                    "p50", List.of(), true, 1.5),
+            new PairedGoal("throughput", Kind.THROUGHPUT, "jipc channel", "Agrona channel", "msg/s", List.of(64),
+                    false, RATE_PARITY),
+            new PairedGoal("throughput", Kind.THROUGHPUT, "jipc channel", "C channel", "msg/s", List.of(64), false,
+                    0.9),
+            new PairedGoal("throughput", Kind.THROUGHPUT, "jipc channel", "C spsc ring", "msg/s", List.of(64), false,
+                    0.6),
+            new PairedGoal("throughput", Kind.THROUGHPUT, "jipc channel", "C channel", "msg/s", List.of(65536),
+                    false, 0.95),
+            new PairedGoal("throughput", Kind.THROUGHPUT, "jipc channel", "C memcpy", "msg/s", List.of(65536), false,
+                    0.8),
+            new PairedGoal("throughput", Kind.THROUGHPUT, "jipc pipe", "C pipe", "msg/s", List.of(65536), false,
+                    0.95),
+            new PairedGoal("throughput", Kind.THROUGHPUT, "jipc fifo", "C fifo", "msg/s", List.of(65536), false,
+                    0.95),
+            new PairedGoal("allocation", Kind.LATENCY, "jipc channel", "messages", "allocated B/msg", List.of(), true,
+                    0.01),
+            new PairedGoal("allocation", Kind.THROUGHPUT, "jipc channel", "messages", "allocated B/msg", List.of(),
+                    true, 0.01),
+            // issue 17: Python
             new PairedGoal("latency", Kind.LATENCY, "Python multiprocessing.Pipe", "Java->Python jipc channel hybrid",
-                    false, 5.0, 64),
+                    null, List.of(64), false, 5.0),
             new PairedGoal("latency", Kind.LATENCY, "Python multiprocessing.Pipe", "Python->Java jipc channel hybrid",
-                    false, 5.0, 64),
+                    null, List.of(64), false, 5.0),
             new PairedGoal("throughput", Kind.THROUGHPUT, "Java->Python jipc channel hybrid",
-                    "Java->C twin jipc channel hybrid", false, 0.8, 65536));
+                    "Java->C twin jipc channel hybrid", null, List.of(65536), false, 0.8));
 
     /** The checks that the rows and paired ratios of {@code run} allow: {@link #of(List)}, then the paired goals. */
     public static List<Check> of(jipc.bench.suite.SuiteRun run) {
@@ -143,17 +199,44 @@ public final class Targets {
 
     /** The checks that {@code results} and {@code paired} allow. */
     public static List<Check> of(List<Result> results, List<PairedRatio> paired) {
-        List<Check> checks = new ArrayList<>(of(results));
+        boolean pairedChannel = paired.stream().anyMatch(r -> r.numerator().startsWith("jipc channel"));
+        boolean pairedPipes = paired.stream().anyMatch(r -> r.numerator().startsWith("jipc pipe")
+                || r.numerator().startsWith("jipc fifo"));
+        List<Check> checks = new ArrayList<>(of(results).stream().filter(c -> !(pairedChannel && coveredByPaired(c))
+                && !(pairedPipes && pipeCoveredByPaired(c))).toList());
         for (PairedRatio r : paired) {
             for (PairedGoal goal : PAIRED_GOALS) {
                 if (goal.matches(r)) {
+                    String how = r.figure().equals("p99") || r.figure().equals("p99.9") ? "pooled, bootstrap"
+                            : "paired, " + r.blocks() + " blocks";
                     checks.add(new Check(goal.label() + " " + Figures.size(r.messageSize()) + " " + r.figure()
-                            + " (paired, " + r.blocks() + " blocks): " + r.name(), r.median(), goal.atMost(), false,
+                            + " (" + how + "): " + r.name(), r.median(), goal.atMost(), false,
                             goal.limit(), r.low(), r.high(), r.floor()));
                 }
             }
         }
         return checks;
+    }
+
+    /**
+     * Whether a plain same-run check is one of the channel ratios that a run's paired channel ratios measure again,
+     * block by block ({@code jipc.bench.channel.ChannelPaired}): those are left out when the run has them.
+     */
+    private static boolean coveredByPaired(Check check) {
+        String g = check.goal();
+        boolean channelLatency = g.startsWith("latency ") && (g.contains(": jipc channel spin /")
+                || g.contains(": jipc channel futex /") || g.contains(": jipc channel hybrid /"))
+                && !g.contains("(virtual thread)");
+        boolean channelThroughput = (g.startsWith("throughput 64 B") || g.startsWith("throughput 64 KiB"))
+                && g.contains(": jipc channel /");
+        boolean virtualThread = g.contains(": jipc channel futex (virtual thread) / jipc channel futex");
+        return channelLatency || channelThroughput || virtualThread;
+    }
+
+    /** Whether a plain check is the pipe or FIFO 64 KiB ratio that the run's paired pipe ratios measure again. */
+    private static boolean pipeCoveredByPaired(Check check) {
+        String g = check.goal();
+        return g.startsWith("throughput 64 KiB MB/s: jipc pipe /") || g.startsWith("throughput 64 KiB MB/s: jipc fifo /");
     }
 
     /** The checks that the rows of {@code results} allow. */

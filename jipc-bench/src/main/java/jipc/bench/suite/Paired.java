@@ -112,6 +112,104 @@ public final class Paired {
         return new Estimate(n, median, x[k - 1], x[n - k], confidence);
     }
 
+    /** Bootstrap replicates of {@link #tailRatio}: 2 000 (the 2.5th and 97.5th percentiles are the 50th and 1950th). */
+    public static final int TAIL_REPLICATES = 2000;
+    /** The seed of {@link #tailRatio}'s resampling, fixed so that one run's samples always give one interval. */
+    public static final long TAIL_SEED = 0x6a697063L;
+
+    /**
+     * The ratio of a high quantile (p99, p99.9) of side A's samples to the same quantile of side B's, each side's
+     * samples pooled across its blocks, with a percentile-bootstrap 95 % interval: each replicate resamples both sides
+     * with replacement (independently, each its own size) and takes the ratio of the resamples' quantiles;
+     * the interval is the 2.5th to 97.5th percentile of {@code replicates} such ratios. A tail needs many samples,
+     * and one block holds only a few of them (0.1 % of 10 000 is 10), so per-block tail ratios would be noise.
+     *
+     * <p>The quantile is the nearest-rank one: the {@code r}-th smallest of {@code n} samples, {@code r = ceil(q n)}.
+     * A replicate costs no resampling: the {@code r}-th smallest of {@code n} draws with replacement from the sorted
+     * samples {@code x(1..n)} is {@code x(ceil(n U))}, where {@code U}, the {@code r}-th smallest of {@code n}
+     * uniforms, is Beta({@code r}, {@code n + 1 - r}) distributed; {@code U} is drawn as {@code G1 / (G1 + G2)} of two
+     * gamma variates. So a replicate costs O(1) after one sort of each side.
+     *
+     * @param a side A's samples (e.g. round-trip nanoseconds), all blocks together; not modified
+     * @param b side B's
+     * @param quantile e.g. 0.99
+     * @param replicates bootstrap replicates, at least 40
+     * @param seed the random seed
+     * @return the point ratio (of the pooled samples' quantiles) as {@link Estimate#median()}, the interval, and
+     *         {@code blocks} = the smaller side's sample count
+     */
+    public static Estimate tailRatio(long[] a, long[] b, double quantile, int replicates, long seed) {
+        if (a.length == 0 || b.length == 0) {
+            throw new IllegalArgumentException("samples: a=" + a.length + ", b=" + b.length + " (need both)");
+        }
+        if (!(quantile > 0 && quantile < 1)) {
+            throw new IllegalArgumentException("quantile=" + quantile + " not in (0, 1)");
+        }
+        if (replicates < 40) {
+            throw new IllegalArgumentException("replicates=" + replicates + " < 40");
+        }
+        long[] x = a.clone();
+        long[] y = b.clone();
+        Arrays.sort(x);
+        Arrays.sort(y);
+        java.util.SplittableRandom random = new java.util.SplittableRandom(seed);
+        double[] ratios = new double[replicates];
+        for (int i = 0; i < replicates; i++) {
+            ratios[i] = (double) resampledQuantile(x, quantile, random) / resampledQuantile(y, quantile, random);
+        }
+        Arrays.sort(ratios);
+        double point = (double) x[rank(x.length, quantile) - 1] / y[rank(y.length, quantile) - 1];
+        int lowIndex = (int) Math.floor(0.025 * (replicates - 1));
+        int highIndex = (int) Math.ceil(0.975 * (replicates - 1));
+        return new Estimate(Math.min(a.length, b.length), point, ratios[lowIndex], ratios[highIndex], 0.95);
+    }
+
+    /** The nearest rank of {@code quantile} among {@code n} samples: {@code ceil(q n)}, within 1..n. */
+    static int rank(int n, double quantile) {
+        return (int) Math.min(n, Math.max(1, Math.ceil(quantile * n - 1e-9)));
+    }
+
+    /** The {@code quantile} of one bootstrap resample of the sorted {@code x} (see {@link #tailRatio}). */
+    static long resampledQuantile(long[] x, double quantile, java.util.SplittableRandom random) {
+        int n = x.length;
+        int r = rank(n, quantile);
+        double g1 = gamma(r, random);
+        double g2 = gamma(n + 1 - r, random);
+        double u = g1 / (g1 + g2);
+        int index = (int) Math.min(n, Math.max(1, Math.ceil(n * u)));
+        return x[index - 1];
+    }
+
+    /** A Gamma({@code shape}, 1) variate, {@code shape >= 1}: Marsaglia and Tsang's method. */
+    static double gamma(double shape, java.util.SplittableRandom random) {
+        double d = shape - 1.0 / 3;
+        double c = 1 / Math.sqrt(9 * d);
+        while (true) {
+            double z = normal(random);
+            double v = 1 + c * z;
+            if (v <= 0) {
+                continue;
+            }
+            v = v * v * v;
+            double u = random.nextDouble();
+            if (u < 1 - 0.0331 * z * z * z * z || Math.log(u) < 0.5 * z * z + d * (1 - v + Math.log(v))) {
+                return d * v;
+            }
+        }
+    }
+
+    /** A standard normal variate (Marsaglia's polar method, one of the pair). */
+    private static double normal(java.util.SplittableRandom random) {
+        while (true) {
+            double u = 2 * random.nextDouble() - 1;
+            double v = 2 * random.nextDouble() - 1;
+            double s = u * u + v * v;
+            if (s > 0 && s < 1) {
+                return u * Math.sqrt(-2 * Math.log(s) / s);
+            }
+        }
+    }
+
     /** {@code P(Bin(n, 1/2) <= j)}; 0 for {@code j < 0}. */
     static double binomialAtMost(int n, int j) {
         double sum = 0;

@@ -163,6 +163,92 @@ class PairedTest {
         assertEquals(">= 0.8", goals.getFirst().target());
     }
 
+    private static long[] exponential(int n, double mean, long seed) {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(seed);
+        long[] x = new long[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = 100 + (long) (-mean * Math.log(1 - random.nextDouble()));
+        }
+        return x;
+    }
+
+    @Test
+    void tailRatioOfSamplesAndTheirDoublesIsOneHalfWithAnIntervalAroundIt() {
+        long[] a = exponential(20_000, 300, 1);
+        long[] b = Arrays.stream(a).map(v -> 2 * v).toArray();
+        Paired.Estimate e = Paired.tailRatio(a, b, 0.99, Paired.TAIL_REPLICATES, Paired.TAIL_SEED);
+        assertEquals(0.5, e.median(), 1e-12);
+        assertTrue(e.low() < 0.5 && e.high() > 0.5, e.toString());
+        assertTrue(e.low() > 0.4 && e.high() < 0.6, e.toString());
+        assertEquals(20_000, e.blocks());
+        assertEquals(0.95, e.confidence());
+    }
+
+    @Test
+    void tailRatioIsTheSameForTheSameSeedAndLeavesTheSamplesAlone() {
+        long[] a = exponential(5_000, 300, 2);
+        long[] b = exponential(7_000, 300, 3);
+        long[] copy = a.clone();
+        Paired.Estimate first = Paired.tailRatio(a, b, 0.999, 500, 7);
+        Paired.Estimate second = Paired.tailRatio(a, b, 0.999, 500, 7);
+        assertEquals(first, second);
+        assertTrue(Arrays.equals(copy, a));
+        assertFalse(first.equals(Paired.tailRatio(a, b, 0.999, 500, 8)));
+    }
+
+    @Test
+    void tailRatioIntervalsOfOneDistributionCoverOneMostOfTheTime() {
+        int covered = 0;
+        for (int trial = 0; trial < 20; trial++) {
+            Paired.Estimate e = Paired.tailRatio(exponential(10_000, 300, 100 + trial),
+                    exponential(10_000, 300, 200 + trial), 0.99, 1000, trial);
+            covered += e.low() <= 1 && e.high() >= 1 ? 1 : 0;
+        }
+        // 95 % intervals: 20 trials miss 1 about once; 3 or more misses has probability about 8 %
+        assertTrue(covered >= 16, "covered " + covered + " of 20");
+    }
+
+    @Test
+    void resampledQuantileHasTheDistributionOfABruteForceBootstrap() {
+        int n = 50;
+        long[] x = new long[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = i + 1;
+        }
+        java.util.SplittableRandom random = new java.util.SplittableRandom(5);
+        int draws = 20_000;
+        double fast = 0;
+        double brute = 0;
+        long[] resample = new long[n];
+        for (int d = 0; d < draws; d++) {
+            fast += Paired.resampledQuantile(x, 0.9, random);
+            for (int i = 0; i < n; i++) {
+                resample[i] = x[random.nextInt(n)];
+            }
+            Arrays.sort(resample);
+            brute += resample[Paired.rank(n, 0.9) - 1];
+        }
+        assertEquals(brute / draws, fast / draws, 0.15);
+    }
+
+    @Test
+    void gammaVariatesHaveTheirShapeAsMean() {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(9);
+        for (double shape : new double[] {1, 10, 1000}) {
+            double sum = 0;
+            for (int i = 0; i < 20_000; i++) {
+                sum += Paired.gamma(shape, random);
+            }
+            assertEquals(shape, sum / 20_000, 0.05 * shape);
+        }
+    }
+
+    @Test
+    void tailRatioRejectsEmptySidesAndQuantilesOutsideZeroToOne() {
+        assertThrows(IllegalArgumentException.class, () -> Paired.tailRatio(new long[0], new long[] {1}, 0.99, 100, 1));
+        assertThrows(IllegalArgumentException.class, () -> Paired.tailRatio(new long[] {1}, new long[] {1}, 1, 100, 1));
+    }
+
     private static Result row(String implementation, String mechanism) {
         return row(implementation, mechanism, 64);
     }

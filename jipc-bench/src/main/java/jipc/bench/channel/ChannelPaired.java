@@ -1,0 +1,596 @@
+package jipc.bench.channel;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+import jipc.bench.Crew;
+import jipc.bench.Peers;
+import jipc.bench.channel.ChannelPairs.Peer;
+import jipc.bench.report.Figures;
+import jipc.bench.suite.Paired;
+import jipc.bench.suite.PairedRatio;
+import jipc.bench.suite.Plan;
+import jipc.bench.suite.Result;
+import jipc.bench.suite.Step;
+import jipc.channel.ChannelDescriptor;
+import jipc.channel.OneToOneChannel;
+import jipc.shm.Mapping;
+import jipc.shm.Memfd;
+
+import org.HdrHistogram.Histogram;
+
+/**
+ * The channel goals of issue 16 as {@link Paired paired} ratios: every pair under comparison is started once as a
+ * {@link Crew} (its processes kept alive, blocked on their control pipes between blocks) and all pairs of a step are
+ * turned through block by block ({@link Paired#rotate}), so each block's ratio compares two pairs measured
+ * milliseconds apart, in one speed state of the VM.
+ *
+ * <ul>
+ *   <li>{@code "channel latency SIZE (paired)"}, per latency size: ping-pong of jipc spin / hybrid / futex
+ *       ({@code ChannelPeer}), the C twin spin / hybrid / futex ({@code channel_bench.c}), Agrona spin
+ *       ({@link AgronaPeer}), the C floors (shm spin flag, raw futex ping-pong) and jipc futex with the echoing
+ *       side on a virtual thread. Ratios of the per-block p50s;
+ *       p99 and p99.9 of jipc spin / Agrona from each side's samples pooled across blocks, with a bootstrap interval
+ *       ({@link Paired#tailRatio}).</li>
+ *   <li>{@code "channel throughput 64 B (paired)"}: jipc, the C twin (both hybrid), Agrona (spin), the C SPSC ring
+ *       floor (64-byte slots, sequence in the slot, head published every 64 messages) and the one-process memcpy.</li>
+ *   <li>{@code "channel throughput 64 KiB (paired)"}: jipc, the C twin and the one-process memcpy.</li>
+ * </ul>
+ * The steps also report the absolute rows of their jipc and C pairs (pooled over the measured blocks), in place of
+ * the single-row steps of {@link ChannelBenchmark} at those sizes; Agrona's rows stay the {@code agrona} suite's. Each
+ * Java pair is warmed until two consecutive warm-up blocks' figures are within {@value #STABLE} of each other (at
+ * most {@link #maxWarmupBlocks} blocks; a note says which), and the Java pairs report the bytes their hot threads
+ * allocated per message ({@code ThreadMXBean.getThreadAllocatedBytes}), as a paired "ratio" of figure
+ * {@value #ALLOCATED}.
+ */
+public final class ChannelPaired {
+    /** Consecutive warm-up blocks within this relative difference count as stable. */
+    static final double STABLE = 0.05;
+    /** The {@link PairedRatio#figure()} of the allocation lines: bytes allocated per message, per block. */
+    static final String ALLOCATED = "allocated B/msg";
+    private static final Duration START_LIMIT = Duration.ofSeconds(120);
+
+    private ChannelPaired() {
+    }
+
+    /** Whether {@code plan} is a smoke test's (under 1 000 round trips): blocks of a few messages. */
+    public static boolean tiny(Plan plan) {
+        return plan.rounds() < 1000;
+    }
+
+    /** Measured blocks per side: 12 (quick), 24 (full), 4 for a smoke test's plan. */
+    public static int blocks(Plan plan) {
+        return tiny(plan) ? 4 : plan.quick() ? 12 : 24;
+    }
+
+    /** Round trips per block of a spinning pair: 2 000 (quick) or 10 000 (full: p99.9 needs many). */
+    static long spinBlock(Plan plan) {
+        return tiny(plan) ? 50 : plan.quick() ? 2000 : 10_000;
+    }
+
+    /** Round trips per block of a pair that sleeps every round trip (15-50 us each). */
+    static long futexBlock(Plan plan) {
+        return tiny(plan) ? 20 : plan.quick() ? 200 : 1000;
+    }
+
+    /** Round trips per warm-up block of a Java pair: enough calls for C2 within a few blocks. */
+    static long javaWarmupBlock(Plan plan, boolean sleeping) {
+        return tiny(plan) ? 50 : sleeping ? 1000 : 5000;
+    }
+
+    static int minWarmupBlocks(Plan plan) {
+        return tiny(plan) ? 1 : 3;
+    }
+
+    /** The most warm-up blocks of a Java side: 10 (quick), 20 (full), 2 for a smoke test. */
+    public static int maxWarmupBlocks(Plan plan) {
+        return tiny(plan) ? 2 : plan.quick() ? 10 : 20;
+    }
+
+    /** Messages per throughput block. */
+    static long messageBlock(Plan plan, int size) {
+        if (size >= Rows.LARGE) {
+            return tiny(plan) ? 64 : plan.quick() ? 8192 : 32_768;
+        }
+        return tiny(plan) ? 4096 : plan.quick() ? 500_000 : 2_000_000;
+    }
+
+    /** Whether a paired step measures throughput at {@code size} (64 B and 64 KiB, the goals' sizes). */
+    static boolean pairedThroughput(int size) {
+        return size == 64 || size == 65536;
+    }
+
+    /** The paired steps of {@code plan}: one per latency size, and throughput at 64 B and 64 KiB if planned. */
+    static List<Step> steps(Plan plan) {
+        List<Step> steps = new ArrayList<>();
+        for (int size : plan.latencySizes()) {
+            // typically 4 warm-up blocks per Java side; a spinning round trip of 64 KiB takes about 2 us here
+            double seconds = 5 * ChannelBenchmark.JVM_PAIR_SECONDS + (blocks(plan) + 4)
+                    * (5 * spinBlock(plan) * (1e-6 + size * 3e-11) + 4 * futexBlock(plan) * 40e-6);
+            steps.add(new Step("channel latency " + Figures.size(size) + ": jipc, C twin, Agrona, C floors (paired)",
+                    ChannelBenchmark.seconds(seconds), (Step.PairedBody) (p, log) -> latency(p, log, size)));
+        }
+        for (int size : plan.throughputSizes()) {
+            if (pairedThroughput(size)) {
+                // a channel or memcpy moves 64 KiB messages at 40-100 GB/s here, 64 B ones at 10-50 M/s
+                double seconds = (size == 64 ? 2 : 1) * ChannelBenchmark.JVM_PAIR_SECONDS
+                        + (blocks(plan) + 4) * (size == 64 ? 5 : 3) * messageBlock(plan, size)
+                        * Math.max(60e-9, size / 40e9);
+                steps.add(new Step("channel throughput " + Figures.size(size) + ": jipc, C twin"
+                        + (size == 64 ? ", Agrona, C ring" : "") + ", C memcpy (paired)",
+                        ChannelBenchmark.seconds(seconds), (Step.PairedBody) (p, log) -> throughput(p, log, size)));
+            }
+        }
+        return steps;
+    }
+
+    /**
+     * One pair (or the one memcpy process) kept alive as a crew and measured block by block; also used by the paired
+     * pipe and FIFO step ({@code jipc.bench.os.StreamPaired}).
+     */
+    public static final class Side implements AutoCloseable {
+        final String implementation;
+        final String mechanism;
+        final boolean java;
+        final boolean latency;
+        final long block;
+        final long warmupBlock;
+        final Crew crew;
+        final AutoCloseable resources;
+        final Path samples;
+        long measured;
+        long elapsed;
+        long[] cpu;
+        final List<Double> allocatedPerMessage = new ArrayList<>();
+        String warmNote = "";
+
+        /**
+         * A side of {@code crew}: {@code latency} sides report their last member's median round trip per block,
+         * the others messages per second; {@code resources} (shared memory, pipes) are closed after the crew.
+         */
+        public Side(String implementation, String mechanism, boolean java, boolean latency, long block,
+                long warmupBlock, Crew crew, AutoCloseable resources, Path samples) {
+            this.implementation = implementation;
+            this.mechanism = mechanism;
+            this.java = java;
+            this.latency = latency;
+            this.block = block;
+            this.warmupBlock = warmupBlock;
+            this.crew = crew;
+            this.resources = resources;
+            this.samples = samples;
+            this.cpu = new long[crew.size()];
+        }
+
+        /** {@code "jipc"}, {@code "C"}, {@code "Agrona"}. */
+        public String implementation() {
+            return implementation;
+        }
+
+        /** {@code "channel spin"}, {@code "pipe"}. */
+        public String mechanism() {
+            return mechanism;
+        }
+
+        /** {@code "jipc pipe"}. */
+        public String name() {
+            return implementation + " " + mechanism;
+        }
+
+        /** Messages per second over the measured blocks (first member's start to last member's end, per block). */
+        public double messagesPerSecond() {
+            return measured * 1e9 / elapsed;
+        }
+
+        /** The warm-up's outcome, e.g. {@code "stable after 4 warm-up blocks of 2048 (last two within 1.2%)"}. */
+        public String warmNote() {
+            return warmNote;
+        }
+
+        /**
+         * One block; returns its figure: side a's median round trip (latency) or messages per second from the first
+         * member's start to the last one's end (throughput).
+         */
+        public double block(boolean measuring) throws IOException {
+            long count = measuring ? block : warmupBlock;
+            List<Crew.Report> reports = crew.block(count, Duration.ofSeconds(60).plusNanos(count * 1_000_000L));
+            long t0 = Long.MAX_VALUE;
+            long t1 = Long.MIN_VALUE;
+            long allocated = 0;
+            boolean allocatedKnown = true;
+            for (int i = 0; i < reports.size(); i++) {
+                Crew.Report r = reports.get(i);
+                t0 = Math.min(t0, r.t0());
+                t1 = Math.max(t1, r.t1());
+                if (measuring) {
+                    cpu[i] += r.cpu();
+                }
+                allocatedKnown &= r.allocated() >= 0;
+                allocated += r.allocated();
+            }
+            if (measuring) {
+                measured += count;
+                elapsed += t1 - t0;
+                if (java && allocatedKnown) {
+                    allocatedPerMessage.add((double) allocated / count);
+                }
+            }
+            return latency ? reports.get(reports.size() - 1).p50() : count * 1e9 / (t1 - t0);
+        }
+
+        @Override
+        public void close() throws IOException {
+            try {
+                crew.close();
+            } finally {
+                try {
+                    resources.close();
+                } catch (IOException | RuntimeException e) {
+                    throw e;
+                } catch (Exception e) {
+                    throw new IOException(e);
+                }
+                if (samples != null) {
+                    Files.deleteIfExists(samples);
+                }
+            }
+        }
+    }
+
+    /**
+     * Warms every side: one block for a C side; Java sides block after block until two consecutive figures differ by
+     * at most {@value #STABLE} (after at least {@link #minWarmupBlocks}), or {@link #maxWarmupBlocks} blocks, turning
+     * through the sides not yet warm. Then empties the sample files.
+     */
+    public static void warm(List<Side> sides, Plan plan) throws IOException {
+        double[] last = new double[sides.size()];
+        boolean[] done = new boolean[sides.size()];
+        for (int round = 1; round <= maxWarmupBlocks(plan); round++) {
+            boolean any = false;
+            for (int s = 0; s < sides.size(); s++) {
+                Side side = sides.get(s);
+                if (done[s]) {
+                    continue;
+                }
+                any = true;
+                double figure = side.block(false);
+                if (!side.java) {
+                    done[s] = true;
+                    side.warmNote = "1 warm-up block of " + side.warmupBlock;
+                    continue;
+                }
+                double change = round == 1 ? Double.NaN : Math.abs(figure / last[s] - 1);
+                if (round >= Math.max(2, minWarmupBlocks(plan)) && change <= STABLE) {
+                    done[s] = true;
+                    side.warmNote = String.format(Locale.ROOT, "stable after %d warm-up blocks of %d (last two"
+                            + " within %.1f%%)", round, side.warmupBlock, change * 100);
+                } else if (round == maxWarmupBlocks(plan)) {
+                    side.warmNote = String.format(Locale.ROOT, "UNSTABLE: %d warm-up blocks of %d, the last two"
+                            + " still %.1f%% apart", round, side.warmupBlock, change * 100);
+                }
+                last[s] = figure;
+            }
+            if (!any) {
+                break;
+            }
+        }
+        for (Side side : sides) {
+            if (side.samples != null) {
+                Files.write(side.samples, new byte[0]);
+            }
+        }
+    }
+
+    private static Side start(List<Side> sides, String implementation, String mechanism, boolean java,
+            boolean latency, long block, long warmupBlock, List<List<String>> members, Memfd memfd, Path samples)
+            throws IOException {
+        try {
+            Crew crew = Crew.start(implementation + " " + mechanism, members, memfd, START_LIMIT);
+            Side side = new Side(implementation, mechanism, java, latency, block, warmupBlock, crew, memfd,
+                    samples);
+            sides.add(side);
+            return side;
+        } catch (IOException | RuntimeException e) {
+            memfd.close();
+            throw e;
+        }
+    }
+
+    private static List<String> crewCommand(ChannelPairs pairs, Peer peer, boolean sideA, String... args) {
+        return Peers.pinned(pairs.pin(), sideA, Peers.concat(pairs.command(peer), Peers.concat(List.of("crew"), args)
+                .toArray(String[]::new)));
+    }
+
+    /** A memfd holding two jipc channels (a to b, b to a) of {@code capacity}, or zeroed Agrona rings. */
+    private static Memfd pingMemfd(Peer peer, long capacity) throws IOException {
+        long ring = ChannelPairs.ringBytes(peer, capacity);
+        Memfd memfd = Memfd.create("jipc-bench-paired", 2 * ring);
+        if (peer != Peer.AGRONA) {
+            try (Mapping mapping = memfd.map()) {
+                int max = ChannelPairs.maxMessageLength(capacity);
+                OneToOneChannel.create(mapping.segment().asSlice(0, ring), capacity, max);
+                OneToOneChannel.create(mapping.segment().asSlice(ring, ring), capacity, max);
+            } catch (IOException | RuntimeException e) {
+                memfd.close();
+                throw e;
+            }
+        }
+        return memfd;
+    }
+
+    private static Step.Outcome latency(Plan plan, PrintStream log, int size) throws IOException,
+            InterruptedException {
+        ChannelPairs pairs = Rows.pairs(plan, log);
+        long capacity = ChannelPairs.capacity(size);
+        String s = String.valueOf(size);
+        String cap = String.valueOf(capacity);
+        List<Side> sides = new ArrayList<>();
+        Path work = Files.createTempDirectory("jipc-bench-paired-");
+        try {
+            for (String strategy : ChannelBenchmark.STRATEGIES) {
+                boolean sleeping = strategy.equals("futex");
+                long block = sleeping ? futexBlock(plan) : spinBlock(plan);
+                for (Peer peer : List.of(Peer.JIPC, Peer.C)) {
+                    Path samples = Files.createTempFile(work, "samples-", ".bin");
+                    start(sides, ChannelBenchmark.implementation(peer), "channel " + strategy, peer == Peer.JIPC,
+                            true, block, peer == Peer.JIPC ? javaWarmupBlock(plan, sleeping) : block, List.of(
+                                    crewCommand(pairs, peer, false, "ping", "b", strategy, s, cap),
+                                    crewCommand(pairs, peer, true, "ping", "a", strategy, s, cap,
+                                            samples.toString())), pingMemfd(peer, capacity), samples);
+                }
+                if (strategy.equals("spin")) {
+                    Path samples = Files.createTempFile(work, "samples-", ".bin");
+                    start(sides, "Agrona", "channel spin", true, true, block, javaWarmupBlock(plan, false),
+                            List.of(crewCommand(pairs, Peer.AGRONA, false, "ping", "b", "spin", s, cap),
+                                    crewCommand(pairs, Peer.AGRONA, true, "ping", "a", "spin", s, cap,
+                                            samples.toString())), pingMemfd(Peer.AGRONA, capacity), samples);
+                }
+            }
+            for (String wait : List.of("spin", "futex")) {
+                Path samples = Files.createTempFile(work, "samples-", ".bin");
+                long buffer = (size + 4095) & ~4095L;
+                start(sides, "C", wait.equals("spin") ? "shm spin flag" : "futex", false, true,
+                        wait.equals("spin") ? spinBlock(plan) : futexBlock(plan),
+                        wait.equals("spin") ? spinBlock(plan) : futexBlock(plan), List.of(
+                                crewCommand(pairs, Peer.C, false, "flag", "b", wait, s),
+                                crewCommand(pairs, Peer.C, true, "flag", "a", wait, s, samples.toString())),
+                        Memfd.create("jipc-bench-paired-flag", 4096 + 2 * buffer), samples);
+            }
+            // the virtual-thread row: side b (echoing) on a virtual thread, side a (measuring) on a platform thread
+            Path vtSamples = Files.createTempFile(work, "samples-", ".bin");
+            start(sides, "jipc", ChannelBenchmark.mechanism(Peer.JIPC_VIRTUAL, "futex"), true, true,
+                    futexBlock(plan), javaWarmupBlock(plan, true), List.of(
+                            crewCommand(pairs, Peer.JIPC_VIRTUAL, false, "ping", "b", "futex", s, cap),
+                            crewCommand(pairs, Peer.JIPC, true, "ping", "a", "futex", s, cap, vtSamples.toString())),
+                    pingMemfd(Peer.JIPC, capacity), vtSamples);
+            // sides: 0 jipc spin, 1 C spin, 2 Agrona spin, 3 jipc hybrid, 4 C hybrid, 5 jipc futex, 6 C futex,
+            // 7 C shm spin flag, 8 C futex (raw ping-pong), 9 jipc futex (virtual thread)
+            warm(sides, plan);
+            List<Paired.Side> turn = new ArrayList<>();
+            for (Side side : sides) {
+                turn.add(() -> side.block(true));
+            }
+            Paired.Rotation rotation = Paired.rotate(turn, blocks(plan));
+            List<Result> rows = new ArrayList<>();
+            List<long[]> raw = new ArrayList<>();
+            for (Side side : sides) {
+                long[] samples = readSamples(side.samples, side.measured);
+                raw.add(samples);
+                Histogram h = new Histogram(3);
+                for (long v : samples) {
+                    h.recordValue(v);
+                }
+                rows.add(Rows.latency(side.mechanism, side.implementation, size, h, Rows.pinning(pairs),
+                        latencyNote(side, capacity, plan)));
+            }
+            String floor = String.format(Locale.ROOT, "C shm spin flag %s: p50 %s ns; C raw futex: p50 %s ns",
+                    Figures.size(size), Figures.nanos(rows.get(7).p50()), Figures.nanos(rows.get(8).p50()));
+            String note = "each block's median round trip; " + sides.size() + " pairs alive, turned through in"
+                    + " the order " + String.join(", ", sides.stream().map(Side::name).toList()) + " (the others"
+                    + " blocked on their control pipes); blocks of " + spinBlock(plan) + " (spinning) or "
+                    + futexBlock(plan) + " (futex) round trips after " + jipc.bench.CrewMember.SYNC_ROUND_TRIPS + " untimed ones; warm-up: "
+                    + warmNotes(sides);
+            List<PairedRatio> ratios = new ArrayList<>();
+            int[][] pairsOf = {{0, 2}, {0, 1}, {0, 7}, {1, 2}, {1, 7}, {3, 0}, {4, 1}, {5, 8}, {6, 8}, {9, 5}};
+            for (int[] ab : pairsOf) {
+                ratios.add(PairedRatio.of(rows.get(ab[0]), rows.get(ab[1]), "p50", rotation.ratio(ab[0], ab[1]),
+                        floor, note));
+            }
+            for (double q : new double[] {0.99, 0.999}) {
+                Paired.Estimate e = Paired.tailRatio(raw.get(0), raw.get(2), q, Paired.TAIL_REPLICATES,
+                        Paired.TAIL_SEED);
+                ratios.add(new PairedRatio(rows.get(0).name(), rows.get(2).name(), Result.Kind.LATENCY, size,
+                        q == 0.99 ? "p99" : "p99.9", blocks(plan), e.median(), e.low(), e.high(), e.confidence(),
+                        rotation.seconds(), floor, List.of(), String.format(Locale.ROOT, "each side's %d samples"
+                                + " pooled across its %d blocks; ratio of the pooled quantiles, 95%% percentile"
+                                + " bootstrap interval (%d replicates, seed %d)", raw.get(0).length, blocks(plan),
+                                Paired.TAIL_REPLICATES, Paired.TAIL_SEED)));
+            }
+            allocation(ratios, sides, rows, Result.Kind.LATENCY, size, rotation.seconds());
+            return new Step.Outcome(ownRows(rows), ratios);
+        } finally {
+            closeAll(sides);
+            Peers.deleteTree(work);
+        }
+    }
+
+    private static Step.Outcome throughput(Plan plan, PrintStream log, int size) throws IOException,
+            InterruptedException {
+        ChannelPairs pairs = Rows.pairs(plan, log);
+        long capacity = ChannelPairs.capacity(size);
+        String s = String.valueOf(size);
+        String cap = String.valueOf(capacity);
+        long block = messageBlock(plan, size);
+        List<Side> sides = new ArrayList<>();
+        try {
+            for (Peer peer : size == 64 ? List.of(Peer.JIPC, Peer.C, Peer.AGRONA) : List.of(Peer.JIPC, Peer.C)) {
+                String strategy = peer == Peer.AGRONA ? "spin" : "hybrid";
+                long ring = ChannelPairs.ringBytes(peer, capacity);
+                Memfd memfd = Memfd.create("jipc-bench-paired", ring);
+                if (peer != Peer.AGRONA) {
+                    try (Mapping mapping = memfd.map()) {
+                        OneToOneChannel.create(mapping.segment(), capacity, ChannelPairs.maxMessageLength(capacity));
+                    }
+                }
+                start(sides, ChannelBenchmark.implementation(peer), "channel", peer != Peer.C, false, block, block,
+                        List.of(crewCommand(pairs, peer, false, "recv", strategy, s, cap),
+                                crewCommand(pairs, peer, true, "send", strategy, s, cap)), memfd, null);
+            }
+            if (size == 64) {
+                start(sides, "C", "spsc ring", false, false, block, block, List.of(
+                        crewCommand(pairs, Peer.C, false, "ring-recv", s),
+                        crewCommand(pairs, Peer.C, true, "ring-send", s)),
+                        Memfd.create("jipc-bench-paired-ring", 4096 + (1L << 20)), null);
+            }
+            start(sides, "C", "memcpy", false, false, block, block, List.of(
+                    crewCommand(pairs, Peer.C, true, "memcpy", s, cap)),
+                    Memfd.create("jipc-bench-paired-memcpy", ChannelDescriptor.segmentSize(capacity)), null);
+            warm(sides, plan);
+            List<Paired.Side> turn = new ArrayList<>();
+            for (Side side : sides) {
+                turn.add(() -> side.block(true));
+            }
+            Paired.Rotation rotation = Paired.rotate(turn, blocks(plan));
+            List<Result> rows = new ArrayList<>();
+            for (Side side : sides) {
+                boolean pair = side.cpu.length == 2;
+                rows.add(Rows.throughput(side.mechanism, side.implementation, new ChannelPairs.Throughput(size,
+                        side.measured, side.elapsed, pair ? side.cpu[1] : -1, side.cpu[0]), Rows.pinning(pairs),
+                        throughputNote(side, capacity, plan)));
+            }
+            int memcpy = sides.size() - 1;
+            int ringIndex = size == 64 ? 3 : -1;
+            String floor = String.format(Locale.ROOT, "C memcpy %s: %s", Figures.size(size),
+                    rate(rows.get(memcpy), size)) + (ringIndex < 0 ? "" : "; C spsc ring 64 B: "
+                    + rate(rows.get(ringIndex), size));
+            String note = "each block's messages per second (first member's start to the last one's end); "
+                    + sides.size() + " sides alive, turned through in the order " + String.join(", ",
+                    sides.stream().map(Side::name).toList()) + "; blocks of " + block + " messages; jipc and the C"
+                    + " twin wait hybrid, Agrona and the C ring spin; warm-up: " + warmNotes(sides);
+            List<PairedRatio> ratios = new ArrayList<>();
+            List<int[]> pairsOf = new ArrayList<>(List.of(new int[] {0, 1}, new int[] {0, memcpy},
+                    new int[] {1, memcpy}));
+            if (size == 64) {
+                pairsOf.addAll(List.of(new int[] {0, 2}, new int[] {0, ringIndex}, new int[] {1, 2}));
+            }
+            for (int[] ab : pairsOf) {
+                ratios.add(PairedRatio.of(rows.get(ab[0]), rows.get(ab[1]), "msg/s", rotation.ratio(ab[0], ab[1]),
+                        floor, note));
+            }
+            allocation(ratios, sides, rows, Result.Kind.THROUGHPUT, size, rotation.seconds());
+            return new Step.Outcome(ownRows(rows), ratios);
+        } finally {
+            closeAll(sides);
+        }
+    }
+
+    /**
+     * The rows a paired step reports: all but Agrona's (the {@code agrona} suite measures Agrona's rows on its own,
+     * and a run of both suites must not have two rows of one name); its Agrona pair serves the ratios only.
+     */
+    private static List<Result> ownRows(List<Result> rows) {
+        return rows.stream().filter(r -> !r.implementation().equals("Agrona")).toList();
+    }
+
+    private static String latencyNote(Side side, long capacity, Plan plan) {
+        String how = switch (side.mechanism) {
+            case "shm spin flag" -> "floor: payload memcpy into shared memory, release store of a 32-bit sequence"
+                    + " word, acquire spin on it with pause; the reader reads the 8-byte sequence number";
+            case "futex" -> "floor: payload memcpy into shared memory, release store of a 32-bit sequence word,"
+                    + " FUTEX_WAIT on it; the writer always FUTEX_WAKEs (raw futex ping-pong)";
+            default -> "two one-producer channels of " + capacity + " B (a to b, b to a), offer + zero-copy poll; "
+                    + ChannelBenchmark.note(side.mechanism.startsWith("channel futex") ? "futex"
+                            : side.mechanism.substring("channel ".length()))
+                    + ChannelBenchmark.threadNote(side.mechanism.endsWith(Result.VIRTUAL_THREAD)
+                            ? Peer.JIPC_VIRTUAL : Peer.JIPC);
+        };
+        return how + "; measured in the paired step (" + blocks(plan) + " blocks of " + side.block
+                + " round trips, each after " + jipc.bench.CrewMember.SYNC_ROUND_TRIPS + " untimed ones, turned"
+                + " through with the other pairs of its size; samples pooled); warm-up: " + side.warmNote;
+    }
+
+    private static String throughputNote(Side side, long capacity, Plan plan) {
+        String how = switch (side.mechanism) {
+            case "memcpy" -> "the physical limit: one process memcpy-ing each message into the ring area (" + capacity
+                    + " B) of a shared memfd, no consumer; receiver CPU = the copier's";
+            case "spsc ring" -> "the C SPSC ring floor: 64-byte slots, the sequence number + 1 in the slot (stored"
+                    + " last, release), the consumer publishes its head every 64 messages, the producer reads it only"
+                    + " when its cached copy says full; both spin with pause; no wake-up, no crash safety";
+            default -> "one producer process, one consumer process, a one-producer channel of " + capacity
+                    + " B; offer (put when full) + zero-copy poll, both wait with hybrid";
+        };
+        return how + "; measured in the paired step (" + blocks(plan) + " blocks of " + side.block + " messages,"
+                + " from the first member's start to the last one's end, turned through with the other sides of its"
+                + " size); CPU per message: CLOCK_PROCESS_CPUTIME_ID of each whole process; warm-up: "
+                + side.warmNote;
+    }
+
+    private static String rate(Result row, int size) {
+        return size >= Rows.LARGE ? String.format(Locale.ROOT, "%.1f GB/s", row.bytesPerSecond() / 1e9)
+                : String.format(Locale.ROOT, "%.1f M msg/s", row.messagesPerSecond() / 1e6);
+    }
+
+    /** The allocation line of every Java pair: its hot threads' bytes per message, per measured block. */
+    private static void allocation(List<PairedRatio> ratios, List<Side> sides, List<Result> rows, Result.Kind kind,
+            int size, double seconds) {
+        for (int i = 0; i < sides.size(); i++) {
+            Side side = sides.get(i);
+            if (!side.java || side.allocatedPerMessage.isEmpty()) {
+                continue;
+            }
+            double[] perBlock = side.allocatedPerMessage.stream().mapToDouble(Double::doubleValue).toArray();
+            Paired.Estimate e = Paired.estimate(perBlock);
+            ratios.add(new PairedRatio(rows.get(i).name(), "messages", kind, size, ALLOCATED, e.blocks(),
+                    e.median(), e.low(), e.high(), e.confidence(), seconds, "", side.allocatedPerMessage,
+                    "bytes the hot threads of both processes allocated per message"
+                            + " (ThreadMXBean.getThreadAllocatedBytes around each block's loop), block by block; max "
+                            + String.format(Locale.ROOT, "%.4f", Arrays.stream(perBlock).max().orElse(0))));
+        }
+    }
+
+    /** The warm-up notes of the Java sides, for a ratio's note. */
+    public static String warmNotes(List<Side> sides) {
+        List<String> notes = new ArrayList<>();
+        for (Side side : sides) {
+            if (side.java) {
+                notes.add(side.name() + " " + side.warmNote);
+            }
+        }
+        return notes.isEmpty() ? "C only, 1 block each" : String.join("; ", notes) + "; C pairs 1 block";
+    }
+
+    /** Side a's samples: little-endian int64 nanoseconds, exactly {@code count} of them. */
+    static long[] readSamples(Path file, long count) throws IOException {
+        byte[] bytes = Files.readAllBytes(file);
+        if (bytes.length != count * Long.BYTES) {
+            throw new IOException(file + " has " + bytes.length + " bytes, expected " + count + " samples of 8");
+        }
+        long[] samples = new long[(int) count];
+        ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).asLongBuffer().get(samples);
+        return samples;
+    }
+
+    /** Closes every side, throwing the first failure after trying all. */
+    public static void closeAll(List<Side> sides) throws IOException {
+        IOException failure = null;
+        for (Side side : sides) {
+            try {
+                side.close();
+            } catch (IOException e) {
+                failure = failure == null ? e : failure;
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+}
