@@ -132,8 +132,8 @@ class PythonRpcTest {
     /** The line {@code rpc_peer.py wait} printed for a ServiceUnavailableError, checked to name the dead service. */
     private static void assertPythonSawTheServiceDead(String out, String name, int servicePid) {
         assertTrue(out.startsWith("calling\nunavailable "), out);
-        assertTrue(out.contains("rpc \"" + name + "\": the service (pid " + servicePid + ") is dead: call failed: ESRCH"),
-                out);
+        assertTrue(out.contains("rpc \"" + name + "\": the service (pid " + servicePid
+                + ") is dead: call failed: ESRCH"), out);
         double seconds = Double.parseDouble(out.lines().toList().get(1).split(" ")[1]);
         assertTrue(seconds < 10, "the Python call took " + seconds + " s of its 60 s deadline");
     }
@@ -262,15 +262,18 @@ class PythonRpcTest {
                     + "its 120 s response wait)", () -> service.requestsHandled() + service.responsesDropped()
                     >= 1 + pending);
             for (int i = 0; i < 100; i++) {
-                assertEquals(new StringBuilder(i + " hi").reverse().toString(), new String(other.call(1, (i + " hi").getBytes(), Duration.ofSeconds(30)),
-                        StandardCharsets.UTF_8), "the other client is not disturbed");
+                String request = i + " hi";
+                assertEquals(new StringBuilder(request).reverse().toString(), new String(other.call(1,
+                        request.getBytes(), Duration.ofSeconds(30)), StandardCharsets.UTF_8),
+                        "the other client is not disturbed");
             }
             try (RpcClient next = rpc.client()) {
                 assertEquals(slot, next.slot(), "the dead client's slot");
                 assertEquals(2, next.generation());
                 for (int i = 0; i < 100; i++) {
-                    assertEquals(new StringBuilder("hello " + i).reverse().toString(), new String(next.call(1, ("hello " + i).getBytes(),
-                            Duration.ofSeconds(30)), StandardCharsets.UTF_8));
+                    String request = "hello " + i;
+                    assertEquals(new StringBuilder(request).reverse().toString(), new String(next.call(1,
+                            request.getBytes(), Duration.ofSeconds(30)), StandardCharsets.UTF_8));
                 }
                 System.out.printf("the next client's 100 calls done %.0f ms after the Python client's SIGKILL; %d "
                         + "stale responses dropped by the client, %d by the service%n",
