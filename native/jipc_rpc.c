@@ -410,10 +410,18 @@ void jipc_rpc_client_close(jipc_rpc_client *client) {
     client->buffer = NULL;
 }
 
-/* 0 if a service may be alive (and, with expected != 0, is still that one), else -1 ESRCH. */
-static int check_service(const jipc_rpc *rpc, uint64_t expected, uint64_t *service) {
+/* 0 if a service may be alive (and, with expected != 0, is still that one), else -1 ESRCH, with why in
+ * client->unavailable and the pid the service recorded in client->unavailable_pid (for the caller's message). */
+static int check_service(jipc_rpc_client *client, uint64_t expected, uint64_t *service) {
+    const jipc_rpc *rpc = client->rpc;
     uint64_t party = atomic_load_explicit(u64(rpc, JIPC_RPC_SERVICE_PARTY_OFFSET), memory_order_acquire);
-    if (party == 0 || (expected != 0 && party != expected) || jipc_live_check(party) == JIPC_LIVE_DEAD) {
+    int why = party == 0 ? JIPC_RPC_NO_SERVICE
+            : expected != 0 && party != expected ? JIPC_RPC_SERVICE_REPLACED
+            : jipc_live_check(party) == JIPC_LIVE_DEAD ? JIPC_RPC_SERVICE_DEAD : 0;
+    if (why != 0) {
+        client->unavailable = why;
+        client->unavailable_pid = party == 0 ? 0
+                : (int32_t) atomic_load_explicit(u32(rpc, JIPC_RPC_SERVICE_PID_OFFSET), memory_order_acquire);
         errno = ESRCH;
         return -1;
     }
@@ -468,7 +476,7 @@ int jipc_rpc_call(jipc_rpc_client *client, int32_t type, const void *request, ui
     int64_t now = now_ns();
     if (service == 0 || service != client->judged_service || now - client->judged_at >= SLICE_NS) {
         client->judged_service = 0;
-        if (check_service(rpc, 0, &service) < 0) {
+        if (check_service(client, 0, &service) < 0) {
             return -1;
         }
         client->judged_service = service;
@@ -503,7 +511,7 @@ int jipc_rpc_call(jipc_rpc_client *client, int32_t type, const void *request, ui
             errno = EINTR;
             return -1;
         }
-        if (check_service(rpc, service, NULL) < 0) {
+        if (check_service(client, service, NULL) < 0) {
             return -1;
         }
     }
@@ -540,7 +548,7 @@ int jipc_rpc_call(jipc_rpc_client *client, int32_t type, const void *request, ui
             return -1;
         }
         /* at a slice's end with nothing there: a dead service wakes nobody */
-        if (!jipc_channel_has_message(&client->response) && check_service(rpc, service, NULL) < 0) {
+        if (!jipc_channel_has_message(&client->response) && check_service(client, service, NULL) < 0) {
             return -1;
         }
     }

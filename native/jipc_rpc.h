@@ -74,6 +74,12 @@ extern "C" {
 #define JIPC_RPC_STATUS_OK 0
 #define JIPC_RPC_STATUS_FAILED 1
 
+/* Why jipc_rpc_call failed with ESRCH (jipc_rpc_client.unavailable): the service role is free; another service took
+ * it while the request was pending; the service's liveness token says it is dead. */
+#define JIPC_RPC_NO_SERVICE 1
+#define JIPC_RPC_SERVICE_REPLACED 2
+#define JIPC_RPC_SERVICE_DEAD 3
+
 /* An attached rpc object (jipc_rpc_open). */
 typedef struct jipc_rpc {
     unsigned char *base;            /* the mapping, MAP_FAILED/NULL when closed */
@@ -106,6 +112,10 @@ typedef struct jipc_rpc_client {
      * verdict for one slice, so it costs no liveness system calls; a waiting call judges again at every slice end. */
     uint64_t judged_service;
     int64_t judged_at;
+    /* Why the last call failed with ESRCH (JIPC_RPC_NO_SERVICE, JIPC_RPC_SERVICE_REPLACED or
+     * JIPC_RPC_SERVICE_DEAD), and the pid that service recorded (0 if there was none): for the caller's message. */
+    int unavailable;
+    int32_t unavailable_pid;
 } jipc_rpc_client;
 
 /* Called once per request by jipc_rpc_service_poll: write the response (at most response_max bytes) to response,
@@ -164,7 +174,8 @@ void jipc_rpc_client_close(jipc_rpc_client *client);
 /* Sends one request of length bytes (type >= 1) and waits up to timeout_ns for its response, which is copied into
  * out (at most out_size bytes; *out_length gets its full length, *out_type its type). Responses with another
  * correlation id (late ones, a predecessor's) are dropped.
- * 0, or -1 with errno: ESRCH no live service (none, gone, replaced or dead: noticed within a 100 ms slice),
+ * 0, or -1 with errno: ESRCH no live service (none, gone, replaced or dead: noticed within a 100 ms slice; which,
+ * and the service's pid, in client->unavailable and client->unavailable_pid),
  * ETIMEDOUT the deadline passed while the service lived, EREMOTEIO the service's handler failed (out holds its
  * message), EMSGSIZE the response was longer than out_size (out holds its start), EINVAL bad type or length,
  * EPROTO a corrupt channel, EINTR the client's interrupted hook said so. */

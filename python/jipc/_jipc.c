@@ -2578,7 +2578,18 @@ static PyObject *client_call(Client *self, PyObject *args, PyObject *kwargs) {
         raise_error("remote", "call", self->rpc->name, error, text != NULL ? text : "");
         Py_XDECREF(message);
     } else if (error == ESRCH) {
-        raise_error("unavailable", "call", self->rpc->name, error, NULL);
+        /* in Java's words (RpcClient): which of none, replaced, dead, and the service's pid */
+        char detail[160];
+        int pid = (int) self->c.unavailable_pid;
+        if (self->c.unavailable == JIPC_RPC_SERVICE_DEAD) {
+            snprintf(detail, sizeof detail, "the service (pid %d) is dead", pid);
+        } else if (self->c.unavailable == JIPC_RPC_SERVICE_REPLACED) {
+            snprintf(detail, sizeof detail, "the service that was running when the request was sent is gone;"
+                     " another (pid %d) runs now: the request may or may not have been handled", pid);
+        } else {
+            snprintf(detail, sizeof detail, "no service is running");
+        }
+        raise_error("unavailable", "call", self->rpc->name, error, detail);
     } else if (error == EPROTO) {
         raise_error("corrupt", "call", self->rpc->name, error, "rpc");
     } else {

@@ -77,10 +77,12 @@ class CorruptedError(ErrnoError):
 
 class ServiceUnavailableError(ErrnoError):
     """An rpc call found no live service, or its service died or was replaced while it waited (``ESRCH``; Java
-    ``ServiceUnavailableException``)."""
+    ``ServiceUnavailableException``); ``detail`` says which, in Java's words: ``no service is running``, ``the service
+    (pid 4711) is dead``, or that another service replaced it."""
 
     def __str__(self) -> str:
-        return f"rpc {self.argument}: no live service: {self.call} failed: {self.errno_name} ({self.strerror})"
+        return f"rpc {self.argument}: {self.detail or 'no live service'}: {self.call} failed: {self.errno_name}" \
+               f" ({self.strerror})"
 
 
 class RemoteError(ErrnoError):

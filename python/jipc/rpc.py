@@ -111,7 +111,9 @@ class RpcClient:
         """Sends a request of ``type`` (>= 1) and waits up to ``timeout`` seconds (``None``: no limit) for its
         response, returned as a :class:`~jipc.Message` copy.
 
-        :raises ~jipc.errors.ServiceUnavailableError: no live service (or it died while this call waited)
+        :raises ~jipc.errors.ServiceUnavailableError: no live service (or it died while this call waited: within a
+            100 ms slice, not at the deadline); its message says which, as Java's does (``no service is running``,
+            ``the service (pid 4711) is dead``, or replaced by another)
         :raises TimeoutError: (an :class:`~jipc.errors.ErrnoError`, ``ETIMEDOUT``) the deadline passed
         :raises ~jipc.errors.RemoteError: the service's handler failed (its message is in ``detail``)
         """

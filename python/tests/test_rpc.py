@@ -28,6 +28,7 @@ class RpcTest(unittest.TestCase):
             with self.assertRaises(ServiceUnavailableError) as caught:
                 client.call(1, b"anyone?", timeout=5)
             self.assertEqual(3, caught.exception.errno)  # ESRCH
+            self.assertIn(f'rpc "{NAME}": no service is running: call failed: ESRCH', str(caught.exception))
 
     def test_calls_answers_failures_and_timeouts(self) -> None:
         with jipc.Rpc.attach(NAME) as rpc, rpc.service() as service, rpc.client() as client:
