@@ -67,7 +67,8 @@ class TopCommandIT {
     void aChannelThatASenderKeepsFeedingHasARateAboveZero() throws Exception {
         assertEquals(0, Run.jipc("", "channel", "create", channel, "--capacity", "64K").exitCode());
         // a receiver drains what a sender of endless lines writes; top samples twice, 200 ms apart, until it sees
-        // the tail move (the two JVMs take a while to start)
+        // the tail move and the receiver registered (the two JVMs take a while to start: under load the sender
+        // alone filled the ring and moved the tail before the receiver was there)
         Run.Result run = Run.bash("""
                 "$JAVA" -jar "$JAR" channel recv "$1" > /dev/null &
                 receiver=$!
@@ -76,7 +77,8 @@ class TopCommandIT {
                 status=1
                 for i in $(seq 1 40); do
                   out=$("$JAVA" -jar "$JAR" top --once --json "$1")
-                  if printf '%s' "$out" | grep -q '"bytesPerSec": [1-9]'; then status=0; break; fi
+                  if printf '%s' "$out" | grep -q '"bytesPerSec": [1-9]' \\
+                      && printf '%s' "$out" | grep -q '"consumerAlive": true'; then status=0; break; fi
                 done
                 printf '%s\\n' "$out"
                 kill $sender $receiver
