@@ -29,7 +29,6 @@
 /* The publisher judges the subscribers it waits for at most every 10 ms (and before every sleep). */
 #define DROP_CHECK_NS 10000000LL
 /* A publisher whose FUTEX_WAKE woke nobody looks for dead sleepers' bits at most every 100 ms. */
-#define SLEEPING_CHECK_NS 100000000LL
 /* Bounds for loops a hostile or very fast peer could otherwise keep going: resynchronisations per poll, attempts
  * at a history walk, rounds of the floor handshake. */
 #define MAX_RESYNCS 64
@@ -498,24 +497,6 @@ static int reserve(jipc_topic_publisher *p, int32_t type, uint32_t length, int64
     return 1;
 }
 
-/* Clears the sleeping bits of slots whose subscriber is dead or gone (party 0), at most every 100 ms: a subscriber
- * killed asleep would otherwise cost every later publish a FUTEX_WAKE. */
-static void clear_dead_sleepers(jipc_topic_publisher *p, uint64_t sleeping) {
-    int64_t time = now_ns();
-    if (time < p->next_sleeping_check) {
-        return;
-    }
-    p->next_sleeping_check = time + SLEEPING_CHECK_NS;
-    const jipc_topic *t = &p->topic;
-    for (int i = 0; i < JIPC_TOPIC_SLOT_COUNT; i++) {
-        uint64_t bit = 1ULL << i;
-        if ((sleeping & bit) != 0 && !jipc_live_may_be_alive(atomic_load(u64(t, slot_offset(i,
-                JIPC_TOPIC_SLOT_PARTY_OFFSET))))) {
-            atomic_fetch_and(u64(t, JIPC_TOPIC_SLEEPING_OFFSET), ~bit);
-        }
-    }
-}
-
 /* Steps 5-9 for a record at start whose payload is written. */
 static void publish(jipc_topic_publisher *p, int64_t start, int32_t type, uint32_t length) {
     const jipc_topic *t = &p->topic;
@@ -532,15 +513,14 @@ static void publish(jipc_topic_publisher *p, int64_t start, int32_t type, uint32
     atomic_store_explicit(i64(t, JIPC_TOPIC_TAIL_OFFSET), new_tail, memory_order_release);
     p->tail = new_tail;
     p->next++;
-    /* 9. Dekker with a subscriber going to sleep (sleeping bit, then tail re-check) */
+    /* 9. Dekker with a subscriber going to sleep (sleeping bit, then tail re-check); the bits are taken, so a
+     * sleeper costs one wake, not one per message until it runs and clears its bit */
     atomic_thread_fence(memory_order_seq_cst);
-    uint64_t sleeping = atomic_load_explicit(u64(t, JIPC_TOPIC_SLEEPING_OFFSET), memory_order_relaxed);
-    if (sleeping != 0) {
+    _Atomic uint64_t *sleeping = u64(t, JIPC_TOPIC_SLEEPING_OFFSET);
+    if (atomic_load_explicit(sleeping, memory_order_relaxed) != 0 && atomic_exchange(sleeping, 0) != 0) {
         _Atomic uint32_t *wake = u32(t, JIPC_TOPIC_SUBSCRIBER_WAKE_OFFSET);
         atomic_fetch_add(wake, 1);
-        if (futex(wake, FUTEX_WAKE, INT_MAX, NULL) == 0) {
-            clear_dead_sleepers(p, sleeping);
-        }
+        futex(wake, FUTEX_WAKE, INT_MAX, NULL);
     }
 }
 

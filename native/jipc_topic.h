@@ -134,7 +134,6 @@ typedef struct jipc_topic_publisher {
     int floor_known;                /* BLOCK: floor_cache computed since the role was taken */
     int64_t floor;                  /* BLOCK: the floor it published last (it never lowers it) */
     int64_t next_drop_check;        /* BLOCK: when laggards are judged again (ns, CLOCK_MONOTONIC) */
-    int64_t next_sleeping_check;    /* when bits of dead sleepers are looked for again (ns) */
     int claimed;                    /* a claim is open: the fields below describe it */
     int32_t claim_type;
     uint32_t claim_length;

@@ -44,7 +44,8 @@ import static jipc.topic.TopicRecordDescriptor.TYPE_OFFSET;
  * 100 ms, never by a timer).
  *
  * <p>Costs per message: plain stores of the payload and a 16-byte header, a release store of the tail, one full
- * fence, and a {@code FUTEX_WAKE} only while some subscriber sleeps (one call wakes all). In BLOCK mode the publisher
+ * fence, and a {@code FUTEX_WAKE} only after some subscriber went to sleep (one call wakes all, and the next message
+ * costs none unless one went to sleep again since). In BLOCK mode the publisher
  * reads the subscribers' cursors only when its cached floor says the ring might be full (about once per ring's worth
  * of bytes). A publisher killed at any point leaves only whole messages; the next one goes on after the last.
  *
@@ -53,8 +54,6 @@ import static jipc.topic.TopicRecordDescriptor.TYPE_OFFSET;
 public final class TopicPublisher implements AutoCloseable {
     /** How often at most the publisher judges the liveness of subscribers that keep it waiting (system calls). */
     private static final long LIVENESS_CHECK_NANOS = 10_000_000L;
-    /** How often at most a publisher whose wake-ups woke nobody looks for dead subscribers' sleeping bits. */
-    private static final long SLEEPERS_CHECK_NANOS = 100_000_000L;
 
     private final Topic topic;
     private final MemorySegment segment;
@@ -86,7 +85,6 @@ public final class TopicPublisher implements AutoCloseable {
      */
     private boolean floorKnown;
     private long nextLivenessCheck = System.nanoTime();
-    private long nextSleepersCheck = System.nanoTime();
 
     private boolean claimOpen;
     private long claimPadding;
@@ -492,35 +490,17 @@ public final class TopicPublisher implements AutoCloseable {
 
     /**
      * The publisher's half of the subscribers' wake protocol: the full fence orders the tail's release store before
-     * the load of the sleeping set, so either a subscriber's re-check sees the message or this load sees its bit.
+     * the load of the sleeping set, so either a subscriber's re-check sees the message or this load sees its bit. The
+     * bits are taken (exchanged for 0) before the wake, so a subscriber that sleeps costs one {@code FUTEX_WAKE}, not
+     * one per message until it runs and clears its bit itself.
      */
     private void wakeSubscribersIfSleeping() {
         VarHandle.fullFence();
-        long sleeping = (long) LONG.getVolatile(segment, (long) SLEEPING_OFFSET);
-        if (sleeping != 0) {
+        if ((long) LONG.getVolatile(segment, (long) SLEEPING_OFFSET) != 0
+                && (long) LONG.getAndSet(segment, (long) SLEEPING_OFFSET, 0L) != 0) {
             int unused = (int) INT.getAndAdd(segment, (long) SUBSCRIBER_WAKE_OFFSET, 1);
-            int woken = topic.futexCapable ? Futex.wake(subscriberWake, Integer.MAX_VALUE) : 1;
-            if (woken == 0) {
-                long now = System.nanoTime();
-                if (now - nextSleepersCheck >= 0) {
-                    nextSleepersCheck = now + SLEEPERS_CHECK_NANOS;
-                    clearDeadSleepers(sleeping);
-                }
-            }
-        }
-    }
-
-    /** Clears the sleeping bits of slots that are free or whose subscriber is certainly dead. */
-    private void clearDeadSleepers(long sleeping) {
-        for (int i = 0; i < TopicDescriptor.SLOT_COUNT; i++) {
-            if ((sleeping & (1L << i)) != 0) {
-                long p = (long) LONG.getVolatile(segment,
-                        TopicDescriptor.slotOffset(i) + TopicDescriptor.SLOT_PARTY_OFFSET);
-                if (p == 0) {
-                    topic.clearSleeping(1L << i);
-                } else {
-                    topic.dropIfDead(i, p);
-                }
+            if (topic.futexCapable) {
+                int unusedWoken = Futex.wake(subscriberWake, Integer.MAX_VALUE);
             }
         }
     }
