@@ -14,10 +14,14 @@ public final class JipcEvents {
     /** What a wait holds while no recording wants {@code jipc.ChannelWait}: no event, no timestamps. */
     private static final Object NOT_RECORDING = new Object();
 
-    /** A started {@code jipc.ChannelWait}, or a marker if the event is not enabled now. */
     /** Only asked whether the event is enabled (JFR keeps that per event class, not per instance); never committed. */
     private static final ChannelWait PROBE = new ChannelWait();
 
+    /**
+     * Starts a {@code jipc.ChannelWait}.
+     *
+     * @return the started event, or a marker if no recording wants the event now
+     */
     public static Object beginWait() {
         // Ask a shared instance first: a new event per sleep escapes (it is returned), so the JIT cannot drop it,
         // and every futex sleep of an unrecorded run allocated one (about 43 bytes; 86 per futex round trip).
@@ -29,6 +33,14 @@ public final class JipcEvents {
         return event;
     }
 
+    /**
+     * Ends and commits (if a recording wants it) what {@link #beginWait()} returned.
+     *
+     * @param started what {@link #beginWait()} returned
+     * @param object the channel or topic waited on
+     * @param side which end waited
+     * @param satisfied whether the wait ended with what it waited for
+     */
     public static void endWait(Object started, String object, String side, boolean satisfied) {
         if (started instanceof ChannelWait event) {
             event.end();
@@ -41,6 +53,14 @@ public final class JipcEvents {
         }
     }
 
+    /**
+     * Commits a {@code jipc.Recovery} if a recording wants it.
+     *
+     * @param what the object or role recovered
+     * @param action what was done
+     * @param dead who died
+     * @param deadParty the dead party's id
+     */
     public static void recovery(String what, String action, String dead, long deadParty) {
         Recovery event = new Recovery();
         if (event.shouldCommit()) {
@@ -52,6 +72,13 @@ public final class JipcEvents {
         }
     }
 
+    /**
+     * Commits a {@code jipc.OwnerDied} if a recording wants it.
+     *
+     * @param mutex the mutex whose owner died
+     * @param ownerPid the dead owner's pid
+     * @param ownerParty the dead owner's party id
+     */
     public static void ownerDied(String mutex, int ownerPid, long ownerParty) {
         OwnerDied event = new OwnerDied();
         if (event.shouldCommit()) {
