@@ -354,7 +354,9 @@ public final class Topic {
     }
 
     /**
-     * How many slots are held now (by live subscribers, or by dead ones nobody has reclaimed yet).
+     * How many slots are held now (by live subscribers, or by dead ones nobody has reclaimed yet). A held slot may
+     * still be joining: its subscriber starts at the message after it joins, so to know who will see a message,
+     * count the {@link #subscribers()} whose cursor is {@code >= 0}.
      *
      * @return the number of held slots, 0 to 64
      */
