@@ -355,6 +355,7 @@ void jipc_channel_detach_producer(jipc_channel *ch) {
     if (ch->claim_open) {
         jipc_channel_abort(ch);
     }
+    jipc_channel_end_batch(ch); /* a batch's deferred wake-up check, before the role goes */
     uint64_t party = ch->producer_party;
     if (ch->many) {
         atomic_store_explicit(slot_word(ch, ch->slot, JIPC_CHANNEL_SLOT_CLAIM_OFFSET), (uint64_t) -1,
@@ -442,6 +443,32 @@ void *jipc_channel_claim(jipc_channel *ch, int32_t type, uint32_t length) {
     return ch->ring + ch->claim_record + JIPC_RECORD_HEADER_LENGTH;
 }
 
+/* After a commit: the producer's half of the wake protocol now, or at the end of the open batch. */
+static void wake_consumer_after_commit(jipc_channel *ch) {
+    if (ch->batch_open) {
+        ch->batch_pending = 1;
+    } else {
+        wake_consumer_if_sleeping(ch);
+    }
+}
+
+/* The wake-up check a batch deferred, if any: before waiting for room, at the batch's end, on detaching. */
+static void flush_wake(jipc_channel *ch) {
+    if (ch->batch_pending) {
+        ch->batch_pending = 0;
+        wake_consumer_if_sleeping(ch);
+    }
+}
+
+void jipc_channel_begin_batch(jipc_channel *ch) {
+    ch->batch_open = 1;
+}
+
+void jipc_channel_end_batch(jipc_channel *ch) {
+    ch->batch_open = 0;
+    flush_wake(ch);
+}
+
 /* Many producers: the record's final header (type and length in one 64-bit release store, so that a consumer never
  * pairs the claim's slot with the committed length), then "not claiming", then the consumer's wake-up. */
 static void publish_many(jipc_channel *ch, int32_t length, int32_t type) {
@@ -449,7 +476,7 @@ static void publish_many(jipc_channel *ch, int32_t length, int32_t type) {
     atomic_store_explicit(slot_word(ch, ch->slot, JIPC_CHANNEL_SLOT_CLAIM_OFFSET), (uint64_t) -1,
                           memory_order_release);
     ch->claim_open = 0;
-    wake_consumer_if_sleeping(ch);
+    wake_consumer_after_commit(ch);
 }
 
 int jipc_channel_commit(jipc_channel *ch) {
@@ -481,7 +508,7 @@ int jipc_channel_commit(jipc_channel *ch) {
     }
     atomic_store_explicit(u64(ch, JIPC_CHANNEL_TAIL_OFFSET), next, memory_order_release);
     ch->claim_open = 0;
-    wake_consumer_if_sleeping(ch);
+    wake_consumer_after_commit(ch);
     return 0;
 }
 
@@ -531,6 +558,7 @@ int jipc_channel_wait_room(jipc_channel *ch, uint32_t length, int64_t timeout_ns
         }
         int64_t slice = left < SLICE_NS ? left : SLICE_NS;
         struct timespec ts = { slice / 1000000000LL, slice % 1000000000LL };
+        flush_wake(ch); /* a consumer asleep on a batch's messages must be woken before this producer sleeps on it */
         uint32_t seen = atomic_load(wake);
         atomic_fetch_or(waiting, bit); /* an atomic RMW: a full fence before the re-check */
         if (!has_room(ch, tail, required_space(ch, tail, space))) {

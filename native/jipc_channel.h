@@ -129,6 +129,8 @@ typedef struct jipc_channel {
     uint64_t claim_record;          /* ring index of the claimed record */
     uint64_t claim_required;        /* ring bytes the claim takes: padding before it + the record */
     int stop_poll;                  /* consumer: set by jipc_channel_stop_poll from a handler */
+    int batch_open;                 /* producer: a batch is open (jipc_channel_begin_batch) */
+    int batch_pending;              /* producer: a message was committed in it since the last wake-up check */
 } jipc_channel;
 
 /* Called once per message by jipc_channel_poll; payload is valid only during the call. */
@@ -182,6 +184,17 @@ int jipc_channel_commit(jipc_channel *ch);
 /* Gives the open claim back unpublished (one producer: the room is reused; many producers: the claim becomes padding
  * the consumer skips). 0, or -1 with errno EINVAL if no claim is open. */
 int jipc_channel_abort(jipc_channel *ch);
+
+/* Producer: starts a batch. Until jipc_channel_end_batch, each commit publishes its message at once (a consumer that
+ * polls or spins reads it) but leaves the check whether the consumer sleeps (a full fence and a load) to the end of
+ * the batch: one check for all its messages. A consumer asleep meanwhile wakes at the end of the batch, or at the end
+ * of its wait slice (100 ms) if the batch never ends; jipc_channel_wait_room makes the check before it sleeps. The
+ * same as Java's RingChannel.beginBatch. Idempotent while a batch is open. */
+void jipc_channel_begin_batch(jipc_channel *ch);
+
+/* Producer: ends the batch; if a message was committed since the last check, makes the producer's half of the wake
+ * protocol once (a full fence; FUTEX_WAKE only if the consumer sleeps). Nothing without an open batch. */
+void jipc_channel_end_batch(jipc_channel *ch);
 
 /* Gives the producer role or this instance's producer slot back (idempotent), aborting an open claim. Call it before
  * unmapping; a producer that dies without it is recognised as dead by its liveness token and its role or slot is

@@ -168,7 +168,7 @@ static int received_all(const struct many_receiver *r) {
 int main(int argc, char **argv) {
     int many = argc >= 2 && strstr(argv[1], "-many") != NULL;
     if (argc != (many && strcmp(argv[1], "consume-many") == 0 ? 6 : 7)) {
-        fprintf(stderr, "usage: %s produce|consume NAME SEED MAX FIRST COUNT\n"
+        fprintf(stderr, "usage: %s produce|produce-batch|consume NAME SEED MAX FIRST COUNT\n"
                         "       %s produce-many NAME SEED MAX P COUNT\n"
                         "       %s consume-many NAME SEED MAX N0,N1,...\n", argv[0], argv[0], argv[0]);
         return 2;
@@ -206,6 +206,22 @@ int main(int argc, char **argv) {
     if (buffer == NULL || max > ch.max_message_length) {
         fprintf(stderr, "max %u > channel's %u\n", max, ch.max_message_length);
         return 2;
+    }
+    if (strcmp(mode, "produce-batch") == 0) {
+        /* batches of 64: one wake-up check per batch (jipc_channel_begin_batch); wait_room makes it before sleeping */
+        for (uint64_t seq = first; seq < first + count; seq++) {
+            if ((seq - first) % 64 == 0) {
+                jipc_channel_end_batch(&ch);
+                jipc_channel_begin_batch(&ch);
+            }
+            int status = send_message(&ch, type_of(seq), buffer, fill(buffer, seed, seq, max), seq);
+            if (status != 0) {
+                return status;
+            }
+        }
+        jipc_channel_end_batch(&ch);
+        jipc_channel_detach_producer(&ch);
+        return 0;
     }
     if (strcmp(mode, "produce") == 0) {
         for (uint64_t seq = first; seq < first + count; seq++) {

@@ -189,6 +189,7 @@ public final class ManyToOneChannel extends RingChannel implements MessageChanne
         slot = -1;
         try {
             checkMapped();
+            endBatch(); // a batch's deferred wake-up check, before the slot goes
             LONG.setRelease(segment, slotOffset + SLOT_CLAIM_OFFSET, -1L);
             boolean unused = (boolean) LONG.compareAndSet(segment, slotOffset + SLOT_PARTY_OFFSET, held.id(), 0L);
         } finally {
@@ -232,13 +233,8 @@ public final class ManyToOneChannel extends RingChannel implements MessageChanne
 
     @Override
     long claimIndex(int type, int length) {
-        checkType(type);
-        checkedLength(length);
-        if (claimOpen) {
-            throw new IllegalStateException("a claim is already open at position " + claimTail + ": commit or abort it");
-        }
-        if (slot < 0) {
-            attachProducer();
+        if (type < 1 || length < 0 || length > maxMessageLength || claimOpen || slot < 0) {
+            return firstOrInvalidClaim(type, length);
         }
         long space = RecordDescriptor.recordSpace(length);
         long tail;
@@ -280,6 +276,20 @@ public final class ManyToOneChannel extends RingChannel implements MessageChanne
     }
 
     /**
+     * {@link #claimIndex}'s rare cases, kept out of its body so the JIT inlines the common one into every offer:
+     * an invalid argument or an open claim (thrown), or the first claim of this instance (takes a producer slot).
+     */
+    private long firstOrInvalidClaim(int type, int length) {
+        checkType(type);
+        checkedLength(length);
+        if (claimOpen) {
+            throw new IllegalStateException("a claim is already open at position " + claimTail + ": commit or abort it");
+        }
+        attachProducer();
+        return claimIndex(type, length);
+    }
+
+    /**
      * Publishes the claimed message: its header (positive length and type in one 64-bit release store), then clears
      * the slot's claim position (release, after the header: a consumer that sees "not claiming" sees the record),
      * then wakes the consumer if it sleeps.
@@ -303,7 +313,7 @@ public final class ManyToOneChannel extends RingChannel implements MessageChanne
         LONG.setRelease(ring, claimIndex + LENGTH_OFFSET, RecordDescriptor.header(length, type));
         LONG.setRelease(segment, slotOffset + SLOT_CLAIM_OFFSET, -1L);
         claimOpen = false;
-        wakeConsumerIfSleeping();
+        wakeConsumerAfterCommit();
     }
 
     private void requireClaim() {

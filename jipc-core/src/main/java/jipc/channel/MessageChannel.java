@@ -73,6 +73,15 @@ public sealed interface MessageChannel permits OneToOneChannel, ManyToOneChannel
     /** Publishes the claimed message. */
     void commit();
 
+    /**
+     * Starts a batch: commits until {@link #endBatch()} publish each message at once but leave the check whether the
+     * consumer sleeps (a full fence) to {@code endBatch()}; see {@link RingChannel#beginBatch()}.
+     */
+    void beginBatch();
+
+    /** Ends the batch: one wake-up check for all its messages; see {@link RingChannel#endBatch()}. */
+    void endBatch();
+
     /** Gives the claimed room back unpublished. */
     void abort();
 

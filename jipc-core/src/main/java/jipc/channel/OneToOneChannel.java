@@ -61,6 +61,8 @@ public final class OneToOneChannel extends RingChannel implements MessageChannel
     /** This instance's party while it holds the producer role (taken on the first claim). */
     private Party producerParty;
     private boolean producerReady;
+    /** The tail this producer published last (it alone moves it while it holds the role): claims read no shared word. */
+    private long producerTail;
     /** A flag, not a sentinel tail: positions come from shared memory, and a forged one may be negative. */
     private boolean claimOpen;
     private long claimTail;
@@ -129,15 +131,10 @@ public final class OneToOneChannel extends RingChannel implements MessageChannel
 
     @Override
     long claimIndex(int type, int length) {
-        checkType(type);
-        checkedLength(length);
-        if (claimOpen) {
-            throw new IllegalStateException("a claim is already open at position " + claimTail + ": commit or abort it");
+        if (type < 1 || length < 0 || length > maxMessageLength || claimOpen || !producerReady) {
+            return firstOrInvalidClaim(type, length);
         }
-        if (!producerReady) {
-            attachProducer();
-        }
-        long tail = (long) LONG.getAcquire(segment, (long) TAIL_OFFSET);
+        long tail = producerTail; // only this producer moves the tail: no load of the shared word
         long space = RecordDescriptor.recordSpace(length);
         long index = tail & mask;
         long required = required(tail, space);
@@ -153,6 +150,20 @@ public final class OneToOneChannel extends RingChannel implements MessageChannel
         claimLength = length;
         claimType = type;
         return claimIndex + RecordDescriptor.HEADER_LENGTH;
+    }
+
+    /**
+     * {@link #claimIndex}'s rare cases, kept out of its body so the JIT inlines the common one into every offer:
+     * an invalid argument or an open claim (thrown), or the first claim of this instance (takes the producer role).
+     */
+    private long firstOrInvalidClaim(int type, int length) {
+        checkType(type);
+        checkedLength(length);
+        if (claimOpen) {
+            throw new IllegalStateException("a claim is already open at position " + claimTail + ": commit or abort it");
+        }
+        attachProducer();
+        return claimIndex(type, length);
     }
 
     /**
@@ -201,6 +212,7 @@ public final class OneToOneChannel extends RingChannel implements MessageChannel
         producerReady = false;
         try {
             checkMapped();
+            endBatch(); // a batch's deferred wake-up check, before the role goes
             Role.giveBack(segment, PRODUCER_PARTY_OFFSET, party);
         } finally {
             party.close();
@@ -270,6 +282,7 @@ public final class OneToOneChannel extends RingChannel implements MessageChannel
             LONG.setRelease(segment, (long) TAIL_OFFSET, end);
         }
         headCache = head;
+        producerTail = end;
         producerReady = true;
     }
 
@@ -294,8 +307,9 @@ public final class OneToOneChannel extends RingChannel implements MessageChannel
             INT.setRelease(ring, paddingIndex + LENGTH_OFFSET, (int) claimPadding);
         }
         LONG.setRelease(segment, (long) TAIL_OFFSET, next);
+        producerTail = next;
         claimOpen = false;
-        wakeConsumerIfSleeping();
+        wakeConsumerAfterCommit();
     }
 
     /** Gives the claimed room back unpublished (the payload bytes written so far are ignored). */
