@@ -278,29 +278,38 @@ public final class TopicPublisher implements AutoCloseable {
             throw new IllegalStateException("no open claim to commit");
         }
         claimOpen = false;
-        long t = tail;
         long seq = next;
         if (claimPadding > 0) {
-            long p = t & mask;
-            INT.set(ring, p + LENGTH_OFFSET, (int) claimPadding);
-            INT.set(ring, p + TYPE_OFFSET, PADDING_TYPE);
-            LONG.set(ring, p + SEQUENCE_OFFSET, seq);
+            writePadding(seq);
         }
         long start = claimStart;
         long s = start & mask;
-        INT.set(ring, s + LENGTH_OFFSET, HEADER_LENGTH + claimLength);
-        INT.set(ring, s + TYPE_OFFSET, claimType);
-        LONG.set(ring, s + SEQUENCE_OFFSET, seq);
+        MemorySegment r = ring;
+        // length and type in one 8-byte store (little-endian: length at +0, type at +4), then the sequence
+        LONG.set(r, s + LENGTH_OFFSET, lengthAndType(HEADER_LENGTH + claimLength, claimType));
+        LONG.set(r, s + SEQUENCE_OFFSET, seq);
         long newTail = start + TopicRecordDescriptor.recordSpace(claimLength);
-        // the look-ahead header: a subscriber that joins at the new tail learns the next sequence from it
+        // the look-ahead header (length 0, type 0): a subscriber that joins at the new tail learns the next sequence
         long n = newTail & mask;
-        INT.set(ring, n + LENGTH_OFFSET, 0);
-        INT.set(ring, n + TYPE_OFFSET, 0);
-        LONG.set(ring, n + SEQUENCE_OFFSET, seq + 1);
+        LONG.set(r, n + LENGTH_OFFSET, 0L);
+        LONG.set(r, n + SEQUENCE_OFFSET, seq + 1);
         LONG.setRelease(segment, (long) TAIL_OFFSET, newTail);
         tail = newTail;
         next = seq + 1;
         wakeSubscribersIfSleeping();
+    }
+
+    /** A record header's first 8 bytes as one little-endian long: {@code length} at offset 0, {@code type} at 4. */
+    private static long lengthAndType(int length, int type) {
+        return ((long) type << 32) | (length & 0xFFFF_FFFFL);
+    }
+
+    /** The padding record that fills the ring's end before a message that would not fit there (kept out of commit). */
+    private void writePadding(long seq) {
+        long p = tail & mask;
+        INT.set(ring, p + LENGTH_OFFSET, (int) claimPadding);
+        INT.set(ring, p + TYPE_OFFSET, PADDING_TYPE);
+        LONG.set(ring, p + SEQUENCE_OFFSET, seq);
     }
 
     /** Gives up the claimed message unpublished. */
@@ -313,14 +322,9 @@ public final class TopicPublisher implements AutoCloseable {
 
     /** Steps 1–4 of the spec's publish: room, oldest, intent; the ring index of the payload, or -1 (no room). */
     private long claimIndex(int type, int length) {
-        if (type < 1) {
-            throw new IllegalArgumentException("type=" + type + " < 1");
+        if (type < 1 || claimOpen || closed.get()) {
+            refuseClaim(type); // kept out of this method's body: the JIT inlines the rest into every offer
         }
-        if (claimOpen) {
-            throw new IllegalStateException("a claim is already open at position " + claimStart
-                    + ": commit or abort it");
-        }
-        checkOpen();
         long t = tail;
         long space = TopicRecordDescriptor.recordSpace(length);
         long toEnd = capacity - (t & mask);
@@ -346,6 +350,18 @@ public final class TopicPublisher implements AutoCloseable {
         claimLength = length;
         claimType = type;
         return (start & mask) + HEADER_LENGTH;
+    }
+
+    /** Throws for a claim {@link #claimIndex} must refuse: a bad type, a claim already open, a closed publisher. */
+    private void refuseClaim(int type) {
+        if (type < 1) {
+            throw new IllegalArgumentException("type=" + type + " < 1");
+        }
+        if (claimOpen) {
+            throw new IllegalStateException("a claim is already open at position " + claimStart
+                    + ": commit or abort it");
+        }
+        checkOpen();
     }
 
     private long claimIndex(int type, int length, Duration timeout) throws InterruptedException {
