@@ -193,8 +193,10 @@ static int make_token_locked(void) {
             int error = errno;
             unlink(fresh);
             close(fd);
-            if (error == EEXIST && attempt < 100) {
-                continue; /* a token, perhaps a dead one, has this number: draw another */
+            if ((error == EEXIST || error == ENOENT) && attempt < 100) {
+                /* EEXIST: a token, perhaps a dead one, has this number; ENOENT: the .new name was removed under us
+                 * (a concurrent `jipc clean` took the unlocked file for a dead one's): draw another */
+                continue;
             }
             errno = error;
             return -1;

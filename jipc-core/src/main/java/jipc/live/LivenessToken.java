@@ -268,7 +268,9 @@ public final class LivenessToken {
             return true;
         }
         int errno = jipc.internal.Native.errno();
-        if (errno == Errno.EEXIST) {
+        if (errno == Errno.EEXIST || errno == Errno.ENOENT) {
+            // EEXIST: the number is taken; ENOENT: our .new name was removed before we could rename it (a concurrent
+            // `jipc clean` sees an unlocked .new file as a dead process's): either way, draw another number
             return false;
         }
         if (errno != Errno.EINVAL && errno != Errno.ENOSYS) {
@@ -277,7 +279,7 @@ public final class LivenessToken {
         }
         if (LibC.link(cNew, cFinal) < 0) {
             errno = jipc.internal.Native.errno();
-            if (errno == Errno.EEXIST) {
+            if (errno == Errno.EEXIST || errno == Errno.ENOENT) {
                 return false;
             }
             throw Errno.exception("link", Errno.quote(newPath) + ", " + Errno.quote(path), errno);
