@@ -25,6 +25,8 @@
  *                                                         and reports their median
  *   crew flag a|b spin|futex SIZE [SAMPLES]               the floors, block by block, as crew ping
  *   crew send|recv STRATEGY SIZE CAPACITY                 throughput over channel 0: COUNT messages per block
+ *   crew send STRATEGY SIZE CAPACITY BATCH                the sender in batches of BATCH messages
+ *                                                         (jipc_channel_begin_batch / end_batch)
  *   crew ring-send|ring-recv SIZE                         the C SPSC ring floor (see ring_send): COUNT messages
  *   crew memcpy SIZE CAPACITY                             one process copying COUNT messages round the ring area
  *
@@ -401,6 +403,7 @@ struct crew {
     int futex;
     long size;
     long capacity;
+    long batch;                 /* crew send: messages per batch (jipc_channel_begin_batch), 0 = none */
     const char *samples;
     unsigned char *base;
     size_t map_size;
@@ -523,10 +526,15 @@ static int64_t crew_block(struct crew *c, long count, int64_t *times) {
         return times[count / 2];
     case CREW_SEND:
         for (long i = 0; i < count; i++) {
+            if (c->batch > 0 && i % c->batch == 0) {
+                jipc_channel_end_batch(&c->ab);
+                jipc_channel_begin_batch(&c->ab);
+            }
             memcpy(c->payload, &c->next, sizeof c->next);
             c->next++;
             send(&c->ab, c->strategy, c->payload, c->size);
         }
+        jipc_channel_end_batch(&c->ab);
         return 0;
     case CREW_RECV: {
         int64_t target = c->r.expected + count;
@@ -586,11 +594,13 @@ static int crew(int argc, char **argv) {
         c.futex = strcmp(argv[4], "futex") == 0;
         c.size = atol(argv[5]);
         c.samples = argc == 7 ? argv[6] : NULL;
-    } else if ((strcmp(kind, "send") == 0 || strcmp(kind, "recv") == 0) && argc == 6) {
+    } else if (((strcmp(kind, "send") == 0 || strcmp(kind, "recv") == 0) && argc == 6)
+               || (strcmp(kind, "send") == 0 && argc == 7)) {
         c.kind = kind[0] == 's' ? CREW_SEND : CREW_RECV;
         c.strategy = parse_strategy(argv[3]);
         c.size = atol(argv[4]);
         c.capacity = atol(argv[5]);
+        c.batch = argc == 7 ? atol(argv[6]) : 0;
     } else if ((strcmp(kind, "ring-send") == 0 || strcmp(kind, "ring-recv") == 0) && argc == 4) {
         c.kind = kind[5] == 's' ? CREW_RING_SEND : CREW_RING_RECV;
         c.size = atol(argv[3]);
@@ -674,7 +684,7 @@ static void usage(void) {
                     "       channel_bench memcpy SIZE WARMUP COUNT CAPACITY OUT\n"
                     "       channel_bench crew ping a|b STRATEGY SIZE CAPACITY [SAMPLES]\n"
                     "       channel_bench crew flag a|b spin|futex SIZE [SAMPLES]\n"
-                    "       channel_bench crew send|recv STRATEGY SIZE CAPACITY\n"
+                    "       channel_bench crew send|recv STRATEGY SIZE CAPACITY (send: [BATCH])\n"
                     "       channel_bench crew ring-send|ring-recv 64\n"
                     "       channel_bench crew memcpy SIZE CAPACITY\n");
     exit(2);

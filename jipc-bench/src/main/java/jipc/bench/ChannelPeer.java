@@ -26,6 +26,8 @@ import jipc.shm.Memfd;
  *                                                         ({@link CrewMember#timedRoundTrips}); a appends its times
  *                                                         to SAMPLES
  *   crew send|recv STRATEGY SIZE CAPACITY                 throughput over channel 0, COUNT messages per block
+ *   crew send STRATEGY SIZE CAPACITY BATCH                the sender in batches of BATCH messages
+ *                                                         ({@link OneToOneChannel#beginBatch()})
  * </pre>
  * A crew member reports the bytes its one hot thread allocated in each block ({@link CrewMember#allocatedBytes}).
  *
@@ -103,12 +105,14 @@ public final class ChannelPeer {
             + "       ChannelPeer send|recv STRATEGY SIZE WARMUP COUNT CAPACITY OUT";
 
     private static final String CREW_USAGE = "usage: ChannelPeer crew ping a|b STRATEGY SIZE CAPACITY [SAMPLES]\n"
-            + "       ChannelPeer crew send|recv STRATEGY SIZE CAPACITY";
+            + "       ChannelPeer crew send STRATEGY SIZE CAPACITY [BATCH]\n"
+            + "       ChannelPeer crew recv STRATEGY SIZE CAPACITY";
 
     /** The crew modes: attaches as {@link #main} does, then serves blocks until told to quit. */
     private static void crew(String[] args) throws Exception {
         boolean ping = args.length >= 6 && args[1].equals("ping");
-        boolean stream = args.length == 5 && (args[1].equals("send") || args[1].equals("recv"));
+        boolean stream = args.length == 5 && (args[1].equals("send") || args[1].equals("recv"))
+                || args.length == 6 && args[1].equals("send");
         if (!ping && !stream || ping && args.length > 7) {
             System.err.println(CREW_USAGE);
             System.exit(64);
@@ -149,8 +153,13 @@ public final class ChannelPeer {
                 }
             } else if (args[1].equals("send")) {
                 long[] next = {0};
+                int batch = args.length == 6 ? Integer.parseInt(args[5]) : 0;
                 CrewMember.serve(CrewMember.measured(count -> {
-                    sendRange(ab, payload, next[0], next[0] + count);
+                    if (batch > 0) {
+                        sendBatches(ab, payload, next[0], next[0] + count, batch);
+                    } else {
+                        sendRange(ab, payload, next[0], next[0] + count);
+                    }
                     next[0] += count;
                 }, 0));
             } else {
@@ -229,6 +238,19 @@ public final class ChannelPeer {
         for (long seq = from; seq < to; seq++) {
             payload.set(ValueLayout.JAVA_LONG, 0, seq);
             send(channel, payload);
+        }
+    }
+
+    /** {@link #sendRange} in batches of {@code batch} messages ({@code beginBatch}/{@code endBatch}). */
+    private static void sendBatches(OneToOneChannel channel, MemorySegment payload, long from, long to, int batch)
+            throws InterruptedException {
+        for (long start = from; start < to; start += batch) {
+            channel.beginBatch();
+            try {
+                sendRange(channel, payload, start, Math.min(to, start + batch));
+            } finally {
+                channel.endBatch();
+            }
         }
     }
 
