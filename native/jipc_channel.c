@@ -221,6 +221,12 @@ const char *jipc_channel_strerror(int error) {
 static int recover_tail(jipc_channel *ch) {
     uint64_t head = atomic_load_explicit(u64(ch, JIPC_CHANNEL_HEAD_OFFSET), memory_order_acquire);
     uint64_t tail = atomic_load_explicit(u64(ch, JIPC_CHANNEL_TAIL_OFFSET), memory_order_acquire);
+    if ((int64_t) tail > (int64_t) head && tail - head > ch->capacity) { /* signed, as Java compares positions */
+        /* forged positions, as Java's recoverTail reports them: no producer leaves the tail more than a ring ahead,
+         * and claims against it would never find room (a producer waiting for ever, not an error) */
+        errno = EPROTO;
+        return -1;
+    }
     uint64_t end = head > tail ? head : tail;
     while (end - head < ch->capacity) {
         uint64_t index = end & ch->mask;

@@ -98,6 +98,20 @@ class ChannelCTest {
     }
 
     @Test
+    void cProducerReportsATailForgedMoreThanARingAheadInsteadOfWaitingForRoom() throws Exception {
+        Path program = peer();
+        try (SharedChannel shared = SharedChannel.create(name, 64 * 1024, MAX)) {
+            // no producer leaves the tail more than a ring ahead of the head: claims against it never find room
+            shared.mapping().segment().set(java.lang.foreign.ValueLayout.JAVA_LONG, ChannelDescriptor.TAIL_OFFSET,
+                    4L * 64 * 1024);
+            Capture.Result result = Capture.run(Spawn.command(program.toString(), "produce", name, "" + SEED,
+                    "" + MAX, "0", "1"));
+            assertEquals(2, result.status().code(), result.toString());
+            assertTrue(result.err().contains("Protocol error"), result.toString());
+        }
+    }
+
+    @Test
     void cProducerToJavaConsumerWithChecksums() throws Exception {
         Path program = peer();
         try (SharedChannel shared = SharedChannel.create(name, 64 * 1024, MAX);
