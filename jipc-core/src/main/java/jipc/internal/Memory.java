@@ -54,9 +54,9 @@ public final class Memory {
     }
 
     /**
-     * Copies the first {@code length} bytes of {@code src} to {@code dst} from {@code dstOffset} on (not overlapping).
-     * The destination slice is made here, next to the downcall, so that the compiler can drop it whatever the caller
-     * inlines (a slice made by the caller was allocated per message in one benchmark pair).
+     * Copies the first {@code length} bytes of {@code src} to {@code dst} from {@code dstOffset} on (not overlapping):
+     * {@link #copy} into a slice of {@code dst}. The slice costs an allocation wherever the compiler does not drop it
+     * (it did in the spinning benchmark pairs, not always in the futex pair: {@code docs/benchmarks.md}).
      *
      * @param src the bytes to copy, at least {@code length} of them
      * @param dst the segment to copy into
@@ -66,24 +66,7 @@ public final class Memory {
      *         {@code length} bytes from {@code dstOffset}
      */
     public static void copyInto(MemorySegment src, MemorySegment dst, long dstOffset, long length) {
-        if (length < 0 || src.byteSize() < length || dst.isReadOnly()) {
-            throw badCopy(src, dst, length);
-        }
-        // asSlice checks dstOffset and length against dst; the slice goes straight into the downcall (no call between
-        // that the compiler might not inline, which would make the slice escape)
-        try {
-            MemorySegment unused = (MemorySegment) MEMCPY.invokeExact(dst.asSlice(dstOffset, length), src, length);
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
-        }
-    }
-
-    /** The exception for a copy that {@link #copyInto} refuses; out of line, to keep the copy small to inline. */
-    private static RuntimeException badCopy(MemorySegment src, MemorySegment dst, long length) {
-        if (dst.isReadOnly()) {
-            return new IllegalArgumentException("dst is read-only");
-        }
-        return new IndexOutOfBoundsException("length=" + length + " src.byteSize()=" + src.byteSize());
+        copy(src, dst.asSlice(dstOffset, length), length);
     }
 
     /**
