@@ -11,8 +11,9 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
  * libc's {@code memcpy} and {@code memset} for large blocks: the JDK's {@link MemorySegment#copy} and
- * {@link MemorySegment#fill} beat a downcall on small blocks, but on blocks of many kilobytes libc's vector loops
- * are faster (measured on JDK 25, x86-64: a 64 KiB copy about 1.3x, a 64 KiB fill about 1.6x).
+ * {@link MemorySegment#fill} beat a downcall on small blocks, but on larger ones libc's vector loops are faster
+ * (measured on JDK 25, x86-64: a 64 KiB copy about 1.3x, a 64 KiB fill about 1.6x; a channel's spinning round
+ * trip of 2 KiB or 4 KiB messages 1.15-1.25x faster with {@code memcpy}, the same at 1 KiB).
  *
  * <p>Both are critical downcalls that may take heap segments ({@link Linker.Option#critical(boolean)
  * critical(true)}): no thread-state transition, and the garbage collector waits for them, which is fine for copies of
@@ -50,6 +51,22 @@ public final class Memory {
         } catch (Throwable t) {
             throw Native.rethrow(t);
         }
+    }
+
+    /**
+     * Copies the first {@code length} bytes of {@code src} to {@code dst} from {@code dstOffset} on (not overlapping):
+     * {@link #copy} into a slice of {@code dst}. The slice costs an allocation wherever the compiler does not drop it
+     * (it did in the spinning benchmark pairs, not always in the futex pair: {@code docs/benchmarks.md}).
+     *
+     * @param src the bytes to copy, at least {@code length} of them
+     * @param dst the segment to copy into
+     * @param dstOffset where in {@code dst} the copy starts
+     * @param length how many bytes to copy
+     * @throws IndexOutOfBoundsException if {@code src} is shorter than {@code length} or {@code dst} has fewer than
+     *         {@code length} bytes from {@code dstOffset}
+     */
+    public static void copyInto(MemorySegment src, MemorySegment dst, long dstOffset, long length) {
+        copy(src, dst.asSlice(dstOffset, length), length);
     }
 
     /**

@@ -64,6 +64,41 @@ class ChannelCTest {
     }
 
     @Test
+    void javaProducerCopiesMessagesOnBothSidesOfTheMemcpyThresholdIntactToACConsumer() throws Exception {
+        // lengths 1..max at random: most at or above NATIVE_COPY_THRESHOLD (libc's memcpy, a critical downcall), the
+        // rest below (the JDK's copy); even messages come from a heap array, odd ones from native memory
+        int max = 6 * (int) RingChannel.NATIVE_COPY_THRESHOLD;
+        long count = 40_000;
+        Path program = peer();
+        try (SharedChannel shared = SharedChannel.create(name, 256 * 1024, max);
+             java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined();
+             Capture consumer = Capture.start(Spawn.command(program.toString(), "consume", name, "" + SEED,
+                     "" + max, "0", "" + count))) {
+            OneToOneChannel channel = shared.channel();
+            byte[] message = new byte[max];
+            java.lang.foreign.MemorySegment offHeap = arena.allocate(max, 8);
+            int copiedNatively = 0;
+            for (long seq = 0; seq < count; seq++) {
+                int length = Messages.fill(message, SEED, seq, max);
+                copiedNatively += length >= RingChannel.NATIVE_COPY_THRESHOLD ? 1 : 0;
+                boolean sent;
+                if (seq % 2 == 0) {
+                    sent = channel.put(Messages.type(seq), message, 0, length, Duration.ofSeconds(60));
+                } else {
+                    java.lang.foreign.MemorySegment slice = offHeap.asSlice(0, length);
+                    slice.copyFrom(java.lang.foreign.MemorySegment.ofArray(message).asSlice(0, length));
+                    sent = channel.put(Messages.type(seq), slice, Duration.ofSeconds(60));
+                }
+                assertTrue(sent, "no room for message " + seq + " within 60 s");
+            }
+            assertTrue(copiedNatively > count / 2 && copiedNatively < count, "both copies were used: "
+                    + copiedNatively + " of " + count + " at or above the threshold");
+            assertEquals("received " + count + "\n", consumer.finish(Duration.ofSeconds(60)).assertSuccess().out());
+            assertEquals(channel.tailPosition(), channel.headPosition());
+        }
+    }
+
+    @Test
     void cConsumerReportsARecordOfImpossibleTypeAndGivesBackOnlyWhatCameBefore() throws Exception {
         Path program = peer();
         try (SharedChannel shared = SharedChannel.create(name, 64 * 1024, MAX)) {

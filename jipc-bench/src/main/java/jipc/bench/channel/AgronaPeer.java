@@ -36,9 +36,10 @@ import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
  *
  * <p>Agrona has no cross-process wake-up, so the only strategy is {@code spin}: re-try with
  * {@link Thread#onSpinWait()}. Messages are written with the copying {@link OneToOneRingBuffer#write} and read with
- * {@link OneToOneRingBuffer#read(MessageHandler)} (a view of the record in the ring, which Agrona zeroes after the
- * batch), as jipc's peers use {@code offer} and the zero-copy {@code poll}. Type 1, sequence number in the first 8
- * bytes (native order); a gap exits with status 1.
+ * {@link OneToOneRingBuffer#read(MessageHandler)} (a view of the record in the ring; the one-producer ring does not
+ * zero what was read: its producer zeroes the header word after each record it claims, as jipc's one-producer
+ * channel does), as jipc's peers use {@code offer} and the zero-copy {@code poll}. Type 1, sequence number in the
+ * first 8 bytes (native order); a gap exits with status 1.
  */
 public final class AgronaPeer {
     private static final int WARMUP_CHUNK = 1000;
