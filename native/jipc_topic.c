@@ -740,9 +740,9 @@ static void wake_publisher(const jipc_topic *t) {
 /* "Reading (OVERWRITE)" 5, lapped again before it delivered anything: walks the record headers from oldest to the
  * newest record (the last below the tail it loaded first) and resumes there. The oldest record is the next one the
  * publisher overwrites, so a publisher that writes a record while this subscriber copies one would invalidate it
- * again and again (a tug of war); at the newest record it has a whole ring of runway. The headers are proven whole in batches of WALK_BATCH (one intent load after a batch covers
- * every header of it: the intent only grows). 1 when done, 0 if the publisher overtook the walk MAX_ATTEMPTS times,
- * -1 (errno EPROTO) for a whole, malformed record. */
+ * again and again (a tug of war); at the newest record it has a whole ring of runway. The headers are proven whole
+ * in batches of WALK_BATCH (one intent load after a batch covers every header of it: the intent only grows). 1 when
+ * done, 0 if the publisher overtook the walk MAX_ATTEMPTS times, -1 (errno EPROTO) for a whole, malformed record. */
 #define WALK_BATCH 16
 static int jump_ahead(jipc_topic_subscriber *s, int64_t *c) {
     const jipc_topic *t = &s->topic;
