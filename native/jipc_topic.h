@@ -224,8 +224,9 @@ void jipc_topic_subscriber_close(jipc_topic_subscriber *s);
 
 /* Hands at most limit messages to handler, in order, then publishes received, lost and the cursor in its slot
  * (BLOCK: and wakes the publisher if it waits for room). A lapped OVERWRITE subscriber adds what it lost to lost and
- * goes on at the oldest message (at the newest if lapped again before it delivered one). Returns the number of messages handled, or -1 with errno EPROTO (a corrupt record:
- * what came before it is delivered and given back) or EPERM (closed, or in a forked child). */
+ * goes on at the oldest message (at the newest if lapped again before it delivered one). Returns the number of
+ * messages handled, or -1 with errno EPROTO (a corrupt record: what came before it is delivered and given back) or
+ * EPERM (closed, or in a forked child). */
 int jipc_topic_subscriber_poll(jipc_topic_subscriber *s, jipc_topic_handler handler, void *context, int limit);
 
 /* Whether something is published beyond its cursor (one load). */
