@@ -737,10 +737,72 @@ static void wake_publisher(const jipc_topic *t) {
     }
 }
 
-/* "Reading (OVERWRITE)" 4: lapped, resume at oldest; what lies between counts as lost (count_lost: not when
- * joining, where nothing was expected yet). 1 when done, 0 if the publisher raced past again MAX_ATTEMPTS times. */
+/* "Reading (OVERWRITE)" 5, lapped again before it delivered anything: walks the record headers from oldest to the
+ * newest record (the last below the tail it loaded first) and resumes there. The oldest record is the next one the
+ * publisher overwrites, so a publisher that writes a record while this subscriber copies one would invalidate it
+ * again and again (a tug of war); at the newest record it has a whole ring of runway. The headers are proven whole
+ * in batches of WALK_BATCH (one intent load after a batch covers every header of it: the intent only grows). 1 when
+ * done, 0 if the publisher overtook the walk MAX_ATTEMPTS times, -1 (errno EPROTO) for a whole, malformed record. */
+#define WALK_BATCH 16
+static int jump_ahead(jipc_topic_subscriber *s, int64_t *c) {
+    const jipc_topic *t = &s->topic;
+    for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+        int64_t tail = atomic_load_explicit(i64(t, JIPC_TOPIC_TAIL_OFFSET), memory_order_acquire);
+        int64_t p = atomic_load_explicit(i64(t, JIPC_TOPIC_OLDEST_OFFSET), memory_order_acquire);
+        if (diff(tail, p) <= 0 || diff(tail, p) > t->capacity) {
+            continue; /* nothing to walk, or a publisher between its stores */
+        }
+        int64_t unchecked = p; /* the first header read but not yet proven whole */
+        for (int read = 1;; read++) {
+            uint64_t index = ring_index(t, p);
+            int32_t length = atomic_load_explicit(record_length(t, index), memory_order_relaxed);
+            int32_t type = atomic_load_explicit(record_type(t, index), memory_order_relaxed);
+            int64_t sequence = atomic_load_explicit(record_sequence(t, index), memory_order_relaxed);
+            int64_t size = record_size(t, index, length, type);
+            if (diff(p + size, tail) > 0) {
+                size = 0; /* runs past the tail: malformed */
+            }
+            int there = size > 0 && diff(p + size, tail) >= 0; /* the newest record */
+            if (size == 0 || there || read % WALK_BATCH == 0) {
+                atomic_thread_fence(memory_order_acquire);
+                int64_t intent = atomic_load_explicit(i64(t, JIPC_TOPIC_INTENT_OFFSET), memory_order_acquire);
+                if (diff(diff(intent, t->capacity), unchecked) > 0) {
+                    break; /* overtaken: what we read may be torn; walk again from the new oldest */
+                }
+                if (size == 0) {
+                    errno = EPROTO;
+                    return -1;
+                }
+                if (there) {
+                    if (diff(sequence, s->expected) > 0) {
+                        s->lost += diff(sequence, s->expected);
+                    }
+                    s->expected = sequence;
+                    *c = p;
+                    return 1;
+                }
+                unchecked = p + size;
+            }
+            p += size;
+        }
+    }
+    return 0;
+}
+
+/* "Reading (OVERWRITE)" 4: lapped, resume at oldest, or jump ahead if lapped again before delivering anything; what
+ * lies between counts as lost (count_lost: not when joining, where nothing was expected yet). 1 when done, 0 if the
+ * publisher raced past again MAX_ATTEMPTS times, -1 (errno EPROTO) for a malformed record. */
 static int resync(jipc_topic_subscriber *s, int64_t *c, int count_lost) {
     const jipc_topic *t = &s->topic;
+    int jump = s->lapped_since_delivery && count_lost;
+    s->lapped_since_delivery = 1;
+    if (jump) {
+        int jumped = jump_ahead(s, c);
+        if (jumped != 0) {
+            s->lapped = 0;
+            return jumped;
+        }
+    }
     for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
         int64_t o = atomic_load_explicit(i64(t, JIPC_TOPIC_OLDEST_OFFSET), memory_order_acquire);
         int32_t length;
@@ -774,10 +836,11 @@ static int join(jipc_topic_subscriber *s, int64_t history) {
         atomic_store_explicit(cursor, p, memory_order_release);
         int32_t length;
         int32_t type;
-        if (!read_header_checked(t, p, &length, &type, &s->expected) && !resync(s, &p, 0)) {
+        if (!read_header_checked(t, p, &length, &type, &s->expected) && resync(s, &p, 0) != 1) {
             errno = EAGAIN;
             return -1;
         }
+        s->lapped_since_delivery = 0;
         atomic_store_explicit(cursor, p, memory_order_release);
     } else {
         /* the floor handshake: cursor, fence, floor; a floor above p means records below it may be overwritten */
@@ -945,8 +1008,13 @@ static int poll_overwrite(jipc_topic_subscriber *s, jipc_topic_handler handler, 
     int corrupt = 0;
     while (messages < limit && walked < t->capacity) {
         if (s->lapped) {
-            if (++resyncs > MAX_RESYNCS || !resync(s, &c, 1)) {
+            if (++resyncs > MAX_RESYNCS) {
                 break; /* the publisher keeps racing past: try again at the next poll */
+            }
+            int resynced = resync(s, &c, 1);
+            if (resynced <= 0) {
+                corrupt = resynced < 0;
+                break; /* corrupt, or the publisher keeps racing past: try again at the next poll */
             }
             tail = c;
         }
@@ -992,6 +1060,7 @@ static int poll_overwrite(jipc_topic_subscriber *s, jipc_topic_handler handler, 
             }
             s->expected = sequence + 1;
             s->received++;
+            s->lapped_since_delivery = 0;
             messages++;
         }
         c += size;

@@ -11,7 +11,8 @@
  * Overflow policy, chosen by the creator: BLOCK (the publisher never overwrites what a live subscriber has not read;
  * offer returns 0 and put waits; a subscriber whose process died is dropped by its liveness token, never by a timer)
  * or OVERWRITE (the publisher never waits; a subscriber a whole ring behind is lapped, counts what it lost and goes
- * on at the oldest message still whole; it copies each payload out and checks it was not overwritten meanwhile).
+ * on at the oldest message still whole, or at the newest if it was lapped again before it delivered anything; it
+ * copies each payload out and checks it was not overwritten meanwhile).
  *
  * Costs: a publish is one copy into the ring and no system call while no subscriber sleeps (one FUTEX_WAKE when any
  * does); in BLOCK mode the publisher reads the 64 slots' cursors about once per ring's worth of bytes. A BLOCK
@@ -151,6 +152,7 @@ typedef struct jipc_topic_subscriber {
     int64_t received;               /* messages delivered (as published in its slot after each poll) */
     int64_t lost;                   /* messages lost: overwritten before it read them (OVERWRITE) */
     int lapped;                     /* OVERWRITE: it must resynchronise at oldest before reading on */
+    int lapped_since_delivery;      /* OVERWRITE: lapped since it last delivered (a second lap: to the newest) */
     unsigned char *copy;            /* OVERWRITE: max_message_length bytes for the copy-out */
 } jipc_topic_subscriber;
 
@@ -222,8 +224,9 @@ void jipc_topic_subscriber_close(jipc_topic_subscriber *s);
 
 /* Hands at most limit messages to handler, in order, then publishes received, lost and the cursor in its slot
  * (BLOCK: and wakes the publisher if it waits for room). A lapped OVERWRITE subscriber adds what it lost to lost and
- * goes on at the oldest message. Returns the number of messages handled, or -1 with errno EPROTO (a corrupt record:
- * what came before it is delivered and given back) or EPERM (closed, or in a forked child). */
+ * goes on at the oldest message (at the newest if lapped again before it delivered one). Returns the number of
+ * messages handled, or -1 with errno EPROTO (a corrupt record: what came before it is delivered and given back) or
+ * EPERM (closed, or in a forked child). */
 int jipc_topic_subscriber_poll(jipc_topic_subscriber *s, jipc_topic_handler handler, void *context, int limit);
 
 /* Whether something is published beyond its cursor (one load). */

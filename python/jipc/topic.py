@@ -4,7 +4,7 @@
 The creator chooses the overflow policy: BLOCK (``overwrite=False``: the publisher never overwrites what a live
 subscriber has not read; ``offer`` returns ``False`` and ``put`` waits) or OVERWRITE (the publisher never waits; a
 subscriber a whole ring behind is lapped, counts what it lost in :attr:`Subscriber.lost` and goes on at the oldest
-message still whole).
+message still whole, or at the newest if it was lapped again before it delivered anything).
 
 Costs: a publish is one copy (``offer``/``put``) or none (``claim``/``commit``); a BLOCK subscriber's handler sees the
 payload in the ring (zero-copy), an OVERWRITE subscriber's handler a private copy (checked against being

@@ -3,10 +3,11 @@
  * a peer for benchmarks). Messages are those of topic_messages.h.
  *
  *   topic_sub NAME SEED MAX [--wait spin|futex] [--history K] [--delay-us N] [--hang-after N] [--timeout-s N]
- *             [--count N]
+ *             [--count N] [--receive N]
  *
  * Takes a slot, joins at the tail (or K messages back), prints "joined slot I expected E", then receives until an
- * end-of-stream message (or, with --count N, until it has received or lost N messages), checking every message
+ * end-of-stream message (or, with --count N, until it has received or lost N messages; with --receive N, until it has
+ * received N), checking every message
  * whole against the one its sequence names (the sequence comes from the type modulo 2^30, the subscriber's expected
  * sequence gives the rest): its length and every byte. On a BLOCK
  * topic every message must arrive, in order; on an OVERWRITE topic the sequences must grow, and what was skipped must
@@ -45,6 +46,7 @@ struct receiver {
     uint64_t sum;
     int ended;
     int64_t end_sequence;           /* with --count: the sequence after the last message it waits for, else -1 */
+    int64_t receive;                /* with --receive: the messages it waits for, else 0 */
 };
 
 static int64_t now_ns(void) {
@@ -55,7 +57,7 @@ static int64_t now_ns(void) {
 
 static void on_message(void *context, int32_t type, const void *payload, uint32_t length) {
     struct receiver *r = context;
-    if (r->ended) {
+    if (r->ended && r->receive == 0) { /* with --receive, the rest of the last poll's batch is checked and counted */
         fprintf(stderr, "a message after the end of the stream\n");
         exit(1);
     }
@@ -93,6 +95,9 @@ static void on_message(void *context, int32_t type, const void *payload, uint32_
     if (r->end_sequence >= 0 && q + 1 >= r->end_sequence) {
         r->ended = 1;
     }
+    if (r->receive > 0 && r->received >= r->receive) {
+        r->ended = 1;
+    }
     if (r->delay_us > 0) {
         struct timespec ts = { r->delay_us / 1000000, (r->delay_us % 1000000) * 1000 };
         nanosleep(&ts, NULL);
@@ -126,7 +131,7 @@ static void describe(const jipc_topic *t, const jipc_topic_subscriber *s) {
 int main(int argc, char **argv) {
     if (argc < 4) {
         fprintf(stderr, "usage: %s NAME SEED MAX [--wait spin|futex] [--history K] [--delay-us N] "
-                        "[--hang-after N] [--timeout-s N] [--count N]\n", argv[0]);
+                        "[--hang-after N] [--timeout-s N] [--count N] [--receive N]\n", argv[0]);
         return 2;
     }
     crc32c_init();
@@ -150,6 +155,8 @@ int main(int argc, char **argv) {
             r.hang_after = strtoll(argv[++i], NULL, 10);
         } else if (strcmp(argv[i], "--count") == 0 && i + 1 < argc) {
             count = strtoll(argv[++i], NULL, 10);
+        } else if (strcmp(argv[i], "--receive") == 0 && i + 1 < argc) {
+            r.receive = strtoll(argv[++i], NULL, 10);
         } else if (strcmp(argv[i], "--timeout-s") == 0 && i + 1 < argc) {
             timeout_ns = strtoll(argv[++i], NULL, 10) * 1000000000LL;
         } else {

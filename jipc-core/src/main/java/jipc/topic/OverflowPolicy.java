@@ -10,8 +10,9 @@ public enum OverflowPolicy {
     BLOCK,
     /**
      * The publisher never waits: a subscriber a ring behind is lapped, counts the messages it lost
-     * ({@link TopicSubscriber#lostMessages()}) and resumes at the oldest message still whole. Subscribers copy each
-     * message out and check it was not overwritten during the copy before handing it over.
+     * ({@link TopicSubscriber#lostMessages()}) and resumes at the oldest message still whole (lapped again before it
+     * delivered anything: at the newest). Subscribers copy each message out and check it was not
+     * overwritten during the copy before handing it over.
      */
     OVERWRITE
 }

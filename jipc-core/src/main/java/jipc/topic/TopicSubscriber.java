@@ -44,7 +44,10 @@ import static jipc.topic.TopicRecordDescriptor.TYPE_OFFSET;
  * so the subscriber copies each message into its own buffer, then checks that the publisher's intent has not reached
  * it during the copy (a seqlock read): a message overwritten during its read is counted as lost, never handed over.
  * A subscriber that fell a whole ring behind is lapped: it adds the messages it missed to {@link #lostMessages()}
- * (exactly, from the sequence numbers) and goes on at the oldest message still whole.
+ * (exactly, from the sequence numbers) and goes on at the oldest message still whole. That message is the next one
+ * the publisher overwrites: a subscriber lapped again before it delivered anything jumps to the newest message (a walk
+ * over at most a ring of record headers, no payload), as Agrona's receivers do on every lap, counting what it skips
+ * as lost, so that a publisher faster than its copies cannot starve it.
  *
  * <p>Waiting ({@link #poll(MessageHandler, int, Duration)}, {@link #take}) with the default hybrid strategy spins a
  * few microseconds, then sleeps on the topic's one futex word: an idle subscriber uses no CPU, and one
@@ -58,6 +61,8 @@ public final class TopicSubscriber implements AutoCloseable {
     private static final int MAX_RESYNC_TRIES = 1_000_000;
     /** Bounds the history walk's restarts (each walks up to a ring of record headers). */
     private static final int MAX_WALK_TRIES = 1_000;
+    /** The jump's walk proves its record headers whole (one intent load) after this many. */
+    private static final int WALK_BATCH = 16;
 
     private final Topic topic;
     private final MemorySegment segment;
@@ -88,6 +93,8 @@ public final class TopicSubscriber implements AutoCloseable {
     private long expected;
     private long received;
     private long lost;
+    /** OVERWRITE: lapped since it last delivered a message (a second lap then jumps ahead, see resync). */
+    private boolean lappedSinceDelivery;
 
     TopicSubscriber(Topic topic, int history) {
         this.topic = topic;
@@ -193,6 +200,7 @@ public final class TopicSubscriber implements AutoCloseable {
                 long lostBefore = lost;
                 resync();
                 lost = lostBefore; // what went by before we joined is not ours to count
+                lappedSinceDelivery = false;
             }
             LONG.setRelease(segment, slotOffset + SLOT_CURSOR_OFFSET, cursor);
         }
@@ -334,6 +342,7 @@ public final class TopicSubscriber implements AutoCloseable {
                 continue;
             }
             count(seq);
+            lappedSinceDelivery = false;
             cursor = c + space;
             handler.onMessage(type, readOnlyCopy.asSlice(0, payload));
             n++;
@@ -347,8 +356,21 @@ public final class TopicSubscriber implements AutoCloseable {
         return intent - capacity - position > 0;
     }
 
-    /** OVERWRITE, lapped: count what was lost (by sequence) and go on at the oldest record still whole. */
+    /**
+     * OVERWRITE, lapped (the spec's "Reading (OVERWRITE)" steps 4 and 5): count what was lost (by sequence) and go on
+     * at the oldest record still whole; but if it was lapped again before it delivered anything since the last time,
+     * jump to the newest record instead.
+     *
+     * <p>Why the jump: the oldest record is the very next one the publisher overwrites. A publisher that writes a
+     * record while this subscriber copies one invalidates that copy, then the next oldest, and so on: a tug of war
+     * the subscriber never wins. At the newest record it has a whole ring of runway before the publisher comes back.
+     */
     private void resync() {
+        boolean jump = lappedSinceDelivery;
+        lappedSinceDelivery = true;
+        if (jump && jumpAhead()) {
+            return;
+        }
         for (int tries = 0; tries < MAX_RESYNC_TRIES; tries++) {
             long t = tail();
             long o = (long) LONG.getAcquire(segment, (long) OLDEST_OFFSET);
@@ -360,16 +382,77 @@ public final class TopicSubscriber implements AutoCloseable {
             if (lapped(o)) {
                 continue; // overtaken again
             }
-            if (seq - expected > 0) {
-                lost += seq - expected;
-            }
-            expected = seq;
-            cursor = o;
-            tailCache = t;
+            resumeAt(o, seq, t);
             return;
         }
         throw new TopicCorruptedException("positions", cursor, 0, "no whole record found after "
                 + MAX_RESYNC_TRIES + " tries (intent, oldest and tail disagree)");
+    }
+
+    /**
+     * Lapped twice without a delivery between: walks the record headers from the oldest record to the newest one
+     * (the last below the tail it loaded first) and resumes there. The headers are checked against the intent in
+     * batches of {@link #WALK_BATCH}: one intent load after a batch proves every header of it whole (the intent only
+     * grows), so the walk outruns a publisher of small messages. A walk the publisher overtakes starts again from the
+     * oldest record, a bounded number of times; {@code false} if it never got through (then the caller resumes at the
+     * oldest record).
+     */
+    private boolean jumpAhead() {
+        for (int tries = 0; tries < MAX_WALK_TRIES; tries++) {
+            long t = tail();
+            long p = (long) LONG.getAcquire(segment, (long) OLDEST_OFFSET);
+            if (t - p <= 0 || t - p > capacity) {
+                continue; // nothing to walk, or a publisher between its stores
+            }
+            long unchecked = p; // the first header read but not yet proven whole
+            for (int read = 1;; read++) {
+                long at = p & mask;
+                int length = (int) INT.get(ring, at + LENGTH_OFFSET);
+                int type = (int) INT.get(ring, at + TYPE_OFFSET);
+                long seq = (long) LONG.get(ring, at + SEQUENCE_OFFSET);
+                long space = recordSpace(p, at, length, type, t);
+                boolean there = space > 0 && p + space - t >= 0; // the newest record
+                if (space < 0 || there || read % WALK_BATCH == 0) {
+                    VarHandle.acquireFence();
+                    if (lapped(unchecked)) {
+                        break; // overtaken: what we read may be torn; walk again from the new oldest
+                    }
+                    if (space < 0) {
+                        checkRecord(p, at, length, type, t); // whole and malformed: throws
+                    }
+                    if (there) {
+                        resumeAt(p, seq, t);
+                        return true;
+                    }
+                    unchecked = p + space;
+                }
+                p += space;
+            }
+        }
+        return false;
+    }
+
+    /** Resumes reading at the whole record {@code p} of sequence {@code seq}, counting what lies between as lost. */
+    private void resumeAt(long p, long seq, long t) {
+        if (seq - expected > 0) {
+            lost += seq - expected;
+        }
+        expected = seq;
+        cursor = p;
+        tailCache = t;
+    }
+
+    /** The space of the record whose header was read at {@code position}, or -1 if no publisher writes it. */
+    private long recordSpace(long position, long at, int length, int type, long tail) {
+        if (type == PADDING_TYPE) {
+            boolean ok = length >= HEADER_LENGTH && (length & (TopicRecordDescriptor.ALIGNMENT - 1)) == 0
+                    && length <= capacity - at && length <= tail - position;
+            return ok ? length : -1;
+        }
+        long space = TopicRecordDescriptor.align(length);
+        boolean ok = type >= 1 && length >= HEADER_LENGTH && length - HEADER_LENGTH <= maxMessageLength
+                && space <= capacity - at && space <= tail - position;
+        return ok ? space : -1;
     }
 
     /** Checks a record header read at {@code position} and returns its space; throws for what no publisher writes. */

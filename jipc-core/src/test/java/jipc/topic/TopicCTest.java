@@ -375,6 +375,28 @@ class TopicCTest {
     }
 
     @Test
+    @Timeout(value = 3, unit = TimeUnit.MINUTES)
+    void aCSubscriberLappedByAJavaPublisherThatNeverStopsStillDeliversWholeMessages() throws Exception {
+        long count = 5_000;
+        int max = 4096;
+        try (SharedTopic shared = SharedTopic.create(name, 256 * 1024, max, OverflowPolicy.OVERWRITE);
+             Capture chaser = startCSubscriber(max, "--receive", "" + count, "--wait", "spin")) {
+            long published = 0;
+            try (TopicPublisher pub = shared.topic().publisher()) {
+                while (chaser.child().isAlive()) { // publishes until the subscriber has its messages (or failed)
+                    TopicMessages.publish(pub, SEED, published, 256, max);
+                    published += 256;
+                }
+            }
+            long[] got = received(chaser.finish(Duration.ofSeconds(60)).assertSuccess());
+            System.out.printf("C subscriber lapped by a Java publisher that never stops: published %d, received %d,"
+                    + " lost %d%n", published, got[0], got[1]);
+            assertTrue(got[0] >= count, "received " + got[0]);
+            assertEquals(got[3] + 1, got[0] + got[1], "received + lost = every message up to its last");
+        }
+    }
+
+    @Test
     @Timeout(value = 5, unit = TimeUnit.MINUTES)
     void cPublisherLapsASlowJavaSubscriberWhichCountsExactlyWhatItLost() throws Exception {
         long count = 200_000;

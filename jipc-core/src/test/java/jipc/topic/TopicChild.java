@@ -11,6 +11,10 @@ import java.time.Duration;
  * <li>{@code hold NAME}: joins, prints {@code joined SLOT SEQ}, then reads nothing until killed;</li>
  * <li>{@code slow NAME SEED MAX TOTAL}: joins, reads one message per 50 µs park until it has accounted for TOTAL
  *     messages (received + lost), prints {@code done RECEIVED LOST};</li>
+ * <li>{@code chase NAME LENGTH COUNT}: joins, prints {@code joined SLOT SEQ}, polls without waiting until it has
+ *     received COUNT {@link TopicMessages#fillChase chase messages} (checking each) or a minute passed, prints
+ *     {@code done RECEIVED LOST EXPECTED GAPS} (EXPECTED: the sequence it expects next; GAPS: how often it went on
+ *     after a loss);</li>
  * <li>{@code pub NAME SEED MAX FIRST COUNT}: publishes messages FIRST.., prints {@code published NEXT};</li>
  * <li>{@code pub-then-claim NAME SEED MAX FIRST COUNT}: publishes, then claims one more message, writes half of
  *     it, prints {@code claimed SEQ} and waits to be killed.</li>
@@ -59,6 +63,25 @@ public final class TopicChild {
                             java.util.concurrent.locks.LockSupport.parkNanos(50_000);
                         }
                         System.out.println("done " + sub.receivedMessages() + " " + sub.lostMessages());
+                    }
+                }
+                case "chase" -> {
+                    int length = Integer.parseInt(args[2]);
+                    long count = Long.parseLong(args[3]);
+                    try (TopicSubscriber sub = topic.subscribe()) {
+                        System.out.println("joined " + sub.slot() + " " + sub.expectedSequence());
+                        long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
+                        long[] gaps = {0, sub.expectedSequence()}; // resumptions after a loss; the next sequence
+                        while (sub.receivedMessages() < count && System.nanoTime() - deadline < 0) {
+                            sub.poll((type, p) -> {
+                                long seq = sub.expectedSequence() - 1;
+                                TopicMessages.checkChase(seq, length, type, p);
+                                gaps[0] += seq != gaps[1] ? 1 : 0;
+                                gaps[1] = seq + 1;
+                            }, 256);
+                        }
+                        System.out.println("done " + sub.receivedMessages() + " " + sub.lostMessages() + " "
+                                + sub.expectedSequence() + " " + gaps[0]);
                     }
                 }
                 case "pub", "pub-then-claim" -> {

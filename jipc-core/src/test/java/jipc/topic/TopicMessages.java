@@ -62,6 +62,44 @@ final class TopicMessages {
         }
     }
 
+    /**
+     * Writes chase message {@code seq} of {@code out.byteSize()} bytes (at least 16): {@code seq} in its first 8
+     * bytes, {@code ~seq} in its last 8 (native order), and between them the byte {@link #chaseByte} of {@code seq}.
+     * A publisher writes these at the speed of a {@code memset}, faster than a subscriber in another process copies
+     * them; a copy that mixes two messages fails {@link #checkChase}.
+     */
+    static void fillChase(MemorySegment out, long seq) {
+        long n = out.byteSize();
+        out.fill(chaseByte(seq));
+        out.set(ValueLayout.JAVA_LONG_UNALIGNED, 0, seq);
+        out.set(ValueLayout.JAVA_LONG_UNALIGNED, n - 8, ~seq);
+    }
+
+    /** The byte chase message {@code seq} repeats between its first and last word. */
+    static byte chaseByte(long seq) {
+        return (byte) (mix(seq) >>> 56);
+    }
+
+    /** Fails unless ({@code type}, {@code payload}) is chase message {@code seq} of {@code length} bytes, whole. */
+    static void checkChase(long seq, int length, int type, MemorySegment payload) {
+        if (type != type(seq) || payload.byteSize() != length) {
+            throw new AssertionError("message " + seq + ": type=" + type + ", length=" + payload.byteSize()
+                    + ", expected " + type(seq) + " and " + length);
+        }
+        long head = payload.get(ValueLayout.JAVA_LONG_UNALIGNED, 0);
+        long tail = payload.get(ValueLayout.JAVA_LONG_UNALIGNED, length - 8);
+        long word = (chaseByte(seq) & 0xFFL) * 0x0101010101010101L;
+        for (long i = 8; i < length - 8; i += 8) {
+            long w = payload.get(ValueLayout.JAVA_LONG_UNALIGNED, Math.min(i, length - 16));
+            if (w != word) {
+                throw new AssertionError("message " + seq + " torn: word at " + i + " is " + Long.toHexString(w));
+            }
+        }
+        if (head != seq || tail != ~seq) {
+            throw new AssertionError("message " + seq + " torn: first word " + head + ", last word " + ~tail);
+        }
+    }
+
     /** Publishes messages {@code first .. first+count-1}, waiting for room (BLOCK) as long as it takes. */
     static void publish(TopicPublisher publisher, long seed, long first, long count, int max)
             throws InterruptedException {

@@ -165,6 +165,42 @@ class TopicProcessTest {
     }
 
     @Test
+    @Timeout(value = 3, unit = TimeUnit.MINUTES)
+    void aSubscriberProcessLappedByAPublisherThatNeverStopsStillDeliversWholeMessages() throws Exception {
+        // A publisher that writes a record faster than the subscriber copies one: a subscriber that always resumed
+        // at the oldest record (the next one overwritten) would lose every copy to it while the publisher runs.
+        long count = 2_000;
+        int length = 8192;
+        try (SharedTopic shared = SharedTopic.create(name, 1 << 20, length, OverflowPolicy.OVERWRITE);
+             Capture chaser = Capture.start(Spawn.java(TopicChild.class, "chase", name, "" + length,
+                     "" + count))) {
+            Await.until(Duration.ofSeconds(60), "the subscriber joined", () -> chaser.outSoFar().startsWith("joined"));
+            long joined = Long.parseLong(chaser.outSoFar().lines().findFirst().orElseThrow().split(" ")[2]);
+            long published = 0;
+            try (TopicPublisher pub = shared.topic().publisher()) {
+                while (!chaser.outSoFar().contains("done")) { // publishes until the subscriber has its messages
+                    for (int i = 0; i < 256; i++, published++) {
+                        MemorySegment room = pub.claim(TopicMessages.type(published), length, Duration.ZERO);
+                        TopicMessages.fillChase(room, published);
+                        pub.commit();
+                    }
+                }
+            }
+            Capture.Result r = chaser.finish(Duration.ofSeconds(60)).assertSuccess();
+            String[] done = r.out().lines().filter(l -> l.startsWith("done")).findFirst().orElseThrow().split(" ");
+            long received = Long.parseLong(done[1]);
+            long lost = Long.parseLong(done[2]);
+            long expected = Long.parseLong(done[3]);
+            System.out.printf("lapped subscriber: published %d, received %d, lost %d in %s gaps%n", published, received,
+                    lost, done[4]);
+            assertTrue(received >= count, "delivered " + received + " of " + count + " in a minute while lapped again"
+                    + " and again (published " + published + ", lost " + lost + ")");
+            assertEquals(expected - joined, received + lost, "every message it went past was delivered or counted");
+            assertTrue(lost > 0, "it was lapped: lost " + lost + " of " + published);
+        }
+    }
+
+    @Test
     void statShowsEachSubscribersLagCountsAndLiveness() throws Exception {
         try (SharedTopic shared = SharedTopic.create(name, 4096, 64, OverflowPolicy.OVERWRITE);
              Capture holder = Capture.start(Spawn.java(TopicChild.class, "hold", name));
