@@ -55,6 +55,10 @@ import org.HdrHistogram.Histogram;
 public final class ChannelPaired {
     /** Consecutive warm-up blocks within this relative difference count as stable. */
     static final double STABLE = 0.05;
+    /** The mechanism name of the sides that send with the batch API, {@value #BATCH} messages per batch. */
+    static final String BATCHED = "channel (batch 64)";
+    /** Messages per batch of the {@value #BATCHED} sides. */
+    static final int BATCH = 64;
     /** The {@link PairedRatio#figure()} of the allocation lines: bytes allocated per message, per block. */
     static final String ALLOCATED = "allocated B/msg";
     private static final Duration START_LIMIT = Duration.ofSeconds(120);
@@ -446,6 +450,17 @@ public final class ChannelPaired {
                                 crewCommand(pairs, peer, true, "send", strategy, s, cap)), memfd, null);
             }
             if (size == 64) {
+                // the batch API (beginBatch/endBatch, one wake-up check per BATCH messages) on both twins
+                for (Peer peer : List.of(Peer.JIPC, Peer.C)) {
+                    Memfd memfd = Memfd.create("jipc-bench-paired-batch", ChannelPairs.ringBytes(peer, capacity));
+                    try (Mapping mapping = memfd.map()) {
+                        OneToOneChannel.create(mapping.segment(), capacity, ChannelPairs.maxMessageLength(capacity));
+                    }
+                    start(sides, ChannelBenchmark.implementation(peer), BATCHED, peer != Peer.C, false, block, block,
+                            List.of(crewCommand(pairs, peer, false, "recv", "hybrid", s, cap),
+                                    crewCommand(pairs, peer, true, "send", "hybrid", s, cap, String.valueOf(BATCH))),
+                            memfd, null);
+                }
                 start(sides, "C", "spsc ring", false, false, block, block, List.of(
                         crewCommand(pairs, Peer.C, false, "ring-recv", s),
                         crewCommand(pairs, Peer.C, true, "ring-send", s)),
@@ -468,7 +483,7 @@ public final class ChannelPaired {
                         throughputNote(side, capacity, plan)));
             }
             int memcpy = sides.size() - 1;
-            int ringIndex = size == 64 ? 3 : -1;
+            int ringIndex = size == 64 ? 5 : -1;
             String floor = String.format(Locale.ROOT, "C memcpy %s: %s", Figures.size(size),
                     rate(rows.get(memcpy), size)) + (ringIndex < 0 ? "" : "; C spsc ring 64 B: "
                     + rate(rows.get(ringIndex), size));
@@ -480,7 +495,10 @@ public final class ChannelPaired {
             List<int[]> pairsOf = new ArrayList<>(List.of(new int[] {0, 1}, new int[] {0, memcpy},
                     new int[] {1, memcpy}));
             if (size == 64) {
-                pairsOf.addAll(List.of(new int[] {0, 2}, new int[] {0, ringIndex}, new int[] {1, 2}));
+                // 0 jipc, 1 C twin, 2 Agrona, 3 jipc batched, 4 C twin batched, 5 C ring
+                pairsOf.addAll(List.of(new int[] {0, 2}, new int[] {0, ringIndex}, new int[] {1, 2},
+                        new int[] {3, 4}, new int[] {3, 2}, new int[] {3, ringIndex}, new int[] {3, 1},
+                        new int[] {4, 2}, new int[] {3, 0}));
             }
             for (int[] ab : pairsOf) {
                 ratios.add(PairedRatio.of(rows.get(ab[0]), rows.get(ab[1]), "msg/s", rotation.ratio(ab[0], ab[1]),
@@ -525,6 +543,9 @@ public final class ChannelPaired {
             case "spsc ring" -> "the C SPSC ring floor: 64-byte slots, the sequence number + 1 in the slot (stored"
                     + " last, release), the consumer publishes its head every 64 messages, the producer reads it only"
                     + " when its cached copy says full; both spin with pause; no wake-up, no crash safety";
+            case BATCHED -> "one producer process, one consumer process, a one-producer channel of " + capacity
+                    + " B; offer (put when full) in batches of " + BATCH + " (beginBatch/endBatch: one wake-up check"
+                    + " per batch) + zero-copy poll, both wait with hybrid";
             default -> "one producer process, one consumer process, a one-producer channel of " + capacity
                     + " B; offer (put when full) + zero-copy poll, both wait with hybrid";
         };

@@ -60,7 +60,8 @@ class ChannelPairedSmokeTest {
                 "LATENCY jipc channel hybrid 64", "LATENCY C channel hybrid 64", "LATENCY jipc channel futex 64",
                 "LATENCY C channel futex 64", "LATENCY C shm spin flag 64", "LATENCY C futex 64",
                 "LATENCY jipc channel futex (virtual thread) 64",
-                "THROUGHPUT jipc channel 64", "THROUGHPUT C channel 64", "THROUGHPUT C spsc ring 64",
+                "THROUGHPUT jipc channel 64", "THROUGHPUT C channel 64", "THROUGHPUT jipc channel (batch 64) 64",
+                "THROUGHPUT C channel (batch 64) 64", "THROUGHPUT C spsc ring 64",
                 "THROUGHPUT C memcpy 64", "THROUGHPUT jipc channel 65536", "THROUGHPUT C channel 65536",
                 "THROUGHPUT C memcpy 65536"), rows);
         for (PairedRatio r : ratios) {
@@ -81,9 +82,10 @@ class ChannelPairedSmokeTest {
                 "latency 64 B p50 (paired, 4 blocks): C channel hybrid / C channel spin",
                 "latency 64 B p50 (paired, 4 blocks): jipc channel futex / C futex",
                 "latency 64 B p50 (paired, 4 blocks): jipc channel futex (virtual thread) / jipc channel futex",
-                "throughput 64 B msg/s (paired, 4 blocks): jipc channel / Agrona channel",
+                "throughput 64 B msg/s (paired, 4 blocks): jipc channel (batch 64) / Agrona channel",
                 "throughput 64 B msg/s (paired, 4 blocks): jipc channel / C channel",
-                "throughput 64 B msg/s (paired, 4 blocks): jipc channel / C spsc ring",
+                "throughput 64 B msg/s (paired, 4 blocks): jipc channel (batch 64) / C channel (batch 64)",
+                "throughput 64 B msg/s (paired, 4 blocks): jipc channel (batch 64) / C spsc ring",
                 "throughput 64 KiB msg/s (paired, 4 blocks): jipc channel / C channel",
                 "throughput 64 KiB msg/s (paired, 4 blocks): jipc channel / C memcpy",
                 "allocation 64 B allocated B/msg (paired, 4 blocks): jipc channel spin / messages",
