@@ -21,6 +21,7 @@ import jipc.bench.suite.PairedRatio;
 import jipc.bench.suite.Plan;
 import jipc.bench.suite.Result;
 import jipc.bench.suite.Step;
+import jipc.bench.suite.Warmup;
 import jipc.channel.ChannelDescriptor;
 import jipc.channel.OneToOneChannel;
 import jipc.shm.Mapping;
@@ -47,14 +48,14 @@ import org.HdrHistogram.Histogram;
  * </ul>
  * The steps also report the absolute rows of their jipc and C pairs (pooled over the measured blocks), in place of
  * the single-row steps of {@link ChannelBenchmark} at those sizes; Agrona's rows stay the {@code agrona} suite's. Each
- * Java pair is warmed until two consecutive warm-up blocks' figures are within {@value #STABLE} of each other (at
- * most {@link #maxWarmupBlocks} blocks; a note says which), and the Java pairs report the bytes their hot threads
+ * Java pair is warmed until the rates of two consecutive warm-up blocks are within {@value #STABLE} of their median
+ * ({@link Warmup}, at most {@link #maxWarmupBlocks} blocks; a note says which), and the Java pairs report the bytes their hot threads
  * allocated per message ({@code ThreadMXBean.getThreadAllocatedBytes}), as a paired "ratio" of figure
  * {@value #ALLOCATED}.
  */
 public final class ChannelPaired {
-    /** Consecutive warm-up blocks within this relative difference count as stable. */
-    static final double STABLE = 0.05;
+    /** The last two warm-up blocks' rates within this of their median (about twice this apart) count as stable. */
+    static final double STABLE = 0.025;
     /** The {@link PairedRatio#figure()} of the allocation lines: bytes allocated per message, per block. */
     static final String ALLOCATED = "allocated B/msg";
     private static final Duration START_LIMIT = Duration.ofSeconds(120);
@@ -191,7 +192,10 @@ public final class ChannelPaired {
             return measured * 1e9 / elapsed;
         }
 
-        /** The warm-up's outcome, e.g. {@code "stable after 4 warm-up blocks of 2048 (last two within 1.2%)"}. */
+        /**
+         * The warm-up's outcome, e.g. {@code "stable after 4 warm-up blocks (0.2 s, the last ones within 1.2 %), blocks
+         * of 5000"}.
+         */
         public String warmNote() {
             return warmNote;
         }
@@ -247,41 +251,37 @@ public final class ChannelPaired {
     }
 
     /**
-     * Warms every side: one block for a C side; Java sides block after block until two consecutive figures differ by
-     * at most {@value #STABLE} (after at least {@link #minWarmupBlocks}), or {@link #maxWarmupBlocks} blocks, turning
-     * through the sides not yet warm. Then empties the sample files.
+     * When a Java side is warm ({@link Warmup}): the last two blocks within {@value #STABLE} of their median (about
+     * twice that apart), after at least {@link #minWarmupBlocks} and at most {@link #maxWarmupBlocks} blocks.
+     */
+    public static Warmup.Rule javaWarmup(Plan plan) {
+        return Warmup.Rule.blocks(2, STABLE, minWarmupBlocks(plan), maxWarmupBlocks(plan));
+    }
+
+    /**
+     * Warms every side round robin ({@link Warmup#roundRobin}): one block for a C side ({@link Warmup.Rule#ONCE}), a
+     * Java side until {@link #javaWarmup}. Then empties the sample files.
      */
     public static void warm(List<Side> sides, Plan plan) throws IOException {
-        double[] last = new double[sides.size()];
-        boolean[] done = new boolean[sides.size()];
-        for (int round = 1; round <= maxWarmupBlocks(plan); round++) {
-            boolean any = false;
-            for (int s = 0; s < sides.size(); s++) {
-                Side side = sides.get(s);
-                if (done[s]) {
-                    continue;
-                }
-                any = true;
+        List<Warmup.Side> warm = new ArrayList<>();
+        for (Side side : sides) {
+            Warmup.Block block = count -> {
                 double figure = side.block(false);
-                if (!side.java) {
-                    done[s] = true;
-                    side.warmNote = "1 warm-up block of " + side.warmupBlock;
-                    continue;
-                }
-                double change = round == 1 ? Double.NaN : Math.abs(figure / last[s] - 1);
-                if (round >= Math.max(2, minWarmupBlocks(plan)) && change <= STABLE) {
-                    done[s] = true;
-                    side.warmNote = String.format(Locale.ROOT, "stable after %d warm-up blocks of %d (last two"
-                            + " within %.1f%%)", round, side.warmupBlock, change * 100);
-                } else if (round == maxWarmupBlocks(plan)) {
-                    side.warmNote = String.format(Locale.ROOT, "UNSTABLE: %d warm-up blocks of %d, the last two"
-                            + " still %.1f%% apart", round, side.warmupBlock, change * 100);
-                }
-                last[s] = figure;
-            }
-            if (!any) {
-                break;
-            }
+                // a latency side's figure is its median round trip: the rate is its inverse
+                return side.latency ? 1e9 / Math.max(figure, 1) : figure;
+            };
+            warm.add(Warmup.Side.fixed(block, side.java ? javaWarmup(plan) : Warmup.Rule.ONCE, side.warmupBlock));
+        }
+        List<Warmup.Result> results;
+        try {
+            results = Warmup.roundRobin(warm);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("warm-up interrupted", e);
+        }
+        for (int s = 0; s < sides.size(); s++) {
+            Side side = sides.get(s);
+            side.warmNote = results.get(s).describe() + ", blocks of " + side.warmupBlock;
         }
         for (Side side : sides) {
             if (side.samples != null) {

@@ -123,7 +123,7 @@ public final class TopicBenchmark implements Benchmark {
             throws IOException, InterruptedException {
         if (tiny(plan)) {
             double rate = side.block(k, false);
-            return new Warmup.Result(1, k / rate, false, rate, k);
+            return new Warmup.Result(1, k / rate, false, rate, k, 0);
         }
         boolean jvms = side.spec.impl() != Impl.C;
         return Warmup.run(count -> side.block(count, false), k, 4_000_000, blockSeconds(plan),
