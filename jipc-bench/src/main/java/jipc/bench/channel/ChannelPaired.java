@@ -259,10 +259,15 @@ public final class ChannelPaired {
     }
 
     /**
-     * Warms every side round robin ({@link Warmup#roundRobin}): one block for a C side ({@link Warmup.Rule#ONCE}), a
-     * Java side until {@link #javaWarmup}. Then empties the sample files.
+     * Waits until every side's crew is ready ({@link Crew#awaitReady}), then warms every side round robin
+     * ({@link Warmup#roundRobin}): one block for a C side ({@link Warmup.Rule#ONCE}), a Java side until
+     * {@link #javaWarmup}. Then empties the sample files.
      */
     public static void warm(List<Side> sides, Plan plan) throws IOException {
+        for (Side side : sides) {
+            // the crews were launched one after the other without waiting: they started at once
+            side.crew.awaitReady(START_LIMIT);
+        }
         List<Warmup.Side> warm = new ArrayList<>();
         for (Side side : sides) {
             Warmup.Block block = count -> {
@@ -294,7 +299,7 @@ public final class ChannelPaired {
             boolean latency, long block, long warmupBlock, List<List<String>> members, Memfd memfd, Path samples)
             throws IOException {
         try {
-            Crew crew = Crew.start(implementation + " " + mechanism, members, memfd, START_LIMIT);
+            Crew crew = Crew.launch(implementation + " " + mechanism, members, memfd);
             Side side = new Side(implementation, mechanism, java, latency, block, warmupBlock, crew, memfd,
                     samples);
             sides.add(side);
