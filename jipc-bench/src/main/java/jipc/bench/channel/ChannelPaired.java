@@ -110,10 +110,26 @@ public final class ChannelPaired {
         return size == 64 || size == 65536;
     }
 
+    /**
+     * Whether {@code plan} is the quick run with its own sizes: then the paired latency step runs at 64 B only (the
+     * 4 KiB one, a second set of five JVM pairs, is the full run's) and the paired steps report Agrona's rows
+     * themselves, the {@code agrona} suite measuring only what they do not ({@link AgronaBenchmark}).
+     */
+    static boolean quickDefaults(Plan plan) {
+        Plan quick = Plan.quickRun();
+        return plan.quick() && plan.latencySizes().equals(quick.latencySizes())
+                && plan.throughputSizes().equals(quick.throughputSizes());
+    }
+
+    /** The sizes of the paired latency steps: the plan's, or 64 B for the quick run's own ({@link #quickDefaults}). */
+    static List<Integer> latencySizes(Plan plan) {
+        return quickDefaults(plan) ? List.of(64) : plan.latencySizes();
+    }
+
     /** The paired steps of {@code plan}: one per latency size, and throughput at 64 B and 64 KiB if planned. */
     static List<Step> steps(Plan plan) {
         List<Step> steps = new ArrayList<>();
-        for (int size : plan.latencySizes()) {
+        for (int size : latencySizes(plan)) {
             // typically 4 warm-up blocks per Java side; a spinning round trip of 64 KiB takes about 2 us here
             double seconds = 5 * ChannelBenchmark.JVM_PAIR_SECONDS + (blocks(plan) + 4)
                     * (5 * spinBlock(plan) * (1e-6 + size * 3e-11) + 4 * futexBlock(plan) * 40e-6);
@@ -421,7 +437,7 @@ public final class ChannelPaired {
                                 Paired.TAIL_REPLICATES, Paired.TAIL_SEED)));
             }
             allocation(ratios, sides, rows, Result.Kind.LATENCY, size, rotation.seconds());
-            return new Step.Outcome(ownRows(rows), ratios);
+            return new Step.Outcome(ownRows(plan, rows), ratios);
         } finally {
             closeAll(sides);
             Peers.deleteTree(work);
@@ -492,7 +508,7 @@ public final class ChannelPaired {
                         floor, note));
             }
             allocation(ratios, sides, rows, Result.Kind.THROUGHPUT, size, rotation.seconds());
-            return new Step.Outcome(ownRows(rows), ratios);
+            return new Step.Outcome(ownRows(plan, rows), ratios);
         } finally {
             closeAll(sides);
         }
@@ -500,10 +516,12 @@ public final class ChannelPaired {
 
     /**
      * The rows a paired step reports: all but Agrona's (the {@code agrona} suite measures Agrona's rows on its own,
-     * and a run of both suites must not have two rows of one name); its Agrona pair serves the ratios only.
+     * and a run of both suites must not have two rows of one name; its Agrona pair serves the ratios only), except in
+     * the quick run with its own sizes ({@link #quickDefaults}), where the {@code agrona} suite leaves these rows to
+     * the paired steps.
      */
-    private static List<Result> ownRows(List<Result> rows) {
-        return rows.stream().filter(r -> !r.implementation().equals("Agrona")).toList();
+    private static List<Result> ownRows(Plan plan, List<Result> rows) {
+        return quickDefaults(plan) ? rows : rows.stream().filter(r -> !r.implementation().equals("Agrona")).toList();
     }
 
     private static String latencyNote(Side side, long capacity, Plan plan) {
