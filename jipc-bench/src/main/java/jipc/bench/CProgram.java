@@ -23,6 +23,8 @@ import jipc.process.Spawn;
  * @param compiler {@code gcc --version}'s first line
  */
 public record CProgram(Path executable, List<String> compileCommand, String compiler) {
+    /** The crew protocol's member half ({@code jipc.bench.Crew}), included by every C peer: copied beside each. */
+    static final String CREW_HEADER = "crew.h";
     /** Optimisation flags of every baseline. */
     public static final List<String> CFLAGS = List.of("-O2", "-Wall", "-Wextra");
 
@@ -30,8 +32,9 @@ public record CProgram(Path executable, List<String> compileCommand, String comp
     private static final java.util.Map<List<String>, CProgram> COMPILED = new java.util.HashMap<>();
 
     /**
-     * Copies {@code NAME.c} and the {@code extraFiles} (e.g. {@code jipc_channel.c}, {@code jipc_channel.h}: the
-     * repository's {@code native/} directory travels in the jar too) into {@code directory} and compiles
+     * Copies {@code NAME.c}, {@value #CREW_HEADER} and the {@code extraFiles} (e.g. {@code jipc_channel.c},
+     * {@code jipc_channel.h}: the repository's {@code native/} directory travels in the jar too) into
+     * {@code directory} and compiles
      * {@code NAME.c} with the extra {@code .c} files there to {@code NAME}. gcc runs once per JVM (per run of
      * {@code jipc bench}) for a name and its extra files: the sources come from the jar and do not change, so a later
      * call copies the sources and the executable built by the first one (and reports its command line).
@@ -45,6 +48,7 @@ public record CProgram(Path executable, List<String> compileCommand, String comp
         CProgram built = COMPILED.get(key);
         if (built != null && Files.isExecutable(built.executable())) {
             copy(name + ".c", directory);
+            copy(CREW_HEADER, directory);
             for (String extra : extraFiles) {
                 copy(extra, directory);
             }
@@ -61,6 +65,7 @@ public record CProgram(Path executable, List<String> compileCommand, String comp
     private static CProgram gcc(String name, Path directory, String... extraFiles) throws IOException,
             InterruptedException {
         Path source = copy(name + ".c", directory);
+        copy(CREW_HEADER, directory);
         Path executable = directory.resolve(name);
         List<String> command = new java.util.ArrayList<>(List.of("gcc"));
         command.addAll(CFLAGS);
