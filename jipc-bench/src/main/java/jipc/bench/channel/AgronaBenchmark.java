@@ -21,7 +21,7 @@ import jipc.bench.suite.Step;
  * suite's paired steps then ({@link ChannelPaired}), which measure Agrona's pairs anyway.
  */
 public final class AgronaBenchmark implements Benchmark {
-    private static final String PEER_NOTE = "Agrona " + version() + " peers run with " + String.join(" ",
+    static final String PEER_NOTE = "Agrona " + version() + " peers run with " + String.join(" ",
             ChannelPairs.AGRONA_JVM_OPTIONS) + " (Agrona 2.x on JDK 25); ";
 
     /**

@@ -191,7 +191,10 @@ public final class ChannelBenchmark implements Benchmark {
                 });
     }
 
-    /** One step watching all {@code receivers} idle over the same seconds ({@link ChannelPairs#idleCpu(List, double)}). */
+    /**
+     * One step watching all {@code receivers} idle over the same seconds ({@link ChannelPairs#idleCpu(List,
+     * double)}).
+     */
     private static Step idleTogether(Plan plan, List<ChannelPairs.IdleReceiver> receivers) {
         List<String> names = receivers.stream().map(r -> implementation(r.peer()) + " " + mechanism(r.peer(),
                 r.strategy())).toList();

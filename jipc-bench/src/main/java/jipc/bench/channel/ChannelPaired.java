@@ -47,11 +47,11 @@ import org.HdrHistogram.Histogram;
  *   <li>{@code "channel throughput 64 KiB (paired)"}: jipc, the C twin and the one-process memcpy.</li>
  * </ul>
  * The steps also report the absolute rows of their jipc and C pairs (pooled over the measured blocks), in place of
- * the single-row steps of {@link ChannelBenchmark} at those sizes; Agrona's rows stay the {@code agrona} suite's. Each
- * Java pair is warmed until the rates of two consecutive warm-up blocks are within {@value #STABLE} of their median
- * ({@link Warmup}, at most {@link #maxWarmupBlocks} blocks; a note says which), and the Java pairs report the bytes their hot threads
- * allocated per message ({@code ThreadMXBean.getThreadAllocatedBytes}), as a paired "ratio" of figure
- * {@value #ALLOCATED}.
+ * the single-row steps of {@link ChannelBenchmark} at those sizes; Agrona's rows stay the {@code agrona} suite's
+ * (but for the quick run with its own sizes: {@link #quickDefaults}). Each Java pair is warmed until the rates of two
+ * consecutive warm-up blocks are within {@value #STABLE} of their median ({@link Warmup}, at most
+ * {@link #maxWarmupBlocks} blocks; a note says which), and the Java pairs report the bytes their hot threads allocated
+ * per message ({@code ThreadMXBean.getThreadAllocatedBytes}), as a paired "ratio" of figure {@value #ALLOCATED}.
  */
 public final class ChannelPaired {
     /** The last two warm-up blocks' rates within this of their median (about twice this apart) count as stable. */
@@ -525,7 +525,9 @@ public final class ChannelPaired {
     }
 
     private static String latencyNote(Side side, long capacity, Plan plan) {
-        String how = switch (side.mechanism) {
+        String how = side.implementation.equals("Agrona") ? AgronaBenchmark.PEER_NOTE + "two OneToOneRingBuffers of "
+                + capacity + " B (a to b, b to a), write + read, busy spin with Thread.onSpinWait()"
+                : switch (side.mechanism) {
             case "shm spin flag" -> "floor: payload memcpy into shared memory, release store of a 32-bit sequence"
                     + " word, acquire spin on it with pause; the reader reads the 8-byte sequence number";
             case "futex" -> "floor: payload memcpy into shared memory, release store of a 32-bit sequence word,"
@@ -542,7 +544,9 @@ public final class ChannelPaired {
     }
 
     private static String throughputNote(Side side, long capacity, Plan plan) {
-        String how = switch (side.mechanism) {
+        String how = side.implementation.equals("Agrona") ? AgronaBenchmark.PEER_NOTE + "one producer process, one"
+                + " consumer process, a OneToOneRingBuffer of " + capacity + " B; write + read, both spin (no"
+                + " cross-process wake-up in Agrona)" : switch (side.mechanism) {
             case "memcpy" -> "the physical limit: one process memcpy-ing each message into the ring area (" + capacity
                     + " B) of a shared memfd, no consumer; receiver CPU = the copier's";
             case "spsc ring" -> "the C SPSC ring floor: 64-byte slots, the sequence number + 1 in the slot (stored"

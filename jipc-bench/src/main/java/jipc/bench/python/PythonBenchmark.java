@@ -38,7 +38,8 @@ import jipc.shm.Memfd;
  *       AF_UNIX socket pair. The goal: Pipe / jipc channel, both directions, at least 5 at 64 B;</li>
  *   <li>throughput, per throughput size (64 B and 64 KiB): a Java producer to a Python consumer and to the C twin's
  *       consumer ({@code channel_crew.c}), a Python producer to a Java consumer, and in a full run from 4 KiB on the
- *       three Python to Python ways (the quick run leaves them out: at 64 KiB they took most of the step). Every consumer reads the 8-byte sequence number at the start of each message and checks it. The
+ *       three Python to Python ways (the quick run leaves them out: at 64 KiB they took most of the
+ *       step). Every consumer reads the 8-byte sequence number at the start of each message and checks it. The
  *       goal: Python consumer / C twin consumer at least 0.8 at 64 KiB (messages per second).</li>
  * </ul>
  * Every jipc end waits hybrid (Java's default, {@code WaitStrategy.hybrid()}: 1000 spins, then futex; the C twin 1000
@@ -173,7 +174,8 @@ public final class PythonBenchmark implements Benchmark {
             rig = 0;
         }
         for (int size : sizes(plan, false)) {
-            // the Python to Python ways at 64 KiB take most of the step (multiprocessing.Queue: ~4 000 msg/s): full only
+            // the Python to Python ways at 64 KiB take most of the step (multiprocessing.Queue: ~4 000 msg/s):
+            // full run only
             boolean local = size >= LOCAL_THROUGHPUT_FROM && !plan.quick();
             long k = throughputBlock(plan, size);
             double channelMessages = 3.0 * warmupBlocks(plan) * k;
@@ -319,7 +321,8 @@ public final class PythonBenchmark implements Benchmark {
                 Paired.Rotation rotation = Paired.rotate(turn, blocks(plan));
                 String common = "; " + size + " B each way; blocks of " + k + " round trips after warm-up blocks"
                         + " of " + latencyWarmupBlock(plan) + " (pairs with a JVM) or " + k + " until "
-                        + warmup(plan).describe() + " (" + warmed + "); five pairs alive, turned through in the order Java->Python channel, Pipe,"
+                        + warmup(plan).describe() + " (" + warmed + "); five pairs alive, turned through in the order"
+                        + " Java->Python channel, Pipe,"
                         + " Python->Java channel, Queue, unix socket (the others blocked on their control pipes)";
                 String channel = " over two jipc channels of " + capacity(size) + " B (named POSIX shared memory"
                         + " objects; Python attaches by name), offer then poll; Java waits WaitStrategy.hybrid() (1000"

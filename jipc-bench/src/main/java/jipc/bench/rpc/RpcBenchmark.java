@@ -207,22 +207,27 @@ public final class RpcBenchmark implements Benchmark {
             try {
                 pairs.add(new Pair("jipc", "rpc hybrid", Crew.launch("jipc rpc hybrid", List.of(
                         rig.java(false, "rpc-service", s, hybridRpc.name()),
-                        rig.java(true, "rpc-client", s, hybridRpc.name(), samples.get(0).toString())), futex), samples.get(0)));
+                        rig.java(true, "rpc-client", s, hybridRpc.name(), samples.get(0).toString())), futex),
+                        samples.get(0)));
                 pairs.add(new Pair("jipc", "rpc futex", Crew.launch("jipc rpc futex", List.of(
                         rig.java(false, "rpc-service-futex", s, futexRpc.name()),
-                        rig.java(true, "rpc-client-futex", s, futexRpc.name(), samples.get(1).toString())), futex), samples.get(1)));
+                        rig.java(true, "rpc-client-futex", s, futexRpc.name(), samples.get(1).toString())), futex),
+                        samples.get(1)));
                 pairs.add(new Pair("C", "raw futex ping-pong", Crew.launch("C raw futex", List.of(
-                        rig.c(false, "futex-b", s), rig.c(true, "futex-a", s, samples.get(2).toString())), futex), samples.get(2)));
+                        rig.c(false, "futex-b", s), rig.c(true, "futex-a", s, samples.get(2).toString())), futex),
+                        samples.get(2)));
                 pairs.add(new Pair("C", "rpc futex", Crew.launch("C rpc", List.of(
                         rig.c(false, "rpc-service", s, cRpc.name()),
                         rig.c(true, "rpc-client", s, cRpc.name(), samples.get(3).toString())), futex),
                         samples.get(3)));
                 pairs.add(new Pair("C", "unix socket request/response", Crew.launch("C unix socket", List.of(
                         rig.c(false, "unix-server", s, socketC.toString()),
-                        rig.c(true, "unix-client", s, socketC.toString(), samples.get(4).toString())), futex), samples.get(4)));
+                        rig.c(true, "unix-client", s, socketC.toString(), samples.get(4).toString())), futex),
+                        samples.get(4)));
                 pairs.add(new Pair("JDK", "unix socket request/response", Crew.launch("JDK unix socket", List.of(
                         rig.java(false, "unix-server", s, socketJdk.toString()),
-                        rig.java(true, "unix-client", s, socketJdk.toString(), samples.get(5).toString())), futex), samples.get(5)));
+                        rig.java(true, "unix-client", s, socketJdk.toString(), samples.get(5).toString())), futex),
+                        samples.get(5)));
                 List<Warmup.Side> warm = new ArrayList<>();
                 for (Pair pair : pairs) {
                     // launched one after the other without waiting: the crews started at once

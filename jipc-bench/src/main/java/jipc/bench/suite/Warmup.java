@@ -131,11 +131,11 @@ public final class Warmup {
      */
     public record Result(int blocks, double seconds, boolean stable, double rate, long count, double spread) {
         /**
-         * For a row's note: {@code stable after 12 warm-up blocks (1.3 s, the last 3 within 2.1 %)}, {@code NOT
-         * stable after ...}, or {@code 1 warm-up block (0.1 s)}.
+         * For a row's note: {@code stable after 12 warm-up blocks (1.3 s, the last ones within 2.1 %)}, {@code NOT
+         * stable after ...}, or {@code 1 warm-up block (0.1 s)} (a side whose rule asks for one block, a C side).
          */
         public String describe() {
-            if (blocks == 1) {
+            if (blocks == 1 && stable) {
                 return String.format(Locale.ROOT, "1 warm-up block (%.1f s)", seconds);
             }
             return String.format(Locale.ROOT, "%s after %d warm-up blocks (%.1f s, the last ones within %.1f %%)",

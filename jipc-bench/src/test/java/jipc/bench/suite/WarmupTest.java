@@ -97,6 +97,15 @@ class WarmupTest {
     }
 
     @Test
+    void aFirstBlockPastTheTimeLimitEndsTheWarmUpNotStable() throws Exception {
+        // one block of 100 at 10 msg/s lasts 10 s, past the 2 s limit: a loaded machine's first block
+        Warmup.Result r = Warmup.run(new Scripted(10), 100, 1_000, 0.02, 0.4, 2, 0.10, Warmup.FROM_RATE);
+        assertEquals(1, r.blocks());
+        assertFalse(r.stable());
+        assertTrue(r.describe().startsWith("NOT stable after 1 warm-up blocks"), r.describe());
+    }
+
+    @Test
     void aRuleSaysWhatItWaitsFor() {
         assertEquals("the last 2 blocks within 2.5 % of their median, 3 to 10 blocks",
                 Warmup.Rule.blocks(2, 0.025, 3, 10).describe());
