@@ -356,8 +356,9 @@ public final class ChannelPairs {
 
     /**
      * As {@link #idleCpu(Peer, String, double)} for several receivers at once, each on its own channel (the quick run
-     * watches all of them over the same {@code seconds}, after one {@link #IDLE_SETTLE}): blocked receivers take no
-     * CPU from each other, and one JVM start, settle and watch serve them all.
+     * watches all of them over the same {@code seconds}, after one {@link #IDLE_SETTLE} and then until all have
+     * settled, {@link #settleTogether}): blocked receivers take no CPU from each other, and one JVM start, settle and
+     * watch serve them all.
      *
      * @return each receiver's idle CPU, in the order of {@code receivers}
      */
@@ -412,6 +413,9 @@ public final class ChannelPairs {
                         threads = threadsCpuNanos(children.get(i).pid());
                     }
                 }
+            }
+            if (children.size() > 1) {
+                settleTogether(children);
             }
             List<Map<String, Long>> cpu0 = new ArrayList<>();
             for (ChildProcess child : children) {
@@ -468,6 +472,42 @@ public final class ChannelPairs {
                 Files.deleteIfExists(file);
             }
         }
+    }
+
+    /** How long {@link #settleTogether} may wait at most, and its window. */
+    static final Duration SETTLE_LIMIT = Duration.ofSeconds(10);
+    static final Duration SETTLE_WINDOW = Duration.ofMillis(200);
+    /** A receiver that burns less than this share of a core over {@link #SETTLE_WINDOW} has settled. */
+    static final double SETTLED = 0.002;
+
+    /**
+     * Several receivers started at once share the CPUs while their JIT works off its start-up queue, so one
+     * {@link #IDLE_SETTLE} is not enough for all (C2 compiler threads at 7-12 % of a core were seen in the watch of
+     * four at load 12): waits, window after window, until every receiver burnt under {@value #SETTLED} of a core in
+     * the last {@link #SETTLE_WINDOW}, at most {@link #SETTLE_LIMIT}.
+     */
+    private static void settleTogether(List<ChildProcess> children) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + SETTLE_LIMIT.toNanos();
+        while (System.nanoTime() - deadline < 0) {
+            long[] before = new long[children.size()];
+            for (int i = 0; i < children.size(); i++) {
+                before[i] = total(threadsCpuNanos(children.get(i).pid()));
+            }
+            long t0 = System.nanoTime();
+            Thread.sleep(SETTLE_WINDOW);
+            long wall = System.nanoTime() - t0;
+            boolean settled = true;
+            for (int i = 0; i < children.size(); i++) {
+                settled &= total(threadsCpuNanos(children.get(i).pid())) - before[i] < SETTLED * wall;
+            }
+            if (settled) {
+                return;
+            }
+        }
+    }
+
+    private static long total(Map<String, Long> threads) {
+        return threads.values().stream().mapToLong(Long::longValue).sum();
     }
 
     /**
