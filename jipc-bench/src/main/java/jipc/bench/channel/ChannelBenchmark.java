@@ -67,13 +67,8 @@ public final class ChannelBenchmark implements Benchmark {
         List<ChannelPairs.IdleReceiver> idle = List.of(new ChannelPairs.IdleReceiver(Peer.JIPC, "futex"),
                 new ChannelPairs.IdleReceiver(Peer.JIPC_VIRTUAL, "futex"),
                 new ChannelPairs.IdleReceiver(Peer.JIPC, "hybrid"), new ChannelPairs.IdleReceiver(Peer.C, "futex"));
-        if (plan.quick()) {
-            // the quick run watches the four idle receivers at once: one start, settle and watch instead of four
-            steps.add(idleTogether(plan, idle));
-        } else {
-            for (ChannelPairs.IdleReceiver r : idle) {
-                steps.add(idle(plan, r.peer(), r.strategy()));
-            }
+        for (ChannelPairs.IdleReceiver r : idle) {
+            steps.add(idle(plan, r.peer(), r.strategy()));
         }
         return steps;
     }
@@ -187,39 +182,15 @@ public final class ChannelBenchmark implements Benchmark {
                         + plan.idleSeconds()), (p, log) -> {
                     ChannelPairs pairs = Rows.pairs(p, log);
                     ChannelPairs.Idle idle = pairs.idleCpu(peer, strategy, p.idleSeconds());
-                    return List.of(idleRow(p, pairs, peer, strategy, idle, ""));
+                    return List.of(idleRow(p, pairs, peer, strategy, idle));
                 });
     }
 
-    /**
-     * One step watching all {@code receivers} idle over the same seconds ({@link ChannelPairs#idleCpu(List,
-     * double)}).
-     */
-    private static Step idleTogether(Plan plan, List<ChannelPairs.IdleReceiver> receivers) {
-        List<String> names = receivers.stream().map(r -> implementation(r.peer()) + " " + mechanism(r.peer(),
-                r.strategy())).toList();
-        return new Step("idle CPU: " + String.join(", ", names) + " (together)", seconds(JVM_PAIR_SECONDS / 2
-                + ChannelPairs.IDLE_SETTLE.toMillis() / 1e3 + plan.idleSeconds()), (p, log) -> {
-                    ChannelPairs pairs = Rows.pairs(p, log);
-                    List<ChannelPairs.Idle> idle = pairs.idleCpu(receivers, p.idleSeconds());
-                    List<Result> rows = new ArrayList<>();
-                    for (int i = 0; i < receivers.size(); i++) {
-                        rows.add(idleRow(p, pairs, receivers.get(i).peer(), receivers.get(i).strategy(), idle.get(i),
-                                "; watched at the same time as the other " + (receivers.size() - 1) + " idle"
-                                        + " receivers (" + String.join(", ", names) + "), each on its own channel,"
-                                        + " after the settle and then until each burnt under 0.2 % of a core over"
-                                        + " 200 ms (at most 10 s)"));
-                    }
-                    return rows;
-                });
-    }
-
-    private static Result idleRow(Plan p, ChannelPairs pairs, Peer peer, String strategy, ChannelPairs.Idle idle,
-            String together) {
+    private static Result idleRow(Plan p, ChannelPairs pairs, Peer peer, String strategy, ChannelPairs.Idle idle) {
         return Rows.idle(mechanism(peer, strategy), implementation(peer), idle.percent(), Rows.pinning(pairs),
                 "a receiver blocked on an empty channel for " + p.idleSeconds() + " s (after "
                         + ChannelPairs.IDLE_SETTLE.toMillis() + " ms to settle); CPU of all its threads from"
                         + " /proc/PID/task/*/schedstat; busiest threads: " + idle.busiest() + "; " + note(strategy)
-                        + threadNote(peer) + together);
+                        + threadNote(peer));
     }
 }

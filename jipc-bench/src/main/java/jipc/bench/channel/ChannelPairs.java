@@ -355,10 +355,11 @@ public final class ChannelPairs {
     }
 
     /**
-     * As {@link #idleCpu(Peer, String, double)} for several receivers at once, each on its own channel (the quick run
-     * watches all of them over the same {@code seconds}, after one {@link #IDLE_SETTLE} and then until all have
-     * settled, {@link #settleTogether}): blocked receivers take no CPU from each other, and one JVM start, settle and
-     * watch serve them all.
+     * As {@link #idleCpu(Peer, String, double)} for several receivers at once, each on its own channel, watched over
+     * the same {@code seconds} after one {@link #IDLE_SETTLE} and then until all have settled ({@link #settleTogether}).
+     * The steps of {@code jipc bench} watch one receiver each: four at once saved no time (three JVMs starting together
+     * needed up to the 10 s settle limit before their compiler threads were quiet: 16 s against about 11 s for four
+     * steps, 6 Dec 2026), and without the settle their figures read high.
      *
      * @return each receiver's idle CPU, in the order of {@code receivers}
      */
