@@ -57,6 +57,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "crew.h"
+
 #define SHM_FD 3
 #define HYBRID_SPINS 1000
 
@@ -646,18 +648,9 @@ static int crew(int argc, char **argv) {
     }
     int64_t *times = NULL;
     long times_length = 0;
-    printf("ready\n");
-    fflush(stdout);
-    char line[128];
-    while (fgets(line, sizeof line, stdin) != NULL) {
-        if (strncmp(line, "quit", 4) == 0) {
-            break;
-        }
-        if (strncmp(line, "run ", 4) != 0) {
-            fprintf(stderr, "channel_bench: unknown command %s", line);
-            return 2;
-        }
-        long count = atol(line + 4);
+    crew_ready();
+    long count;
+    while ((count = crew_next_block("channel_bench")) >= 0) {
         if (times_length < count) {
             free(times);
             times = malloc(sizeof(int64_t) * count);
@@ -670,9 +663,7 @@ static int crew(int argc, char **argv) {
         int64_t cpu = cpu_ns();
         int64_t p50 = crew_block(&c, count, times);
         int64_t t1 = now_ns();
-        printf("done %lld %lld %lld %ld 0 %lld\n", (long long) t0, (long long) t1, (long long) (cpu_ns() - cpu),
-               count, (long long) p50);
-        fflush(stdout);
+        crew_done(t0, t1, cpu_ns() - cpu, count, 0, p50);
     }
     return 0;
 }

@@ -26,6 +26,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "crew.h"
+
 #define HYBRID_SPINS 1000
 
 enum strategy { SPIN, HYBRID, FUTEX };
@@ -119,18 +121,9 @@ int main(int argc, char **argv) {
     if (jipc_channel_register_consumer(&ch) < 0) {
         die("jipc_channel_register_consumer", name);
     }
-    printf("ready\n");
-    fflush(stdout);
-    char line[128];
-    while (fgets(line, sizeof line, stdin) != NULL) {
-        if (strncmp(line, "quit", 4) == 0) {
-            break;
-        }
-        if (strncmp(line, "run ", 4) != 0) {
-            fprintf(stderr, "channel_crew: unknown command %s", line);
-            return 2;
-        }
-        long count = atol(line + 4);
+    crew_ready();
+    long count;
+    while ((count = crew_next_block("channel_crew")) >= 0) {
         int64_t t0 = clock_ns(CLOCK_MONOTONIC);
         int64_t cpu = clock_ns(CLOCK_PROCESS_CPUTIME_ID);
         int64_t end = expected + count;
@@ -138,9 +131,7 @@ int main(int argc, char **argv) {
             receive(&ch, strategy, name);
         }
         int64_t t1 = clock_ns(CLOCK_MONOTONIC);
-        printf("done %lld %lld %lld %ld 0 0\n", (long long) t0, (long long) t1,
-               (long long) (clock_ns(CLOCK_PROCESS_CPUTIME_ID) - cpu), count);
-        fflush(stdout);
+        crew_done(t0, t1, clock_ns(CLOCK_PROCESS_CPUTIME_ID) - cpu, count, 0, 0);
     }
     jipc_channel_unregister_consumer(&ch);
     munmap(base, (size_t) st.st_size);

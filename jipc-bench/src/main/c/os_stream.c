@@ -46,6 +46,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "crew.h"
+
 #define CONNECT_TIMEOUT_NS (30LL * 1000000000LL)
 
 static int in_fd = -1;
@@ -348,18 +350,9 @@ static void throughput(int side_a, const char *outdir, long size, long warmup, l
 /* The crew:SIZE item: blocks of COUNT messages on demand (see the header). */
 static void crew(int side_a, long size, char *buffer) {
     long next = 0;
-    char line[128];
-    printf("ready\n");
-    fflush(stdout);
-    while (fgets(line, sizeof line, stdin) != NULL) {
-        if (strncmp(line, "quit", 4) == 0) {
-            break;
-        }
-        if (strncmp(line, "run ", 4) != 0) {
-            fprintf(stderr, "os_stream: unknown command %s", line);
-            exit(2);
-        }
-        long count = atol(line + 4);
+    crew_ready();
+    long count;
+    while ((count = crew_next_block("os_stream")) >= 0) {
         int64_t t0 = now_ns(CLOCK_MONOTONIC);
         int64_t cpu0 = now_ns(CLOCK_PROCESS_CPUTIME_ID);
         for (long i = 0; i < count; i++, next++) {
@@ -381,9 +374,7 @@ static void crew(int side_a, long size, char *buffer) {
             }
         }
         int64_t t1 = now_ns(CLOCK_MONOTONIC);
-        printf("done %lld %lld %lld %ld 0 0\n", (long long) t0, (long long) t1,
-               (long long) (now_ns(CLOCK_PROCESS_CPUTIME_ID) - cpu0), count);
-        fflush(stdout);
+        crew_done(t0, t1, now_ns(CLOCK_PROCESS_CPUTIME_ID) - cpu0, count, 0, 0);
     }
 }
 

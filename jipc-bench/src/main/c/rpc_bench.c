@@ -37,6 +37,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "crew.h"
+
 #define SHM_FD 3
 
 static void die(const char *what) {
@@ -221,18 +223,9 @@ int main(int argc, char **argv) {
     int64_t *times = NULL;
     long times_length = 0;
     int64_t next = 0;
-    printf("ready\n");
-    fflush(stdout);
-    char line[128];
-    while (fgets(line, sizeof line, stdin) != NULL) {
-        if (strncmp(line, "quit", 4) == 0) {
-            break;
-        }
-        if (strncmp(line, "run ", 4) != 0) {
-            fprintf(stderr, "rpc_bench: unknown command %s", line);
-            return 2;
-        }
-        long count = atol(line + 4);
+    crew_ready();
+    long count;
+    while ((count = crew_next_block("rpc_bench")) >= 0) {
         if (client_side && times_length < count) {
             free(times);
             times = malloc(sizeof(int64_t) * count);
@@ -313,9 +306,7 @@ int main(int argc, char **argv) {
             qsort(times, count, sizeof(int64_t), cmp64);
             p50 = times[count / 2];
         }
-        printf("done %lld %lld %lld %ld 0 %lld\n", (long long) t0, (long long) t1, (long long) (cpu_ns() - cpu),
-               count, (long long) p50);
-        fflush(stdout);
+        crew_done(t0, t1, cpu_ns() - cpu, count, 0, p50);
     }
     if (rpc_role) {
         if (client_side) {

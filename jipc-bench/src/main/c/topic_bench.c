@@ -38,6 +38,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "crew.h"
+
 #define SHM_FD 3
 #define HYBRID_SPINS 1000
 
@@ -221,18 +223,9 @@ int main(int argc, char **argv) {
     }
     int64_t next = 0;
     long ring_index = 0;
-    printf("ready\n");
-    fflush(stdout);
-    char line[128];
-    while (fgets(line, sizeof line, stdin) != NULL) {
-        if (strncmp(line, "quit", 4) == 0) {
-            break;
-        }
-        if (strncmp(line, "run ", 4) != 0) {
-            fprintf(stderr, "topic_bench: unknown command %s", line);
-            return 2;
-        }
-        long count = atol(line + 4);
+    crew_ready();
+    long count;
+    while ((count = crew_next_block("topic_bench")) >= 0) {
         int64_t t0 = now_ns();
         int64_t cpu = cpu_ns();
         int64_t received = r.received, lost = r.lost, p50 = 0, handled = count;
@@ -293,9 +286,7 @@ int main(int argc, char **argv) {
             return 2;
         }
         int64_t t1 = now_ns();
-        printf("done %lld %lld %lld %lld %lld %lld\n", (long long) t0, (long long) t1, (long long) (cpu_ns() - cpu),
-               (long long) handled, (long long) (r.lost - lost), (long long) p50);
-        fflush(stdout);
+        crew_done(t0, t1, cpu_ns() - cpu, handled, r.lost - lost, p50);
     }
     if (has_sub) {
         jipc_topic_subscriber_close(&sub);

@@ -23,19 +23,49 @@ import jipc.process.Spawn;
  * @param compiler {@code gcc --version}'s first line
  */
 public record CProgram(Path executable, List<String> compileCommand, String compiler) {
+    /** The crew protocol's member half ({@code jipc.bench.Crew}), included by every C peer: copied beside each. */
+    static final String CREW_HEADER = "crew.h";
     /** Optimisation flags of every baseline. */
     public static final List<String> CFLAGS = List.of("-O2", "-Wall", "-Wextra");
 
+    /** Programs this JVM has compiled, by name and extra files: a second suite copies the first one's executable. */
+    private static final java.util.Map<List<String>, CProgram> COMPILED = new java.util.HashMap<>();
+
     /**
-     * Copies {@code NAME.c} and the {@code extraFiles} (e.g. {@code jipc_channel.c}, {@code jipc_channel.h}: the
-     * repository's {@code native/} directory travels in the jar too) into {@code directory} and compiles
-     * {@code NAME.c} with the extra {@code .c} files there to {@code NAME}.
+     * Copies {@code NAME.c}, {@value #CREW_HEADER} and the {@code extraFiles} (e.g. {@code jipc_channel.c},
+     * {@code jipc_channel.h}: the repository's {@code native/} directory travels in the jar too) into
+     * {@code directory} and compiles
+     * {@code NAME.c} with the extra {@code .c} files there to {@code NAME}. gcc runs once per JVM (per run of
+     * {@code jipc bench}) for a name and its extra files: the sources come from the jar and do not change, so a later
+     * call copies the sources and the executable built by the first one (and reports its command line).
      *
      * @throws IOException naming gcc's exit status if gcc is missing or fails (its messages go to stderr)
      */
-    public static CProgram compile(String name, Path directory, String... extraFiles) throws IOException,
+    public static synchronized CProgram compile(String name, Path directory, String... extraFiles)
+            throws IOException, InterruptedException {
+        List<String> key = new java.util.ArrayList<>(List.of(name));
+        key.addAll(List.of(extraFiles));
+        CProgram built = COMPILED.get(key);
+        if (built != null && Files.isExecutable(built.executable())) {
+            copy(name + ".c", directory);
+            copy(CREW_HEADER, directory);
+            for (String extra : extraFiles) {
+                copy(extra, directory);
+            }
+            Path executable = directory.resolve(name);
+            Files.copy(built.executable(), executable, StandardCopyOption.REPLACE_EXISTING,
+                    StandardCopyOption.COPY_ATTRIBUTES);
+            return new CProgram(executable, built.compileCommand(), built.compiler());
+        }
+        CProgram program = gcc(name, directory, extraFiles);
+        COMPILED.put(key, program);
+        return program;
+    }
+
+    private static CProgram gcc(String name, Path directory, String... extraFiles) throws IOException,
             InterruptedException {
         Path source = copy(name + ".c", directory);
+        copy(CREW_HEADER, directory);
         Path executable = directory.resolve(name);
         List<String> command = new java.util.ArrayList<>(List.of("gcc"));
         command.addAll(CFLAGS);

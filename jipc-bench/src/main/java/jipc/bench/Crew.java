@@ -66,6 +66,7 @@ public final class Crew implements AutoCloseable {
     private final List<OutputStream> controls = new ArrayList<>();
     private final List<ReadEnd> reportEnds = new ArrayList<>();
     private final List<BufferedReader> reports = new ArrayList<>();
+    private boolean ready;
 
     private Crew(String name) {
         this.name = name;
@@ -91,6 +92,25 @@ public final class Crew implements AutoCloseable {
      */
     public static Crew start(String name, List<List<String>> commands,
             List<? extends java.util.Map<Integer, ? extends HasFd>> fds, Duration limit) throws IOException {
+        Crew crew = launch(name, commands, fds);
+        crew.awaitReady(limit);
+        return crew;
+    }
+
+    /**
+     * Starts {@code commands} as {@link #start(String, List, HasFd, Duration)} does, without waiting for them: several
+     * crews launched one after the other start at once (a JVM's start waits on the disk and on class loading as much
+     * as on the CPU), then {@link #awaitReady} each before its first block.
+     *
+     * @throws IOException if one fails to start (all are killed)
+     */
+    public static Crew launch(String name, List<List<String>> commands, HasFd shared) throws IOException {
+        return launch(name, commands, commands.stream().map(c -> java.util.Map.of(Peers.SHM_FD, shared)).toList());
+    }
+
+    /** As {@link #launch(String, List, HasFd)}, member {@code i} with the fds {@code fds.get(i)}. */
+    public static Crew launch(String name, List<List<String>> commands,
+            List<? extends java.util.Map<Integer, ? extends HasFd>> fds) throws IOException {
         if (fds.size() != commands.size()) {
             throw new IllegalArgumentException("fds=" + fds.size() + " != commands=" + commands.size());
         }
@@ -99,16 +119,34 @@ public final class Crew implements AutoCloseable {
             for (int i = 0; i < commands.size(); i++) {
                 crew.add(commands.get(i), fds.get(i));
             }
-            long deadline = System.nanoTime() + limit.toNanos();
-            for (int i = 0; i < commands.size(); i++) {
-                String line = crew.readLine(i, deadline);
-                if (!line.strip().equals("ready")) {
-                    throw new IOException(crew.label(i) + ": expected 'ready', got '" + line + "'");
-                }
-            }
             return crew;
         } catch (IOException | RuntimeException e) {
             crew.kill();
+            throw e;
+        }
+    }
+
+    /**
+     * Waits until every member has said {@code ready} (once; later calls return at once).
+     *
+     * @throws IOException if one exits or says something else, or not all are ready within {@code limit} (all are
+     *         killed)
+     */
+    public void awaitReady(Duration limit) throws IOException {
+        if (ready) {
+            return;
+        }
+        try {
+            long deadline = System.nanoTime() + limit.toNanos();
+            for (int i = 0; i < size(); i++) {
+                String line = readLine(i, deadline);
+                if (!line.strip().equals("ready")) {
+                    throw new IOException(label(i) + ": expected 'ready', got '" + line + "'");
+                }
+            }
+            ready = true;
+        } catch (IOException | RuntimeException e) {
+            kill();
             throw e;
         }
     }

@@ -16,10 +16,12 @@ import jipc.bench.suite.Step;
  * jipc and C-twin rows: latency {@code "channel spin"} (ping-pong over two rings, spinning) and throughput
  * {@code "channel"} (one producer process, one consumer process, spinning: Agrona has no cross-process wake-up),
  * both by {@code "Agrona"}. The peers ({@link AgronaPeer}) run with {@link ChannelPairs#AGRONA_JVM_OPTIONS}.
- * Run alone: {@code ./jipc bench --only agrona [--full] [--pin A,B] [--steps TEXT,...]}.
+ * Run alone: {@code ./jipc bench --only agrona [--full] [--pin A,B] [--steps TEXT,...]}. The quick run with its own
+ * sizes measures only Agrona's 64 KiB throughput here: its 64 B round trips and throughput are rows of the channel
+ * suite's paired steps then ({@link ChannelPaired}), which measure Agrona's pairs anyway.
  */
 public final class AgronaBenchmark implements Benchmark {
-    private static final String PEER_NOTE = "Agrona " + version() + " peers run with " + String.join(" ",
+    static final String PEER_NOTE = "Agrona " + version() + " peers run with " + String.join(" ",
             ChannelPairs.AGRONA_JVM_OPTIONS) + " (Agrona 2.x on JDK 25); ";
 
     /**
@@ -48,7 +50,9 @@ public final class AgronaBenchmark implements Benchmark {
     @Override
     public List<Step> steps(Plan plan) {
         List<Step> steps = new ArrayList<>();
-        for (int size : plan.latencySizes()) {
+        // the quick run with its own sizes takes Agrona's 64 B rows from the channel suite's paired steps
+        boolean quick = ChannelPaired.quickDefaults(plan);
+        for (int size : quick ? List.<Integer>of() : plan.latencySizes()) {
             steps.add(new Step("latency: Agrona channel spin " + ChannelBenchmark.size(size),
                     ChannelBenchmark.latencyEstimate(plan, true, "spin", size), (p, log) -> {
                         ChannelPairs pairs = Rows.pairs(p, log);
@@ -61,6 +65,9 @@ public final class AgronaBenchmark implements Benchmark {
                     }));
         }
         for (int size : plan.throughputSizes()) {
+            if (quick && size == 64) {
+                continue;
+            }
             steps.add(new Step("throughput: Agrona channel " + ChannelBenchmark.size(size),
                     ChannelBenchmark.throughputEstimate(plan, true, size), (p, log) -> {
                         ChannelPairs pairs = Rows.pairs(p, log);

@@ -64,10 +64,12 @@ public final class ChannelBenchmark implements Benchmark {
             steps.add(memcpy(plan, size));
         }
         steps.addAll(ChannelPaired.steps(plan));
-        steps.add(idle(plan, Peer.JIPC, "futex"));
-        steps.add(idle(plan, Peer.JIPC_VIRTUAL, "futex"));
-        steps.add(idle(plan, Peer.JIPC, "hybrid"));
-        steps.add(idle(plan, Peer.C, "futex"));
+        List<ChannelPairs.IdleReceiver> idle = List.of(new ChannelPairs.IdleReceiver(Peer.JIPC, "futex"),
+                new ChannelPairs.IdleReceiver(Peer.JIPC_VIRTUAL, "futex"),
+                new ChannelPairs.IdleReceiver(Peer.JIPC, "hybrid"), new ChannelPairs.IdleReceiver(Peer.C, "futex"));
+        for (ChannelPairs.IdleReceiver r : idle) {
+            steps.add(idle(plan, r.peer(), r.strategy()));
+        }
         return steps;
     }
 
@@ -180,11 +182,15 @@ public final class ChannelBenchmark implements Benchmark {
                         + plan.idleSeconds()), (p, log) -> {
                     ChannelPairs pairs = Rows.pairs(p, log);
                     ChannelPairs.Idle idle = pairs.idleCpu(peer, strategy, p.idleSeconds());
-                    return List.of(Rows.idle(mechanism, implementation, idle.percent(),
-                            Rows.pinning(pairs), "a receiver blocked on an empty channel for " + p.idleSeconds()
-                                    + " s (after " + ChannelPairs.IDLE_SETTLE.toMillis() + " ms to settle); CPU of"
-                                    + " all its threads from /proc/PID/task/*/schedstat; busiest threads: "
-                                    + idle.busiest() + "; " + note(strategy) + threadNote(peer)));
+                    return List.of(idleRow(p, pairs, peer, strategy, idle));
                 });
+    }
+
+    private static Result idleRow(Plan p, ChannelPairs pairs, Peer peer, String strategy, ChannelPairs.Idle idle) {
+        return Rows.idle(mechanism(peer, strategy), implementation(peer), idle.percent(), Rows.pinning(pairs),
+                "a receiver blocked on an empty channel for " + p.idleSeconds() + " s (after "
+                        + ChannelPairs.IDLE_SETTLE.toMillis() + " ms to settle); CPU of all its threads from"
+                        + " /proc/PID/task/*/schedstat; busiest threads: " + idle.busiest() + "; " + note(strategy)
+                        + threadNote(peer));
     }
 }

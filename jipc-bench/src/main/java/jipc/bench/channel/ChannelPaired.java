@@ -21,6 +21,7 @@ import jipc.bench.suite.PairedRatio;
 import jipc.bench.suite.Plan;
 import jipc.bench.suite.Result;
 import jipc.bench.suite.Step;
+import jipc.bench.suite.Warmup;
 import jipc.channel.ChannelDescriptor;
 import jipc.channel.OneToOneChannel;
 import jipc.shm.Mapping;
@@ -46,15 +47,15 @@ import org.HdrHistogram.Histogram;
  *   <li>{@code "channel throughput 64 KiB (paired)"}: jipc, the C twin and the one-process memcpy.</li>
  * </ul>
  * The steps also report the absolute rows of their jipc and C pairs (pooled over the measured blocks), in place of
- * the single-row steps of {@link ChannelBenchmark} at those sizes; Agrona's rows stay the {@code agrona} suite's. Each
- * Java pair is warmed until two consecutive warm-up blocks' figures are within {@value #STABLE} of each other (at
- * most {@link #maxWarmupBlocks} blocks; a note says which), and the Java pairs report the bytes their hot threads
- * allocated per message ({@code ThreadMXBean.getThreadAllocatedBytes}), as a paired "ratio" of figure
- * {@value #ALLOCATED}.
+ * the single-row steps of {@link ChannelBenchmark} at those sizes; Agrona's rows stay the {@code agrona} suite's
+ * (but for the quick run with its own sizes: {@link #quickDefaults}). Each Java pair is warmed until the rates of two
+ * consecutive warm-up blocks are within {@value #STABLE} of their median ({@link Warmup}, at most
+ * {@link #maxWarmupBlocks} blocks; a note says which), and the Java pairs report the bytes their hot threads allocated
+ * per message ({@code ThreadMXBean.getThreadAllocatedBytes}), as a paired "ratio" of figure {@value #ALLOCATED}.
  */
 public final class ChannelPaired {
-    /** Consecutive warm-up blocks within this relative difference count as stable. */
-    static final double STABLE = 0.05;
+    /** The last two warm-up blocks' rates within this of their median (about twice this apart) count as stable. */
+    static final double STABLE = 0.025;
     /** The mechanism name of the sides that send with the batch API, {@value #BATCH} messages per batch. */
     static final String BATCHED = "channel (batch 64)";
     /** Messages per batch of the {@value #BATCHED} sides. */
@@ -113,10 +114,26 @@ public final class ChannelPaired {
         return size == 64 || size == 65536;
     }
 
+    /**
+     * Whether {@code plan} is the quick run with its own sizes: then the paired latency step runs at 64 B only (the
+     * 4 KiB one, a second set of five JVM pairs, is the full run's) and the paired steps report Agrona's rows
+     * themselves, the {@code agrona} suite measuring only what they do not ({@link AgronaBenchmark}).
+     */
+    static boolean quickDefaults(Plan plan) {
+        Plan quick = Plan.quickRun();
+        return plan.quick() && plan.latencySizes().equals(quick.latencySizes())
+                && plan.throughputSizes().equals(quick.throughputSizes());
+    }
+
+    /** The sizes of the paired latency steps: the plan's, or 64 B for the quick run's own ({@link #quickDefaults}). */
+    static List<Integer> latencySizes(Plan plan) {
+        return quickDefaults(plan) ? List.of(64) : plan.latencySizes();
+    }
+
     /** The paired steps of {@code plan}: one per latency size, and throughput at 64 B and 64 KiB if planned. */
     static List<Step> steps(Plan plan) {
         List<Step> steps = new ArrayList<>();
-        for (int size : plan.latencySizes()) {
+        for (int size : latencySizes(plan)) {
             // typically 4 warm-up blocks per Java side; a spinning round trip of 64 KiB takes about 2 us here
             double seconds = 5 * ChannelBenchmark.JVM_PAIR_SECONDS + (blocks(plan) + 4)
                     * (5 * spinBlock(plan) * (1e-6 + size * 3e-11) + 4 * futexBlock(plan) * 40e-6);
@@ -195,7 +212,10 @@ public final class ChannelPaired {
             return measured * 1e9 / elapsed;
         }
 
-        /** The warm-up's outcome, e.g. {@code "stable after 4 warm-up blocks of 2048 (last two within 1.2%)"}. */
+        /**
+         * The warm-up's outcome, e.g. {@code "stable after 4 warm-up blocks (0.2 s, the last ones within 1.2 %), blocks
+         * of 5000"}.
+         */
         public String warmNote() {
             return warmNote;
         }
@@ -251,41 +271,42 @@ public final class ChannelPaired {
     }
 
     /**
-     * Warms every side: one block for a C side; Java sides block after block until two consecutive figures differ by
-     * at most {@value #STABLE} (after at least {@link #minWarmupBlocks}), or {@link #maxWarmupBlocks} blocks, turning
-     * through the sides not yet warm. Then empties the sample files.
+     * When a Java side is warm ({@link Warmup}): the last two blocks within {@value #STABLE} of their median (about
+     * twice that apart), after at least {@link #minWarmupBlocks} and at most {@link #maxWarmupBlocks} blocks.
+     */
+    public static Warmup.Rule javaWarmup(Plan plan) {
+        return Warmup.Rule.blocks(2, STABLE, minWarmupBlocks(plan), maxWarmupBlocks(plan));
+    }
+
+    /**
+     * Waits until every side's crew is ready ({@link Crew#awaitReady}), then warms every side round robin
+     * ({@link Warmup#roundRobin}): one block for a C side ({@link Warmup.Rule#ONCE}), a Java side until
+     * {@link #javaWarmup}. Then empties the sample files.
      */
     public static void warm(List<Side> sides, Plan plan) throws IOException {
-        double[] last = new double[sides.size()];
-        boolean[] done = new boolean[sides.size()];
-        for (int round = 1; round <= maxWarmupBlocks(plan); round++) {
-            boolean any = false;
-            for (int s = 0; s < sides.size(); s++) {
-                Side side = sides.get(s);
-                if (done[s]) {
-                    continue;
-                }
-                any = true;
+        for (Side side : sides) {
+            // the crews were launched one after the other without waiting: they started at once
+            side.crew.awaitReady(START_LIMIT);
+        }
+        List<Warmup.Side> warm = new ArrayList<>();
+        for (Side side : sides) {
+            Warmup.Block block = count -> {
                 double figure = side.block(false);
-                if (!side.java) {
-                    done[s] = true;
-                    side.warmNote = "1 warm-up block of " + side.warmupBlock;
-                    continue;
-                }
-                double change = round == 1 ? Double.NaN : Math.abs(figure / last[s] - 1);
-                if (round >= Math.max(2, minWarmupBlocks(plan)) && change <= STABLE) {
-                    done[s] = true;
-                    side.warmNote = String.format(Locale.ROOT, "stable after %d warm-up blocks of %d (last two"
-                            + " within %.1f%%)", round, side.warmupBlock, change * 100);
-                } else if (round == maxWarmupBlocks(plan)) {
-                    side.warmNote = String.format(Locale.ROOT, "UNSTABLE: %d warm-up blocks of %d, the last two"
-                            + " still %.1f%% apart", round, side.warmupBlock, change * 100);
-                }
-                last[s] = figure;
-            }
-            if (!any) {
-                break;
-            }
+                // a latency side's figure is its median round trip: the rate is its inverse
+                return side.latency ? 1e9 / Math.max(figure, 1) : figure;
+            };
+            warm.add(Warmup.Side.fixed(block, side.java ? javaWarmup(plan) : Warmup.Rule.ONCE, side.warmupBlock));
+        }
+        List<Warmup.Result> results;
+        try {
+            results = Warmup.roundRobin(warm);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("warm-up interrupted", e);
+        }
+        for (int s = 0; s < sides.size(); s++) {
+            Side side = sides.get(s);
+            side.warmNote = results.get(s).describe() + ", blocks of " + side.warmupBlock;
         }
         for (Side side : sides) {
             if (side.samples != null) {
@@ -298,7 +319,7 @@ public final class ChannelPaired {
             boolean latency, long block, long warmupBlock, List<List<String>> members, Memfd memfd, Path samples)
             throws IOException {
         try {
-            Crew crew = Crew.start(implementation + " " + mechanism, members, memfd, START_LIMIT);
+            Crew crew = Crew.launch(implementation + " " + mechanism, members, memfd);
             Side side = new Side(implementation, mechanism, java, latency, block, warmupBlock, crew, memfd,
                     samples);
             sides.add(side);
@@ -420,7 +441,7 @@ public final class ChannelPaired {
                                 Paired.TAIL_REPLICATES, Paired.TAIL_SEED)));
             }
             allocation(ratios, sides, rows, Result.Kind.LATENCY, size, rotation.seconds());
-            return new Step.Outcome(ownRows(rows), ratios);
+            return new Step.Outcome(ownRows(plan, rows), ratios);
         } finally {
             closeAll(sides);
             Peers.deleteTree(work);
@@ -505,7 +526,7 @@ public final class ChannelPaired {
                         floor, note));
             }
             allocation(ratios, sides, rows, Result.Kind.THROUGHPUT, size, rotation.seconds());
-            return new Step.Outcome(ownRows(rows), ratios);
+            return new Step.Outcome(ownRows(plan, rows), ratios);
         } finally {
             closeAll(sides);
         }
@@ -513,14 +534,18 @@ public final class ChannelPaired {
 
     /**
      * The rows a paired step reports: all but Agrona's (the {@code agrona} suite measures Agrona's rows on its own,
-     * and a run of both suites must not have two rows of one name); its Agrona pair serves the ratios only.
+     * and a run of both suites must not have two rows of one name; its Agrona pair serves the ratios only), except in
+     * the quick run with its own sizes ({@link #quickDefaults}), where the {@code agrona} suite leaves these rows to
+     * the paired steps.
      */
-    private static List<Result> ownRows(List<Result> rows) {
-        return rows.stream().filter(r -> !r.implementation().equals("Agrona")).toList();
+    private static List<Result> ownRows(Plan plan, List<Result> rows) {
+        return quickDefaults(plan) ? rows : rows.stream().filter(r -> !r.implementation().equals("Agrona")).toList();
     }
 
     private static String latencyNote(Side side, long capacity, Plan plan) {
-        String how = switch (side.mechanism) {
+        String how = side.implementation.equals("Agrona") ? AgronaBenchmark.PEER_NOTE + "two OneToOneRingBuffers of "
+                + capacity + " B (a to b, b to a), write + read, busy spin with Thread.onSpinWait()"
+                : switch (side.mechanism) {
             case "shm spin flag" -> "floor: payload memcpy into shared memory, release store of a 32-bit sequence"
                     + " word, acquire spin on it with pause; the reader reads the 8-byte sequence number";
             case "futex" -> "floor: payload memcpy into shared memory, release store of a 32-bit sequence word,"
@@ -537,7 +562,9 @@ public final class ChannelPaired {
     }
 
     private static String throughputNote(Side side, long capacity, Plan plan) {
-        String how = switch (side.mechanism) {
+        String how = side.implementation.equals("Agrona") ? AgronaBenchmark.PEER_NOTE + "one producer process, one"
+                + " consumer process, a OneToOneRingBuffer of " + capacity + " B; write + read, both spin (no"
+                + " cross-process wake-up in Agrona)" : switch (side.mechanism) {
             case "memcpy" -> "the physical limit: one process memcpy-ing each message into the ring area (" + capacity
                     + " B) of a shared memfd, no consumer; receiver CPU = the copier's";
             case "spsc ring" -> "the C SPSC ring floor: 64-byte slots, the sequence number + 1 in the slot (stored"

@@ -34,7 +34,6 @@ import jipc.pipe.Pipe;
  */
 final class StreamPaired {
     static final int SIZE = 65536;
-    private static final Duration START_LIMIT = Duration.ofSeconds(120);
 
     private StreamPaired() {
     }
@@ -133,7 +132,7 @@ final class StreamPaired {
 
     private static Side start(String implementation, String mechanism, boolean java, long block,
             List<List<String>> members, List<Map<Integer, HasFd>> fds, AutoCloseable resources) throws IOException {
-        Crew crew = Crew.start(implementation + " " + mechanism, members, fds, START_LIMIT);
+        Crew crew = Crew.launch(implementation + " " + mechanism, members, fds);
         return new Side(implementation, mechanism, java, false, block, block, crew, resources, null);
     }
 

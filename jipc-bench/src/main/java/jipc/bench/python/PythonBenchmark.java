@@ -22,6 +22,7 @@ import jipc.bench.suite.PairedRatio;
 import jipc.bench.suite.Plan;
 import jipc.bench.suite.Result;
 import jipc.bench.suite.Step;
+import jipc.bench.suite.Warmup;
 import jipc.channel.SharedChannel;
 import jipc.shm.Memfd;
 
@@ -36,8 +37,9 @@ import jipc.shm.Memfd;
  *       Python to a forked Python child over {@code multiprocessing.Pipe}, {@code multiprocessing.Queue} and an
  *       AF_UNIX socket pair. The goal: Pipe / jipc channel, both directions, at least 5 at 64 B;</li>
  *   <li>throughput, per throughput size (64 B and 64 KiB): a Java producer to a Python consumer and to the C twin's
- *       consumer ({@code channel_crew.c}), a Python producer to a Java consumer, and from 4 KiB on the three Python to
- *       Python ways. Every consumer reads the 8-byte sequence number at the start of each message and checks it. The
+ *       consumer ({@code channel_crew.c}), a Python producer to a Java consumer, and in a full run from 4 KiB on the
+ *       three Python to Python ways (the quick run leaves them out: at 64 KiB they took most of the
+ *       step). Every consumer reads the 8-byte sequence number at the start of each message and checks it. The
  *       goal: Python consumer / C twin consumer at least 0.8 at 64 KiB (messages per second).</li>
  * </ul>
  * Every jipc end waits hybrid (Java's default, {@code WaitStrategy.hybrid()}: 1000 spins, then futex; the C twin 1000
@@ -60,7 +62,10 @@ public final class PythonBenchmark implements Benchmark {
     static final double RIG_SECONDS = 8;
     static final double ROUND_TRIP_SECONDS = 60e-6;
     static final double LOCAL_MESSAGE_SECONDS = 100e-6;
-    /** From this size on the throughput step also runs the Python to Python ways (the goal's size is 64 KiB). */
+    /**
+     * From this size on the throughput step of a full run also runs the Python to Python ways (the goal's size is
+     * 64 KiB).
+     */
     static final int LOCAL_THROUGHPUT_FROM = 4096;
 
     static final String WAIT = "hybrid";
@@ -85,8 +90,23 @@ public final class PythonBenchmark implements Benchmark {
         return tiny(plan) ? 4 : plan.quick() ? 20 : 40;
     }
 
+    /** The most warm-up blocks of a side: 10, or 20 in a full run; 1 for a smoke test's plan. */
     static int warmupBlocks(Plan plan) {
         return tiny(plan) ? 1 : plan.quick() ? 10 : 20;
+    }
+
+    /** When a side is warm ({@link Warmup}): the last 3 blocks' rates within 10 % of their median. */
+    static Warmup.Rule warmup(Plan plan) {
+        return Warmup.Rule.blocks(3, 0.10, Math.min(3, warmupBlocks(plan)), warmupBlocks(plan));
+    }
+
+    /** {@code "NAME stable after ...; NAME ..."}, for a note. */
+    static String warmNotes(List<String> names, List<Warmup.Result> results) {
+        List<String> notes = new ArrayList<>();
+        for (int i = 0; i < names.size(); i++) {
+            notes.add(names.get(i) + " " + results.get(i).describe());
+        }
+        return String.join("; ", notes);
     }
 
     /** Round trips per block: 100 (400 in a full run), each about 5 to 60 us; 20 for a smoke test. */
@@ -154,7 +174,9 @@ public final class PythonBenchmark implements Benchmark {
             rig = 0;
         }
         for (int size : sizes(plan, false)) {
-            boolean local = size >= LOCAL_THROUGHPUT_FROM;
+            // the Python to Python ways at 64 KiB take most of the step (multiprocessing.Queue: ~4 000 msg/s):
+            // full run only
+            boolean local = size >= LOCAL_THROUGHPUT_FROM && !plan.quick();
             long k = throughputBlock(plan, size);
             double channelMessages = 3.0 * warmupBlocks(plan) * k;
             double localMessages = local ? 3.0 * (warmupBlocks(plan) + blocks(plan)) * k : 0;
@@ -273,30 +295,34 @@ public final class PythonBenchmark implements Benchmark {
             String pjBack = channels.create("pj-ba", size);
             try {
                 // side b (the echo) first, then side a (the pinger): crew member 1 times the round trips
-                sides.add(new Latency(JAVA_TO_PYTHON, CHANNEL, true, Crew.start("Java->Python channel", List.of(
+                sides.add(new Latency(JAVA_TO_PYTHON, CHANNEL, true, Crew.launch("Java->Python channel", List.of(
                         rig.python(false, "echo", jpOut, jpBack, s, rig.wait(WAIT)),
-                        rig.java(true, "ping", jpOut, jpBack, s, WAIT, samples.get(0).toString())), unused,
-                        START_LIMIT), 1, samples.get(0)));
+                        rig.java(true, "ping", jpOut, jpBack, s, WAIT, samples.get(0).toString())), unused), 1,
+                        samples.get(0)));
                 sides.add(local(rig, "multiprocessing.Pipe", "pipe", s, samples.get(1), unused));
-                sides.add(new Latency(PYTHON_TO_JAVA, CHANNEL, true, Crew.start("Python->Java channel", List.of(
+                sides.add(new Latency(PYTHON_TO_JAVA, CHANNEL, true, Crew.launch("Python->Java channel", List.of(
                         rig.java(false, "echo", pjOut, pjBack, s, WAIT),
                         rig.python(true, "ping", pjOut, pjBack, s, rig.wait(WAIT), samples.get(2).toString())),
-                        unused, START_LIMIT), 1, samples.get(2)));
+                        unused), 1, samples.get(2)));
                 sides.add(local(rig, "multiprocessing.Queue", "queue", s, samples.get(3), unused));
                 sides.add(local(rig, "unix socket", "unix", s, samples.get(4), unused));
-                for (int i = 0; i < warmupBlocks(plan); i++) {
-                    for (Latency side : sides) {
-                        side.block(side.java ? latencyWarmupBlock(plan) : k, false);
-                    }
+                List<Warmup.Side> warm = new ArrayList<>();
+                for (Latency side : sides) {
+                    side.crew.awaitReady(START_LIMIT);
+                    warm.add(Warmup.Side.fixed(n -> 1e9 / Math.max(1, side.block(n, false)), warmup(plan),
+                            side.java ? latencyWarmupBlock(plan) : k));
                 }
+                String warmed = warmNotes(sides.stream().map(x -> x.implementation + " " + x.mechanism).toList(),
+                        Warmup.roundRobin(warm));
                 List<Paired.Side> turn = new ArrayList<>();
                 for (Latency side : sides) {
                     turn.add(() -> side.block(k, true));
                 }
                 Paired.Rotation rotation = Paired.rotate(turn, blocks(plan));
-                String common = "; " + size + " B each way; blocks of " + k + " round trips after "
-                        + warmupBlocks(plan) + " warm-up blocks of " + latencyWarmupBlock(plan) + " (pairs with a JVM)"
-                        + " or " + k + "; five pairs alive, turned through in the order Java->Python channel, Pipe,"
+                String common = "; " + size + " B each way; blocks of " + k + " round trips after warm-up blocks"
+                        + " of " + latencyWarmupBlock(plan) + " (pairs with a JVM) or " + k + " until "
+                        + warmup(plan).describe() + " (" + warmed + "); five pairs alive, turned through in the order"
+                        + " Java->Python channel, Pipe,"
                         + " Python->Java channel, Queue, unix socket (the others blocked on their control pipes)";
                 String channel = " over two jipc channels of " + capacity(size) + " B (named POSIX shared memory"
                         + " objects; Python attaches by name), offer then poll; Java waits WaitStrategy.hybrid() (1000"
@@ -336,8 +362,8 @@ public final class PythonBenchmark implements Benchmark {
 
     private static Latency local(PythonRig rig, String mechanism, String kind, String size, Path samples,
             Memfd unused) throws IOException {
-        return new Latency("Python", mechanism + " blocking", false, Crew.start("Python " + mechanism, List.of(
-                rig.pythonPair("local-ping", kind, size, samples.toString())), unused, START_LIMIT), 0, samples);
+        return new Latency("Python", mechanism + " blocking", false, Crew.launch("Python " + mechanism, List.of(
+                rig.pythonPair("local-ping", kind, size, samples.toString())), unused), 0, samples);
     }
 
     /** How a Python to Python crew member placed itself and its child, for notes. */
@@ -416,33 +442,32 @@ public final class PythonBenchmark implements Benchmark {
             String toJava = channels.create("to-java", size);
             try {
                 // the consumer (side b) first, then the producer (side a)
-                sides.add(new Throughput(JAVA_TO_PYTHON, CHANNEL, true, size, Crew.start("Java->Python channel",
+                sides.add(new Throughput(JAVA_TO_PYTHON, CHANNEL, true, size, Crew.launch("Java->Python channel",
                         List.of(rig.python(false, "recv", toPython, s, rig.wait(WAIT)), rig.java(true, "send",
-                                toPython, s, WAIT)), unused, START_LIMIT)));
-                sides.add(new Throughput(JAVA_TO_C, CHANNEL, true, size, Crew.start("Java->C twin channel",
-                        List.of(rig.c(false, "recv", toC, s, WAIT), rig.java(true, "send", toC, s, WAIT)), unused,
-                        START_LIMIT)));
-                sides.add(new Throughput(PYTHON_TO_JAVA, CHANNEL, true, size, Crew.start("Python->Java channel",
+                                toPython, s, WAIT)), unused)));
+                sides.add(new Throughput(JAVA_TO_C, CHANNEL, true, size, Crew.launch("Java->C twin channel",
+                        List.of(rig.c(false, "recv", toC, s, WAIT), rig.java(true, "send", toC, s, WAIT)), unused)));
+                sides.add(new Throughput(PYTHON_TO_JAVA, CHANNEL, true, size, Crew.launch("Python->Java channel",
                         List.of(rig.java(false, "recv", toJava, s, WAIT), rig.python(true, "send", toJava, s,
-                                rig.wait(WAIT))), unused, START_LIMIT)));
+                                rig.wait(WAIT))), unused)));
                 if (local) {
                     for (String[] way : new String[][] {{"multiprocessing.Pipe", "pipe"},
                         {"multiprocessing.Queue", "queue"}, {"unix socket", "unix"}}) {
-                        sides.add(new Throughput("Python", way[0] + " blocking", false, size, Crew.start("Python "
-                                + way[0], List.of(rig.pythonPair("local-send", way[1], s)), unused, START_LIMIT)));
+                        sides.add(new Throughput("Python", way[0] + " blocking", false, size, Crew.launch("Python "
+                                + way[0], List.of(rig.pythonPair("local-send", way[1], s)), unused)));
                     }
                 }
-                double[][] warm = new double[sides.size()][warmupBlocks(plan)];
-                for (int i = 0; i < warmupBlocks(plan); i++) {
-                    for (int side = 0; side < sides.size(); side++) {
-                        warm[side][i] = sides.get(side).block(k, false);
-                    }
+                List<Warmup.Side> warm = new ArrayList<>();
+                for (Throughput side : sides) {
+                    side.crew.awaitReady(START_LIMIT);
+                    warm.add(Warmup.Side.fixed(n -> side.block(n, false), warmup(plan), k));
                 }
+                List<Warmup.Result> warmed = Warmup.roundRobin(warm);
                 List<Paired.Side> turn = new ArrayList<>();
                 List<Long> counts = new ArrayList<>();
                 for (int side = 0; side < sides.size(); side++) {
-                    // the median warm-up block's pace (one block alone may have been preempted)
-                    long count = calibrated(plan, k, Paired.estimate(warm[side]).median());
+                    // the median of the last warm-up blocks' pace (one block alone may have been preempted)
+                    long count = calibrated(plan, k, warmed.get(side).rate());
                     Throughput t = sides.get(side);
                     counts.add(count);
                     turn.add(() -> t.block(count, true));
@@ -450,7 +475,9 @@ public final class PythonBenchmark implements Benchmark {
                 Paired.Rotation rotation = Paired.rotate(turn, blocks(plan));
                 String common = "; " + size + " B messages, each one's 8-byte sequence number read and checked by"
                         + " the consumer; msg/s from the producer's start to the consumer's end of each block; "
-                        + warmupBlocks(plan) + " warm-up blocks of " + k + " messages, then blocks of about "
+                        + "warm-up blocks of " + k + " messages until " + warmup(plan).describe() + " ("
+                        + warmNotes(sides.stream().map(x -> x.implementation + " " + x.mechanism).toList(), warmed)
+                        + "), then blocks of about "
                         + Math.round(blockSeconds(plan) * 1000) + " ms (";
                 String turnNote = " messages); " + sides.size() + " pairs alive, turned through in the order"
                         + " Java->Python, Java->C twin, Python->Java" + (local ? ", Pipe, Queue, unix socket" : "")

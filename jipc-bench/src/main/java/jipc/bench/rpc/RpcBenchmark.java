@@ -24,6 +24,7 @@ import jipc.bench.suite.PairedRatio;
 import jipc.bench.suite.Plan;
 import jipc.bench.suite.Result;
 import jipc.bench.suite.Step;
+import jipc.bench.suite.Warmup;
 import jipc.rpc.SharedRpc;
 import jipc.shm.Memfd;
 
@@ -55,8 +56,14 @@ public final class RpcBenchmark implements Benchmark {
         return tiny(plan) ? 4 : plan.quick() ? 20 : 40;
     }
 
+    /** The most warm-up blocks of a Java pair: 10, or 20 in a full run; 1 for a smoke test's plan. */
     static int warmupBlocks(Plan plan) {
         return tiny(plan) ? 1 : plan.quick() ? 10 : 20;
+    }
+
+    /** When a Java pair is warm ({@link Warmup}): the last 3 blocks' rates within 10 % of their median. */
+    static Warmup.Rule javaWarmup(Plan plan) {
+        return Warmup.Rule.blocks(3, 0.10, Math.min(3, warmupBlocks(plan)), warmupBlocks(plan));
     }
 
     /** Round trips per block: 100 (400 in a full run), each about 20-40 us; 20 for a smoke test. */
@@ -198,34 +205,43 @@ public final class RpcBenchmark implements Benchmark {
              SharedRpc cRpc = SharedRpc.create(name + "-c", 1, capacity, capacity);
              Memfd futex = Memfd.create("jipc-bench-futex", 4096 + 2 * ((size + 4095) & ~4095L))) {
             try {
-                pairs.add(new Pair("jipc", "rpc hybrid", Crew.start("jipc rpc hybrid", List.of(
+                pairs.add(new Pair("jipc", "rpc hybrid", Crew.launch("jipc rpc hybrid", List.of(
                         rig.java(false, "rpc-service", s, hybridRpc.name()),
-                        rig.java(true, "rpc-client", s, hybridRpc.name(), samples.get(0).toString())), futex,
-                        START_LIMIT), samples.get(0)));
-                pairs.add(new Pair("jipc", "rpc futex", Crew.start("jipc rpc futex", List.of(
+                        rig.java(true, "rpc-client", s, hybridRpc.name(), samples.get(0).toString())), futex),
+                        samples.get(0)));
+                pairs.add(new Pair("jipc", "rpc futex", Crew.launch("jipc rpc futex", List.of(
                         rig.java(false, "rpc-service-futex", s, futexRpc.name()),
-                        rig.java(true, "rpc-client-futex", s, futexRpc.name(), samples.get(1).toString())), futex,
-                        START_LIMIT), samples.get(1)));
-                pairs.add(new Pair("C", "raw futex ping-pong", Crew.start("C raw futex", List.of(
-                        rig.c(false, "futex-b", s), rig.c(true, "futex-a", s, samples.get(2).toString())), futex,
-                        START_LIMIT), samples.get(2)));
-                pairs.add(new Pair("C", "rpc futex", Crew.start("C rpc", List.of(
+                        rig.java(true, "rpc-client-futex", s, futexRpc.name(), samples.get(1).toString())), futex),
+                        samples.get(1)));
+                pairs.add(new Pair("C", "raw futex ping-pong", Crew.launch("C raw futex", List.of(
+                        rig.c(false, "futex-b", s), rig.c(true, "futex-a", s, samples.get(2).toString())), futex),
+                        samples.get(2)));
+                pairs.add(new Pair("C", "rpc futex", Crew.launch("C rpc", List.of(
                         rig.c(false, "rpc-service", s, cRpc.name()),
-                        rig.c(true, "rpc-client", s, cRpc.name(), samples.get(3).toString())), futex, START_LIMIT),
+                        rig.c(true, "rpc-client", s, cRpc.name(), samples.get(3).toString())), futex),
                         samples.get(3)));
-                pairs.add(new Pair("C", "unix socket request/response", Crew.start("C unix socket", List.of(
+                pairs.add(new Pair("C", "unix socket request/response", Crew.launch("C unix socket", List.of(
                         rig.c(false, "unix-server", s, socketC.toString()),
-                        rig.c(true, "unix-client", s, socketC.toString(), samples.get(4).toString())), futex,
-                        START_LIMIT), samples.get(4)));
-                pairs.add(new Pair("JDK", "unix socket request/response", Crew.start("JDK unix socket", List.of(
+                        rig.c(true, "unix-client", s, socketC.toString(), samples.get(4).toString())), futex),
+                        samples.get(4)));
+                pairs.add(new Pair("JDK", "unix socket request/response", Crew.launch("JDK unix socket", List.of(
                         rig.java(false, "unix-server", s, socketJdk.toString()),
-                        rig.java(true, "unix-client", s, socketJdk.toString(), samples.get(5).toString())), futex,
-                        START_LIMIT), samples.get(5)));
-                for (int i = 0; i < warmupBlocks(plan); i++) {
-                    for (Pair pair : pairs) {
-                        // the C pairs need no JIT: their warm-up blocks are the measured size
-                        pair.block(pair.implementation.equals("C") ? k : warmupBlock(plan), false);
-                    }
+                        rig.java(true, "unix-client", s, socketJdk.toString(), samples.get(5).toString())), futex),
+                        samples.get(5)));
+                List<Warmup.Side> warm = new ArrayList<>();
+                for (Pair pair : pairs) {
+                    // launched one after the other without waiting: the crews started at once
+                    pair.crew.awaitReady(START_LIMIT);
+                    // the C pairs need no JIT: one warm-up block of the measured size
+                    boolean c = pair.implementation.equals("C");
+                    warm.add(Warmup.Side.fixed(n -> 1e9 / Math.max(1, pair.block(n, false)), c ? Warmup.Rule.ONCE
+                            : javaWarmup(plan), c ? k : warmupBlock(plan)));
+                }
+                List<Warmup.Result> warmed = Warmup.roundRobin(warm);
+                List<String> warmNotes = new ArrayList<>();
+                for (int i = 0; i < pairs.size(); i++) {
+                    warmNotes.add(pairs.get(i).implementation + " " + pairs.get(i).mechanism + " "
+                            + warmed.get(i).describe());
                 }
                 List<Paired.Side> sides = new ArrayList<>();
                 for (Pair pair : pairs) {
@@ -233,8 +249,9 @@ public final class RpcBenchmark implements Benchmark {
                 }
                 Paired.Rotation rotation = Paired.rotate(sides, blocks(plan));
                 String common = "; " + size + " B request, " + size + " B response; client on side a, server on"
-                        + " side b; blocks of " + k + " round trips after " + warmupBlocks(plan) + " warm-up blocks of "
-                        + warmupBlock(plan) + " (Java pairs) or " + k + " (C pairs),"
+                        + " side b; blocks of " + k + " round trips after warm-up blocks of " + warmupBlock(plan)
+                        + " (Java pairs, until " + javaWarmup(plan).describe() + ") or one of " + k + " (C pairs): "
+                        + String.join(", ", warmNotes) + ";"
                         + " six pairs alive, turned through in the order jipc rpc hybrid, jipc rpc futex, raw futex,"
                         + " C rpc, C socket, JDK socket (the others blocked on their control pipes)";
                 String jipc = "jipc.rpc: RpcClient.call (request copied once, response read in place) to"

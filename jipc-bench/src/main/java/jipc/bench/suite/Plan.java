@@ -6,7 +6,7 @@ import java.util.stream.Collectors;
 
 /**
  * What a {@code jipc bench} run measures and how long it may take: the message sizes, how many round trips or bytes
- * per measurement, and where the two processes run. {@link #quickRun()} is the under-a-minute run the README shows;
+ * per measurement, and where the two processes run. {@link #quickRun()} is the short run a new user runs first;
  * {@link #fullRun()} the thorough one (under 15 minutes on 2 cores).
  *
  * @param quick whether this is the quick run (benchmarks may skip their slowest variants then)
@@ -31,7 +31,10 @@ public record Plan(boolean quick, List<Integer> latencySizes, List<Integer> thro
         pin = pin == null ? null : pin.clone();
     }
 
-    /** The under-a-minute run: 64 B and 4 KiB latency, 64 B and 64 KiB throughput, short measurements. */
+    /**
+     * The quick run: 64 B and 4 KiB latency, 64 B and 64 KiB throughput, short measurements (the paired steps of
+     * several JVM pairs at 64 B only: see the benchmarks' {@code steps}).
+     */
     public static Plan quickRun() {
         return new Plan(true, List.of(64, 4096), List.of(64, 65536), 20_000, 20_000, 64L << 20, 1.0, null,
                 List.of());

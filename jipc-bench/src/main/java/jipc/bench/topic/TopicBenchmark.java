@@ -113,21 +113,32 @@ public final class TopicBenchmark implements Benchmark {
     }
 
     /**
-     * Warms a throughput side up until its rate is stable ({@link Warmup}): at least 0.4 s, at most 2 s, the last 3
+     * Warms the throughput sides up round robin ({@link Warmup#roundRobin}), each until its rate is stable: at least
+     * 0.4 s, at most 2 s of its own blocks, the last 3
      * blocks within 10 %; in a full run at least 4 s and at most 10 s for a crew of JVMs (five JVMs compiling on two
      * CPUs: a jipc 1->4 crew at 4 KiB still ran at a tenth of its later rate 3 s after starting, and three equal
      * blocks of that looked stable), 1.5 to 6 s for C. Then the measured block size from that pace. A smoke test's
      * tiny plan runs one block of {@code k}.
      */
-    private static Warmup.Result warmUp(Plan plan, TopicSides.Throughput side, long k)
+    private static List<Warmup.Result> warmUp(Plan plan, List<TopicSides.Throughput> sides, long k)
             throws IOException, InterruptedException {
         if (tiny(plan)) {
-            double rate = side.block(k, false);
-            return new Warmup.Result(1, k / rate, false, rate, k);
+            List<Warmup.Result> results = new ArrayList<>();
+            for (TopicSides.Throughput side : sides) {
+                double rate = side.block(k, false);
+                results.add(new Warmup.Result(1, k / rate, false, rate, k, 0));
+            }
+            return results;
         }
-        boolean jvms = side.spec.impl() != Impl.C;
-        return Warmup.run(count -> side.block(count, false), k, 4_000_000, blockSeconds(plan),
-                plan.quick() ? 0.4 : jvms ? 4 : 1.5, plan.quick() ? 2 : jvms ? 10 : 6, 0.10);
+        List<Warmup.Side> warm = new ArrayList<>();
+        for (TopicSides.Throughput side : sides) {
+            boolean jvms = side.spec.impl() != Impl.C;
+            Warmup.Rule rule = new Warmup.Rule(Warmup.WINDOW, 0.10, Warmup.WINDOW, Integer.MAX_VALUE,
+                    plan.quick() ? 0.4 : jvms ? 4 : 1.5, plan.quick() ? 2 : jvms ? 10 : 6);
+            warm.add(new Warmup.Side(count -> side.block(count, false), rule, k, 4_000_000, blockSeconds(plan)));
+        }
+        // round robin: both sides warm over the same seconds, as they are then measured
+        return Warmup.roundRobin(warm);
     }
 
     private static String warmupRule(Plan plan) {
@@ -222,8 +233,9 @@ public final class TopicBenchmark implements Benchmark {
         try (TopicSides.Throughput sideA = TopicSides.Throughput.start(rig, a, subscribers, size);
              TopicSides.Throughput sideB = TopicSides.Throughput.start(rig, b, subscribers, size);
              TopicSides.Memcpy memcpy = TopicSides.Memcpy.start(rig, size)) {
-            Warmup.Result warmA = warmUp(plan, sideA, k);
-            Warmup.Result warmB = warmUp(plan, sideB, k);
+            List<Warmup.Result> warmed = warmUp(plan, List.of(sideA, sideB), k);
+            Warmup.Result warmA = warmed.get(0);
+            Warmup.Result warmB = warmed.get(1);
             long kA = warmA.count();
             long kB = warmB.count();
             log.println("  warm-up: " + a.label() + " " + warmA.describe() + ", " + Figures.rate(warmA.rate())

@@ -85,7 +85,10 @@ final class TopicSides {
             this.subs = IntStream.range(0, subscribers).boxed().toList();
         }
 
-        /** Starts the crew: subscribers (joined at the tail) first, then the publisher, each said ready. */
+        /**
+         * Launches the crew: subscribers (joining at the tail) first, then the publisher; the first block waits until
+         * each has said ready, so the crews of a step start at once.
+         */
         static Throughput start(TopicRig rig, Spec spec, int subscribers, int size) throws IOException {
             long capacity = TopicRig.capacity(size);
             Memfd memfd = TopicRig.memory(spec.impl(), spec.policy(), capacity, 1);
@@ -95,7 +98,7 @@ final class TopicSides {
                     commands.add(rig.command(spec.impl(), false, "sub", spec.strategy(), size, capacity, 0, -1, null));
                 }
                 commands.add(rig.command(spec.impl(), true, "pub", spec.strategy(), size, capacity, -1, 0, null));
-                Crew crew = Crew.start(spec.label() + " 1->" + subscribers, commands, memfd, START_LIMIT);
+                Crew crew = Crew.launch(spec.label() + " 1->" + subscribers, commands, memfd);
                 return new Throughput(spec, subscribers, size, memfd, crew);
             } catch (IOException | RuntimeException e) {
                 memfd.close();
@@ -108,6 +111,7 @@ final class TopicSides {
          * from the publisher's start to the last subscriber's end. Only {@code measured} blocks count for the row.
          */
         double block(long count, boolean measured) throws IOException {
+            crew.awaitReady(START_LIMIT); // launched without waiting (with the other side's crew): ready by now?
             List<Crew.Report> reports = crew.block(count, BLOCK_LIMIT.plusNanos(count * 100_000L));
             Crew.Report pub = reports.get(subscribers);
             long end = Long.MIN_VALUE;
@@ -144,6 +148,7 @@ final class TopicSides {
         static ChannelPairs.Idle[][] idle(List<Throughput> sides, Duration settle, double seconds)
                 throws IOException, InterruptedException {
             for (Throughput side : sides) {
+                side.crew.awaitReady(START_LIMIT);
                 side.crew.run(side.subs, 1);
             }
             Thread.sleep(settle);
@@ -223,7 +228,7 @@ final class TopicSides {
                 List<List<String>> commands = List.of(
                         rig.command(spec.impl(), false, "ping-b", spec.strategy(), size, capacity, 0, stride, null),
                         rig.command(spec.impl(), true, "ping-a", spec.strategy(), size, capacity, stride, 0, samples));
-                Crew crew = Crew.start(spec.label() + " ping-pong", commands, memfd, START_LIMIT);
+                Crew crew = Crew.launch(spec.label() + " ping-pong", commands, memfd);
                 return new Latency(spec, size, memfd, crew, samples);
             } catch (IOException | RuntimeException e) {
                 memfd.close();
@@ -234,6 +239,7 @@ final class TopicSides {
 
         /** One block of {@code count} round trips; returns its median round trip (ns). */
         double block(long count, boolean measured) throws IOException {
+            crew.awaitReady(START_LIMIT); // launched without waiting (with the other side's crew): ready by now?
             List<Crew.Report> reports = crew.block(count, BLOCK_LIMIT.plusNanos(count * 1_000_000L));
             if (measured) {
                 rounds += (int) count;
@@ -275,7 +281,7 @@ final class TopicSides {
             try {
                 List<String> command = Peers.pinned(rig.pin, true, List.of(rig.c.executable().toString(), "memcpy",
                         "-", String.valueOf(size), String.valueOf(capacity), "-", "0"));
-                return new Memcpy(memfd, Crew.start("C memcpy", List.of(command), memfd, START_LIMIT));
+                return new Memcpy(memfd, Crew.launch("C memcpy", List.of(command), memfd));
             } catch (IOException | RuntimeException e) {
                 memfd.close();
                 throw e;
@@ -284,6 +290,7 @@ final class TopicSides {
 
         /** Messages per second of one block of {@code count}. */
         double block(long count) throws IOException {
+            crew.awaitReady(START_LIMIT);
             Crew.Report r = crew.block(count, BLOCK_LIMIT).getFirst();
             return count * 1e9 / Math.max(1, r.t1() - r.t0());
         }

@@ -120,14 +120,29 @@ class ChannelSuiteSmokeTest {
 
     @Test
     void everyLatencySizeHasItsPairedStep() {
-        List<String> names = new ChannelBenchmark().steps(Plan.quickRun()).stream().map(Step::name).toList();
-        for (String size : List.of("64 B", "4 KiB")) {
+        List<String> names = new ChannelBenchmark().steps(Plan.fullRun()).stream().map(Step::name).toList();
+        for (String size : List.of("8 B", "64 B", "4 KiB", "64 KiB")) {
             assertTrue(names.contains("channel latency " + size + ": jipc, C twin, Agrona, C floors (paired)"),
                     names.toString());
         }
         assertTrue(names.stream().noneMatch(n -> n.startsWith("latency: ")), names.toString());
         int idle = names.indexOf("idle CPU: jipc channel futex");
         assertEquals("idle CPU: jipc channel futex (virtual thread)", names.get(idle + 1), names.toString());
+    }
+
+    @Test
+    void theQuickRunPairsLatencyAt64BytesAndLeavesAgronaItsLargeThroughput() {
+        List<String> names = new ChannelBenchmark().steps(Plan.quickRun()).stream().map(Step::name).toList();
+        assertEquals(List.of("channel latency 64 B: jipc, C twin, Agrona, C floors (paired)",
+                "channel throughput 64 B: jipc, C twin, Agrona, C ring, C memcpy (paired)",
+                "channel throughput 64 KiB: jipc, C twin, C memcpy (paired)",
+                "idle CPU: jipc channel futex", "idle CPU: jipc channel futex (virtual thread)",
+                "idle CPU: jipc channel hybrid", "idle CPU: C channel futex"), names);
+        assertEquals(List.of("throughput: Agrona channel 64 KiB"), new AgronaBenchmark().steps(Plan.quickRun())
+                .stream().map(Step::name).toList());
+        // the quick run with sizes of its own keeps every step
+        Plan sized = Plan.quickRun().withLatencySizes(List.of(64));
+        assertEquals(3, new AgronaBenchmark().steps(sized).size());
     }
 
     @Test

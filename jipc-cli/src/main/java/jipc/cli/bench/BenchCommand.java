@@ -41,7 +41,7 @@ import picocli.CommandLine.Spec;
                         + "recorded with the figures: on a busy machine compare only figures of one run."},
         subcommands = {BenchCompare.class},
         footer = {"%nExamples:",
-                "  jipc bench                            # the quick run (under a minute on 2 cores)",
+                "  jipc bench                            # the quick run (~1.5 min on 2 cores)",
                 "  jipc bench --full --pin 0,1 --report out/   # thorough, pinned, HTML report in out/index.html",
                 "  jipc bench --only pipe,channel --json run.json",
                 "  jipc bench --only pipe --throughput-sizes 65536 --repeat 5  # median of 5",
