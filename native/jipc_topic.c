@@ -741,12 +741,15 @@ static void wake_publisher(const jipc_topic *t) {
  * newest record (the last below the tail it loaded first) and resumes there. The oldest record is the next one the
  * publisher overwrites, so a publisher that writes a record while this subscriber copies one would invalidate it
  * again and again (a tug of war); at the newest record it has a whole ring of runway. The headers are proven whole
- * in batches of WALK_BATCH (one intent load after a batch covers every header of it: the intent only grows). 1 when
- * done, 0 if the publisher overtook the walk MAX_ATTEMPTS times, -1 (errno EPROTO) for a whole, malformed record. */
+ * after the first header and then in batches of WALK_BATCH (one intent load after a batch covers every header of it:
+ * the intent only grows). 1 when done, 0 if the publisher overtook the walk JUMP_ATTEMPTS times, -1 (errno EPROTO)
+ * for a whole, malformed record. */
 #define WALK_BATCH 16
+/* Walks a jump may have overtaken before it resumes at oldest instead (each costs up to a ring of header reads). */
+#define JUMP_ATTEMPTS 8
 static int jump_ahead(jipc_topic_subscriber *s, int64_t *c) {
     const jipc_topic *t = &s->topic;
-    for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    for (int attempt = 0; attempt < JUMP_ATTEMPTS; attempt++) {
         int64_t tail = atomic_load_explicit(i64(t, JIPC_TOPIC_TAIL_OFFSET), memory_order_acquire);
         int64_t p = atomic_load_explicit(i64(t, JIPC_TOPIC_OLDEST_OFFSET), memory_order_acquire);
         if (diff(tail, p) <= 0 || diff(tail, p) > t->capacity) {
@@ -763,7 +766,8 @@ static int jump_ahead(jipc_topic_subscriber *s, int64_t *c) {
                 size = 0; /* runs past the tail: malformed */
             }
             int there = size > 0 && diff(p + size, tail) >= 0; /* the newest record */
-            if (size == 0 || there || read % WALK_BATCH == 0) {
+            /* the first header right away: it lies where the publisher writes next */
+            if (size == 0 || there || read == 1 || read % WALK_BATCH == 0) {
                 atomic_thread_fence(memory_order_acquire);
                 int64_t intent = atomic_load_explicit(i64(t, JIPC_TOPIC_INTENT_OFFSET), memory_order_acquire);
                 if (diff(diff(intent, t->capacity), unchecked) > 0) {

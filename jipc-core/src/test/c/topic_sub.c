@@ -200,7 +200,10 @@ int main(int argc, char **argv) {
     int64_t last_message = now_ns();
     unsigned idle = 0;
     while (!r.ended) {
-        int n = jipc_topic_subscriber_poll(&s, on_message, &r, 256);
+        /* with --receive, no more than the messages still wanted: a poll that went on after the last one could jump
+         * ahead (lapped again) and count as lost messages past the last one it reports */
+        int limit = r.receive > 0 && r.receive - r.received < 256 ? (int) (r.receive - r.received) : 256;
+        int n = jipc_topic_subscriber_poll(&s, on_message, &r, limit < 1 ? 1 : limit);
         if (n < 0) {
             perror("jipc_topic_subscriber_poll");
             describe(&t, &s);
