@@ -280,11 +280,7 @@ public final class ManyToOneChannel extends RingChannel implements MessageChanne
      * an invalid argument or an open claim (thrown), or the first claim of this instance (takes a producer slot).
      */
     private long firstOrInvalidClaim(int type, int length) {
-        checkType(type);
-        checkedLength(length);
-        if (claimOpen) {
-            throw new IllegalStateException("a claim is already open at position " + claimTail + ": commit or abort it");
-        }
+        checkClaim(type, length, claimOpen, claimTail);
         attachProducer();
         return claimIndex(type, length);
     }

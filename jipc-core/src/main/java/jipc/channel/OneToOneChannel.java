@@ -157,11 +157,7 @@ public final class OneToOneChannel extends RingChannel implements MessageChannel
      * an invalid argument or an open claim (thrown), or the first claim of this instance (takes the producer role).
      */
     private long firstOrInvalidClaim(int type, int length) {
-        checkType(type);
-        checkedLength(length);
-        if (claimOpen) {
-            throw new IllegalStateException("a claim is already open at position " + claimTail + ": commit or abort it");
-        }
+        checkClaim(type, length, claimOpen, claimTail);
         attachProducer();
         return claimIndex(type, length);
     }

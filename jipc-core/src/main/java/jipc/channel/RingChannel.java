@@ -291,6 +291,15 @@ abstract sealed class RingChannel permits OneToOneChannel, ManyToOneChannel {
         return (int) length;
     }
 
+    /** Throws for a claim no producer may make: a bad type or length, or a claim already open at {@code openAt}. */
+    final void checkClaim(int type, int length, boolean open, long openAt) {
+        checkType(type);
+        checkedLength(length);
+        if (open) {
+            throw new IllegalStateException("a claim is already open at position " + openAt + ": commit or abort it");
+        }
+    }
+
     static void checkType(int type) {
         if (type < 1) {
             throw new IllegalArgumentException("type=" + type + " < 1");
