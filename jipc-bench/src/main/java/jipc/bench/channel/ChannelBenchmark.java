@@ -64,12 +64,10 @@ public final class ChannelBenchmark implements Benchmark {
             steps.add(memcpy(plan, size));
         }
         steps.addAll(ChannelPaired.steps(plan));
-        List<ChannelPairs.IdleReceiver> idle = List.of(new ChannelPairs.IdleReceiver(Peer.JIPC, "futex"),
-                new ChannelPairs.IdleReceiver(Peer.JIPC_VIRTUAL, "futex"),
-                new ChannelPairs.IdleReceiver(Peer.JIPC, "hybrid"), new ChannelPairs.IdleReceiver(Peer.C, "futex"));
-        for (ChannelPairs.IdleReceiver r : idle) {
-            steps.add(idle(plan, r.peer(), r.strategy()));
-        }
+        steps.add(idle(plan, Peer.JIPC, "futex"));
+        steps.add(idle(plan, Peer.JIPC_VIRTUAL, "futex"));
+        steps.add(idle(plan, Peer.JIPC, "hybrid"));
+        steps.add(idle(plan, Peer.C, "futex"));
         return steps;
     }
 

@@ -347,168 +347,62 @@ public final class ChannelPairs {
      * fails).
      */
     public Idle idleCpu(Peer peer, String strategy, double seconds) throws IOException, InterruptedException {
-        return idleCpu(List.of(new IdleReceiver(peer, strategy)), seconds).get(0);
-    }
-
-    /** A receiver to watch idle: who wrote it and how it waits. */
-    public record IdleReceiver(Peer peer, String strategy) {
-    }
-
-    /**
-     * As {@link #idleCpu(Peer, String, double)} for several receivers at once, each on its own channel, watched over
-     * the same {@code seconds} after one {@link #IDLE_SETTLE} and then until all have settled ({@link #settleTogether}).
-     * The steps of {@code jipc bench} watch one receiver each: four at once saved no time (three JVMs starting together
-     * needed up to the 10 s settle limit before their compiler threads were quiet: 16 s against about 11 s for four
-     * steps, 6 Dec 2026), and without the settle their figures read high.
-     *
-     * @return each receiver's idle CPU, in the order of {@code receivers}
-     */
-    public List<Idle> idleCpu(List<IdleReceiver> receivers, double seconds) throws IOException,
-            InterruptedException {
         long capacity = MIN_CAPACITY;
-        List<Path> received = new ArrayList<>();
-        List<Memfd> memfds = new ArrayList<>();
-        List<Mapping> mappings = new ArrayList<>();
-        List<OneToOneChannel> channels = new ArrayList<>();
-        List<ChildProcess> children = new ArrayList<>();
-        try (Arena arena = Arena.ofConfined()) {
+        Path received = file("idle");
+        List<String> command = Peers.pinned(pin, false, Peers.concat(command(peer), "recv", strategy, "64", "1", "1",
+                String.valueOf(capacity), received.toString()));
+        try (Memfd memfd = Memfd.create("jipc-bench-idle", ChannelDescriptor.segmentSize(capacity));
+             Mapping mapping = memfd.map(); Arena arena = Arena.ofConfined()) {
+            OneToOneChannel channel = OneToOneChannel.create(mapping.segment(), capacity, maxMessageLength(capacity));
             MemorySegment payload = arena.allocate(64, 8);
-            for (IdleReceiver r : receivers) {
-                Path file = file("idle");
-                received.add(file);
-                Memfd memfd = Memfd.create("jipc-bench-idle", ChannelDescriptor.segmentSize(capacity));
-                memfds.add(memfd);
-                Mapping mapping = memfd.map();
-                mappings.add(mapping);
-                channels.add(OneToOneChannel.create(mapping.segment(), capacity, maxMessageLength(capacity)));
-                List<String> command = Peers.pinned(pin, false, Peers.concat(command(r.peer()), "recv",
-                        r.strategy(), "64", "1", "1", String.valueOf(capacity), file.toString()));
-                children.add(Spawn.command(command).nullFd(0).shareFd(Peers.SHM_FD, memfd).start());
-            }
-            for (OneToOneChannel channel : channels) {
+            try (ChildProcess child = Spawn.command(command).nullFd(0).shareFd(Peers.SHM_FD, memfd).start()) {
                 if (!channel.offer(1, payload)) {
                     throw new IOException("idle: the first message did not fit an empty channel");
                 }
-            }
-            long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-            for (int i = 0; i < channels.size(); i++) {
-                OneToOneChannel channel = channels.get(i);
+                long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
                 while (channel.headPosition() != channel.tailPosition()) {
-                    ChildProcess child = children.get(i);
                     if (child.exitStatus().isPresent() || System.nanoTime() - deadline > 0) {
                         throw new IOException("idle receiver did not take its first message: "
                                 + child.exitStatus().map(String::valueOf).orElse("still running"));
                     }
                     Thread.sleep(5);
                 }
-            }
-            Thread.sleep(IDLE_SETTLE);
-            for (int i = 0; i < receivers.size(); i++) {
-                if (receivers.get(i).peer() == Peer.JIPC_VIRTUAL) {
+                Thread.sleep(IDLE_SETTLE);
+                if (peer == Peer.JIPC_VIRTUAL) {
                     // on a loaded machine the receiver may not have reached its wait yet: give it time to park
                     long parkDeadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-                    Map<String, Long> threads = threadsCpuNanos(children.get(i).pid());
-                    while (threads.keySet().stream().noneMatch(t -> t.contains(" jipc-futex-wa"))
-                            && System.nanoTime() - parkDeadline < 0) {
+                    while (!parked(threadsCpuNanos(child.pid())) && System.nanoTime() - parkDeadline < 0) {
                         Thread.sleep(20);
-                        threads = threadsCpuNanos(children.get(i).pid());
                     }
                 }
-            }
-            if (children.size() > 1) {
-                settleTogether(children);
-            }
-            List<Map<String, Long>> cpu0 = new ArrayList<>();
-            for (ChildProcess child : children) {
-                cpu0.add(threadsCpuNanos(child.pid()));
-            }
-            long t0 = System.nanoTime();
-            Thread.sleep(Duration.ofNanos((long) (seconds * 1e9)));
-            List<Map<String, Long>> cpu1 = new ArrayList<>();
-            for (ChildProcess child : children) {
-                cpu1.add(threadsCpuNanos(child.pid()));
-            }
-            long t1 = System.nanoTime();
-            for (int i = 0; i < receivers.size(); i++) {
-                if (receivers.get(i).peer() == Peer.JIPC_VIRTUAL && cpu1.get(i).keySet().stream()
-                        .noneMatch(t -> t.contains(" jipc-futex-wa"))) {
-                    throw new IOException("idle: the receiver on a virtual thread has no jipc-futex-waiter thread,"
-                            + " so its wait did not park (threads: " + cpu1.get(i).keySet() + ")");
+                Map<String, Long> cpu0 = threadsCpuNanos(child.pid());
+                long t0 = System.nanoTime();
+                Thread.sleep(Duration.ofNanos((long) (seconds * 1e9)));
+                Map<String, Long> cpu1 = threadsCpuNanos(child.pid());
+                long t1 = System.nanoTime();
+                if (peer == Peer.JIPC_VIRTUAL && !parked(cpu1)) {
+                    throw new IOException("idle: the receiver on a virtual thread has no jipc-futex-waiter thread, so"
+                            + " its wait did not park (threads: " + cpu1.keySet() + ")");
                 }
-            }
-            payload.set(ValueLayout.JAVA_LONG, 0, 1);
-            for (OneToOneChannel channel : channels) {
+                payload.set(ValueLayout.JAVA_LONG, 0, 1);
                 if (!channel.offer(1, payload)) {
                     throw new IOException("idle: the second message did not fit");
                 }
-            }
-            List<Idle> idle = new ArrayList<>();
-            for (int i = 0; i < children.size(); i++) {
-                Optional<ExitStatus> status = children.get(i).waitFor(Duration.ofSeconds(30));
+                Optional<ExitStatus> status = child.waitFor(Duration.ofSeconds(30));
                 if (status.isEmpty() || !status.get().success()) {
                     throw new IOException("idle receiver failed: " + status.map(String::valueOf)
                             .orElse("did not take the second message"));
                 }
-                idle.add(Idle.of(cpu0.get(i), cpu1.get(i), t1 - t0));
+                return Idle.of(cpu0, cpu1, t1 - t0);
             }
-            return idle;
         } finally {
-            for (ChildProcess child : children) {
-                try {
-                    if (child.exitStatus().isEmpty()) {
-                        child.destroyForcibly();
-                    }
-                    child.close();
-                } catch (IOException e) {
-                    // nothing more to do for it
-                }
-            }
-            for (Mapping mapping : mappings) {
-                mapping.close();
-            }
-            for (Memfd memfd : memfds) {
-                memfd.close();
-            }
-            for (Path file : received) {
-                Files.deleteIfExists(file);
-            }
+            Files.deleteIfExists(received);
         }
     }
 
-    /** How long {@link #settleTogether} may wait at most, and its window. */
-    static final Duration SETTLE_LIMIT = Duration.ofSeconds(10);
-    static final Duration SETTLE_WINDOW = Duration.ofMillis(200);
-    /** A receiver that burns less than this share of a core over {@link #SETTLE_WINDOW} has settled. */
-    static final double SETTLED = 0.002;
-
-    /**
-     * Several receivers started at once share the CPUs while their JIT works off its start-up queue, so one
-     * {@link #IDLE_SETTLE} is not enough for all (C2 compiler threads at 7-12 % of a core were seen in the watch of
-     * four at load 12): waits, window after window, until every receiver burnt under {@value #SETTLED} of a core in
-     * the last {@link #SETTLE_WINDOW}, at most {@link #SETTLE_LIMIT}.
-     */
-    private static void settleTogether(List<ChildProcess> children) throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + SETTLE_LIMIT.toNanos();
-        while (System.nanoTime() - deadline < 0) {
-            long[] before = new long[children.size()];
-            for (int i = 0; i < children.size(); i++) {
-                before[i] = total(threadsCpuNanos(children.get(i).pid()));
-            }
-            long t0 = System.nanoTime();
-            Thread.sleep(SETTLE_WINDOW);
-            long wall = System.nanoTime() - t0;
-            boolean settled = true;
-            for (int i = 0; i < children.size(); i++) {
-                settled &= total(threadsCpuNanos(children.get(i).pid())) - before[i] < SETTLED * wall;
-            }
-            if (settled) {
-                return;
-            }
-        }
-    }
-
-    private static long total(Map<String, Long> threads) {
-        return threads.values().stream().mapToLong(Long::longValue).sum();
+    /** Whether a receiver's threads include jipc's futex waiter: its virtual thread's wait parked. */
+    private static boolean parked(Map<String, Long> threads) {
+        return threads.keySet().stream().anyMatch(t -> t.contains(" jipc-futex-wa"));
     }
 
     /**
