@@ -465,24 +465,19 @@ public final class TopicSubscriber implements AutoCloseable {
 
     /** Checks a record header read at {@code position} and returns its space; throws for what no publisher writes. */
     private long checkRecord(long position, long at, int length, int type, long tail) {
+        long space = recordSpace(position, at, length, type, tail);
+        if (space >= 0) {
+            return space;
+        }
         if (type == PADDING_TYPE) {
-            if (length < HEADER_LENGTH || (length & (TopicRecordDescriptor.ALIGNMENT - 1)) != 0
-                    || length > capacity - at || length > tail - position) {
-                throw new TopicCorruptedException("record length", position, length, "padding must fill the ring's "
-                        + "end: a multiple of 16 in [16, " + Math.min(capacity - at, tail - position) + "]");
-            }
-            return length;
+            throw new TopicCorruptedException("record length", position, length, "padding must fill the ring's "
+                    + "end: a multiple of 16 in [16, " + Math.min(capacity - at, tail - position) + "]");
         }
         if (type < 1) {
             throw new TopicCorruptedException("record type", position, type, "not a message type (>= 1) or padding (-1)");
         }
-        long space = TopicRecordDescriptor.align(length);
-        if (length < HEADER_LENGTH || length - HEADER_LENGTH > maxMessageLength || space > capacity - at
-                || space > tail - position) {
-            throw new TopicCorruptedException("record length", position, length, "not in [16, "
-                    + (HEADER_LENGTH + maxMessageLength) + "] within the ring below the tail");
-        }
-        return space;
+        throw new TopicCorruptedException("record length", position, length, "not in [16, "
+                + (HEADER_LENGTH + maxMessageLength) + "] within the ring below the tail");
     }
 
     /** Counts one delivered message of sequence {@code seq} and what a gap before it lost. */
