@@ -49,8 +49,8 @@ import static jipc.topic.TopicRecordDescriptor.TYPE_OFFSET;
  * over at most a ring of record headers, no payload), as Agrona's receivers do on every lap, counting what it skips
  * as lost, so that a publisher faster than its copies cannot starve it.
  *
- * <p>Waiting ({@link #poll(MessageHandler, int, Duration)}, {@link #take}) with the default hybrid strategy spins a
- * few microseconds, then sleeps on the topic's one futex word: an idle subscriber uses no CPU, and one
+ * <p>Waiting ({@link #poll(MessageHandler, int, Duration)}, {@link #take}) with the default hybrid strategy spins
+ * ({@link WaitStrategy#hybrid()}), then sleeps on the topic's one futex word: an idle subscriber uses no CPU, and one
  * {@code FUTEX_WAKE} from the publisher wakes every sleeping subscriber. A virtual thread parks instead of pinning
  * its carrier.
  *
