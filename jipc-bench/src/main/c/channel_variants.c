@@ -29,12 +29,14 @@
 
 #include <limits.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -90,6 +92,26 @@ static const struct variant VARIANTS[] = {
 static void fail(const char *what) {
     fprintf(stderr, "channel_variants: %s\n", what);
     exit(1);
+}
+
+/* Side a: the child's exit status once it has exited (-1 before), so that a failed side b ends side a too (it would
+ * otherwise spin for ever waiting for an echo). */
+static pid_t child;
+static volatile sig_atomic_t child_status = -1;
+
+static void on_child_exit(int signal) {
+    (void) signal;
+    int status;
+    if (waitpid(child, &status, WNOHANG) == child) {
+        int ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+        child_status = ok ? 0 : 1;
+        if (!ok) {
+            static const char message[] = "channel_variants: side b failed\n";
+            ssize_t unused = write(2, message, sizeof message - 1);
+            (void) unused;
+            _exit(1);
+        }
+    }
 }
 
 static int64_t now_ns(void) {
@@ -348,11 +370,20 @@ int main(int argc, char **argv) {
     usleep(50000);
     double ns_per_tick = (double) (now_ns() - ns0) / (double) ((int64_t) __rdtsc() - tick0);
 
-    pid_t child = fork();
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    action.sa_handler = on_child_exit;
+    action.sa_flags = SA_RESTART | SA_NOCLDSTOP;
+    sigaction(SIGCHLD, &action, NULL);
+    pid_t parent = getpid();
+    child = fork();
     if (child < 0) {
         fail("fork failed");
     }
     int side_a = child != 0;
+    if (!side_a && (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent)) {
+        _exit(1); /* side a gone: nobody would send */
+    }
     pin(side_a ? 0 : 1);
     int64_t seq = 0;
     long trips[NV] = { 0 };
@@ -410,7 +441,12 @@ int main(int argc, char **argv) {
         return 0;
     }
     int status;
-    if (waitpid(child, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    while (child_status < 0) {
+        if (waitpid(child, &status, 0) == child) {
+            child_status = WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : 1;
+        }
+    }
+    if (child_status != 0) {
         fail("side b failed");
     }
     printf("size %ld, %ld blocks of %ld round trips per variant, reference: %s\n", size, blocks, count,
