@@ -39,16 +39,27 @@ public final class Futex {
     private static final long TV_SEC_OFFSET = 0;
     private static final long TV_NSEC_OFFSET = 8;
 
+    private static final FunctionDescriptor FUTEX_DESCRIPTOR =
+            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT);
+
     /**
      * {@snippet lang=c :
      * long syscall(long number, ...);
      * // called as syscall(SYS_futex, uint32_t *uaddr, int futex_op, uint32_t val,
      * //                   const struct timespec *timeout, uint32_t *uaddr2, uint32_t val3)
      * }
+     * Bound without errno capture: the capture slices its segment on every call, an allocation per wait and per
+     * wake wherever C2 does not inline the whole call (see {@link Native}). errno is read on failure only
+     * ({@link Native#errnoNow()}), and an unexpected one is confirmed through {@link #SYSCALL_FUTEX_CAPTURING}.
      */
-    private static final MethodHandle SYSCALL_FUTEX = Native.errnoDowncall("syscall",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT),
+    private static final MethodHandle SYSCALL_FUTEX = Native.downcall("syscall", FUTEX_DESCRIPTOR,
             Linker.Option.firstVariadicArg(1));
+    /** The same call with errno captured: to confirm a failure before it becomes an exception. */
+    private static final MethodHandle SYSCALL_FUTEX_CAPTURING = Native.errnoDowncall("syscall", FUTEX_DESCRIPTOR,
+            Linker.Option.firstVariadicArg(1));
+
+    /** A zero timeout: the confirming {@code FUTEX_WAIT} must not sleep. */
+    private static final MemorySegment ZERO_TIMEOUT = Arena.global().allocate(TIMESPEC_SIZE, 8);
 
     // One timespec per thread, allocated once: no arena per wait.
     private static final ThreadLocal<MemorySegment> TIMESPEC =
@@ -75,12 +86,23 @@ public final class Futex {
         if (r == 0) {
             return 0;
         }
-        int errno = Native.errno();
-        if (errno == Errno.EAGAIN || errno == Errno.ETIMEDOUT || errno == Errno.EINTR) {
+        int errno = Native.errnoNow();
+        if (isExpectedWaitErrno(errno)) {
             return errno;
+        }
+        // Perhaps errno was overwritten after the call: a bad address or argument fails again, and at once, with a
+        // zero timeout; anything else was a wake-up this thread cannot tell from a spurious one.
+        r = futexCapturing(word, FUTEX_WAIT, expected, ZERO_TIMEOUT);
+        errno = r == 0 ? 0 : Native.errno();
+        if (r == 0 || isExpectedWaitErrno(errno)) {
+            return 0;
         }
         throw new UncheckedIOException(Errno.exception("futex",
                 "FUTEX_WAIT, 0x" + Long.toHexString(word.address()) + ", " + expected, errno));
+    }
+
+    private static boolean isExpectedWaitErrno(int errno) {
+        return errno == Errno.EAGAIN || errno == Errno.ETIMEDOUT || errno == Errno.EINTR;
     }
 
     /**
@@ -93,16 +115,29 @@ public final class Futex {
     public static int wake(MemorySegment word, int count) {
         long r = futex(word, FUTEX_WAKE, count, MemorySegment.NULL);
         if (r < 0) {
-            throw new UncheckedIOException(Errno.last("futex",
-                    "FUTEX_WAKE, 0x" + Long.toHexString(word.address()) + ", " + count));
+            // The failure again with errno captured (a second wake is harmless: sleepers re-check their condition)
+            r = futexCapturing(word, FUTEX_WAKE, count, MemorySegment.NULL);
+            if (r < 0) {
+                throw new UncheckedIOException(Errno.last("futex",
+                        "FUTEX_WAKE, 0x" + Long.toHexString(word.address()) + ", " + count));
+            }
         }
         return (int) r;
     }
 
     private static long futex(MemorySegment word, int op, int val, MemorySegment timeout) {
         try {
-            return (long) SYSCALL_FUTEX.invokeExact(Native.callState(), Constants.SYS_futex, word, op, val, timeout,
+            return (long) SYSCALL_FUTEX.invokeExact(Constants.SYS_futex, word, op, val, timeout,
                     MemorySegment.NULL, 0);
+        } catch (Throwable t) {
+            throw Native.rethrow(t);
+        }
+    }
+
+    private static long futexCapturing(MemorySegment word, int op, int val, MemorySegment timeout) {
+        try {
+            return (long) SYSCALL_FUTEX_CAPTURING.invokeExact(Native.callState(), Constants.SYS_futex, word, op, val,
+                    timeout, MemorySegment.NULL, 0);
         } catch (Throwable t) {
             throw Native.rethrow(t);
         }
