@@ -23,6 +23,9 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * <p>{@link #await} always takes a relative timeout (CLOCK_MONOTONIC): callers wait in bounded slices so they can
  * re-check {@link Thread#interrupted()} and anything else between slices. The wait is a blocking downcall: it cannot be
  * interrupted by {@link Thread#interrupt()} and pins a virtual thread's carrier while it lasts.
+ *
+ * <p>Neither call allocates, whatever the JIT compiler inlines: they are on the per-message path of every sleeping
+ * channel and topic, so the downcall is bound without errno capture (see {@link #SYSCALL_FUTEX}).
  */
 @SuppressWarnings("restricted")
 public final class Futex {
@@ -72,8 +75,9 @@ public final class Futex {
      *
      * @param word         a native segment whose first 4 bytes are the futex word (4-byte aligned)
      * @param timeoutNanos relative timeout, {@code >= 0}
-     * @return {@code 0} when woken (or spuriously), {@link Errno#EAGAIN} when the word did not hold
-     *         {@code expected}, {@link Errno#ETIMEDOUT} when the time ran out, {@link Errno#EINTR} when a signal
+     * @return {@code 0} when woken (or spuriously, which includes a failure whose errno the JVM overwrote before it
+     *         was read and that a second, capturing call did not repeat), {@link Errno#EAGAIN} when the word did not
+     *         hold {@code expected}, {@link Errno#ETIMEDOUT} when the time ran out, {@link Errno#EINTR} when a signal
      *         handler ran
      * @throws UncheckedIOException wrapping the {@link jipc.ErrnoException} of any other failure (EFAULT, EINVAL:
      *                              a bad address, which callers rule out before calling)

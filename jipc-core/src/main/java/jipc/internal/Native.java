@@ -65,6 +65,12 @@ public final class Native {
     /** All of the address space, for reading the errno variable at the address {@code __errno_location} gives. */
     private static final MemorySegment EVERYTHING = MemorySegment.NULL.reinterpret(Long.MAX_VALUE);
 
+    static {
+        // Link the call now: its first call generates code (about 64 KB of allocation on the calling thread), which
+        // would otherwise fall on the first futex wait that fails (EAGAIN) on a hot path.
+        int unused = errnoNow();
+    }
+
     /**
      * errno as the calling thread's C library holds it now, for a downcall bound without the capture (see the class
      * comment): a critical downcall and a load, no allocation. The location is asked for on every call, not cached,

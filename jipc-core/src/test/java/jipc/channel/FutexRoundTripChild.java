@@ -14,7 +14,8 @@ import java.nio.file.Path;
  * bytes over two channels in one shared arena, both waiting with {@link WaitStrategy#futex()} (every wait sleeps in
  * {@code FUTEX_WAIT}, every hand-over to a sleeper is a {@code FUTEX_WAKE}), and prints per thread the bytes it
  * allocated in the measured round trips and how many times it slept, plus the size of one slice of a native segment
- * (what {@code RingChannel.poll} hands the handler):
+ * (what {@code RingChannel.poll} hands a {@link MessageHandler}). HANDLER {@code view} receives with
+ * {@code poll} and a {@link MessageHandler}, {@code ring} with {@code pollRing} and a {@link RingHandler}:
  *
  * <pre>
  *   slice BYTES
@@ -22,7 +23,7 @@ import java.nio.file.Path;
  *   pong ALLOCATED SLEPT
  * </pre>
  *
- * Each side first tries the non-blocking {@code offer} and {@code poll} and only then the blocking {@code put} and
+ * Arguments: {@code SIZE WARMUP ROUNDS view|ring}. Each side first tries the non-blocking {@code offer} and {@code poll} and only then the blocking {@code put} and
  * {@code poll(handler, limit, null)}, as the benchmark's peers do.
  */
 public final class FutexRoundTripChild {
@@ -39,13 +40,21 @@ public final class FutexRoundTripChild {
     private FutexRoundTripChild() {
     }
 
-    /** Checks the sequence numbers; {@code expected} is the next one. */
-    private static final class Receiver implements MessageHandler {
+    /** Checks the sequence numbers; {@code expected} is the next one. Both kinds of handler. */
+    private static final class Receiver implements MessageHandler, RingHandler {
         long expected;
 
         @Override
         public void onMessage(int type, MemorySegment payload) {
-            long seq = payload.get(ValueLayout.JAVA_LONG_UNALIGNED, 0);
+            check(payload.get(ValueLayout.JAVA_LONG_UNALIGNED, 0));
+        }
+
+        @Override
+        public void onMessage(int type, MemorySegment ring, long offset, int length) {
+            check(ring.get(ValueLayout.JAVA_LONG_UNALIGNED, offset));
+        }
+
+        private void check(long seq) {
             if (seq != expected) {
                 throw new IllegalStateException("message " + seq + ", expected " + expected);
             }
@@ -62,11 +71,14 @@ public final class FutexRoundTripChild {
         final int size;
         final int warmup;
         final int rounds;
+        final boolean ring;
         long allocated = -1;
         long slept = -1;
         volatile Throwable failure;
 
-        Side(String name, OneToOneChannel out, OneToOneChannel in, boolean first, int size, int warmup, int rounds) {
+        Side(String name, OneToOneChannel out, OneToOneChannel in, boolean first, int size, int warmup, int rounds,
+                boolean ring) {
+            this.ring = ring;
             this.name = name;
             this.out = out;
             this.in = in;
@@ -113,6 +125,14 @@ public final class FutexRoundTripChild {
         }
 
         private void receive(Receiver receiver) throws InterruptedException {
+            if (ring) {
+                if (in.pollRing(receiver, Integer.MAX_VALUE) == 0) {
+                    while (in.pollRing(receiver, Integer.MAX_VALUE, null) == 0) {
+                        // only padding was consumed: wait again
+                    }
+                }
+                return;
+            }
             if (in.poll(receiver) == 0) {
                 while (in.poll(receiver, Integer.MAX_VALUE, null) == 0) {
                     // only padding was consumed: wait again
@@ -169,6 +189,7 @@ public final class FutexRoundTripChild {
         int size = Integer.parseInt(args[0]);
         int warmup = Integer.parseInt(args[1]);
         int rounds = Integer.parseInt(args[2]);
+        boolean ring = args[3].equals("ring");
         long segmentSize = ChannelDescriptor.segmentSize(CAPACITY);
         try (Arena shared = Arena.ofShared()) {
             MemorySegment ab = shared.allocate(segmentSize, 4096);
@@ -178,8 +199,8 @@ public final class FutexRoundTripChild {
             OneToOneChannel pongIn = OneToOneChannel.attach(ab).waitStrategy(WaitStrategy.futex());
             OneToOneChannel pongOut = OneToOneChannel.create(ba, CAPACITY, size).waitStrategy(WaitStrategy.futex());
             OneToOneChannel pingIn = OneToOneChannel.attach(ba).waitStrategy(WaitStrategy.futex());
-            Side ping = new Side("ping", pingOut, pingIn, true, size, warmup, rounds);
-            Side pong = new Side("pong", pongOut, pongIn, false, size, warmup, rounds);
+            Side ping = new Side("ping", pingOut, pingIn, true, size, warmup, rounds, ring);
+            Side pong = new Side("pong", pongOut, pongIn, false, size, warmup, rounds, ring);
             Thread pongThread = Thread.ofPlatform().name("pong").start(pong);
             Thread pingThread = Thread.ofPlatform().name("ping").start(ping);
             pingThread.join();
