@@ -17,21 +17,15 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  *
  * <p>Both are critical downcalls that may take heap segments ({@link Linker.Option#critical(boolean)
  * critical(true)}): no thread-state transition, and the garbage collector waits for them, which is fine for copies of
- * a bounded size. The wrappers check the bounds before the call: {@code length} bytes must lie inside the segments
- * (or, for {@link #copyInto}, inside the destination from its offset on). None of them allocates: no slice, and the
- * pointer {@code memcpy} and {@code memset} return is not asked for.
+ * a bounded size. The wrappers check the bounds before the call ({@code length} bytes must lie inside the
+ * destination from its offset on) and allocate nothing: the destination goes to libc as an address, not a slice, and
+ * the pointer {@code memcpy} and {@code memset} return is not asked for.
  */
 @SuppressWarnings("restricted")
 public final class Memory {
     private Memory() {
     }
 
-    /**
-     * {@snippet lang=c : void *memcpy(void *dest, const void *src, size_t n); }
-     * Bound as returning nothing: the returned {@code dest} would be a new segment per call.
-     */
-    private static final MethodHandle MEMCPY = Native.downcall("memcpy",
-            FunctionDescriptor.ofVoid(ADDRESS, ADDRESS, JAVA_LONG), Linker.Option.critical(true));
     /**
      * {@snippet lang=c : void *memcpy(void *dest, const void *src, size_t n); }
      * Bound as {@code void memcpy(uintptr_t dest, const void *src, size_t n, const void *keepAlive)}: the destination
@@ -45,31 +39,11 @@ public final class Memory {
             FunctionDescriptor.ofVoid(JAVA_LONG, ADDRESS, JAVA_LONG, ADDRESS), Linker.Option.critical(true));
     /**
      * {@snippet lang=c : void *memset(void *s, int c, size_t n); }
-     * Bound as returning nothing: the returned {@code s} would be a new segment per call.
+     * Bound as {@code void memset(uintptr_t s, int c, size_t n, const void *keepAlive)}, for the reason and with the
+     * guarantee of {@link #MEMCPY_INTO}.
      */
-    private static final MethodHandle MEMSET = Native.downcall("memset",
-            FunctionDescriptor.ofVoid(ADDRESS, JAVA_INT, JAVA_LONG), Linker.Option.critical(true));
-
-    /**
-     * Copies the first {@code length} bytes of {@code src} to the start of {@code dst}; both at least that long and
-     * not overlapping.
-     *
-     * @throws IndexOutOfBoundsException if either segment is shorter than {@code length}
-     */
-    public static void copy(MemorySegment src, MemorySegment dst, long length) {
-        if (length < 0 || src.byteSize() < length || dst.byteSize() < length) {
-            throw new IndexOutOfBoundsException("length=" + length + " src.byteSize()=" + src.byteSize()
-                    + " dst.byteSize()=" + dst.byteSize());
-        }
-        if (dst.isReadOnly()) {
-            throw new IllegalArgumentException("dst is read-only");
-        }
-        try {
-            MEMCPY.invokeExact(dst, src, length);
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
-        }
-    }
+    private static final MethodHandle MEMSET_INTO = Native.downcall("memset",
+            FunctionDescriptor.ofVoid(JAVA_LONG, JAVA_INT, JAVA_LONG, ADDRESS), Linker.Option.critical(true));
 
     /**
      * Copies the first {@code length} bytes of {@code src} to {@code dst} from {@code dstOffset} on (not
@@ -104,19 +78,29 @@ public final class Memory {
     }
 
     /**
-     * Zeroes the first {@code length} bytes of {@code dst}.
+     * Zeroes {@code length} bytes of {@code dst} from {@code dstOffset} on with libc's {@code memset}, without a slice
+     * of {@code dst} (see {@link #copyInto}); a heap {@code dst} is filled by the JDK.
      *
-     * @throws IndexOutOfBoundsException if {@code dst} is shorter than {@code length}
+     * @param dst the segment to zero bytes of
+     * @param dstOffset where in {@code dst} the zeroing starts
+     * @param length how many bytes to zero
+     * @throws IndexOutOfBoundsException if {@code dst} has fewer than {@code length} bytes from {@code dstOffset}
+     * @throws IllegalStateException if {@code dst}'s arena is closed (as any access to it would)
      */
-    public static void zero(MemorySegment dst, long length) {
-        if (length < 0 || dst.byteSize() < length) {
-            throw new IndexOutOfBoundsException("length=" + length + " dst.byteSize()=" + dst.byteSize());
+    public static void zeroInto(MemorySegment dst, long dstOffset, long length) {
+        if (length < 0 || dstOffset < 0 || dstOffset > dst.byteSize() - length) {
+            throw new IndexOutOfBoundsException("length=" + length + " dstOffset=" + dstOffset + " dst.byteSize()="
+                    + dst.byteSize());
         }
         if (dst.isReadOnly()) {
             throw new IllegalArgumentException("dst is read-only");
         }
+        if (!dst.isNative()) {
+            dst.asSlice(dstOffset, length).fill((byte) 0);
+            return;
+        }
         try {
-            MEMSET.invokeExact(dst, 0, length);
+            MEMSET_INTO.invokeExact(dst.address() + dstOffset, 0, length, dst);
         } catch (Throwable t) {
             throw Native.rethrow(t);
         }

@@ -23,7 +23,8 @@ import java.nio.file.Path;
  *   pong ALLOCATED SLEPT
  * </pre>
  *
- * Arguments: {@code SIZE WARMUP ROUNDS view|ring}. Each side first tries the non-blocking {@code offer} and {@code poll} and only then the blocking {@code put} and
+ * Arguments: {@code SIZE WARMUP ROUNDS view|ring|many} ({@code many}: {@code pollRing} over two
+ * {@link ManyToOneChannel}s, whose consumer also zeroes what it consumed). Each side first tries the non-blocking {@code offer} and {@code poll} and only then the blocking {@code put} and
  * {@code poll(handler, limit, null)}, as the benchmark's peers do.
  */
 public final class FutexRoundTripChild {
@@ -65,8 +66,8 @@ public final class FutexRoundTripChild {
     /** One side's loop: WARMUP then ROUNDS exchanges, the second part measured. */
     private static final class Side implements Runnable {
         final String name;
-        final OneToOneChannel out;
-        final OneToOneChannel in;
+        final MessageChannel out;
+        final MessageChannel in;
         final boolean first;
         final int size;
         final int warmup;
@@ -76,7 +77,7 @@ public final class FutexRoundTripChild {
         long slept = -1;
         volatile Throwable failure;
 
-        Side(String name, OneToOneChannel out, OneToOneChannel in, boolean first, int size, int warmup, int rounds,
+        Side(String name, MessageChannel out, MessageChannel in, boolean first, int size, int warmup, int rounds,
                 boolean ring) {
             this.ring = ring;
             this.name = name;
@@ -185,20 +186,32 @@ public final class FutexRoundTripChild {
         }
     }
 
+    private static MessageChannel create(MemorySegment segment, int size, boolean many) {
+        MessageChannel channel = many ? ManyToOneChannel.create(segment, CAPACITY, size)
+                : OneToOneChannel.create(segment, CAPACITY, size);
+        return channel.waitStrategy(WaitStrategy.futex());
+    }
+
+    private static MessageChannel attach(MemorySegment segment, boolean many) throws ChannelFormatException {
+        MessageChannel channel = many ? ManyToOneChannel.attach(segment) : OneToOneChannel.attach(segment);
+        return channel.waitStrategy(WaitStrategy.futex());
+    }
+
     public static void main(String[] args) throws Exception {
         int size = Integer.parseInt(args[0]);
         int warmup = Integer.parseInt(args[1]);
         int rounds = Integer.parseInt(args[2]);
-        boolean ring = args[3].equals("ring");
+        boolean ring = !args[3].equals("view");
+        boolean many = args[3].equals("many");
         long segmentSize = ChannelDescriptor.segmentSize(CAPACITY);
         try (Arena shared = Arena.ofShared()) {
             MemorySegment ab = shared.allocate(segmentSize, 4096);
             MemorySegment ba = shared.allocate(segmentSize, 4096);
             System.out.println("slice " + sliceBytes(ab));
-            OneToOneChannel pingOut = OneToOneChannel.create(ab, CAPACITY, size).waitStrategy(WaitStrategy.futex());
-            OneToOneChannel pongIn = OneToOneChannel.attach(ab).waitStrategy(WaitStrategy.futex());
-            OneToOneChannel pongOut = OneToOneChannel.create(ba, CAPACITY, size).waitStrategy(WaitStrategy.futex());
-            OneToOneChannel pingIn = OneToOneChannel.attach(ba).waitStrategy(WaitStrategy.futex());
+            MessageChannel pingOut = create(ab, size, many);
+            MessageChannel pongIn = attach(ab, many);
+            MessageChannel pongOut = create(ba, size, many);
+            MessageChannel pingIn = attach(ba, many);
             Side ping = new Side("ping", pingOut, pingIn, true, size, warmup, rounds, ring);
             Side pong = new Side("pong", pongOut, pongIn, false, size, warmup, rounds, ring);
             Thread pongThread = Thread.ofPlatform().name("pong").start(pong);

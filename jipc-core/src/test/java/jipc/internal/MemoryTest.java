@@ -17,9 +17,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * {@link Memory#copyInto}, which hands {@code memcpy} the destination as an address (no slice) and keeps the
- * destination segment alive as an extra argument: it must copy exactly where asked, check bounds itself, and turn a
- * closed or foreign destination into an exception, never into a write to unmapped memory.
+ * {@link Memory#copyInto} and {@link Memory#zeroInto}, which hand {@code memcpy} and {@code memset} the destination
+ * as an address (no slice) and keep the destination segment alive as an extra argument: they must write exactly where
+ * asked, check bounds themselves, and turn a closed or foreign destination into an exception, never into a write to
+ * unmapped memory.
  */
 @Timeout(60)
 class MemoryTest {
@@ -35,12 +36,33 @@ class MemoryTest {
     void copyIntoWritesExactlyTheBytesAtTheOffsetOfANativeOrHeapDestination() {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment src = pattern(arena, 5000);
-            for (MemorySegment dst : new MemorySegment[] {arena.allocate(8192), MemorySegment.ofArray(new byte[8192])}) {
+            MemorySegment[] destinations = {arena.allocate(8192), MemorySegment.ofArray(new byte[8192])};
+            for (MemorySegment dst : destinations) {
                 Memory.copyInto(src, dst, 1000, 4096);
                 assertEquals(-1, dst.asSlice(1000, 4096).mismatch(src.asSlice(0, 4096)), dst.toString());
                 assertEquals(0, dst.get(ValueLayout.JAVA_BYTE, 999), "byte before the copy");
                 assertEquals(0, dst.get(ValueLayout.JAVA_BYTE, 1000 + 4096), "byte after the copy");
             }
+        }
+    }
+
+    @Test
+    void zeroIntoZeroesExactlyTheBytesAtTheOffsetOfANativeOrHeapDestination() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment[] destinations = {arena.allocate(16384), MemorySegment.ofArray(new byte[16384])};
+            for (MemorySegment dst : destinations) {
+                dst.fill((byte) 5);
+                Memory.zeroInto(dst, 1000, 8192);
+                assertEquals(-1, dst.asSlice(1000, 8192).mismatch(MemorySegment.ofArray(new byte[8192])));
+                assertEquals(5, dst.get(ValueLayout.JAVA_BYTE, 999), "byte before");
+                assertEquals(5, dst.get(ValueLayout.JAVA_BYTE, 1000 + 8192), "byte after");
+                assertThrows(IndexOutOfBoundsException.class, () -> Memory.zeroInto(dst, 16384 - 8191, 8192));
+                assertThrows(IndexOutOfBoundsException.class, () -> Memory.zeroInto(dst, -8, 8));
+            }
+            Arena closed = Arena.ofShared();
+            MemorySegment gone = closed.allocate(8192);
+            closed.close();
+            assertThrows(IllegalStateException.class, () -> Memory.zeroInto(gone, 0, 8192));
         }
     }
 
