@@ -44,10 +44,12 @@ class FutexRoundTripAllocationTest {
             long slept = Long.parseLong(f[2]);
             // The measurement is of the futex path only if the side slept in most round trips.
             assertTrue(slept >= ROUNDS / 4, f[0] + " slept " + slept + " times in " + ROUNDS + " round trips");
-            // One view per message a MessageHandler receives (none for a RingHandler), and 1 KiB for anything the
-            // JVM does once in the window.
+            // One view per message a MessageHandler receives (none for a RingHandler), and half a byte per round
+            // trip for what happens now and then, not per message (a many-producer consumer that looks at a claim
+            // not yet published checks its producer's liveness: a few hundred bytes in some runs); any object per
+            // message (16 bytes at least) exceeds it 32 times.
             long views = handler.equals("view") ? (long) ROUNDS * slice : 0;
-            long bound = views + 1024;
+            long bound = views + ROUNDS / 2;
             assertTrue(allocated <= bound, f[0] + " allocated " + allocated + " bytes in " + ROUNDS
                     + " round trips of " + size + " B (" + (double) allocated / ROUNDS + " per round trip, slept "
                     + slept + " times); the payload views account for " + views);
