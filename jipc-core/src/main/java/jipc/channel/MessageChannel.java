@@ -11,7 +11,8 @@ import java.time.Duration;
  * <ul>
  * <li>producer side: {@link #tryClaim}/{@link #commit}/{@link #abort} (zero-copy), {@link #offer} (copy; a full ring
  * is {@code false}), {@link #claim} and {@link #put} (wait for room with a timeout);</li>
- * <li>consumer side (one consumer): {@link #poll} (batch, zero-copy, optionally waiting), {@link #take}, and the
+ * <li>consumer side (one consumer): {@link #poll} (batch, zero-copy, optionally waiting), {@link #pollRing} (the
+ * same with the message as a place in the ring: no object per message), {@link #take}, and the
  * consumer's role ({@link #registerConsumer()}, {@link #isConsumerAlive()}) so producers can tell a dead
  * consumer from a slow one;</li>
  * <li>a snapshot of the ring: {@link #capacity()}, {@link #headPosition()}, {@link #tailPosition()},
@@ -186,6 +187,31 @@ public sealed interface MessageChannel permits OneToOneChannel, ManyToOneChannel
      * @throws InterruptedException if the thread is interrupted while waiting (noticed within 100 ms)
      */
     int poll(MessageHandler handler, Duration timeout) throws InterruptedException;
+
+    /**
+     * {@link #poll(MessageHandler, int)} with a {@link RingHandler}: each message as its offset and length in the
+     * read-only ring (the same segment every time) instead of a slice, so that a message costs no object whatever
+     * the compiler inlines.
+     *
+     * @param handler called once per message, in order, with the ring and the payload's place in it, valid only
+     *                during the call
+     * @param limit the most messages to hand over (the head is published once, after the last)
+     * @return the number of messages handled, {@code 0} if none was there
+     */
+    int pollRing(RingHandler handler, int limit);
+
+    /**
+     * {@link #poll(MessageHandler, int, Duration)} with a {@link RingHandler} (see {@link #pollRing(RingHandler,
+     * int)}).
+     *
+     * @param handler called once per message, in order, with the ring and the payload's place in it, valid only
+     *                during the call
+     * @param limit the most messages to hand over (the head is published once, after the last)
+     * @param timeout how long to wait for the first message; {@code null} waits as long as it takes
+     * @return the number of messages handled, {@code 0} if none came in time
+     * @throws InterruptedException if the thread is interrupted while waiting (noticed within 100 ms)
+     */
+    int pollRing(RingHandler handler, int limit, Duration timeout) throws InterruptedException;
 
     /**
      * Waits as long as it takes for one message and hands it to {@code handler}.

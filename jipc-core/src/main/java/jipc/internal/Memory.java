@@ -17,46 +17,38 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  *
  * <p>Both are critical downcalls that may take heap segments ({@link Linker.Option#critical(boolean)
  * critical(true)}): no thread-state transition, and the garbage collector waits for them, which is fine for copies of
- * a bounded size. The callers check the bounds: these wrappers pass exactly {@code length} bytes of segments that the
- * caller sliced to at least that size.
+ * a bounded size. The wrappers check the bounds before the call ({@code length} bytes must lie inside the
+ * destination from its offset on) and allocate nothing: the destination goes to libc as an address, not a slice, and
+ * the pointer {@code memcpy} and {@code memset} return is not asked for.
  */
 @SuppressWarnings("restricted")
 public final class Memory {
     private Memory() {
     }
 
-    /** {@snippet lang=c : void *memcpy(void *dest, const void *src, size_t n); } */
-    private static final MethodHandle MEMCPY = Native.downcall("memcpy",
-            FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS, JAVA_LONG), Linker.Option.critical(true));
-    /** {@snippet lang=c : void *memset(void *s, int c, size_t n); } */
-    private static final MethodHandle MEMSET = Native.downcall("memset",
-            FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_INT, JAVA_LONG), Linker.Option.critical(true));
-
     /**
-     * Copies the first {@code length} bytes of {@code src} to the start of {@code dst}; both at least that long and
-     * not overlapping.
-     *
-     * @throws IndexOutOfBoundsException if either segment is shorter than {@code length}
+     * {@snippet lang=c : void *memcpy(void *dest, const void *src, size_t n); }
+     * Bound as {@code void memcpy(uintptr_t dest, const void *src, size_t n, const void *keepAlive)}: the destination
+     * as a raw address inside a segment, so that copying into the middle of a segment needs no slice (an allocation
+     * per call wherever C2 does not remove it), and that segment as a fourth argument, which {@code memcpy} never
+     * reads (on x86-64 and AArch64 an extra argument is a register the callee ignores) but the downcall acquires for
+     * the call's duration, as it does every segment argument: a concurrent close of the segment's arena throws in
+     * the closing thread instead of unmapping the destination under the copy.
      */
-    public static void copy(MemorySegment src, MemorySegment dst, long length) {
-        if (length < 0 || src.byteSize() < length || dst.byteSize() < length) {
-            throw new IndexOutOfBoundsException("length=" + length + " src.byteSize()=" + src.byteSize()
-                    + " dst.byteSize()=" + dst.byteSize());
-        }
-        if (dst.isReadOnly()) {
-            throw new IllegalArgumentException("dst is read-only");
-        }
-        try {
-            MemorySegment unused = (MemorySegment) MEMCPY.invokeExact(dst, src, length);
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
-        }
-    }
+    private static final MethodHandle MEMCPY_INTO = Native.downcall("memcpy",
+            FunctionDescriptor.ofVoid(JAVA_LONG, ADDRESS, JAVA_LONG, ADDRESS), Linker.Option.critical(true));
+    /**
+     * {@snippet lang=c : void *memset(void *s, int c, size_t n); }
+     * Bound as {@code void memset(uintptr_t s, int c, size_t n, const void *keepAlive)}, for the reason and with the
+     * guarantee of {@link #MEMCPY_INTO}.
+     */
+    private static final MethodHandle MEMSET_INTO = Native.downcall("memset",
+            FunctionDescriptor.ofVoid(JAVA_LONG, JAVA_INT, JAVA_LONG, ADDRESS), Linker.Option.critical(true));
 
     /**
-     * Copies the first {@code length} bytes of {@code src} to {@code dst} from {@code dstOffset} on (not overlapping):
-     * {@link #copy} into a slice of {@code dst}. The slice costs an allocation wherever the compiler does not drop it
-     * (it did in the spinning benchmark pairs, not always in the futex pair: {@code docs/benchmarks.md}).
+     * Copies the first {@code length} bytes of {@code src} to {@code dst} from {@code dstOffset} on (not
+     * overlapping), without a slice of {@code dst}: allocates nothing, whatever the compiler inlines. A heap
+     * {@code dst} (no address to pass) is copied with the JDK's copy.
      *
      * @param src the bytes to copy, at least {@code length} of them
      * @param dst the segment to copy into
@@ -64,25 +56,51 @@ public final class Memory {
      * @param length how many bytes to copy
      * @throws IndexOutOfBoundsException if {@code src} is shorter than {@code length} or {@code dst} has fewer than
      *         {@code length} bytes from {@code dstOffset}
+     * @throws IllegalStateException if {@code dst}'s arena is closed (as any access to it would)
      */
     public static void copyInto(MemorySegment src, MemorySegment dst, long dstOffset, long length) {
-        copy(src, dst.asSlice(dstOffset, length), length);
-    }
-
-    /**
-     * Zeroes the first {@code length} bytes of {@code dst}.
-     *
-     * @throws IndexOutOfBoundsException if {@code dst} is shorter than {@code length}
-     */
-    public static void zero(MemorySegment dst, long length) {
-        if (length < 0 || dst.byteSize() < length) {
-            throw new IndexOutOfBoundsException("length=" + length + " dst.byteSize()=" + dst.byteSize());
+        if (length < 0 || src.byteSize() < length || dstOffset < 0 || dstOffset > dst.byteSize() - length) {
+            throw new IndexOutOfBoundsException("length=" + length + " src.byteSize()=" + src.byteSize()
+                    + " dstOffset=" + dstOffset + " dst.byteSize()=" + dst.byteSize());
         }
         if (dst.isReadOnly()) {
             throw new IllegalArgumentException("dst is read-only");
         }
+        if (!dst.isNative()) {
+            MemorySegment.copy(src, 0, dst, dstOffset, length);
+            return;
+        }
         try {
-            MemorySegment unused = (MemorySegment) MEMSET.invokeExact(dst, 0, length);
+            MEMCPY_INTO.invokeExact(dst.address() + dstOffset, src, length, dst);
+        } catch (Throwable t) {
+            throw Native.rethrow(t);
+        }
+    }
+
+    /**
+     * Zeroes {@code length} bytes of {@code dst} from {@code dstOffset} on with libc's {@code memset}, without a slice
+     * of {@code dst} (see {@link #copyInto}); a heap {@code dst} is filled by the JDK.
+     *
+     * @param dst the segment to zero bytes of
+     * @param dstOffset where in {@code dst} the zeroing starts
+     * @param length how many bytes to zero
+     * @throws IndexOutOfBoundsException if {@code dst} has fewer than {@code length} bytes from {@code dstOffset}
+     * @throws IllegalStateException if {@code dst}'s arena is closed (as any access to it would)
+     */
+    public static void zeroInto(MemorySegment dst, long dstOffset, long length) {
+        if (length < 0 || dstOffset < 0 || dstOffset > dst.byteSize() - length) {
+            throw new IndexOutOfBoundsException("length=" + length + " dstOffset=" + dstOffset + " dst.byteSize()="
+                    + dst.byteSize());
+        }
+        if (dst.isReadOnly()) {
+            throw new IllegalArgumentException("dst is read-only");
+        }
+        if (!dst.isNative()) {
+            dst.asSlice(dstOffset, length).fill((byte) 0);
+            return;
+        }
+        try {
+            MEMSET_INTO.invokeExact(dst.address() + dstOffset, 0, length, dst);
         } catch (Throwable t) {
             throw Native.rethrow(t);
         }

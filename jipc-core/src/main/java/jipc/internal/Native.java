@@ -10,6 +10,9 @@ import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
 
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
 /**
  * The one place that creates downcall handles and reads errno.
  *
@@ -17,6 +20,16 @@ import java.lang.invoke.VarHandle;
  * that every errno-reporting downcall takes as its first argument. The binding wrappers pass
  * {@link #callState()} and the caller reads {@link #errno()} on the same thread straight after the call; no second
  * downcall can run in between because nothing else touches that thread's segment.
+ *
+ * <p>One exception, for the futex calls of the channels' and topics' per-message path ({@link Futex}): the JDK's
+ * capture of the call state slices the capture segment on every call ({@code SharedUtils.checkCaptureSegment}), an
+ * allocation that only C2's escape analysis removes, and only where it inlines the whole downcall into its caller
+ * (it did not after a futex wake-up: {@code docs/benchmarks.md}, "Allocation on the futex path"). Those calls are
+ * bound without the capture and read errno only when they failed, from the thread's own errno variable
+ * ({@link #errnoNow()}: {@code __errno_location()}, a critical downcall that allocates nothing). The JVM may in
+ * principle overwrite errno between a downcall's return and that read (its thread-state transition may block at a
+ * safepoint), so such a value is only trusted for the errnos the caller expects; anything else is confirmed by the
+ * same call made again through a capturing handle before it becomes an exception.
  */
 @SuppressWarnings("restricted")
 public final class Native {
@@ -44,6 +57,32 @@ public final class Native {
     /** errno as left by the last errno-capturing downcall made on this thread. */
     public static int errno() {
         return (int) ERRNO.get(CALL_STATE.get(), 0L);
+    }
+
+    /** {@snippet lang=c : int *__errno_location(void); } (glibc; the pointer returned as a {@code long}) */
+    private static final MethodHandle ERRNO_LOCATION = downcall("__errno_location",
+            FunctionDescriptor.of(JAVA_LONG), Linker.Option.critical(false));
+    /** All of the address space, for reading the errno variable at the address {@code __errno_location} gives. */
+    private static final MemorySegment EVERYTHING = MemorySegment.NULL.reinterpret(Long.MAX_VALUE);
+
+    static {
+        // Link the call now: its first call generates code (about 64 KB of allocation on the calling thread), which
+        // would otherwise fall on the first futex wait that fails (EAGAIN) on a hot path.
+        int unused = errnoNow();
+    }
+
+    /**
+     * errno as the calling thread's C library holds it now, for a downcall bound without the capture (see the class
+     * comment): a critical downcall and a load, no allocation. The location is asked for on every call, not cached,
+     * because a virtual thread's next downcall may run on another carrier (another errno variable).
+     */
+    public static int errnoNow() {
+        try {
+            long location = (long) ERRNO_LOCATION.invokeExact();
+            return EVERYTHING.get(JAVA_INT, location);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
     }
 
     /** A downcall to a libc symbol that does not report through errno. */

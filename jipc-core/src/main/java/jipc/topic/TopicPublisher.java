@@ -574,7 +574,7 @@ public final class TopicPublisher implements AutoCloseable {
 
     private void copyIn(MemorySegment payload, long index, int length) {
         if (length >= 16 * 1024) {
-            Memory.copy(payload, ring.asSlice(index, length), length);
+            Memory.copyInto(payload, ring, index, length); // no slice of the ring
         } else {
             MemorySegment.copy(payload, 0, ring, index, length);
         }

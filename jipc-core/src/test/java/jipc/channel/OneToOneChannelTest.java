@@ -169,6 +169,47 @@ class OneToOneChannelTest {
     }
 
     @Test
+    void pollRingHandsTheSameReadOnlyRingWithEachPayloadsPlaceAcrossWraps() throws Exception {
+        OneToOneChannel channel = OneToOneChannel.create(newSegment(CAPACITY), CAPACITY, 120);
+        List<MemorySegment> rings = new ArrayList<>();
+        List<byte[]> got = new ArrayList<>();
+        List<Integer> types = new ArrayList<>();
+        RingHandler handler = (type, ring, offset, length) -> {
+            assertEquals(0, offset % 8, "payload offset " + offset);
+            rings.add(ring);
+            types.add(type);
+            got.add(ring.asSlice(offset, length).toArray(ValueLayout.JAVA_BYTE));
+        };
+        SplittableRandom random = new SplittableRandom(7);
+        for (int round = 0; round < 50; round++) { // ~60 bytes a message: the 1 KiB ring wraps many times
+            List<byte[]> sent = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                byte[] message = bytes(random.nextInt(121), round * 3 + i);
+                assertTrue(channel.offer(1 + i, message, 0, message.length));
+                sent.add(message);
+            }
+            got.clear();
+            types.clear();
+            assertEquals(2, channel.pollRing(handler, 2), "the limit");
+            assertEquals(1, channel.pollRing(handler, 10, java.time.Duration.ZERO));
+            assertEquals(List.of(1, 2, 3), types);
+            for (int i = 0; i < 3; i++) {
+                assertArrayEquals(sent.get(i), got.get(i), "round " + round + ", message " + i);
+            }
+        }
+        assertTrue(channel.tailPosition() > 2 * CAPACITY, "wrapped at least twice");
+        assertEquals(channel.tailPosition(), channel.headPosition());
+        for (MemorySegment ring : rings) {
+            assertTrue(ring == rings.getFirst(), "the same segment on every call");
+        }
+        assertTrue(rings.getFirst().isReadOnly());
+        assertEquals(CAPACITY, rings.getFirst().byteSize());
+        assertEquals(0, channel.pollRing(handler, 1, java.time.Duration.ofMillis(20)), "nothing came: 0");
+        assertThrows(NullPointerException.class, () -> channel.pollRing(null, 1));
+        assertThrows(IllegalArgumentException.class, () -> channel.pollRing(handler, 0));
+    }
+
+    @Test
     void claimIsInvisibleUntilCommitAndAbortGivesTheRoomBack() {
         OneToOneChannel channel = OneToOneChannel.create(newSegment(CAPACITY), CAPACITY, 120);
         MemorySegment slot = channel.tryClaim(4, 10);
