@@ -233,6 +233,8 @@ public final class TopicBenchmark implements Benchmark {
         try (TopicSides.Throughput sideA = TopicSides.Throughput.start(rig, a, subscribers, size);
              TopicSides.Throughput sideB = TopicSides.Throughput.start(rig, b, subscribers, size);
              TopicSides.Memcpy memcpy = TopicSides.Memcpy.start(rig, size)) {
+            sideA.awaitReady();
+            sideB.awaitReady();
             List<Warmup.Result> warmed = warmUp(plan, List.of(sideA, sideB), k);
             Warmup.Result warmA = warmed.get(0);
             Warmup.Result warmB = warmed.get(1);

@@ -107,6 +107,16 @@ final class TopicSides {
         }
 
         /**
+         * Waits until every member of the crew said ready. The crews of a step are launched together without waiting;
+         * the step waits here before its warm-up, whose time limit is for warming, not for starting JVMs (five JVMs
+         * starting on two loaded CPUs took 10 to 17 s, and a warm-up that counted them ended after its first block,
+         * 6 Dec 2026).
+         */
+        void awaitReady() throws IOException {
+            crew.awaitReady(START_LIMIT);
+        }
+
+        /**
          * One block of {@code count} messages; returns the messages each subscriber received per second (their mean),
          * from the publisher's start to the last subscriber's end. Only {@code measured} blocks count for the row.
          */
