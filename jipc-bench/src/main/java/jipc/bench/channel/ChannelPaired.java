@@ -212,6 +212,16 @@ public final class ChannelPaired {
             return measured * 1e9 / elapsed;
         }
 
+        /** Messages (or round trips) over the measured blocks. */
+        public long measuredMessages() {
+            return measured;
+        }
+
+        /** Crew member {@code member}'s CPU (whole process) per measured message, in ns; NaN before any block. */
+        public double cpuPerMessage(int member) {
+            return measured == 0 ? Double.NaN : (double) cpu[member] / measured;
+        }
+
         /**
          * The warm-up's outcome, e.g. {@code "stable after 4 warm-up blocks (0.2 s, the last ones within 1.2 %), blocks
          * of 5000"}.
