@@ -150,12 +150,27 @@ final class PythonRig {
                 Path real = Path.of(output(List.of(Peers.findOnPath("python3").orElseThrow().toString(), "-c",
                         "import sys; print(sys.executable)")));
                 String version = output(List.of(real.toString(), "-c", "import sys; print(sys.version.split()[0])"));
-                // the package's first import compiles its native part: once here, not in every peer at once
-                String built = output(List.of(real.toString(), "-c",
-                        "import jipc._native; print(jipc._native.lib.__file__)"), Map.of(
-                        "PYTHONPATH", work.resolve("py").toString(),
-                        "JIPC_CACHE", work.resolve("python-cache").toString(), "PYTHONDONTWRITEBYTECODE", "1"));
-                CProgram c = CProgram.compile(C_PROGRAM, work, C_TWIN);
+                // the package's first import compiles its native part: once here, not in every peer at once; gcc
+                // runs single-threaded, so the C consumer is compiled meanwhile (the machine may have 2 cores)
+                java.util.concurrent.CompletableFuture<String> nativePart = java.util.concurrent.CompletableFuture
+                        .supplyAsync(() -> {
+                            try {
+                                return output(List.of(real.toString(), "-c",
+                                        "import jipc._native; print(jipc._native.lib.__file__)"), Map.of(
+                                        "PYTHONPATH", work.resolve("py").toString(),
+                                        "JIPC_CACHE", work.resolve("python-cache").toString(),
+                                        "PYTHONDONTWRITEBYTECODE", "1"));
+                            } catch (IOException e) {
+                                throw new UncheckedIOException(e);
+                            }
+                        });
+                CProgram c;
+                String built;
+                try {
+                    c = CProgram.compile(C_PROGRAM, work, C_TWIN);
+                } finally {
+                    built = joined(nativePart);
+                }
                 PythonRig rig = new PythonRig(work, real, version, c, Peers.pinning(pin, log), pin, jvmOptions);
                 log.println("  Python peers: " + real + " (Python " + version + ") "
                         + work.resolve("py/python_bench.py") + "; jipc's native part: " + built);
@@ -169,7 +184,19 @@ final class PythonRig {
         }
     }
 
-    /** {@code py/} (the script and the package) and {@code native/} (the C twins) under {@code work}. */
+    /** What {@code output} returned, or its IOException. */
+    private static String joined(java.util.concurrent.CompletableFuture<String> output) throws IOException {
+        try {
+            return output.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof UncheckedIOException io) {
+                throw io.getCause();
+            }
+            throw e;
+        }
+    }
+
+        /** {@code py/} (the script and the package) and {@code native/} (the C twins) under {@code work}. */
     private static void unpack(Path work) throws IOException {
         Files.createDirectories(work.resolve("python-cache"), PosixFilePermissions.asFileAttribute(
                 PosixFilePermissions.fromString("rwx------")));
