@@ -20,6 +20,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.stream.Stream;
 
 import jipc.bench.CProgram;
@@ -152,7 +154,7 @@ final class PythonRig {
                 String version = output(List.of(real.toString(), "-c", "import sys; print(sys.version.split()[0])"));
                 // the package's first import compiles its native part: once here, not in every peer at once; gcc
                 // runs single-threaded, so the C consumer is compiled meanwhile (the machine may have 2 cores)
-                java.util.concurrent.CompletableFuture<String> nativePart = java.util.concurrent.CompletableFuture
+                CompletableFuture<String> nativePart = CompletableFuture
                         .supplyAsync(() -> {
                             try {
                                 return output(List.of(real.toString(), "-c",
@@ -185,10 +187,10 @@ final class PythonRig {
     }
 
     /** What {@code output} returned, or its IOException. */
-    private static String joined(java.util.concurrent.CompletableFuture<String> output) throws IOException {
+    private static String joined(CompletableFuture<String> output) throws IOException {
         try {
             return output.join();
-        } catch (java.util.concurrent.CompletionException e) {
+        } catch (CompletionException e) {
             if (e.getCause() instanceof UncheckedIOException io) {
                 throw io.getCause();
             }
