@@ -37,7 +37,8 @@ import jipc.process.Spawn;
  * private temporary directory ({@code py/python_bench.py} and the package {@code py/jipc/}, from the repository's
  * {@code jipc-bench/src/main/python} and {@code python/jipc}, in the jar under {@code jipc/bench/py}; the C twins in
  * {@code native/}, where the package's build looks for them), its native part built once into
- * {@code python-cache/} (mode 0700), the C twin's consumer ({@code channel_crew.c}) compiled, the Java peers' command
+ * {@code python-cache/} (mode 0700; built in, and copied from, {@code python/} of the cache between runs of
+ * {@link CProgram#cacheDir} when there is one), the C twin's consumer ({@code channel_crew.c}) compiled, the Java peers' command
  * line and the pinning. The directory goes when the JVM exits. The jar carries everything, so the suite runs from any
  * checkout or from the jar alone.
  */
@@ -160,7 +161,8 @@ final class PythonRig {
                                 return output(List.of(real.toString(), "-c",
                                         "import jipc._native; print(jipc._native.lib.__file__)"), Map.of(
                                         "PYTHONPATH", work.resolve("py").toString(),
-                                        "JIPC_CACHE", work.resolve("python-cache").toString(),
+                                        "JIPC_CACHE", CProgram.privateCacheDir().map(d -> d.resolve("python"))
+                                                .orElse(work.resolve("python-cache")).toString(),
                                         "PYTHONDONTWRITEBYTECODE", "1"));
                             } catch (IOException e) {
                                 throw new UncheckedIOException(e);
@@ -172,6 +174,12 @@ final class PythonRig {
                     c = CProgram.compile(C_PROGRAM, work, C_TWIN);
                 } finally {
                     built = joined(nativePart);
+                }
+                // built in the cache between runs (CProgram.cacheDir): the peers find it in python-cache/
+                Path module = Path.of(built);
+                Path local = work.resolve("python-cache").resolve(module.getFileName());
+                if (!module.equals(local)) {
+                    Files.copy(module, local, StandardCopyOption.COPY_ATTRIBUTES);
                 }
                 PythonRig rig = new PythonRig(work, real, version, c, Peers.pinning(pin, log), pin, jvmOptions);
                 log.println("  Python peers: " + real + " (Python " + version + ") "
