@@ -69,7 +69,7 @@ public record CProgram(Path executable, List<String> compileCommand, String comp
      * else {@code ~/.cache/jipc-bench}; made with mode 0700 and used only if this user owns it and nobody else may
      * write to it (an executable another user could replace would run their code).
      */
-    static Path cacheDir() {
+    public static Path cacheDir() {
         String explicit = System.getenv("JIPC_BENCH_CACHE");
         if (explicit != null && !explicit.isEmpty()) {
             return Path.of(explicit);
