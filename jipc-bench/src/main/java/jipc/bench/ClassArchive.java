@@ -20,7 +20,7 @@ import jipc.process.Spawn;
 
 /**
  * A class data sharing archive of the Java peers' classes (HotSpot's dynamic CDS archive), made once per
- * {@code jipc bench} run, so that each of the run's peer JVMs (some forty in a quick run) maps jipc's, HdrHistogram's
+ * {@code jipc bench} run, so that each of the run's peer JVMs (some fifty in a quick run) maps jipc's, HdrHistogram's
  * and Agrona's classes already parsed and verified instead of loading them from the jar: about a fifth less CPU to
  * start a peer on our 2-vCPU VMs (0.75 s instead of 0.95 s for a pipe peer of 200 round trips). It changes nothing of
  * how a peer runs once started: the JIT, C2 included, compiles as before (an archive holds no compiled code or
