@@ -51,13 +51,24 @@ public final class Peers {
 
     /**
      * This JVM's java and class path, native access, and the peers' fixed flags (C2 enabled, one GC thread: the loops
-     * allocate next to nothing and the machine may have 2 cores), then {@code main}.
+     * allocate next to nothing and the machine may have 2 cores), the run's {@link ClassArchive} if one was made, then
+     * {@code main}.
      */
     public static List<String> javaCommand(Class<?> main, List<String> jvmOptions) {
+        return javaCommand(main, ClassArchive.options(), jvmOptions);
+    }
+
+    /** As {@link #javaCommand}, without the run's class archive (the JVM that makes it). */
+    static List<String> javaCommandWithout(Class<?> main, List<String> jvmOptions) {
+        return javaCommand(main, List.of(), jvmOptions);
+    }
+
+    private static List<String> javaCommand(Class<?> main, List<String> archive, List<String> jvmOptions) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("--enable-native-access=ALL-UNNAMED");
         command.add("-XX:+UseSerialGC");
+        command.addAll(archive);
         command.addAll(jvmOptions);
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));

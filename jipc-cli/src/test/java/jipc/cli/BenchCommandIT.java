@@ -54,8 +54,12 @@ class BenchCommandIT {
         String err = result.err();
         assertTrue(err.contains("[1/3] latency: jipc pipe echo 64 B: "), err);
         assertTrue(err.contains("[3/3] compile the C baselines from the jar: "), err);
-        assertTrue(err.contains("  | peer: " + Run.JAVA + " --enable-native-access=ALL-UNNAMED -XX:+UseSerialGC -cp "),
-                err);
+        // the run's class archive, made when the first Java peer starts, and handed to the peers
+        assertTrue(err.contains("  | class archive: " + Run.JAVA + " --enable-native-access=ALL-UNNAMED"
+                + " -XX:+UseSerialGC -XX:ArchiveClassesAtExit="), err);
+        assertTrue(err.contains("  | peer: " + Run.JAVA + " --enable-native-access=ALL-UNNAMED -XX:+UseSerialGC"
+                + " -XX:SharedArchiveFile="), err);
+        assertTrue(err.contains("/peers.jsa -Xshare:auto -Xlog:cds=off -Xlog:aot=off -cp "), err);
         assertTrue(err.contains("  | gcc -O2 -Wall -Wextra -o "), err);
         assertTrue(err.contains("report: " + report.resolve("index.html")), err);
 
@@ -128,7 +132,9 @@ class BenchCommandIT {
         String err = result.err();
         assertTrue(err.contains("[1/1] latency: jipc pipe echo 64 B: "), err);
         assertTrue(err.contains("  | peer: " + Run.JAVA + " --enable-native-access=ALL-UNNAMED -XX:+UseSerialGC "
-                + "-XX:TieredStopAtLevel=1 -Dfixture.mark=on -cp "), err);
+                + "-XX:SharedArchiveFile="), err);
+        assertTrue(err.contains("/peers.jsa -Xshare:auto -Xlog:cds=off -Xlog:aot=off -XX:TieredStopAtLevel=1"
+                + " -Dfixture.mark=on -cp "), err);
         assertTrue(result.out().startsWith("jipc bench (quick run, fixture) "), result.out());
         assertTrue(result.out().contains("\nrun options: JVM options -XX:TieredStopAtLevel=1 -Dfixture.mark=on; steps "
                 + "containing 'jipc pipe echo'\n"), result.out());

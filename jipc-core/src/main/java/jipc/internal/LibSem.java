@@ -40,68 +40,99 @@ public final class LibSem {
      * // called as sem_open(name, oflag, mode_t mode, unsigned int value)
      * }
      */
-    private static final MethodHandle SEM_OPEN = Native.errnoDowncall("sem_open",
-            FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT), Linker.Option.firstVariadicArg(2));
+    private static final class SemOpen {
+        static final MethodHandle HANDLE = Native.errnoDowncall("sem_open",
+                FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT),
+                Linker.Option.firstVariadicArg(2));
+    }
     /** {@snippet lang=c : int sem_close(sem_t *sem); } */
-    private static final MethodHandle SEM_CLOSE = Native.errnoDowncall("sem_close",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    private static final class SemClose {
+        static final MethodHandle HANDLE = Native.errnoDowncall("sem_close",
+                FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    }
     /** {@snippet lang=c : int sem_unlink(const char *name); } */
-    private static final MethodHandle SEM_UNLINK = Native.errnoDowncall("sem_unlink",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    private static final class SemUnlink {
+        static final MethodHandle HANDLE = Native.errnoDowncall("sem_unlink",
+                FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    }
     /** {@snippet lang=c : int sem_post(sem_t *sem); } */
-    private static final MethodHandle SEM_POST = Native.errnoDowncall("sem_post",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    private static final class SemPost {
+        static final MethodHandle HANDLE = Native.errnoDowncall("sem_post",
+                FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    }
     /** {@snippet lang=c : int sem_trywait(sem_t *sem); } */
-    private static final MethodHandle SEM_TRYWAIT = Native.errnoDowncall("sem_trywait",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    private static final class SemTrywait {
+        static final MethodHandle HANDLE = Native.errnoDowncall("sem_trywait",
+                FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    }
     /** {@snippet lang=c : int sem_timedwait(sem_t *sem, const struct timespec *abstime); } */
-    private static final MethodHandle SEM_TIMEDWAIT = Native.errnoDowncall("sem_timedwait",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+    private static final class SemTimedwait {
+        static final MethodHandle HANDLE = Native.errnoDowncall("sem_timedwait",
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+    }
     /**
      * {@snippet lang=c : int sem_clockwait(sem_t *sem, clockid_t clockid, const struct timespec *abstime); }
      * (glibc 2.30 and later; {@code null} when libc lacks it).
      */
-    private static final MethodHandle SEM_CLOCKWAIT = Native.has("sem_clockwait")
-            ? Native.errnoDowncall("sem_clockwait", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS))
-            : null;
+    private static final class SemClockwait {
+        static final MethodHandle HANDLE = Native.has("sem_clockwait")
+                ? Native.errnoDowncall("sem_clockwait", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS))
+                : null;
+    }
     /** {@snippet lang=c : int sem_getvalue(sem_t *sem, int *sval); } */
-    private static final MethodHandle SEM_GETVALUE = Native.errnoDowncall("sem_getvalue",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+    private static final class SemGetvalue {
+        static final MethodHandle HANDLE = Native.errnoDowncall("sem_getvalue",
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+    }
     /** {@snippet lang=c : int clock_gettime(clockid_t clockid, struct timespec *tp); } */
-    private static final MethodHandle CLOCK_GETTIME = Native.errnoDowncall("clock_gettime",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
+    private static final class ClockGettime {
+        static final MethodHandle HANDLE = Native.errnoDowncall("clock_gettime",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
+    }
 
     // ---- System V semaphore sets --------------------------------------------------------------------------
 
     /** {@snippet lang=c : int semget(key_t key, int nsems, int semflg); } */
-    private static final MethodHandle SEMGET = Native.errnoDowncall("semget",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
+    private static final class Semget {
+        static final MethodHandle HANDLE = Native.errnoDowncall("semget",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
+    }
     /** {@snippet lang=c : int semop(int semid, struct sembuf *sops, size_t nsops); } */
-    private static final MethodHandle SEMOP = Native.errnoDowncall("semop",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG));
+    private static final class Semop {
+        static final MethodHandle HANDLE = Native.errnoDowncall("semop",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG));
+    }
     /**
      * {@snippet lang=c :
      * int semtimedop(int semid, struct sembuf *sops, size_t nsops, const struct timespec *timeout);
      * }
      */
-    private static final MethodHandle SEMTIMEDOP = Native.errnoDowncall("semtimedop",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS));
+    private static final class Semtimedop {
+        static final MethodHandle HANDLE = Native.errnoDowncall("semtimedop",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS));
+    }
     /**
      * {@snippet lang=c :
      * int semctl(int semid, int semnum, int cmd, ...);
      * // called as semctl(semid, semnum, cmd, int val) for SETVAL, GETVAL, IPC_RMID
      * }
      */
-    private static final MethodHandle SEMCTL_INT = Native.errnoDowncall("semctl",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), Linker.Option.firstVariadicArg(3));
+    private static final class SemctlInt {
+        static final MethodHandle HANDLE = Native.errnoDowncall("semctl",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT),
+                Linker.Option.firstVariadicArg(3));
+    }
     /**
      * {@snippet lang=c :
      * int semctl(int semid, int semnum, int cmd, ...);
      * // called as semctl(semid, semnum, cmd, void *buf) for IPC_STAT (struct semid_ds *), GETALL (unsigned short *)
      * }
      */
-    private static final MethodHandle SEMCTL_PTR = Native.errnoDowncall("semctl",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS), Linker.Option.firstVariadicArg(3));
+    private static final class SemctlPtr {
+        static final MethodHandle HANDLE = Native.errnoDowncall("semctl",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS),
+                Linker.Option.firstVariadicArg(3));
+    }
 
     // ---- wrappers -----------------------------------------------------------------------------------------
 
@@ -111,7 +142,7 @@ public final class LibSem {
      */
     public static MemorySegment semOpen(MemorySegment name, int flags, int mode, int value) {
         try {
-            return (MemorySegment) SEM_OPEN.invokeExact(Native.callState(), name, flags, mode, value);
+            return (MemorySegment) SemOpen.HANDLE.invokeExact(Native.callState(), name, flags, mode, value);
         } catch (Throwable t) {
             throw Native.rethrow(t);
         }
@@ -124,7 +155,7 @@ public final class LibSem {
 
     public static int semClose(MemorySegment sem) {
         try {
-            return (int) SEM_CLOSE.invokeExact(Native.callState(), sem);
+            return (int) SemClose.HANDLE.invokeExact(Native.callState(), sem);
         } catch (Throwable t) {
             throw Native.rethrow(t);
         }
@@ -132,7 +163,7 @@ public final class LibSem {
 
     public static int semUnlink(MemorySegment name) {
         try {
-            return (int) SEM_UNLINK.invokeExact(Native.callState(), name);
+            return (int) SemUnlink.HANDLE.invokeExact(Native.callState(), name);
         } catch (Throwable t) {
             throw Native.rethrow(t);
         }
@@ -140,7 +171,7 @@ public final class LibSem {
 
     public static int semPost(MemorySegment sem) {
         try {
-            return (int) SEM_POST.invokeExact(Native.callState(), sem);
+            return (int) SemPost.HANDLE.invokeExact(Native.callState(), sem);
         } catch (Throwable t) {
             throw Native.rethrow(t);
         }
@@ -148,7 +179,7 @@ public final class LibSem {
 
     public static int semTrywait(MemorySegment sem) {
         try {
-            return (int) SEM_TRYWAIT.invokeExact(Native.callState(), sem);
+            return (int) SemTrywait.HANDLE.invokeExact(Native.callState(), sem);
         } catch (Throwable t) {
             throw Native.rethrow(t);
         }
@@ -156,7 +187,7 @@ public final class LibSem {
 
     public static int semTimedwait(MemorySegment sem, MemorySegment abstime) {
         try {
-            return (int) SEM_TIMEDWAIT.invokeExact(Native.callState(), sem, abstime);
+            return (int) SemTimedwait.HANDLE.invokeExact(Native.callState(), sem, abstime);
         } catch (Throwable t) {
             throw Native.rethrow(t);
         }
@@ -164,12 +195,12 @@ public final class LibSem {
 
     /** Whether libc has {@code sem_clockwait}; without it, timed waits use {@code sem_timedwait}. */
     public static boolean hasSemClockwait() {
-        return SEM_CLOCKWAIT != null;
+        return SemClockwait.HANDLE != null;
     }
 
     public static int semClockwait(MemorySegment sem, int clock, MemorySegment abstime) {
         try {
-            return (int) SEM_CLOCKWAIT.invokeExact(Native.callState(), sem, clock, abstime);
+            return (int) SemClockwait.HANDLE.invokeExact(Native.callState(), sem, clock, abstime);
         } catch (Throwable t) {
             throw Native.rethrow(t);
         }
@@ -177,7 +208,7 @@ public final class LibSem {
 
     public static int semGetvalue(MemorySegment sem, MemorySegment value) {
         try {
-            return (int) SEM_GETVALUE.invokeExact(Native.callState(), sem, value);
+            return (int) SemGetvalue.HANDLE.invokeExact(Native.callState(), sem, value);
         } catch (Throwable t) {
             throw Native.rethrow(t);
         }
@@ -185,7 +216,7 @@ public final class LibSem {
 
     public static int clockGettime(int clock, MemorySegment timespec) {
         try {
-            return (int) CLOCK_GETTIME.invokeExact(Native.callState(), clock, timespec);
+            return (int) ClockGettime.HANDLE.invokeExact(Native.callState(), clock, timespec);
         } catch (Throwable t) {
             throw Native.rethrow(t);
         }
@@ -193,7 +224,7 @@ public final class LibSem {
 
     public static int semget(int key, int nsems, int flags) {
         try {
-            return (int) SEMGET.invokeExact(Native.callState(), key, nsems, flags);
+            return (int) Semget.HANDLE.invokeExact(Native.callState(), key, nsems, flags);
         } catch (Throwable t) {
             throw Native.rethrow(t);
         }
@@ -201,7 +232,7 @@ public final class LibSem {
 
     public static int semop(int semid, MemorySegment sops, long nsops) {
         try {
-            return (int) SEMOP.invokeExact(Native.callState(), semid, sops, nsops);
+            return (int) Semop.HANDLE.invokeExact(Native.callState(), semid, sops, nsops);
         } catch (Throwable t) {
             throw Native.rethrow(t);
         }
@@ -209,7 +240,7 @@ public final class LibSem {
 
     public static int semtimedop(int semid, MemorySegment sops, long nsops, MemorySegment timeout) {
         try {
-            return (int) SEMTIMEDOP.invokeExact(Native.callState(), semid, sops, nsops, timeout);
+            return (int) Semtimedop.HANDLE.invokeExact(Native.callState(), semid, sops, nsops, timeout);
         } catch (Throwable t) {
             throw Native.rethrow(t);
         }
@@ -217,7 +248,7 @@ public final class LibSem {
 
     public static int semctl(int semid, int semnum, int cmd, int value) {
         try {
-            return (int) SEMCTL_INT.invokeExact(Native.callState(), semid, semnum, cmd, value);
+            return (int) SemctlInt.HANDLE.invokeExact(Native.callState(), semid, semnum, cmd, value);
         } catch (Throwable t) {
             throw Native.rethrow(t);
         }
@@ -225,7 +256,7 @@ public final class LibSem {
 
     public static int semctl(int semid, int semnum, int cmd, MemorySegment buf) {
         try {
-            return (int) SEMCTL_PTR.invokeExact(Native.callState(), semid, semnum, cmd, buf);
+            return (int) SemctlPtr.HANDLE.invokeExact(Native.callState(), semid, semnum, cmd, buf);
         } catch (Throwable t) {
             throw Native.rethrow(t);
         }

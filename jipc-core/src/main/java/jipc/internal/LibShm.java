@@ -25,59 +25,83 @@ public final class LibShm {
     // ---- POSIX shared memory objects (glibc >= 2.34 has them in libc itself) ----------------------------------
 
     /** {@snippet lang=c : int shm_open(const char *name, int oflag, mode_t mode); } */
-    private static final MethodHandle SHM_OPEN = Native.errnoDowncall("shm_open",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
+    private static final class ShmOpen {
+        static final MethodHandle HANDLE = Native.errnoDowncall("shm_open",
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
+    }
     /** {@snippet lang=c : int shm_unlink(const char *name); } */
-    private static final MethodHandle SHM_UNLINK = Native.errnoDowncall("shm_unlink",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    private static final class ShmUnlink {
+        static final MethodHandle HANDLE = Native.errnoDowncall("shm_unlink",
+                FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    }
 
     // ---- sizing -------------------------------------------------------------------------------------------
 
     /** {@snippet lang=c : int ftruncate(int fd, off_t length); } */
-    private static final MethodHandle FTRUNCATE = Native.errnoDowncall("ftruncate",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG));
+    private static final class Ftruncate {
+        static final MethodHandle HANDLE = Native.errnoDowncall("ftruncate",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG));
+    }
     /** {@snippet lang=c : int fallocate(int fd, int mode, off_t offset, off_t len); } */
-    private static final MethodHandle FALLOCATE = Native.errnoDowncall("fallocate",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG));
+    private static final class Fallocate {
+        static final MethodHandle HANDLE = Native.errnoDowncall("fallocate",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG));
+    }
 
     // ---- mapping ------------------------------------------------------------------------------------------
 
     /** {@snippet lang=c : void *mmap(void *addr, size_t length, int prot, int flags, int fd, off_t offset); } */
-    private static final MethodHandle MMAP = Native.errnoDowncall("mmap",
-            FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG));
+    private static final class Mmap {
+        static final MethodHandle HANDLE = Native.errnoDowncall("mmap",
+                FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG));
+    }
     /** {@snippet lang=c : int munmap(void *addr, size_t length); } */
-    private static final MethodHandle MUNMAP = Native.errnoDowncall("munmap",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
+    private static final class Munmap {
+        static final MethodHandle HANDLE = Native.errnoDowncall("munmap",
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
+    }
 
     // ---- System V shared memory ---------------------------------------------------------------------------
 
     /** {@snippet lang=c : key_t ftok(const char *pathname, int proj_id); } */
-    private static final MethodHandle FTOK = Native.errnoDowncall("ftok",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+    private static final class Ftok {
+        static final MethodHandle HANDLE = Native.errnoDowncall("ftok",
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+    }
     /** {@snippet lang=c : int shmget(key_t key, size_t size, int shmflg); } */
-    private static final MethodHandle SHMGET = Native.errnoDowncall("shmget",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT));
+    private static final class Shmget {
+        static final MethodHandle HANDLE = Native.errnoDowncall("shmget",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT));
+    }
     /** {@snippet lang=c : void *shmat(int shmid, const void *shmaddr, int shmflg); } */
-    private static final MethodHandle SHMAT = Native.errnoDowncall("shmat",
-            FunctionDescriptor.of(ADDRESS, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final class Shmat {
+        static final MethodHandle HANDLE = Native.errnoDowncall("shmat",
+                FunctionDescriptor.of(ADDRESS, JAVA_INT, ADDRESS, JAVA_INT));
+    }
     /** {@snippet lang=c : int shmdt(const void *shmaddr); } */
-    private static final MethodHandle SHMDT = Native.errnoDowncall("shmdt",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    private static final class Shmdt {
+        static final MethodHandle HANDLE = Native.errnoDowncall("shmdt",
+                FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    }
     /** {@snippet lang=c : int shmctl(int shmid, int cmd, struct shmid_ds *buf); } */
-    private static final MethodHandle SHMCTL = Native.errnoDowncall("shmctl",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
+    private static final class Shmctl {
+        static final MethodHandle HANDLE = Native.errnoDowncall("shmctl",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
+    }
 
     // ---- memfd --------------------------------------------------------------------------------------------
 
     /** {@snippet lang=c : int memfd_create(const char *name, unsigned int flags); } */
-    private static final MethodHandle MEMFD_CREATE = Native.errnoDowncall("memfd_create",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+    private static final class MemfdCreate {
+        static final MethodHandle HANDLE = Native.errnoDowncall("memfd_create",
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+    }
 
     // ---- wrappers -----------------------------------------------------------------------------------------
 
     public static int shmOpen(MemorySegment name, int flags, int mode) {
         try {
-            return (int) SHM_OPEN.invokeExact(Native.callState(), name, flags, mode);
+            return (int) ShmOpen.HANDLE.invokeExact(Native.callState(), name, flags, mode);
         } catch (Throwable t) {
             throw Native.rethrow(t);
         }
@@ -85,7 +109,7 @@ public final class LibShm {
 
     public static int shmUnlink(MemorySegment name) {
         try {
-            return (int) SHM_UNLINK.invokeExact(Native.callState(), name);
+            return (int) ShmUnlink.HANDLE.invokeExact(Native.callState(), name);
         } catch (Throwable t) {
             throw Native.rethrow(t);
         }
@@ -93,7 +117,7 @@ public final class LibShm {
 
     public static int ftruncate(int fd, long length) {
         try {
-            return (int) FTRUNCATE.invokeExact(Native.callState(), fd, length);
+            return (int) Ftruncate.HANDLE.invokeExact(Native.callState(), fd, length);
         } catch (Throwable t) {
             throw Native.rethrow(t);
         }
@@ -101,7 +125,7 @@ public final class LibShm {
 
     public static int fallocate(int fd, int mode, long offset, long length) {
         try {
-            return (int) FALLOCATE.invokeExact(Native.callState(), fd, mode, offset, length);
+            return (int) Fallocate.HANDLE.invokeExact(Native.callState(), fd, mode, offset, length);
         } catch (Throwable t) {
             throw Native.rethrow(t);
         }
@@ -110,7 +134,7 @@ public final class LibShm {
     /** Returns the mapped address, or an address equal to {@link ShmConstants#MAP_FAILED} on failure. */
     public static MemorySegment mmap(MemorySegment addr, long length, int prot, int flags, int fd, long offset) {
         try {
-            return (MemorySegment) MMAP.invokeExact(Native.callState(), addr, length, prot, flags, fd, offset);
+            return (MemorySegment) Mmap.HANDLE.invokeExact(Native.callState(), addr, length, prot, flags, fd, offset);
         } catch (Throwable t) {
             throw Native.rethrow(t);
         }
@@ -118,7 +142,7 @@ public final class LibShm {
 
     public static int munmap(MemorySegment addr, long length) {
         try {
-            return (int) MUNMAP.invokeExact(Native.callState(), addr, length);
+            return (int) Munmap.HANDLE.invokeExact(Native.callState(), addr, length);
         } catch (Throwable t) {
             throw Native.rethrow(t);
         }
@@ -126,7 +150,7 @@ public final class LibShm {
 
     public static int ftok(MemorySegment path, int projId) {
         try {
-            return (int) FTOK.invokeExact(Native.callState(), path, projId);
+            return (int) Ftok.HANDLE.invokeExact(Native.callState(), path, projId);
         } catch (Throwable t) {
             throw Native.rethrow(t);
         }
@@ -134,7 +158,7 @@ public final class LibShm {
 
     public static int shmget(int key, long size, int flags) {
         try {
-            return (int) SHMGET.invokeExact(Native.callState(), key, size, flags);
+            return (int) Shmget.HANDLE.invokeExact(Native.callState(), key, size, flags);
         } catch (Throwable t) {
             throw Native.rethrow(t);
         }
@@ -143,7 +167,7 @@ public final class LibShm {
     /** Returns the attach address, or an address equal to {@link ShmConstants#SHMAT_FAILED} on failure. */
     public static MemorySegment shmat(int shmid, MemorySegment addr, int flags) {
         try {
-            return (MemorySegment) SHMAT.invokeExact(Native.callState(), shmid, addr, flags);
+            return (MemorySegment) Shmat.HANDLE.invokeExact(Native.callState(), shmid, addr, flags);
         } catch (Throwable t) {
             throw Native.rethrow(t);
         }
@@ -151,7 +175,7 @@ public final class LibShm {
 
     public static int shmdt(MemorySegment addr) {
         try {
-            return (int) SHMDT.invokeExact(Native.callState(), addr);
+            return (int) Shmdt.HANDLE.invokeExact(Native.callState(), addr);
         } catch (Throwable t) {
             throw Native.rethrow(t);
         }
@@ -159,7 +183,7 @@ public final class LibShm {
 
     public static int shmctl(int shmid, int cmd, MemorySegment buf) {
         try {
-            return (int) SHMCTL.invokeExact(Native.callState(), shmid, cmd, buf);
+            return (int) Shmctl.HANDLE.invokeExact(Native.callState(), shmid, cmd, buf);
         } catch (Throwable t) {
             throw Native.rethrow(t);
         }
@@ -167,7 +191,7 @@ public final class LibShm {
 
     public static int memfdCreate(MemorySegment name, int flags) {
         try {
-            return (int) MEMFD_CREATE.invokeExact(Native.callState(), name, flags);
+            return (int) MemfdCreate.HANDLE.invokeExact(Native.callState(), name, flags);
         } catch (Throwable t) {
             throw Native.rethrow(t);
         }

@@ -17,8 +17,8 @@ import jipc.bench.suite.Step;
  * {@code "channel"} (one producer process, one consumer process, spinning: Agrona has no cross-process wake-up),
  * both by {@code "Agrona"}. The peers ({@link AgronaPeer}) run with {@link ChannelPairs#AGRONA_JVM_OPTIONS}.
  * Run alone: {@code ./jipc bench --only agrona [--full] [--pin A,B] [--steps TEXT,...]}. The quick run with its own
- * sizes measures only Agrona's 64 KiB throughput here: its 64 B round trips and throughput are rows of the channel
- * suite's paired steps then ({@link ChannelPaired}), which measure Agrona's pairs anyway.
+ * sizes measures nothing here: its Agrona rows (64 B round trips, 64 B and 64 KiB throughput) come from the channel
+ * suite's paired steps then ({@link ChannelPaired}), which run Agrona's pairs beside jipc's.
  */
 public final class AgronaBenchmark implements Benchmark {
     static final String PEER_NOTE = "Agrona " + version() + " peers run with " + String.join(" ",
@@ -50,7 +50,7 @@ public final class AgronaBenchmark implements Benchmark {
     @Override
     public List<Step> steps(Plan plan) {
         List<Step> steps = new ArrayList<>();
-        // the quick run with its own sizes takes Agrona's 64 B rows from the channel suite's paired steps
+        // the quick run with its own sizes takes Agrona's rows from the channel suite's paired steps
         boolean quick = ChannelPaired.quickDefaults(plan);
         for (int size : quick ? List.<Integer>of() : plan.latencySizes()) {
             steps.add(new Step("latency: Agrona channel spin " + ChannelBenchmark.size(size),
@@ -65,7 +65,7 @@ public final class AgronaBenchmark implements Benchmark {
                     }));
         }
         for (int size : plan.throughputSizes()) {
-            if (quick && size == 64) {
+            if (quick && ChannelPaired.pairedThroughput(size)) {
                 continue;
             }
             steps.add(new Step("throughput: Agrona channel " + ChannelBenchmark.size(size),

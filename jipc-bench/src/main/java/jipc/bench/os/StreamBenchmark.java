@@ -192,9 +192,19 @@ public abstract sealed class StreamBenchmark implements Benchmark permits PipeBe
         return stream.mechanism + (peer == Peer.JAVA_ON_VIRTUAL_THREAD ? Result.VIRTUAL_THREAD : "");
     }
 
-    /** The throughput sizes {@code peer} measures: the plan's, or none. */
-    static List<Integer> throughputSizes(Plan plan, Peer peer) {
-        return peer.throughput() ? plan.throughputSizes() : List.of();
+    /**
+     * The throughput sizes {@code peer} measures on {@code stream}: the plan's, or none; in a quick run a pipe or FIFO
+     * leaves {@value StreamPaired#SIZE} bytes to the paired step ({@link StreamPaired}), whose rows stand in for
+     * this step's there (the same two processes per row, 16 384 messages of 64 KiB measured, warmed until stable).
+     */
+    static List<Integer> throughputSizes(Plan plan, Stream stream, Peer peer) {
+        if (!peer.throughput()) {
+            return List.of();
+        }
+        if (plan.quick() && stream.isPipe()) {
+            return plan.throughputSizes().stream().filter(size -> size != StreamPaired.SIZE).toList();
+        }
+        return plan.throughputSizes();
     }
 
     /** The peers' item arguments: every latency size, then every throughput size {@code peer} measures. */
@@ -206,7 +216,7 @@ public abstract sealed class StreamBenchmark implements Benchmark permits PipeBe
         for (int size : plan.latencySizes()) {
             items.add("lat:" + size + ":" + latencyWarmup(plan, size) + ":" + latencyRounds(plan, size));
         }
-        for (int size : throughputSizes(plan, peer)) {
+        for (int size : throughputSizes(plan, stream, peer)) {
             items.add("tp:" + size + ":" + throughputWarmup(plan, stream, size) + ":"
                     + throughputMessages(plan, stream, size));
         }
@@ -224,7 +234,7 @@ public abstract sealed class StreamBenchmark implements Benchmark permits PipeBe
             seconds += (latencyWarmup(plan, size) + latencyRounds(plan, size)) * roundTrip;
         }
         double perByte = stream.isPipe() ? 0.5e-9 : 1e-9;
-        for (int size : throughputSizes(plan, peer)) {
+        for (int size : throughputSizes(plan, stream, peer)) {
             long messages = throughputWarmup(plan, stream, size) + throughputMessages(plan, stream, size);
             seconds += messages * (3e-6 + size * perByte);
         }
@@ -291,7 +301,7 @@ public abstract sealed class StreamBenchmark implements Benchmark permits PipeBe
             for (int size : plan.latencySizes()) {
                 results.add(latencyResult(plan, mechanism, implementation, size, pinning, capacity, work));
             }
-            for (int size : throughputSizes(plan, peer)) {
+            for (int size : throughputSizes(plan, stream, peer)) {
                 results.add(throughputResult(plan, stream, implementation, size, pinning, capacity, work));
             }
             return results;

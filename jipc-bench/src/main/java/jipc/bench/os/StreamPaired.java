@@ -30,7 +30,8 @@ import jipc.pipe.Pipe;
  * ratios: jipc's and C's pipe pairs and FIFO pairs ({@link StreamPeer}, {@code os_stream.c} with the item
  * {@code crew:SIZE}) kept alive as {@link Crew}s and turned through block by block. Each pair gets its own two pipes
  * (made here, {@value StreamBenchmark#PIPE_CAPACITY} bytes each way, at fds 3 and 4) or its own two FIFOs. The step
- * gives paired ratios only; the absolute rows stay the single-pair steps'.
+ * gives paired ratios; in the full run the absolute rows stay the single-pair steps', in the quick run they are this
+ * step's (the single-pair steps leave 64 KiB to it there).
  */
 final class StreamPaired {
     static final int SIZE = 65536;
@@ -107,10 +108,16 @@ final class StreamPaired {
             String pinning = pin == null ? "none" : "cpu " + pin.cpuA() + "," + pin.cpuB();
             List<Result> rows = new ArrayList<>();
             for (Side side : sides) {
+                // member 0 is side b (it reads), member 1 side a (it writes); CPU: the whole process per block
                 double nan = Double.NaN;
-                rows.add(new Result(side.mechanism(), side.implementation(), Result.Kind.THROUGHPUT, SIZE, 0, nan,
-                        nan, nan, nan, nan, nan, List.of(), side.messagesPerSecond(), side.messagesPerSecond() * SIZE,
-                        nan, nan, nan, pinning, ""));
+                String rowNote = plan.quick() ? "paired step: " + ChannelPaired.blocks(plan) + " blocks of " + block
+                        + " messages of 64 KiB, turned through with the other pairs; msg/s over the blocks (writer's"
+                        + " start to reader's end), CPU per message of each whole process over them; read(2)/write(2)"
+                        + " of whole messages; warm-up: " + side.warmNote() : "";
+                rows.add(new Result(side.mechanism(), side.implementation(), Result.Kind.THROUGHPUT, SIZE,
+                        side.measuredMessages(), nan, nan, nan, nan, nan, nan, List.of(), side.messagesPerSecond(),
+                        side.messagesPerSecond() * SIZE, side.cpuPerMessage(1), side.cpuPerMessage(0), nan,
+                        pinning, rowNote));
             }
             String floor = String.format(Locale.ROOT, "C pipe 64 KiB: %.2f GB/s; C fifo 64 KiB: %.2f GB/s",
                     rows.get(1).bytesPerSecond() / 1e9, rows.get(3).bytesPerSecond() / 1e9);
@@ -118,7 +125,9 @@ final class StreamPaired {
                     + " turned through in the order jipc pipe, C pipe, jipc fifo, C fifo (the others blocked on their"
                     + " control pipes); blocks of " + block + " messages of 64 KiB, read(2)/write(2) of whole"
                     + " messages; warm-up: " + ChannelPaired.warmNotes(sides);
-            return new Step.Outcome(List.of(), List.of(
+            // The full run's absolute rows are the single-pair steps'; the quick run's are these (StreamBenchmark
+            // leaves 64 KiB to this step there).
+            return new Step.Outcome(plan.quick() ? rows : List.of(), List.of(
                     PairedRatio.of(rows.get(0), rows.get(1), "msg/s", rotation.ratio(0, 1), floor, note),
                     PairedRatio.of(rows.get(2), rows.get(3), "msg/s", rotation.ratio(2, 3), floor, note)));
         } finally {

@@ -20,6 +20,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.stream.Stream;
 
 import jipc.bench.CProgram;
@@ -35,7 +37,8 @@ import jipc.process.Spawn;
  * private temporary directory ({@code py/python_bench.py} and the package {@code py/jipc/}, from the repository's
  * {@code jipc-bench/src/main/python} and {@code python/jipc}, in the jar under {@code jipc/bench/py}; the C twins in
  * {@code native/}, where the package's build looks for them), its native part built once into
- * {@code python-cache/} (mode 0700), the C twin's consumer ({@code channel_crew.c}) compiled, the Java peers' command
+ * {@code python-cache/} (mode 0700; built in, and copied from, {@code python/} of the cache between runs of
+ * {@link CProgram#cacheDir} when there is one), the C twin's consumer ({@code channel_crew.c}) compiled, the Java peers' command
  * line and the pinning. The directory goes when the JVM exits. The jar carries everything, so the suite runs from any
  * checkout or from the jar alone.
  */
@@ -150,12 +153,34 @@ final class PythonRig {
                 Path real = Path.of(output(List.of(Peers.findOnPath("python3").orElseThrow().toString(), "-c",
                         "import sys; print(sys.executable)")));
                 String version = output(List.of(real.toString(), "-c", "import sys; print(sys.version.split()[0])"));
-                // the package's first import compiles its native part: once here, not in every peer at once
-                String built = output(List.of(real.toString(), "-c",
-                        "import jipc._native; print(jipc._native.lib.__file__)"), Map.of(
-                        "PYTHONPATH", work.resolve("py").toString(),
-                        "JIPC_CACHE", work.resolve("python-cache").toString(), "PYTHONDONTWRITEBYTECODE", "1"));
-                CProgram c = CProgram.compile(C_PROGRAM, work, C_TWIN);
+                // the package's first import compiles its native part: once here, not in every peer at once; gcc
+                // runs single-threaded, so the C consumer is compiled meanwhile (the machine may have 2 cores)
+                CompletableFuture<String> nativePart = CompletableFuture
+                        .supplyAsync(() -> {
+                            try {
+                                return output(List.of(real.toString(), "-c",
+                                        "import jipc._native; print(jipc._native.lib.__file__)"), Map.of(
+                                        "PYTHONPATH", work.resolve("py").toString(),
+                                        "JIPC_CACHE", CProgram.privateCacheDir().map(d -> d.resolve("python"))
+                                                .orElse(work.resolve("python-cache")).toString(),
+                                        "PYTHONDONTWRITEBYTECODE", "1"));
+                            } catch (IOException e) {
+                                throw new UncheckedIOException(e);
+                            }
+                        });
+                CProgram c;
+                String built;
+                try {
+                    c = CProgram.compile(C_PROGRAM, work, C_TWIN);
+                } finally {
+                    built = joined(nativePart);
+                }
+                // built in the cache between runs (CProgram.cacheDir): the peers find it in python-cache/
+                Path module = Path.of(built);
+                Path local = work.resolve("python-cache").resolve(module.getFileName());
+                if (!module.equals(local)) {
+                    Files.copy(module, local, StandardCopyOption.COPY_ATTRIBUTES);
+                }
                 PythonRig rig = new PythonRig(work, real, version, c, Peers.pinning(pin, log), pin, jvmOptions);
                 log.println("  Python peers: " + real + " (Python " + version + ") "
                         + work.resolve("py/python_bench.py") + "; jipc's native part: " + built);
@@ -169,7 +194,19 @@ final class PythonRig {
         }
     }
 
-    /** {@code py/} (the script and the package) and {@code native/} (the C twins) under {@code work}. */
+    /** What {@code output} returned, or its IOException. */
+    private static String joined(CompletableFuture<String> output) throws IOException {
+        try {
+            return output.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof UncheckedIOException io) {
+                throw io.getCause();
+            }
+            throw e;
+        }
+    }
+
+        /** {@code py/} (the script and the package) and {@code native/} (the C twins) under {@code work}. */
     private static void unpack(Path work) throws IOException {
         Files.createDirectories(work.resolve("python-cache"), PosixFilePermissions.asFileAttribute(
                 PosixFilePermissions.fromString("rwx------")));

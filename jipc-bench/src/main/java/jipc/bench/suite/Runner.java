@@ -15,6 +15,8 @@ import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import jipc.bench.ClassArchive;
+
 /**
  * Runs {@code jipc bench}: asks every selected {@link Benchmark} for all its {@link Step}s first (so the total
  * estimate is known), then runs them in order, showing {@link Progress}. A step that throws is reported and the run
@@ -126,6 +128,12 @@ public final class Runner {
         }
         progress.begin(steps);
         try {
+            // the run's Java peers share one class archive, made when the first of them starts
+            ClassArchive.begin(plan.jvmOptions(), log);
+        } catch (IOException e) {
+            log.accept("class archive: none (" + e.getMessage() + ")");
+        }
+        try {
             for (int i = 0; i < steps.size(); i++) {
                 Step step = steps.get(i);
                 progress.stepStarted(i);
@@ -155,6 +163,7 @@ public final class Runner {
                 progress.stepFinished(i, failure);
             }
         } finally {
+            ClassArchive.end();
             progress.close();
         }
         return soFar();

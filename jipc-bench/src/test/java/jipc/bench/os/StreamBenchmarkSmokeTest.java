@@ -136,6 +136,20 @@ class StreamBenchmarkSmokeTest {
     }
 
     @Test
+    void theQuickRunLeavesPipeAndFifoThroughputAt64KiBToThePairedStep() {
+        for (jipc.bench.os.Stream stream : jipc.bench.os.Stream.values()) {
+            for (StreamBenchmark.Peer peer : List.of(StreamBenchmark.Peer.JAVA, StreamBenchmark.Peer.C)) {
+                List<String> quick = StreamBenchmark.items(Plan.quickRun(), stream, peer);
+                List<String> full = StreamBenchmark.items(Plan.fullRun(), stream, peer);
+                assertTrue(quick.stream().anyMatch(i -> i.startsWith("tp:64:")), quick.toString());
+                assertEquals(!stream.isPipe(), quick.stream().anyMatch(i -> i.startsWith("tp:65536:")),
+                        stream + " " + quick);
+                assertTrue(full.stream().anyMatch(i -> i.startsWith("tp:65536:")), full.toString());
+            }
+        }
+    }
+
+    @Test
     void quickRunFitsItsTimeBudgetByEstimate() {
         // The runner's progress bar trusts these; the quick run of both families must stay near 24 s on 2 cores
         // (15 s before the 64 KiB pipe and FIFO throughput got 1 GiB of warm-up and 1 GiB measured, and the

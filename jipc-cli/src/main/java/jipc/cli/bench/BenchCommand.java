@@ -218,6 +218,10 @@ public final class BenchCommand implements Callable<Integer> {
             }
             Duration total = steps.stream().map(Step::estimate).reduce(Duration.ZERO, Duration::plus);
             System.out.printf("%s: %d steps, about %d s%n", benchmark.id(), steps.size(), total.toSeconds());
+            if (steps.isEmpty()) {
+                // e.g. agrona in the quick run: its rows come from the channel suite's paired steps
+                System.out.println("  (none of its own in this plan: another suite's steps measure its rows)");
+            }
             for (Step step : steps) {
                 System.out.printf("  %s (%.1f s)%n", step.name(), step.estimate().toMillis() / 1000.0);
             }
