@@ -33,7 +33,7 @@ import jipc.bench.suite.Step;
  *       other sizes;</li>
  *   <li>idle CPU: a receiver blocked on an empty channel for {@link Plan#idleSeconds()}: jipc futex (on a platform
  *       thread and on a virtual thread) and hybrid, C twin futex; one step, the four receivers warmed together and
- *       watched one after the other ({@link ChannelPairs#idleCpu(List, double)}).</li>
+ *       watched over the same window ({@link ChannelPairs#idleCpu(List, double)}).</li>
  * </ul>
  * Run alone: {@code ./jipc bench --only channel [--full] [--pin A,B] [--steps TEXT,...] [--jvm-option=OPT]...}.
  */
@@ -179,13 +179,13 @@ public final class ChannelBenchmark implements Benchmark {
 
     /**
      * One step for the four idle receivers ({@link ChannelPairs#idleCpu(List, double)}): they start and warm up
-     * together, and each is watched alone in turn.
+     * together and are watched over the same window.
      */
     private static Step idle(Plan plan) {
         double warmup = ChannelPairs.IDLE_WARMUP_MESSAGES * (ChannelPairs.IDLE_WARMUP_GAP.toMillis() + 0.2) / 1e3;
         return new Step("idle CPU: jipc channel futex, futex (virtual thread), hybrid; C channel futex",
                 seconds(JVM_PAIR_SECONDS + warmup + ChannelPairs.IDLE_SETTLE.toMillis() / 1e3
-                        + IDLE_RECEIVERS.size() * plan.idleSeconds()), (p, log) -> {
+                        + plan.idleSeconds()), (p, log) -> {
                     ChannelPairs pairs = Rows.pairs(p, log);
                     List<ChannelPairs.Idle> idles = pairs.idleCpu(IDLE_RECEIVERS, p.idleSeconds());
                     List<Result> rows = new ArrayList<>();
@@ -203,8 +203,8 @@ public final class ChannelBenchmark implements Benchmark {
                         + ChannelPairs.IDLE_WARMUP_MESSAGES + " warm-up messages one at a time (each "
                         + ChannelPairs.IDLE_WARMUP_GAP.toMillis() + " ms after the one before was taken, so each"
                         + " wakes it) and " + ChannelPairs.IDLE_SETTLE.toMillis() + " ms to settle; the four"
-                        + " receivers start and warm up together and are watched one after the other; CPU of all"
-                        + " its threads from"
+                        + " receivers start, warm up and are watched together, each in a process of its own; CPU of"
+                        + " all its threads from"
                         + " /proc/PID/task/*/schedstat; busiest threads: " + idle.busiest() + "; " + note(strategy)
                         + threadNote(peer));
     }

@@ -361,11 +361,11 @@ public final class ChannelPairs {
      * {@value #IDLE_WARMUP_MESSAGES} more one at a time, each sent {@link #IDLE_WARMUP_GAP} after the one before was
      * taken so that the receiver is back in its wait: every message wakes it from its sleep, and a JVM's JIT has
      * compiled its sleep and wake path before the watch (a fresh receiver ran it interpreted, and its compiler threads
-     * were still busy in the watch). Then all are left {@link #IDLE_SETTLE} to settle, and each in turn is watched
-     * alone for {@code seconds} while this JVM reads the CPU time of all its threads
-     * ({@code /proc/PID/task/*\/schedstat}, nanoseconds); the others stay blocked meanwhile. A last message ends each
-     * receiver. A {@link Peer#JIPC_VIRTUAL} receiver must show a {@code jipc-futex-waiter} thread when watched (else
-     * its wait pinned its carrier, and the run fails).
+     * were still busy in the watch). Then all are left {@link #IDLE_SETTLE} to settle, and watched over the same
+     * {@code seconds} (so that their ratios are paired) while this JVM reads the CPU time of all the threads of each
+     * ({@code /proc/PID/task/*\/schedstat}, nanoseconds). A last message ends each receiver. A
+     * {@link Peer#JIPC_VIRTUAL} receiver is given up to 30 s after the settle to park, and must show a
+     * {@code jipc-futex-waiter} thread at the end of the watch (else its wait pinned its carrier, and the run fails).
      */
     public List<Idle> idleCpu(List<IdleReceiver> receivers, double seconds) throws IOException, InterruptedException {
         List<IdleSide> sides = new ArrayList<>();
@@ -389,9 +389,16 @@ public final class ChannelPairs {
                 }
             }
             Thread.sleep(IDLE_SETTLE);
+            for (IdleSide side : sides) {
+                side.awaitParked();
+            }
+            for (IdleSide side : sides) {
+                side.startWatch();
+            }
+            Thread.sleep(Duration.ofNanos((long) (seconds * 1e9)));
             List<Idle> idles = new ArrayList<>();
             for (IdleSide side : sides) {
-                idles.add(side.watch(seconds));
+                idles.add(side.endWatch());
             }
             for (IdleSide side : sides) {
                 side.sendLast();
@@ -429,6 +436,8 @@ public final class ChannelPairs {
         private final OneToOneChannel channel;
         private final MemorySegment payload;
         private final ChildProcess child;
+        private Map<String, Long> watchStartCpu;
+        private long watchStart;
 
         IdleSide(IdleReceiver receiver, List<String> command) throws IOException {
             this.receiver = receiver;
@@ -482,8 +491,8 @@ public final class ChannelPairs {
             }
         }
 
-        /** The CPU the receiver's threads burn over {@code seconds}. */
-        Idle watch(double seconds) throws IOException, InterruptedException {
+        /** For a receiver on a virtual thread: waits (up to 30 s) until its wait has parked. */
+        void awaitParked() throws IOException, InterruptedException {
             if (receiver.peer() == Peer.JIPC_VIRTUAL) {
                 // on a loaded machine the receiver may not have reached its wait yet: give it time to park
                 long parkDeadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
@@ -491,16 +500,23 @@ public final class ChannelPairs {
                     Thread.sleep(20);
                 }
             }
-            Map<String, Long> cpu0 = threadsCpuNanos(child.pid());
-            long t0 = System.nanoTime();
-            Thread.sleep(Duration.ofNanos((long) (seconds * 1e9)));
+        }
+
+        /** Reads the CPU time of the receiver's threads at the start of the watch. */
+        void startWatch() throws IOException {
+            watchStartCpu = threadsCpuNanos(child.pid());
+            watchStart = System.nanoTime();
+        }
+
+        /** The CPU the receiver's threads burnt since {@link #startWatch()}. */
+        Idle endWatch() throws IOException {
             Map<String, Long> cpu1 = threadsCpuNanos(child.pid());
-            long t1 = System.nanoTime();
+            long end = System.nanoTime();
             if (receiver.peer() == Peer.JIPC_VIRTUAL && !parked(cpu1)) {
                 throw new IOException("idle: the receiver on a virtual thread has no jipc-futex-waiter thread, so"
                         + " its wait did not park (threads: " + cpu1.keySet() + ")");
             }
-            return Idle.of(cpu0, cpu1, t1 - t0);
+            return Idle.of(watchStartCpu, cpu1, end - watchStart);
         }
 
         /** The message that ends the receiver: the one it counts after its warm-up. */
