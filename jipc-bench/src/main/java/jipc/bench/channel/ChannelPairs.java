@@ -369,6 +369,7 @@ public final class ChannelPairs {
      */
     public List<Idle> idleCpu(List<IdleReceiver> receivers, double seconds) throws IOException, InterruptedException {
         List<IdleSide> sides = new ArrayList<>();
+        Throwable primary = null;
         try {
             for (IdleReceiver receiver : receivers) {
                 sides.add(new IdleSide(receiver, Peers.pinned(pin, false, Peers.concat(command(receiver.peer()),
@@ -407,13 +408,20 @@ public final class ChannelPairs {
                 side.awaitExit();
             }
             return idles;
+        } catch (Throwable t) {
+            primary = t;
+            throw t;
         } finally {
             IOException failure = null;
             for (IdleSide side : sides.reversed()) {
                 try {
                     side.close();
                 } catch (IOException e) {
-                    failure = failure == null ? e : failure;
+                    if (primary != null) {
+                        primary.addSuppressed(e);
+                    } else if (failure == null) {
+                        failure = e;
+                    }
                 }
             }
             if (failure != null) {
