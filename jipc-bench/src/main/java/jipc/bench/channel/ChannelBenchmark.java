@@ -184,7 +184,8 @@ public final class ChannelBenchmark implements Benchmark {
     private static Step idle(Plan plan) {
         double warmup = ChannelPairs.IDLE_WARMUP_MESSAGES * (ChannelPairs.IDLE_WARMUP_GAP.toMillis() + 0.2) / 1e3;
         return new Step("idle CPU: jipc channel futex, futex (virtual thread), hybrid; C channel futex",
-                seconds(JVM_PAIR_SECONDS + warmup + ChannelPairs.IDLE_SETTLE.toMillis() / 1e3
+                // three JVMs start on side b's CPU: about two pairs' time (5.9 and 6.1 s in two quick runs, 6 Dec)
+                seconds(2 * JVM_PAIR_SECONDS + warmup + ChannelPairs.IDLE_SETTLE.toMillis() / 1e3
                         + plan.idleSeconds()), (p, log) -> {
                     ChannelPairs pairs = Rows.pairs(p, log);
                     List<ChannelPairs.Idle> idles = pairs.idleCpu(IDLE_RECEIVERS, p.idleSeconds());
