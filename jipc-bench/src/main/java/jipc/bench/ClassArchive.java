@@ -20,7 +20,7 @@ import jipc.process.Spawn;
 
 /**
  * A class data sharing archive of the Java peers' classes (HotSpot's dynamic CDS archive), made once per
- * {@code jipc bench} run, so that each of the run's peer JVMs (some fifty in a quick run) maps jipc's, HdrHistogram's
+ * {@code jipc bench} run or taken from the cache between runs ({@link #cachedOrMade}), so that each of the run's peer JVMs (some fifty in a quick run) maps jipc's, HdrHistogram's
  * and Agrona's classes already parsed and verified instead of loading them from the jar: about a fifth less CPU to
  * start a peer on our 2-vCPU VMs (0.75 s instead of 0.95 s for a pipe peer of 200 round trips). It changes nothing of
  * how a peer runs once started: the JIT, C2 included, compiles as before (an archive holds no compiled code or
@@ -96,10 +96,97 @@ public final class ClassArchive {
             }
             if (!tried) {
                 tried = true;
-                archive = make(dir.resolve("peers.jsa"), jvmOptions, log);
+                archive = cachedOrMade(dir.resolve("peers.jsa"), jvmOptions, log);
             }
             return archive == null ? List.of()
                     : List.of("-XX:SharedArchiveFile=" + archive, "-Xshare:auto", "-Xlog:cds=off", "-Xlog:aot=off");
+        }
+    }
+
+    /**
+     * The archive from the cache between runs ({@link CProgram#cacheDir}, as gcc's builds) if one was made from the
+     * same jar (path, size, modification time), JDK and command line, else made now ({@link #make}) and put there
+     * ({@code peers-*.jsa} unused for a day go); made at {@code target} alone when there is no private cache. A run
+     * after the first saves the training run (about 2 s of CPU); a rebuilt jar or another JDK makes a new one, as the
+     * JVM would refuse the old.
+     */
+    private static Path cachedOrMade(Path target, List<String> options, Consumer<String> log) {
+        Optional<Path> cache = CProgram.privateCacheDir();
+        String key;
+        try {
+            key = key(options);
+        } catch (IOException e) {
+            log.accept("class archive: no key for the cache between runs (" + e.getMessage() + ")");
+            return make(target, options, log);
+        }
+        if (cache.isEmpty()) {
+            return make(target, options, log);
+        }
+        Path cached = cache.get().resolve("peers-" + key + ".jsa");
+        if (Files.isRegularFile(cached)) {
+            try {
+                // its modification time says when it was last used (see the clean-up below)
+                Files.setLastModifiedTime(cached, java.nio.file.attribute.FileTime.fromMillis(
+                        System.currentTimeMillis()));
+            } catch (IOException e) {
+                // kept a day less, no more
+            }
+            log.accept("class archive: " + cached + " from the cache between runs");
+            return cached;
+        }
+        Path made = make(target, options, log);
+        if (made == null) {
+            return null;
+        }
+        try {
+            Path partial = Files.createTempFile(cache.get(), "peers-", ".partial");
+            try {
+                Files.copy(made, partial, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                Files.move(partial, cached, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            } finally {
+                Files.deleteIfExists(partial);
+            }
+            // Archives of other jars may be another checkout's, in use: only those unused for a day go.
+            long stale = System.currentTimeMillis() - Duration.ofDays(1).toMillis();
+            try (var old = Files.list(cache.get())) {
+                for (Path file : old.filter(f -> f.getFileName().toString().matches("peers-[0-9a-f]+\\.jsa")
+                        && !f.equals(cached)).toList()) {
+                    if (Files.getLastModifiedTime(file).toMillis() < stale) {
+                        Files.deleteIfExists(file);
+                    }
+                }
+            }
+        } catch (IOException e) {
+            log.accept("class archive: not kept in the cache between runs (" + e.getMessage() + ")");
+        }
+        return made;
+    }
+
+    /**
+     * What a cached archive must have been made from: the jar (or class directory) the peers load, its size and
+     * modification time, the JDK ({@code java.home}, {@code java.vm.version}) and the training run's command line.
+     */
+    private static String key(List<String> options) throws IOException {
+        Path source;
+        try {
+            source = Path.of(ClassArchive.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        } catch (java.net.URISyntaxException e) {
+            throw new IOException(e);
+        }
+        if (!Files.isRegularFile(source)) {
+            throw new IOException(source + " is not a jar");
+        }
+        String what = String.join("\n", source.toString(), String.valueOf(Files.size(source)),
+                String.valueOf(Files.getLastModifiedTime(source).toMillis()), System.getProperty("java.home"),
+                System.getProperty("java.vm.version"),
+                String.join(" ", Peers.javaCommandWithout(ClassArchive.class, options)));
+        try {
+            byte[] digest = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(what.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return java.util.HexFormat.of().formatHex(digest, 0, 8);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IOException(e);
         }
     }
 

@@ -1,6 +1,7 @@
 package jipc.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -27,11 +28,14 @@ class BenchCommandIT {
     Path dir;
 
     /** {@code java -cp jipc.jar:test-classes jipc.cli.Main ARGS} (native access granted: -cp ignores the manifest). */
-    private static Run.Result jipc(String... args) throws Exception {
+    private Run.Result jipc(String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of(Run.JAVA.toString(), "--enable-native-access=ALL-UNNAMED",
                 "-cp", Run.JAR + ":" + TEST_CLASSES, "jipc.cli.Main"));
         command.addAll(List.of(args));
-        return Run.run(new ProcessBuilder(command), "");
+        ProcessBuilder builder = new ProcessBuilder(command);
+        // a cache between runs of this test's own: the first run makes the class archive, a second finds it
+        builder.environment().put("JIPC_BENCH_CACHE", dir.resolve("cache").toString());
+        return Run.run(builder, "");
     }
 
     @Test
@@ -71,6 +75,16 @@ class BenchCommandIT {
         assertTrue(html.contains("<img alt=\"Round-trip latency by percentile, 64 B\" src=\"data:image/png;base64,"),
                 html.substring(0, Math.min(html.length(), 3000)));
         assertTrue(Files.readString(report.resolve("log.txt")).contains("== compile the C baselines from the jar\n"));
+
+        // a second run takes the class archive from the cache between runs
+        Run.Result again = jipc("bench", "--only", "fixture", "--pin", "0,0", "--steps", "jipc pipe echo",
+                "--verbose");
+        assertEquals(0, again.exitCode(), again.err());
+        String cached = dir.resolve("cache").toString() + "/peers-";
+        assertTrue(again.err().contains("  | class archive: " + cached), again.err());
+        assertTrue(again.err().contains(" from the cache between runs\n"), again.err());
+        assertFalse(again.err().contains("-XX:ArchiveClassesAtExit="), again.err());
+        assertTrue(again.err().contains(" -XX:SharedArchiveFile=" + cached), again.err());
 
         Run.Result compared = jipc("bench", "compare", json.toString(), report.resolve("results.json").toString());
         assertEquals(0, compared.exitCode(), compared.err());

@@ -32,7 +32,8 @@ import jipc.bench.suite.Step;
  *       latency rows above and the throughput rows at 64 B and 64 KiB; the single-row throughput steps measure the
  *       other sizes;</li>
  *   <li>idle CPU: a receiver blocked on an empty channel for {@link Plan#idleSeconds()}: jipc futex (on a platform
- *       thread and on a virtual thread) and hybrid, C twin futex.</li>
+ *       thread and on a virtual thread) and hybrid, C twin futex; one step, the four receivers warmed together and
+ *       watched over the same window ({@link ChannelPairs#idleCpu(List, double)}).</li>
  * </ul>
  * Run alone: {@code ./jipc bench --only channel [--full] [--pin A,B] [--steps TEXT,...] [--jvm-option=OPT]...}.
  */
@@ -64,10 +65,7 @@ public final class ChannelBenchmark implements Benchmark {
             steps.add(memcpy(plan, size));
         }
         steps.addAll(ChannelPaired.steps(plan));
-        steps.add(idle(plan, Peer.JIPC, "futex"));
-        steps.add(idle(plan, Peer.JIPC_VIRTUAL, "futex"));
-        steps.add(idle(plan, Peer.JIPC, "hybrid"));
-        steps.add(idle(plan, Peer.C, "futex"));
+        steps.add(idle(plan));
         return steps;
     }
 
@@ -172,22 +170,42 @@ public final class ChannelBenchmark implements Benchmark {
         });
     }
 
-    private static Step idle(Plan plan, Peer peer, String strategy) {
-        String implementation = implementation(peer);
-        String mechanism = mechanism(peer, strategy);
-        return new Step("idle CPU: " + implementation + " " + mechanism,
-                seconds((peer == Peer.C ? 0.1 : JVM_PAIR_SECONDS / 2) + ChannelPairs.IDLE_SETTLE.toMillis() / 1e3
+    /** The idle receivers, in the order they are watched and their rows printed. */
+    private static final List<ChannelPairs.IdleReceiver> IDLE_RECEIVERS = List.of(
+            new ChannelPairs.IdleReceiver(Peer.JIPC, "futex"),
+            new ChannelPairs.IdleReceiver(Peer.JIPC_VIRTUAL, "futex"),
+            new ChannelPairs.IdleReceiver(Peer.JIPC, "hybrid"),
+            new ChannelPairs.IdleReceiver(Peer.C, "futex"));
+
+    /**
+     * One step for the four idle receivers ({@link ChannelPairs#idleCpu(List, double)}): they start and warm up
+     * together and are watched over the same window.
+     */
+    private static Step idle(Plan plan) {
+        double warmup = ChannelPairs.IDLE_WARMUP_MESSAGES * (ChannelPairs.IDLE_WARMUP_GAP.toMillis() + 0.2) / 1e3;
+        return new Step("idle CPU: jipc channel futex, futex (virtual thread), hybrid; C channel futex",
+                // three JVMs start on side b's CPU: about two pairs' time (5.9 and 6.1 s in two quick runs, 6 Dec)
+                seconds(2 * JVM_PAIR_SECONDS + warmup + ChannelPairs.IDLE_SETTLE.toMillis() / 1e3
                         + plan.idleSeconds()), (p, log) -> {
                     ChannelPairs pairs = Rows.pairs(p, log);
-                    ChannelPairs.Idle idle = pairs.idleCpu(peer, strategy, p.idleSeconds());
-                    return List.of(idleRow(p, pairs, peer, strategy, idle));
+                    List<ChannelPairs.Idle> idles = pairs.idleCpu(IDLE_RECEIVERS, p.idleSeconds());
+                    List<Result> rows = new ArrayList<>();
+                    for (int i = 0; i < IDLE_RECEIVERS.size(); i++) {
+                        ChannelPairs.IdleReceiver receiver = IDLE_RECEIVERS.get(i);
+                        rows.add(idleRow(p, pairs, receiver.peer(), receiver.strategy(), idles.get(i)));
+                    }
+                    return rows;
                 });
     }
 
     private static Result idleRow(Plan p, ChannelPairs pairs, Peer peer, String strategy, ChannelPairs.Idle idle) {
         return Rows.idle(mechanism(peer, strategy), implementation(peer), idle.percent(), Rows.pinning(pairs),
-                "a receiver blocked on an empty channel for " + p.idleSeconds() + " s (after "
-                        + ChannelPairs.IDLE_SETTLE.toMillis() + " ms to settle); CPU of all its threads from"
+                "a receiver blocked on an empty channel for " + p.idleSeconds() + " s, after "
+                        + ChannelPairs.IDLE_WARMUP_MESSAGES + " warm-up messages one at a time (each "
+                        + ChannelPairs.IDLE_WARMUP_GAP.toMillis() + " ms after the one before was taken, so each"
+                        + " wakes it) and " + ChannelPairs.IDLE_SETTLE.toMillis() + " ms to settle; the four"
+                        + " receivers start, warm up and are watched together, each in a process of its own; CPU of"
+                        + " all its threads from"
                         + " /proc/PID/task/*/schedstat; busiest threads: " + idle.busiest() + "; " + note(strategy)
                         + threadNote(peer));
     }

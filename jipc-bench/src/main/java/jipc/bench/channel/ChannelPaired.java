@@ -121,9 +121,7 @@ public final class ChannelPaired {
      * ({@link AgronaBenchmark}).
      */
     static boolean quickDefaults(Plan plan) {
-        Plan quick = Plan.quickRun();
-        return plan.quick() && plan.latencySizes().equals(quick.latencySizes())
-                && plan.throughputSizes().equals(quick.throughputSizes());
+        return plan.quickDefaults();
     }
 
     /** The sizes of the paired latency steps: the plan's, or 64 B for the quick run's own ({@link #quickDefaults}). */

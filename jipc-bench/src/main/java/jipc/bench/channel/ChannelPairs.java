@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
 
 import jipc.bench.CProgram;
@@ -56,6 +57,13 @@ public final class ChannelPairs {
      * compiler threads still work off their start-up queue for a while (hundreds of ms on a busy machine).
      */
     static final Duration IDLE_SETTLE = Duration.ofSeconds(1);
+    /**
+     * The messages an idle receiver takes one at a time before it is watched, each waking it from its sleep: more
+     * than the JIT's invocation threshold for a C1 compile (200), so its sleep and wake path is compiled.
+     */
+    static final int IDLE_WARMUP_MESSAGES = 400;
+    /** How long this JVM waits after an idle receiver took a warm-up message before it sends the next one. */
+    static final Duration IDLE_WARMUP_GAP = Duration.ofMillis(1);
 
     private static final String C_PROGRAM = "channel_bench";
     private static final String[] C_TWIN = {"jipc_channel.c", "jipc_channel.h", "jipc_live.c", "jipc_live.h"};
@@ -339,64 +347,208 @@ public final class ChannelPairs {
     // ---- idle ---------------------------------------------------------------------------------------------------
 
     /**
-     * The CPU an idle blocked receiver of {@code peer} burns, in percent of one core: the receiver (side b's CPU)
-     * takes one message from this JVM (so it has started and attached), is left {@link #IDLE_SETTLE} to settle, and
-     * then waits with {@code strategy} for {@code seconds} while this JVM reads the CPU time of all its threads
-     * ({@code /proc/PID/task/*\/schedstat}, nanoseconds); a second message ends it. A {@link Peer#JIPC_VIRTUAL}
-     * receiver must show a {@code jipc-futex-waiter} thread then (else its wait pinned its carrier, and the run
-     * fails).
+     * The CPU an idle blocked receiver of {@code peer} burns, in percent of one core: {@link #idleCpu(List, double)}
+     * with one receiver.
      */
     public Idle idleCpu(Peer peer, String strategy, double seconds) throws IOException, InterruptedException {
-        long capacity = MIN_CAPACITY;
-        Path received = file("idle");
-        List<String> command = Peers.pinned(pin, false, Peers.concat(command(peer), "recv", strategy, "64", "1", "1",
-                String.valueOf(capacity), received.toString()));
-        try (Memfd memfd = Memfd.create("jipc-bench-idle", ChannelDescriptor.segmentSize(capacity));
-             Mapping mapping = memfd.map(); Arena arena = Arena.ofConfined()) {
-            OneToOneChannel channel = OneToOneChannel.create(mapping.segment(), capacity, maxMessageLength(capacity));
-            MemorySegment payload = arena.allocate(64, 8);
-            try (ChildProcess child = Spawn.command(command).nullFd(0).shareFd(Peers.SHM_FD, memfd).start()) {
-                if (!channel.offer(1, payload)) {
-                    throw new IOException("idle: the first message did not fit an empty channel");
-                }
-                long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-                while (channel.headPosition() != channel.tailPosition()) {
-                    if (child.exitStatus().isPresent() || System.nanoTime() - deadline > 0) {
-                        throw new IOException("idle receiver did not take its first message: "
-                                + child.exitStatus().map(String::valueOf).orElse("still running"));
-                    }
-                    Thread.sleep(5);
-                }
-                Thread.sleep(IDLE_SETTLE);
-                if (peer == Peer.JIPC_VIRTUAL) {
-                    // on a loaded machine the receiver may not have reached its wait yet: give it time to park
-                    long parkDeadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-                    while (!parked(threadsCpuNanos(child.pid())) && System.nanoTime() - parkDeadline < 0) {
-                        Thread.sleep(20);
-                    }
-                }
-                Map<String, Long> cpu0 = threadsCpuNanos(child.pid());
-                long t0 = System.nanoTime();
-                Thread.sleep(Duration.ofNanos((long) (seconds * 1e9)));
-                Map<String, Long> cpu1 = threadsCpuNanos(child.pid());
-                long t1 = System.nanoTime();
-                if (peer == Peer.JIPC_VIRTUAL && !parked(cpu1)) {
-                    throw new IOException("idle: the receiver on a virtual thread has no jipc-futex-waiter thread, so"
-                            + " its wait did not park (threads: " + cpu1.keySet() + ")");
-                }
-                payload.set(ValueLayout.JAVA_LONG, 0, 1);
-                if (!channel.offer(1, payload)) {
-                    throw new IOException("idle: the second message did not fit");
-                }
-                Optional<ExitStatus> status = child.waitFor(Duration.ofSeconds(30));
-                if (status.isEmpty() || !status.get().success()) {
-                    throw new IOException("idle receiver failed: " + status.map(String::valueOf)
-                            .orElse("did not take the second message"));
-                }
-                return Idle.of(cpu0, cpu1, t1 - t0);
+        return idleCpu(List.of(new IdleReceiver(peer, strategy)), seconds).getFirst();
+    }
+
+    /**
+     * The CPU idle blocked receivers burn, in percent of one core, one figure per receiver in the order given. Each
+     * receiver is a process of its own on side b's CPU with a channel of its own, and this JVM is every channel's
+     * producer. All receivers start at once; each takes one message (so it has started and attached), then
+     * {@value #IDLE_WARMUP_MESSAGES} more one at a time, each sent {@link #IDLE_WARMUP_GAP} after the one before was
+     * taken so that the receiver is back in its wait: every message wakes it from its sleep, and a JVM's JIT has
+     * compiled its sleep and wake path before the watch (a fresh receiver ran it interpreted, and its compiler threads
+     * were still busy in the watch). Then all are left {@link #IDLE_SETTLE} to settle, and watched over the same
+     * {@code seconds} (so that their ratios are paired) while this JVM reads the CPU time of all the threads of each
+     * ({@code /proc/PID/task/*\/schedstat}, nanoseconds). A last message ends each receiver. A
+     * {@link Peer#JIPC_VIRTUAL} receiver is given up to 30 s after the settle to park, and must show a
+     * {@code jipc-futex-waiter} thread at the end of the watch (else its wait pinned its carrier, and the run fails).
+     */
+    public List<Idle> idleCpu(List<IdleReceiver> receivers, double seconds) throws IOException, InterruptedException {
+        List<IdleSide> sides = new ArrayList<>();
+        Throwable primary = null;
+        try {
+            for (IdleReceiver receiver : receivers) {
+                sides.add(new IdleSide(receiver, Peers.pinned(pin, false, Peers.concat(command(receiver.peer()),
+                        "recv", receiver.strategy(), "64", String.valueOf(1 + IDLE_WARMUP_MESSAGES), "1",
+                        String.valueOf(MIN_CAPACITY), file("idle").toString()))));
             }
+            Duration startLimit = Duration.ofSeconds(120);
+            for (IdleSide side : sides) {
+                side.sendAndAwait(0, startLimit);
+            }
+            for (long seq = 1; seq <= IDLE_WARMUP_MESSAGES; seq++) {
+                LockSupport.parkNanos(IDLE_WARMUP_GAP.toNanos());
+                for (IdleSide side : sides) {
+                    side.send(seq);
+                }
+                for (IdleSide side : sides) {
+                    side.awaitTaken(seq, Duration.ofSeconds(30));
+                }
+            }
+            Thread.sleep(IDLE_SETTLE);
+            for (IdleSide side : sides) {
+                side.awaitParked();
+            }
+            for (IdleSide side : sides) {
+                side.startWatch();
+            }
+            Thread.sleep(Duration.ofNanos((long) (seconds * 1e9)));
+            List<Idle> idles = new ArrayList<>();
+            for (IdleSide side : sides) {
+                idles.add(side.endWatch());
+            }
+            for (IdleSide side : sides) {
+                side.sendLast();
+            }
+            for (IdleSide side : sides) {
+                side.awaitExit();
+            }
+            return idles;
+        } catch (Throwable t) {
+            primary = t;
+            throw t;
         } finally {
-            Files.deleteIfExists(received);
+            IOException failure = null;
+            for (IdleSide side : sides.reversed()) {
+                try {
+                    side.close();
+                } catch (IOException e) {
+                    if (primary != null) {
+                        primary.addSuppressed(e);
+                    } else if (failure == null) {
+                        failure = e;
+                    }
+                }
+            }
+            if (failure != null) {
+                throw failure;
+            }
+        }
+    }
+
+    /** One receiver of an idle step: whose, and how it waits ({@code futex}, {@code hybrid}). */
+    public record IdleReceiver(Peer peer, String strategy) {
+    }
+
+    /** A receiver process of an idle step with its channel, of which this JVM is the producer. */
+    private static final class IdleSide implements AutoCloseable {
+        private final IdleReceiver receiver;
+        private final Path received;
+        private final Memfd memfd;
+        private final Mapping mapping;
+        private final Arena arena;
+        private final OneToOneChannel channel;
+        private final MemorySegment payload;
+        private final ChildProcess child;
+        private Map<String, Long> watchStartCpu;
+        private long watchStart;
+
+        IdleSide(IdleReceiver receiver, List<String> command) throws IOException {
+            this.receiver = receiver;
+            this.received = Path.of(command.getLast());
+            this.memfd = Memfd.create("jipc-bench-idle", ChannelDescriptor.segmentSize(MIN_CAPACITY));
+            Mapping mapped = null;
+            Arena confined = null;
+            try {
+                mapped = memfd.map();
+                confined = Arena.ofConfined();
+                this.channel = OneToOneChannel.create(mapped.segment(), MIN_CAPACITY, maxMessageLength(MIN_CAPACITY));
+                this.payload = confined.allocate(64, 8);
+                this.child = Spawn.command(command).nullFd(0).shareFd(Peers.SHM_FD, memfd).start();
+            } catch (IOException | RuntimeException e) {
+                if (confined != null) {
+                    confined.close();
+                }
+                if (mapped != null) {
+                    mapped.close();
+                }
+                memfd.close();
+                throw e;
+            }
+            this.mapping = mapped;
+            this.arena = confined;
+        }
+
+        /** Sends message {@code seq} and waits until the receiver has taken it (the channel is empty again). */
+        void sendAndAwait(long seq, Duration limit) throws IOException {
+            send(seq);
+            awaitTaken(seq, limit);
+        }
+
+        /** Waits until the receiver has taken message {@code seq}, the last one sent (the channel is empty again). */
+        void awaitTaken(long seq, Duration limit) throws IOException {
+            long deadline = System.nanoTime() + limit.toNanos();
+            while (channel.headPosition() != channel.tailPosition()) {
+                if (child.exitStatus().isPresent() || System.nanoTime() - deadline > 0) {
+                    throw new IOException("idle " + name() + ": the receiver did not take message " + seq + ": "
+                            + child.exitStatus().map(String::valueOf).orElse("still running after " + limit));
+                }
+                LockSupport.parkNanos(20_000);
+            }
+        }
+
+        /** Offers message {@code seq} to an empty channel. */
+        void send(long seq) throws IOException {
+            payload.set(ValueLayout.JAVA_LONG, 0, seq);
+            if (!channel.offer(1, payload)) {
+                throw new IOException("idle " + name() + ": message " + seq + " did not fit an empty channel");
+            }
+        }
+
+        /** For a receiver on a virtual thread: waits (up to 30 s) until its wait has parked. */
+        void awaitParked() throws IOException, InterruptedException {
+            if (receiver.peer() == Peer.JIPC_VIRTUAL) {
+                // on a loaded machine the receiver may not have reached its wait yet: give it time to park
+                long parkDeadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+                while (!parked(threadsCpuNanos(child.pid())) && System.nanoTime() - parkDeadline < 0) {
+                    Thread.sleep(20);
+                }
+            }
+        }
+
+        /** Reads the CPU time of the receiver's threads at the start of the watch. */
+        void startWatch() throws IOException {
+            watchStartCpu = threadsCpuNanos(child.pid());
+            watchStart = System.nanoTime();
+        }
+
+        /** The CPU the receiver's threads burnt since {@link #startWatch()}. */
+        Idle endWatch() throws IOException {
+            Map<String, Long> cpu1 = threadsCpuNanos(child.pid());
+            long end = System.nanoTime();
+            if (receiver.peer() == Peer.JIPC_VIRTUAL && !parked(cpu1)) {
+                throw new IOException("idle: the receiver on a virtual thread has no jipc-futex-waiter thread, so"
+                        + " its wait did not park (threads: " + cpu1.keySet() + ")");
+            }
+            return Idle.of(watchStartCpu, cpu1, end - watchStart);
+        }
+
+        /** The message that ends the receiver: the one it counts after its warm-up. */
+        void sendLast() throws IOException {
+            send(1 + IDLE_WARMUP_MESSAGES);
+        }
+
+        void awaitExit() throws IOException {
+            Optional<ExitStatus> status = child.waitFor(Duration.ofSeconds(30));
+            if (status.isEmpty() || !status.get().success()) {
+                throw new IOException("idle " + name() + ": the receiver failed: " + status.map(String::valueOf)
+                        .orElse("did not take its last message"));
+            }
+        }
+
+        private String name() {
+            return receiver.peer() + " " + receiver.strategy();
+        }
+
+        @Override
+        public void close() throws IOException {
+            try (memfd; mapping; arena; child) {
+                Files.deleteIfExists(received);
+            }
         }
     }
 

@@ -40,6 +40,16 @@ public record Plan(boolean quick, List<Integer> latencySizes, List<Integer> thro
                 List.of());
     }
 
+    /**
+     * Whether this plan is the quick run with its own sizes (not a quick run with {@code --latency-sizes} or
+     * {@code --throughput-sizes}): then the suites leave to the full run the steps that only add rows (see the
+     * benchmarks' {@code steps}).
+     */
+    public boolean quickDefaults() {
+        Plan defaults = quickRun();
+        return quick && latencySizes.equals(defaults.latencySizes) && throughputSizes.equals(defaults.throughputSizes);
+    }
+
     /** The thorough run: 8 B to 64 KiB latency, 64 B to 1 MiB throughput. */
     public static Plan fullRun() {
         return new Plan(false, List.of(8, 64, 4096, 65536), List.of(64, 4096, 65536, 1 << 20), 100_000, 200_000,

@@ -112,6 +112,18 @@ class StreamBenchmarkSmokeTest {
     }
 
     @Test
+    void theQuickRunLeavesTcpLoopbackToTheFullRun() {
+        List<String> quick = new SocketBenchmark().steps(Plan.quickRun()).stream().map(Step::name).toList();
+        assertEquals(List.of("JDK unix socket (latency, throughput)", "C unix socket (latency, throughput)"), quick);
+        for (Plan plan : List.of(Plan.fullRun(), Plan.quickRun().withLatencySizes(List.of(64)))) {
+            List<String> names = new SocketBenchmark().steps(plan).stream().map(Step::name).toList();
+            assertEquals(List.of("JDK unix socket (latency, throughput)", "C unix socket (latency, throughput)",
+                    "JDK tcp loopback (latency, throughput)", "C tcp loopback (latency, throughput)"), names,
+                    plan.describe());
+        }
+    }
+
+    @Test
     void benchmarksAreRegisteredForTheRunner() {
         List<String> ids = ServiceLoader.load(Benchmark.class).stream().map(p -> p.get().id()).toList();
         assertTrue(ids.contains("pipe") && ids.contains("socket"), ids.toString());
