@@ -27,6 +27,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 class FutexRoundTripAllocationTest {
     private static final int WARMUP = 2_000;
     private static final int ROUNDS = 20_000;
+    /** What a thread may allocate once in the measured round trips (see the test). */
+    private static final long ONE_OFF = 64 * 1024 + 1024;
 
     // 4096: above RingChannel.NATIVE_COPY_THRESHOLD, so offer copies with memcpy
     @ParameterizedTest(name = "{0} B, {1}")
@@ -48,8 +50,11 @@ class FutexRoundTripAllocationTest {
             // trip for what happens now and then, not per message (a many-producer consumer that looks at a claim
             // not yet published checks its producer's liveness: a few hundred bytes in some runs); any object per
             // message (16 bytes at least) exceeds it 32 times.
+            // Plus one 64 KiB one-off per thread: a thread's first failed futex call (an EAGAIN when the word moved
+            // before the wait, or a timed-out slice) allocates 64 840 bytes once, in the warm-up or, on a quiet
+            // machine whose warm-up met none, in the measured round trips (6 Dec 2026): not per message.
             long views = handler.equals("view") ? (long) ROUNDS * slice : 0;
-            long bound = views + ROUNDS / 2;
+            long bound = views + ROUNDS / 2 + ONE_OFF;
             assertTrue(allocated <= bound, f[0] + " allocated " + allocated + " bytes in " + ROUNDS
                     + " round trips of " + size + " B (" + (double) allocated / ROUNDS + " per round trip, slept "
                     + slept + " times); the payload views account for " + views);
