@@ -1,11 +1,11 @@
 package jipc.channel;
 
+import static jipc.testing.ThreadAllocation.allocatedBytes;
+import static jipc.testing.ThreadAllocation.sliceBytes;
+
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.lang.invoke.MethodHandle;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.MethodType;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -28,15 +28,7 @@ import java.nio.file.Path;
  * {@code poll(handler, limit, null)}, as the benchmark's peers do.
  */
 public final class FutexRoundTripChild {
-    /**
-     * {@code com.sun.management.ThreadMXBean.getCurrentThreadAllocatedBytes()} of the platform bean, looked up
-     * reflectively (the test sources compile inside the jipc.core module, which does not read jdk.management; the
-     * child runs on the class path) and called through an exact handle: no boxing, no allocation.
-     */
-    private static final MethodHandle ALLOCATED_BYTES = allocatedBytesHandle();
     private static final long CAPACITY = 64 * 1024;
-    /** Where a measured slice goes, so that it is made. */
-    static volatile MemorySegment sink;
 
     private FutexRoundTripChild() {
     }
@@ -150,40 +142,6 @@ public final class FutexRoundTripChild {
             }
         }
         throw new IllegalStateException("no voluntary_ctxt_switches in /proc/thread-self/status");
-    }
-
-    /** The bytes one {@code asSlice} of a native segment allocates here, measured as the sides are. */
-    private static long sliceBytes(MemorySegment ring) {
-        for (int i = 0; i < 10_000; i++) {
-            sink = ring.asSlice(i & 1023, 8);
-        }
-        int n = 10_000;
-        long before = allocatedBytes();
-        for (int i = 0; i < n; i++) {
-            sink = ring.asSlice(i & 1023, 8);
-        }
-        return (allocatedBytes() - before) / n;
-    }
-
-    private static MethodHandle allocatedBytesHandle() {
-        try {
-            Object bean = Class.forName("java.lang.management.ManagementFactory").getMethod("getThreadMXBean")
-                    .invoke(null);
-            Class<?> type = Class.forName("com.sun.management.ThreadMXBean");
-            return MethodHandles.publicLookup()
-                    .findVirtual(type, "getCurrentThreadAllocatedBytes", MethodType.methodType(long.class))
-                    .bindTo(bean);
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException("no com.sun.management.ThreadMXBean in this JVM", e);
-        }
-    }
-
-    private static long allocatedBytes() {
-        try {
-            return (long) ALLOCATED_BYTES.invokeExact();
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
-        }
     }
 
     private static MessageChannel create(MemorySegment segment, int size, boolean many) {

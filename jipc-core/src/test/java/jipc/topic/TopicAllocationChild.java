@@ -1,11 +1,11 @@
 package jipc.topic;
 
+import static jipc.testing.ThreadAllocation.allocatedBytes;
+import static jipc.testing.ThreadAllocation.sliceBytes;
+
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.lang.invoke.MethodHandle;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.MethodType;
 
 import jipc.channel.MessageHandler;
 
@@ -23,10 +23,7 @@ import jipc.channel.MessageHandler;
  * Arguments: {@code SIZE WARMUP ROUNDS BLOCK|OVERWRITE}.
  */
 public final class TopicAllocationChild {
-    private static final MethodHandle ALLOCATED_BYTES = allocatedBytesHandle();
     private static final long CAPACITY = 64 * 1024;
-    /** Where a measured slice goes, so that it is made. */
-    static volatile MemorySegment sink;
 
     private TopicAllocationChild() {
     }
@@ -54,7 +51,7 @@ public final class TopicAllocationChild {
             MemorySegment segment = arena.allocate(TopicDescriptor.segmentSize(CAPACITY), 4096);
             Topic topic = Topic.create(segment, CAPACITY, size, policy);
             MemorySegment payload = arena.allocate(size, 8);
-            System.out.println("slice " + sliceBytes(payload));
+            System.out.println("slice " + sliceBytes(segment));
             try (TopicPublisher publisher = topic.publisher(); TopicSubscriber subscriber = topic.subscribe()) {
                 Counter counter = new Counter();
                 long before = 0;
@@ -73,36 +70,6 @@ public final class TopicAllocationChild {
                 long allocated = allocatedBytes() - before;
                 System.out.println("allocated " + allocated + " " + counter.received);
             }
-        }
-    }
-
-    private static long sliceBytes(MemorySegment segment) {
-        int n = 10_000;
-        long before = allocatedBytes();
-        for (int i = 0; i < n; i++) {
-            sink = segment.asSlice(i & 7, 8);
-        }
-        return (allocatedBytes() - before) / n;
-    }
-
-    private static MethodHandle allocatedBytesHandle() {
-        try {
-            Object bean = Class.forName("java.lang.management.ManagementFactory").getMethod("getThreadMXBean")
-                    .invoke(null);
-            Class<?> type = Class.forName("com.sun.management.ThreadMXBean");
-            return MethodHandles.publicLookup()
-                    .findVirtual(type, "getCurrentThreadAllocatedBytes", MethodType.methodType(long.class))
-                    .bindTo(bean);
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException("no com.sun.management.ThreadMXBean in this JVM", e);
-        }
-    }
-
-    private static long allocatedBytes() {
-        try {
-            return (long) ALLOCATED_BYTES.invokeExact();
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
         }
     }
 }
