@@ -112,6 +112,51 @@ public final class Paired {
         return new Estimate(n, median, x[k - 1], x[n - k], confidence);
     }
 
+    /**
+     * The paired ratio of trimmed means: {@code a} and {@code b} hold each side's samples in the order measured,
+     * {@code blocks} blocks of equal size each (block {@code k} of A measured beside block {@code k} of B); each
+     * block's figure is the mean of its samples without the lowest and highest {@code trim} fraction, and the ratio is
+     * estimated from the per-block ratios like any other ({@link #estimate}).
+     *
+     * <p>For distributions with several modes, where the median sits on whichever mode holds the middle sample
+     * (docs/benchmarks.md, "The 8 B spin round trip"), this says how the sides compare on average while the tails
+     * cannot sway it.
+     *
+     * @param trim the fraction cut at each end, {@code 0 <= trim < 0.5}
+     * @throws IllegalArgumentException if the samples do not split into {@code blocks} equal blocks
+     */
+    public static Run trimmedMeanRatio(long[] a, long[] b, int blocks, double trim, double seconds) {
+        double[] ma = blockTrimmedMeans(a, blocks, trim);
+        double[] mb = blockTrimmedMeans(b, blocks, trim);
+        double[] ratios = new double[blocks];
+        for (int i = 0; i < blocks; i++) {
+            ratios[i] = ma[i] / mb[i];
+        }
+        return new Run(ma, mb, ratios, estimate(ratios), seconds);
+    }
+
+    static double[] blockTrimmedMeans(long[] samples, int blocks, double trim) {
+        if (blocks < 1 || samples.length % blocks != 0 || samples.length == 0) {
+            throw new IllegalArgumentException(samples.length + " samples do not make " + blocks + " equal blocks");
+        }
+        if (!(trim >= 0 && trim < 0.5)) {
+            throw new IllegalArgumentException("trim=" + trim + " not in [0, 0.5)");
+        }
+        int size = samples.length / blocks;
+        int cut = (int) Math.floor(size * trim);
+        double[] means = new double[blocks];
+        for (int k = 0; k < blocks; k++) {
+            long[] block = Arrays.copyOfRange(samples, k * size, (k + 1) * size);
+            Arrays.sort(block);
+            double sum = 0;
+            for (int i = cut; i < size - cut; i++) {
+                sum += block[i];
+            }
+            means[k] = sum / (size - 2 * cut);
+        }
+        return means;
+    }
+
     /** Bootstrap replicates of {@link #tailRatio}: 2 000 (the 2.5th and 97.5th percentiles are the 50th and 1950th). */
     public static final int TAIL_REPLICATES = 2000;
     /** The seed of {@link #tailRatio}'s resampling, fixed so that one run's samples always give one interval. */

@@ -249,6 +249,35 @@ class PairedTest {
         assertThrows(IllegalArgumentException.class, () -> Paired.tailRatio(new long[] {1}, new long[] {1}, 1, 100, 1));
     }
 
+    @Test
+    void trimmedMeanRatioCutsEachBlocksExtremesAndPairsBlockByBlock() {
+        // two blocks of 100 samples per side: A's block 0 is 99 x 200 plus one 1 000 000 outlier, block 1 is 100 x 300;
+        // B's blocks are 100 x 100 and 100 x 150 (the order within a block does not matter)
+        long[] a = new long[200];
+        long[] b = new long[200];
+        Arrays.fill(a, 0, 100, 200);
+        a[37] = 1_000_000;
+        Arrays.fill(a, 100, 200, 300);
+        Arrays.fill(b, 0, 100, 100);
+        Arrays.fill(b, 100, 200, 150);
+        Paired.Run run = Paired.trimmedMeanRatio(a, b, 2, 0.01, 1.5);
+        assertEquals(200, run.a()[0], 1e-9, "the outlier is cut");
+        assertEquals(300, run.a()[1], 1e-9);
+        assertEquals(2.0, run.ratios()[0], 1e-9);
+        assertEquals(2.0, run.ratios()[1], 1e-9);
+        assertEquals(2.0, run.estimate().median(), 1e-9);
+        assertEquals(1.5, run.seconds());
+        // untrimmed, the outlier moves block 0's mean
+        assertEquals((99 * 200 + 1_000_000) / 100.0, Paired.trimmedMeanRatio(a, b, 2, 0, 0).a()[0], 1e-9);
+    }
+
+    @Test
+    void trimmedMeanRatioRejectsUnequalBlocksAndTrimsOfHalfOrMore() {
+        assertThrows(IllegalArgumentException.class, () -> Paired.trimmedMeanRatio(new long[5], new long[5], 2, 0.01, 0));
+        assertThrows(IllegalArgumentException.class, () -> Paired.trimmedMeanRatio(new long[4], new long[4], 2, 0.5, 0));
+        assertThrows(IllegalArgumentException.class, () -> Paired.trimmedMeanRatio(new long[0], new long[0], 1, 0, 0));
+    }
+
     private static Result row(String implementation, String mechanism) {
         return row(implementation, mechanism, 64);
     }
