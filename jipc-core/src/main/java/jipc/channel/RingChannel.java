@@ -772,7 +772,13 @@ abstract sealed class RingChannel permits OneToOneChannel, ManyToOneChannel {
                 long now = System.nanoTime();
                 if (now - nextWaitingCheck >= 0) {
                     nextWaitingCheck = now + WAITING_CHECK_NANOS;
-                    clearDeadWaiters(waiting);
+                    // Only the bits still set now: a live producer that announced and then found room (the usual
+                    // reason a wake woke nobody) has cleared its bit by now, and judging it would cost a verdict
+                    // (system calls and about 1.3 KB of garbage) for nothing.
+                    long still = waiting & (long) LONG.getVolatile(segment, (long) PRODUCERS_WAITING_OFFSET);
+                    if (still != 0) {
+                        clearDeadWaiters(still);
+                    }
                 }
             }
         }
