@@ -600,6 +600,9 @@ static void clear_dead_waiters(jipc_channel *ch, uint64_t waiting) {
     }
     ch->next_waiting_check = now + WAITING_CHECK_NS;
     _Atomic uint64_t *set = u64(ch, JIPC_CHANNEL_PRODUCERS_WAITING_OFFSET);
+    /* only the bits still set now: a live producer that announced and then found room (the usual reason a wake woke
+     * nobody) has cleared its bit by now, and judging it would cost a verdict's system calls for nothing */
+    waiting &= atomic_load(set);
     if (!ch->many) {
         if ((waiting & JIPC_CHANNEL_ONE_PRODUCER_WAITING_BIT) != 0
                 && !jipc_live_may_be_alive(atomic_load(u64(ch, JIPC_CHANNEL_PRODUCER_PARTY_OFFSET)))) {

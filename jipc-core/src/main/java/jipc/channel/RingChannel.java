@@ -85,6 +85,8 @@ abstract sealed class RingChannel permits OneToOneChannel, ManyToOneChannel {
     private final MemorySegment consumerWake;
     private final MemorySegment producerWake;
     private final Waitable consumerWaitable = consumerWaitable();
+    /** This instance's producer's wait for room, made once (a wait costs no object); see {@link ProducerRoom}. */
+    private final ProducerRoom producerRoom = new ProducerRoom();
     /** The JFR view of the consumer's and this instance's producer's blocking waits (nothing without jdk.jfr). */
     private final Jfr.Wait consumerWait = new Jfr.Wait("consumer");
     private final Jfr.Wait producerWait = new Jfr.Wait("producer");
@@ -440,7 +442,8 @@ abstract sealed class RingChannel permits OneToOneChannel, ManyToOneChannel {
 
     private long awaitAndClaim(int type, int length, long deadline) throws InterruptedException {
         flushWake(); // a consumer asleep on a batch's messages must be woken before this producer sleeps on it
-        Waitable room = producerWaitable(RecordDescriptor.recordSpace(length));
+        ProducerRoom room = producerRoom;
+        room.space = RecordDescriptor.recordSpace(length);
         for (;;) {
             long left = deadline == WaitStrategy.FOREVER ? WaitStrategy.FOREVER : deadline - System.nanoTime();
             if (left <= 0 || !waitStrategy.await(room, left)) {
@@ -769,7 +772,13 @@ abstract sealed class RingChannel permits OneToOneChannel, ManyToOneChannel {
                 long now = System.nanoTime();
                 if (now - nextWaitingCheck >= 0) {
                     nextWaitingCheck = now + WAITING_CHECK_NANOS;
-                    clearDeadWaiters(waiting);
+                    // Only the bits still set now: a live producer that announced and then found room (the usual
+                    // reason a wake woke nobody) has cleared its bit by now, and judging it would cost a verdict
+                    // (system calls and about 1.3 KB of garbage) for nothing.
+                    long still = waiting & (long) LONG.getVolatile(segment, (long) PRODUCERS_WAITING_OFFSET);
+                    if (still != 0) {
+                        clearDeadWaiters(still);
+                    }
                 }
             }
         }
@@ -972,37 +981,42 @@ abstract sealed class RingChannel permits OneToOneChannel, ManyToOneChannel {
         };
     }
 
-    /** A producer's wait: for {@code space} free bytes (plus padding to the wrap if needed) at the tail. */
-    private Waitable producerWaitable(long space) {
-        return new Waitable() {
-            @Override
-            public boolean isReady() {
-                long tail = (long) LONG.getAcquire(segment, (long) TAIL_OFFSET);
-                return hasRoom(tail, required(tail, space));
-            }
+    /**
+     * A producer's wait: for {@link #space} free bytes (plus padding to the wrap if needed) at the tail. One per
+     * instance, reused by every blocking claim with the space of its message (an instance has one claim at a time),
+     * so that a producer that waits for room often (a large message on a small ring) makes no object per wait.
+     */
+    private final class ProducerRoom implements Waitable {
+        /** The record space the waiting claim needs; set before each wait. */
+        long space;
 
-            @Override
-            public boolean sleep(long maxNanos) {
-                if (!futexCapable) {
-                    LockSupport.parkNanos(Math.min(maxNanos, 1_000_000L));
-                    return isReady();
-                }
-                int seen = (int) INT.getVolatile(segment, (long) PRODUCER_WAKE_OFFSET);
-                long bit = waitingBit();
-                // An atomic OR is a full fence: the re-check below cannot be ordered before it.
-                long unused = (long) LONG.getAndBitwiseOr(segment, (long) PRODUCERS_WAITING_OFFSET, bit);
-                try {
-                    if (isReady()) {
-                        return true;
-                    }
-                    producerWait.sleeping();
-                    FutexWaiters.await(producerWake, seen, maxNanos);
-                    return isReady();
-                } finally {
-                    clearWaitingBit(bit);
-                }
+        @Override
+        public boolean isReady() {
+            long tail = (long) LONG.getAcquire(segment, (long) TAIL_OFFSET);
+            return hasRoom(tail, required(tail, space));
+        }
+
+        @Override
+        public boolean sleep(long maxNanos) {
+            if (!futexCapable) {
+                LockSupport.parkNanos(Math.min(maxNanos, 1_000_000L));
+                return isReady();
             }
-        };
+            int seen = (int) INT.getVolatile(segment, (long) PRODUCER_WAKE_OFFSET);
+            long bit = waitingBit();
+            // An atomic OR is a full fence: the re-check below cannot be ordered before it.
+            long unused = (long) LONG.getAndBitwiseOr(segment, (long) PRODUCERS_WAITING_OFFSET, bit);
+            try {
+                if (isReady()) {
+                    return true;
+                }
+                producerWait.sleeping();
+                FutexWaiters.await(producerWake, seen, maxNanos);
+                return isReady();
+            } finally {
+                clearWaitingBit(bit);
+            }
+        }
     }
 
     // ---- roles and liveness ---------------------------------------------------------------------------------------

@@ -61,4 +61,31 @@ class FutexRoundTripAllocationTest {
                     + slept + " times); the payload views account for " + views);
         }
     }
+
+    /**
+     * The producer's wait for room: ping streams 100 000 messages of 8 000 bytes (about the largest, an eighth of the
+     * ring) into a 64 KiB ring that pong drains with {@code pollRing}, both waiting with {@code futex()}, so ping
+     * finds the ring full and sleeps in {@code put} again and again (about one send in ten). Until 6 Dec 2026 each
+     * such wait made a {@code Waitable} of its own (24 bytes per sleep measured here, 240 KB or so over the run,
+     * which fails the bound); now one per channel instance is reused.
+     */
+    @ParameterizedTest(name = "{0} B")
+    @CsvSource({"8000"})
+    void aProducerWaitingForRoomAllocatesNothingPerWait(int size) throws Exception {
+        int sends = 5 * ROUNDS;
+        Capture.Result result = Capture.run(Spawn.java(FutexRoundTripChild.class, "" + size, "" + WARMUP,
+                "" + sends, "stream")).assertSuccess();
+        String[] lines = result.out().strip().split("\n");
+        assertEquals(3, lines.length, result.out());
+        String[] ping = lines[1].split(" ");
+        long allocated = Long.parseLong(ping[1]);
+        long slept = Long.parseLong(ping[2]);
+        // The measurement is of the producer's wait only if it waited (slept) in a good part of the sends.
+        assertTrue(slept >= sends / 20, "the producer slept " + slept + " times in " + sends + " sends");
+        // As above: half a byte per send for what happens now and then, and the one-off of 64 KiB.
+        long bound = sends / 2 + ONE_OFF;
+        assertTrue(allocated <= bound, "the producer allocated " + allocated + " bytes in " + sends + " sends of "
+                + size + " B, " + slept + " of them after a sleep for room (" + (double) allocated / slept
+                + " per sleep)");
+    }
 }

@@ -23,8 +23,10 @@ import java.nio.file.Path;
  *   pong ALLOCATED SLEPT
  * </pre>
  *
- * Arguments: {@code SIZE WARMUP ROUNDS view|ring|many} ({@code many}: {@code pollRing} over two
- * {@link ManyToOneChannel}s, whose consumer also zeroes what it consumed). Each side first tries the non-blocking {@code offer} and {@code poll} and only then the blocking {@code put} and
+ * Arguments: {@code SIZE WARMUP ROUNDS view|ring|many|stream} ({@code many}: {@code pollRing} over two
+ * {@link ManyToOneChannel}s, whose consumer also zeroes what it consumed; {@code stream}: no round trips, ping only
+ * sends and pong only receives with {@code pollRing} over the first channel, so that with messages of a good part of
+ * the ring ping waits for room again and again: the producer's wait). Each side first tries the non-blocking {@code offer} and {@code poll} and only then the blocking {@code put} and
  * {@code poll(handler, limit, null)}, as the benchmark's peers do.
  */
 public final class FutexRoundTripChild {
@@ -65,13 +67,15 @@ public final class FutexRoundTripChild {
         final int warmup;
         final int rounds;
         final boolean ring;
+        final boolean stream;
         long allocated = -1;
         long slept = -1;
         volatile Throwable failure;
 
         Side(String name, MessageChannel out, MessageChannel in, boolean first, int size, int warmup, int rounds,
-                boolean ring) {
+                boolean ring, boolean stream) {
             this.ring = ring;
+            this.stream = stream;
             this.name = name;
             this.out = out;
             this.in = in;
@@ -98,9 +102,22 @@ public final class FutexRoundTripChild {
             }
         }
 
+        /** The next sequence number a streaming producer sends. */
+        private long sent;
+
         private void exchange(MemorySegment payload, Receiver receiver, int n) throws InterruptedException {
+            if (stream && !first) {
+                // a receive takes all there are: count messages, not calls
+                long target = receiver.expected + n;
+                while (receiver.expected < target) {
+                    receive(receiver);
+                }
+                return;
+            }
             for (int i = 0; i < n; i++) {
-                if (first) {
+                if (stream) {
+                    send(payload, sent++);
+                } else if (first) {
                     send(payload, receiver.expected);
                     receive(receiver);
                 } else {
@@ -161,6 +178,7 @@ public final class FutexRoundTripChild {
         int rounds = Integer.parseInt(args[2]);
         boolean ring = !args[3].equals("view");
         boolean many = args[3].equals("many");
+        boolean stream = args[3].equals("stream");
         long segmentSize = ChannelDescriptor.segmentSize(CAPACITY);
         try (Arena shared = Arena.ofShared()) {
             MemorySegment ab = shared.allocate(segmentSize, 4096);
@@ -170,8 +188,8 @@ public final class FutexRoundTripChild {
             MessageChannel pongIn = attach(ab, many);
             MessageChannel pongOut = create(ba, size, many);
             MessageChannel pingIn = attach(ba, many);
-            Side ping = new Side("ping", pingOut, pingIn, true, size, warmup, rounds, ring);
-            Side pong = new Side("pong", pongOut, pongIn, false, size, warmup, rounds, ring);
+            Side ping = new Side("ping", pingOut, pingIn, true, size, warmup, rounds, ring, stream);
+            Side pong = new Side("pong", pongOut, pongIn, false, size, warmup, rounds, ring, stream);
             Thread pongThread = Thread.ofPlatform().name("pong").start(pong);
             Thread pingThread = Thread.ofPlatform().name("ping").start(ping);
             pingThread.join();

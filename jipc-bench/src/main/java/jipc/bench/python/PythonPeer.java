@@ -8,8 +8,8 @@ import java.nio.file.Path;
 import jipc.bench.Crew;
 import jipc.bench.CrewMember;
 import jipc.bench.ProcessCpu;
-import jipc.channel.MessageHandler;
 import jipc.channel.OneToOneChannel;
+import jipc.channel.RingHandler;
 import jipc.channel.SharedChannel;
 import jipc.channel.WaitStrategy;
 
@@ -27,7 +27,8 @@ import jipc.channel.WaitStrategy;
  * </pre>
  * WAIT is {@code hybrid} ({@link WaitStrategy#hybrid()}, the default), {@code futex} or {@code spin}. Like
  * {@code jipc.bench.ChannelPeer}, a message is sent with {@code offer} and only on a full ring with the blocking
- * {@code put}, and received with the zero-copy {@code poll}, waiting only when nothing is there. Every message carries
+ * {@code put}, and received with the zero-copy {@code pollRing} (a {@link RingHandler}: no object per message, where
+ * a {@code MessageHandler}'s per-message view may escape), waiting only when nothing is there. Every message carries
  * its sequence number in its first 8 bytes; one out of sequence exits 1.
  */
 public final class PythonPeer {
@@ -35,15 +36,15 @@ public final class PythonPeer {
     }
 
     /** Checks sequence numbers; {@code expected} is the next one. */
-    private static final class Receiver implements MessageHandler {
+    private static final class Receiver implements RingHandler {
         long expected;
 
         @Override
-        public void onMessage(int type, MemorySegment payload) {
-            long seq = payload.get(ValueLayout.JAVA_LONG_UNALIGNED, 0);
-            if (type != 1 || seq != expected) {
-                throw new IllegalStateException("message out of sequence: type " + type + ", seq " + seq
-                        + ", expected " + expected);
+        public void onMessage(int type, MemorySegment ring, long offset, int length) {
+            long seq = length < Long.BYTES ? -1 : ring.get(ValueLayout.JAVA_LONG_UNALIGNED, offset);
+            if (type != 1 || length < Long.BYTES || seq != expected) {
+                throw new IllegalStateException("message out of sequence: type " + type + ", length " + length
+                        + ", seq " + seq + ", expected " + expected);
             }
             expected++;
         }
@@ -178,10 +179,13 @@ public final class PythonPeer {
         }
     }
 
-    /** Receives at least one message (all there are): {@code poll}, and the blocking poll only when none is there. */
+    /**
+     * Receives at least one message (all there are): {@code pollRing}, and the blocking {@code pollRing} only when
+     * none is there.
+     */
     private static void receive(OneToOneChannel channel, Receiver receiver) throws InterruptedException {
-        if (channel.poll(receiver) == 0) {
-            while (channel.poll(receiver, Integer.MAX_VALUE, null) == 0) {
+        if (channel.pollRing(receiver, Integer.MAX_VALUE) == 0) {
+            while (channel.pollRing(receiver, Integer.MAX_VALUE, null) == 0) {
                 // only padding at the wrap was consumed: wait again
             }
         }
