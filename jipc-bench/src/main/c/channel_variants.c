@@ -71,7 +71,10 @@ enum {
     NO_NEG = 1 << 12,       /* Agrona's order without the negative length before the payload */
     TAIL_LATE = 1 << 13,    /* Agrona's order, but the tail released after the record, as the twins do */
     ZERO_FIRST = 1 << 14,   /* real producer: zero the length word after the record right after the claim, before
-                             * the copy (as Agrona does), and again in jipc_channel_commit */
+                             * the copy, as Agrona does (and jipc_channel_claim since issue 16; before, only commit
+                             * zeroed it) */
+    PREFETCH_LAST = 1 << 15, /* real producer: prefetchw the record's last line (the next length word's) before the
+                              * copy instead */
 };
 #define MINI (FENCE_P | FENCE_C | PENDING | TAIL | DRAIN | SPIN_HEAD)
 #define REAL (REAL_SEND | REAL_RECV)
@@ -85,6 +88,7 @@ enum copy {
                    * to a 64-byte boundary, so that every store fills one whole cache line */
     COPY_ZMM_ANY, /* 64-byte stores from the destination as it is (each store straddles two lines unless aligned) */
     COPY_PIECES,  /* glibc memcpy in pieces of at most 2 KiB (its vector loop, under its rep movsb threshold) */
+    COPY_SSE,     /* a plain C loop of 64-byte chunks, which gcc -O2 compiles to 16-byte SSE2 loads and stores */
 };
 
 struct variant {
@@ -125,6 +129,11 @@ static const struct variant VARIANTS[] = {
     { "real, zero first, ymm", REAL | ZERO_FIRST, 8, COPY_YMM },
     { "real, zero 1st, pieces", REAL | ZERO_FIRST, 8, COPY_PIECES },
     { "real, 2 KiB pieces", REAL, 8, COPY_PIECES },
+    { "real twin (control)", REAL, 8, COPY_LIBC },
+    { "real, prefetchw, zmm", REAL | PREFETCH_LAST, 8, COPY_ZMM },
+    { "real, prefetchw, pieces", REAL | PREFETCH_LAST, 8, COPY_PIECES },
+    { "real, zero first, sse", REAL | ZERO_FIRST, 8, COPY_SSE },
+    { "real, sse", REAL, 8, COPY_SSE },
 };
 #define NV ((int) (sizeof VARIANTS / sizeof VARIANTS[0]))
 
@@ -232,8 +241,24 @@ __attribute__((target("avx512f,avx512bw,avx512vl"))) static void copy_ymm(unsign
     }
 }
 
+/* 64 bytes at a time, forward; not turned into a memcpy call (no loop distribution) */
+__attribute__((optimize("no-tree-loop-distribute-patterns"))) static void copy_sse(unsigned char *d,
+                                                                                  const unsigned char *s, size_t n) {
+    for (; n >= 64; d += 64, s += 64, n -= 64) {
+        __builtin_memcpy(d, s, 64);
+    }
+    for (; n >= 8; d += 8, s += 8, n -= 8) {
+        __builtin_memcpy(d, s, 8);
+    }
+    for (; n > 0; d++, s++, n--) {
+        *d = *s;
+    }
+}
+
 static void copy_payload(enum copy c, void *d, const void *s, size_t n) {
-    if (c == COPY_PIECES) {
+    if (c == COPY_SSE) {
+        copy_sse(d, s, n);
+    } else if (c == COPY_PIECES) {
         for (size_t done = 0; done < n; done += 2048) {
             memcpy((unsigned char *) d + done, (const unsigned char *) s + done, n - done < 2048 ? n - done : 2048);
         }
@@ -384,7 +409,7 @@ static void on_message(void *context, int32_t type, const void *payload, uint32_
 
 /* As channel_bench's spin strategy; with a copy of its own, jipc_channel_offer's steps: claim, copy, commit. */
 static void real_send(jipc_channel *ch, int f, enum copy copy, const void *payload, uint32_t n) {
-    if (copy == COPY_LIBC && !(f & ZERO_FIRST)) {
+    if (copy == COPY_LIBC && !(f & (ZERO_FIRST | PREFETCH_LAST))) {
         int sent;
         while ((sent = jipc_channel_offer(ch, 1, payload, n)) == 0) {
             __builtin_ia32_pause();
@@ -404,6 +429,9 @@ static void real_send(jipc_channel *ch, int f, enum copy copy, const void *paylo
     if (f & ZERO_FIRST) { /* the claim reserved this word (see has_room in jipc_channel.c) */
         atomic_store_explicit(A32(ch->ring + ((ch->claim_tail + ch->claim_required) & ch->mask)), 0,
                               memory_order_relaxed);
+    }
+    if (f & PREFETCH_LAST) {
+        __asm__ volatile("prefetchw %0" : : "m"(*(ch->ring + ((ch->claim_tail + ch->claim_required) & ch->mask))));
     }
     copy_payload(copy, to, payload, n);
     if (jipc_channel_commit(ch) != 0) {
