@@ -23,10 +23,18 @@
  * (tail released first, the next header zeroed, a negative length released, payload, type, length released; the
  * consumer drains as above and releases its head; no fences; counters in a trailer after the ring, the second ring
  * page-aligned after the first's trailer, as jipc.bench.channel.AgronaPeer lays them out).
+ *
+ * The copy (issue 16 at 4 KiB): glibc memcpy (rep movsb here from 2 112 bytes), copies that store as the JDK's
+ * arraycopy stub does (Agrona's Unsafe.copyMemory and jipc's MemorySegment.copy; 64-byte AVX-512 stores from 4 KiB on,
+ * 32-byte ones below, the destination first brought to the store width), and memcpy in 2 KiB pieces. ZERO_FIRST and
+ * the Agrona-order flags move single steps of the producer: where the next header is zeroed, whether a negative
+ * length goes first, where the tail is released. The AVX-512 copies fall back to memcpy on a CPU without AVX-512 BW/VL.
  */
 #define _GNU_SOURCE
 #include "jipc_channel.h"
 
+#include <errno.h>
+#include <immintrin.h>
 #include <limits.h>
 #include <sched.h>
 #include <signal.h>
@@ -59,30 +67,73 @@ enum {
     DRAIN = 1 << 8,         /* consumer: read the next header before giving back */
     SPIN_HEAD = 1 << 9,     /* consumer spin: load the head word too, as jipc_channel_has_message */
     AGRONA_ORDER = 1 << 10, /* mini producer in Agrona's order: tail first, next length zeroed, -length, payload */
+    ZERO_LATE = 1 << 11,    /* Agrona's order, but the next header zeroed after the payload, as the twins do */
+    NO_NEG = 1 << 12,       /* Agrona's order without the negative length before the payload */
+    TAIL_LATE = 1 << 13,    /* Agrona's order, but the tail released after the record, as the twins do */
+    ZERO_FIRST = 1 << 14,   /* real producer: zero the length word after the record right after the claim, before
+                             * the copy, as Agrona does (and jipc_channel_claim since issue 16; before, only commit
+                             * zeroed it) */
+    PREFETCH_LAST = 1 << 15, /* real producer: prefetchw the record's last line (the next length word's) before the
+                              * copy instead */
 };
 #define MINI (FENCE_P | FENCE_C | PENDING | TAIL | DRAIN | SPIN_HEAD)
 #define REAL (REAL_SEND | REAL_RECV)
+
+/* How a producer copies the payload into the ring. */
+enum copy {
+    COPY_LIBC,    /* glibc memcpy (here rep movsb from 2 112 bytes on) */
+    COPY_YMM,     /* as the JDK's arraycopy stub below AVX3Threshold (4 KiB): 32-byte stores, the destination first
+                   * brought to a 32-byte boundary */
+    COPY_ZMM,     /* as the JDK's stub from AVX3Threshold on (UseAVX=3): 64-byte stores, the destination first brought
+                   * to a 64-byte boundary, so that every store fills one whole cache line */
+    COPY_ZMM_ANY, /* 64-byte stores from the destination as it is (each store straddles two lines unless aligned) */
+    COPY_PIECES,  /* glibc memcpy in pieces of at most 2 KiB (its vector loop, under its rep movsb threshold) */
+    COPY_SSE,     /* a plain C loop of 64-byte chunks, which gcc -O2 compiles to 16-byte SSE2 loads and stores */
+};
 
 struct variant {
     const char *name;
     int flags;
     int align; /* record alignment of the mini loop: 8 as the format, 32 or 64 to give records lines of their own */
+    enum copy copy;
 };
 
 static const struct variant VARIANTS[] = {
-    { "real twin", REAL, 8 },
-    { "mini twin", MINI, 8 },
-    { "agrona in C", AGRONA | DRAIN, 8 },
-    { "mini, no fences", MINI & ~(FENCE_P | FENCE_C), 8 },
-    { "mini, no drain read", MINI & ~DRAIN, 8 },
-    { "mini, no pendingHead", MINI & ~PENDING, 8 },
-    { "mini, Agrona's order", MINI | AGRONA_ORDER, 8 },
-    { "mini, 32 B records", MINI, 32 },
-    { "mini, 64 B records", MINI, 64 },
-    { "real, poll limit 1", REAL | POLL_ONE, 8 },
-    { "real send, mini recv", REAL_SEND | MINI, 8 },
-    { "mini send, real recv", REAL_RECV | MINI, 8 },
-    { "agrona + twin fences", AGRONA | DRAIN | FENCE_P | FENCE_C, 8 },
+    { "real twin", REAL, 8, COPY_LIBC },
+    { "mini twin", MINI, 8, COPY_LIBC },
+    { "agrona in C", AGRONA | DRAIN, 8, COPY_LIBC },
+    { "mini, no fences", MINI & ~(FENCE_P | FENCE_C), 8, COPY_LIBC },
+    { "mini, no drain read", MINI & ~DRAIN, 8, COPY_LIBC },
+    { "mini, no pendingHead", MINI & ~PENDING, 8, COPY_LIBC },
+    { "mini, Agrona's order", MINI | AGRONA_ORDER, 8, COPY_LIBC },
+    { "mini, 32 B records", MINI, 32, COPY_LIBC },
+    { "mini, 64 B records", MINI, 64, COPY_LIBC },
+    { "real, poll limit 1", REAL | POLL_ONE, 8, COPY_LIBC },
+    { "real send, mini recv", REAL_SEND | MINI, 8, COPY_LIBC },
+    { "mini send, real recv", REAL_RECV | MINI, 8, COPY_LIBC },
+    { "agrona + twin fences", AGRONA | DRAIN | FENCE_P | FENCE_C, 8, COPY_LIBC },
+    { "real, JDK zmm copy", REAL, 8, COPY_ZMM },
+    { "real, JDK ymm copy", REAL, 8, COPY_YMM },
+    { "real, zmm unaligned", REAL, 8, COPY_ZMM_ANY },
+    { "agrona, JDK zmm copy", AGRONA | DRAIN, 8, COPY_ZMM },
+    { "agrona, JDK ymm copy", AGRONA | DRAIN, 8, COPY_YMM },
+    { "mini, JDK zmm copy", MINI, 8, COPY_ZMM },
+    { "agrona zmm + fences", AGRONA | DRAIN | FENCE_P | FENCE_C, 8, COPY_ZMM },
+    { "agrona zmm, zero late", AGRONA | DRAIN | ZERO_LATE, 8, COPY_ZMM },
+    { "agrona zmm, no -length", AGRONA | DRAIN | NO_NEG, 8, COPY_ZMM },
+    { "agrona zmm, tail late", AGRONA | DRAIN | TAIL_LATE, 8, COPY_ZMM },
+    { "agrona zmm, twin order", AGRONA | DRAIN | ZERO_LATE | NO_NEG | TAIL_LATE, 8, COPY_ZMM },
+    { "mini Agrona order, zmm", MINI | AGRONA_ORDER, 8, COPY_ZMM },
+    { "real, zero first", REAL | ZERO_FIRST, 8, COPY_LIBC },
+    { "real, zero first, zmm", REAL | ZERO_FIRST, 8, COPY_ZMM },
+    { "real, zero first, ymm", REAL | ZERO_FIRST, 8, COPY_YMM },
+    { "real, zero 1st, pieces", REAL | ZERO_FIRST, 8, COPY_PIECES },
+    { "real, 2 KiB pieces", REAL, 8, COPY_PIECES },
+    { "real twin (control)", REAL, 8, COPY_LIBC },
+    { "real, prefetchw, zmm", REAL | PREFETCH_LAST, 8, COPY_ZMM },
+    { "real, prefetchw, pieces", REAL | PREFETCH_LAST, 8, COPY_PIECES },
+    { "real, zero first, sse", REAL | ZERO_FIRST, 8, COPY_SSE },
+    { "real, sse", REAL, 8, COPY_SSE },
 };
 #define NV ((int) (sizeof VARIANTS / sizeof VARIANTS[0]))
 
@@ -141,8 +192,88 @@ static uint64_t align_up(uint64_t n, uint64_t a) {
     return (n + a - 1) & ~(a - 1);
 }
 
+/* The JDK-like copies need AVX-512 (F, BW); without it they fall back to memcpy (avx512 = 0). */
+static int avx512;
+
+__attribute__((target("avx512f,avx512bw"))) static void copy_zmm(unsigned char *d, const unsigned char *s, size_t n,
+                                                                int align_dst) {
+    if (align_dst) {
+        size_t head = (64 - ((uintptr_t) d & 63)) & 63;
+        if (head > n) {
+            head = n;
+        }
+        if (head != 0) { /* one masked store up to the line boundary, as the stub's head */
+            __mmask64 k = (__mmask64) ((1ULL << head) - 1);
+            _mm512_mask_storeu_epi8(d, k, _mm512_maskz_loadu_epi8(k, s));
+            d += head;
+            s += head;
+            n -= head;
+        }
+    }
+    for (; n >= 64; d += 64, s += 64, n -= 64) {
+        _mm512_storeu_si512((void *) d, _mm512_loadu_si512((const void *) s));
+    }
+    if (n != 0) {
+        __mmask64 k = (__mmask64) ((1ULL << n) - 1);
+        _mm512_mask_storeu_epi8(d, k, _mm512_maskz_loadu_epi8(k, s));
+    }
+}
+
+__attribute__((target("avx512f,avx512bw,avx512vl"))) static void copy_ymm(unsigned char *d, const unsigned char *s,
+                                                                         size_t n) {
+    size_t head = (32 - ((uintptr_t) d & 31)) & 31;
+    if (head > n) {
+        head = n;
+    }
+    if (head != 0) {
+        __mmask32 k = (__mmask32) ((1ULL << head) - 1);
+        _mm256_mask_storeu_epi8(d, k, _mm256_maskz_loadu_epi8(k, s));
+        d += head;
+        s += head;
+        n -= head;
+    }
+    for (; n >= 32; d += 32, s += 32, n -= 32) {
+        _mm256_storeu_si256((__m256i *) d, _mm256_loadu_si256((const __m256i *) s));
+    }
+    if (n != 0) {
+        __mmask32 k = (__mmask32) ((1ULL << n) - 1);
+        _mm256_mask_storeu_epi8(d, k, _mm256_maskz_loadu_epi8(k, s));
+    }
+}
+
+/* 64 bytes at a time, forward; not turned into a memcpy call (no loop distribution) */
+__attribute__((optimize("no-tree-loop-distribute-patterns"))) static void copy_sse(unsigned char *d,
+                                                                                  const unsigned char *s, size_t n) {
+    for (; n >= 64; d += 64, s += 64, n -= 64) {
+        __builtin_memcpy(d, s, 64);
+    }
+    for (; n >= 8; d += 8, s += 8, n -= 8) {
+        __builtin_memcpy(d, s, 8);
+    }
+    for (; n > 0; d++, s++, n--) {
+        *d = *s;
+    }
+}
+
+static void copy_payload(enum copy c, void *d, const void *s, size_t n) {
+    if (c == COPY_SSE) {
+        copy_sse(d, s, n);
+    } else if (c == COPY_PIECES) {
+        for (size_t done = 0; done < n; done += 2048) {
+            memcpy((unsigned char *) d + done, (const unsigned char *) s + done, n - done < 2048 ? n - done : 2048);
+        }
+    } else if (c == COPY_LIBC || !avx512) {
+        memcpy(d, s, n);
+    } else if (c == COPY_YMM) {
+        copy_ymm(d, s, n);
+    } else {
+        copy_zmm(d, s, n, c == COPY_ZMM);
+    }
+}
+
 /* One ring as the minimal loops see it. */
 struct mini {
+    enum copy copy;
     unsigned char *ring;
     unsigned char *tail, *head, *pending, *consumer_waiting, *producers_waiting;
     uint64_t tail_local, head_cache, head_local, align;
@@ -168,6 +299,14 @@ static void mini_init(struct mini *m, unsigned char *base, int agrona, uint64_t 
     }
 }
 
+/* The header word after the record: its length (Agrona: the whole 8-byte header) zeroed for the consumer's drain read. */
+static void mini_zero_next(struct mini *m, int f, uint64_t next) {
+    atomic_store_explicit(A32(m->ring + (next & (CAP - 1))), 0, memory_order_relaxed);
+    if (f & AGRONA) {
+        atomic_store_explicit(A32(m->ring + (next & (CAP - 1)) + 4), 0, memory_order_relaxed);
+    }
+}
+
 static void mini_send(struct mini *m, int f, const void *payload, uint32_t n) {
     uint64_t space = align_up(8 + n, m->align);
     uint64_t tail = m->tail_local;
@@ -183,17 +322,20 @@ static void mini_send(struct mini *m, int f, const void *payload, uint32_t n) {
     uint64_t next = tail + required;
     int32_t type = 1, padding_type = -1;
     int agrona_order = (f & (AGRONA | AGRONA_ORDER)) != 0;
-    if (agrona_order) {
+    int tail_first = agrona_order && !(f & TAIL_LATE);
+    int zero_first = agrona_order && !(f & ZERO_LATE);
+    if (tail_first) {
         atomic_store_explicit(A64(m->tail), next, memory_order_release);
-        atomic_store_explicit(A32(m->ring + (next & (CAP - 1))), 0, memory_order_relaxed);
-        if (f & AGRONA) {
-            atomic_store_explicit(A32(m->ring + (next & (CAP - 1)) + 4), 0, memory_order_relaxed);
-        }
+    }
+    if (zero_first) {
+        mini_zero_next(m, f, next);
+    }
+    if (agrona_order && !(f & NO_NEG)) {
         atomic_store_explicit(A32(m->ring + r), (uint32_t) -(int32_t) (8 + n), memory_order_release);
     }
-    memcpy(m->ring + r + 8, payload, n);
-    if (!agrona_order) {
-        atomic_store_explicit(A32(m->ring + (next & (CAP - 1))), 0, memory_order_relaxed);
+    copy_payload(m->copy, m->ring + r + 8, payload, n);
+    if (!zero_first) {
+        mini_zero_next(m, f, next);
     }
     memcpy(m->ring + r + 4, &type, 4);
     atomic_store_explicit(A32(m->ring + r), 8 + n, memory_order_release);
@@ -201,7 +343,7 @@ static void mini_send(struct mini *m, int f, const void *payload, uint32_t n) {
         memcpy(m->ring + index + 4, &padding_type, 4);
         atomic_store_explicit(A32(m->ring + index), (uint32_t) (required - space), memory_order_release);
     }
-    if (!agrona_order && (f & TAIL)) {
+    if (!tail_first && (f & (TAIL | AGRONA))) {
         atomic_store_explicit(A64(m->tail), next, memory_order_release);
     }
     m->tail_local = next;
@@ -265,14 +407,35 @@ static void on_message(void *context, int32_t type, const void *payload, uint32_
     memcpy(&((struct received *) context)->seq, payload, 8);
 }
 
-/* As channel_bench's spin strategy. */
-static void real_send(jipc_channel *ch, const void *payload, uint32_t n) {
-    int sent;
-    while ((sent = jipc_channel_offer(ch, 1, payload, n)) == 0) {
+/* As channel_bench's spin strategy; with a copy of its own, jipc_channel_offer's steps: claim, copy, commit. */
+static void real_send(jipc_channel *ch, int f, enum copy copy, const void *payload, uint32_t n) {
+    if (copy == COPY_LIBC && !(f & (ZERO_FIRST | PREFETCH_LAST))) {
+        int sent;
+        while ((sent = jipc_channel_offer(ch, 1, payload, n)) == 0) {
+            __builtin_ia32_pause();
+        }
+        if (sent < 0) {
+            fail("jipc_channel_offer failed");
+        }
+        return;
+    }
+    void *to;
+    while ((to = jipc_channel_claim(ch, 1, n)) == NULL) {
+        if (errno != 0) {
+            fail("jipc_channel_claim failed");
+        }
         __builtin_ia32_pause();
     }
-    if (sent < 0) {
-        fail("jipc_channel_offer failed");
+    if (f & ZERO_FIRST) { /* the claim reserved this word (see has_room in jipc_channel.c) */
+        atomic_store_explicit(A32(ch->ring + ((ch->claim_tail + ch->claim_required) & ch->mask)), 0,
+                              memory_order_relaxed);
+    }
+    if (f & PREFETCH_LAST) {
+        __asm__ volatile("prefetchw %0" : : "m"(*(ch->ring + ((ch->claim_tail + ch->claim_required) & ch->mask))));
+    }
+    copy_payload(copy, to, payload, n);
+    if (jipc_channel_commit(ch) != 0) {
+        fail("jipc_channel_commit failed");
     }
 }
 
@@ -313,6 +476,9 @@ int main(int argc, char **argv) {
         return 2;
     }
     count -= count % GROUP;
+    __builtin_cpu_init();
+    avx512 = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw")
+            && __builtin_cpu_supports("avx512vl");
     int use[NV], nuse = 0;
     if (argc == 5) {
         char *list = strdup(argv[4]);
@@ -343,6 +509,7 @@ int main(int argc, char **argv) {
         int f = VARIANTS[i].flags;
         mini_init(&sides[i].ab, b0, f & AGRONA, VARIANTS[i].align);
         mini_init(&sides[i].ba, b1, f & AGRONA, VARIANTS[i].align);
+        sides[i].ab.copy = sides[i].ba.copy = VARIANTS[i].copy;
         if (f & REAL) {
             /* a mini end on a real channel speaks the same format: headers are needed by the real end only */
             if (jipc_channel_create(&sides[i].rab, b0, JIPC_CHANNEL_HEADER_LENGTH + CAP, CAP, CAP / 8 - 8, 0) != 0
@@ -401,7 +568,7 @@ int main(int argc, char **argv) {
                     }
                     memcpy(payload, &seq, 8);
                     if (f & REAL_SEND) {
-                        real_send(&s->rab, payload, (uint32_t) size);
+                        real_send(&s->rab, f, VARIANTS[i].copy, payload, (uint32_t) size);
                     } else {
                         mini_send(&s->ab, f, payload, (uint32_t) size);
                     }
@@ -425,7 +592,7 @@ int main(int argc, char **argv) {
                     }
                     memcpy(payload, &got, 8);
                     if (f & REAL_SEND) {
-                        real_send(&s->rba, payload, (uint32_t) size);
+                        real_send(&s->rba, f, VARIANTS[i].copy, payload, (uint32_t) size);
                     } else {
                         mini_send(&s->ba, f, payload, (uint32_t) size);
                     }

@@ -61,11 +61,12 @@ abstract sealed class RingChannel permits OneToOneChannel, ManyToOneChannel {
     /** How often a waiting consumer at most re-examines a stalled head (liveness costs system calls). */
     private static final long STALL_CHECK_NANOS = 1_000_000L;
     /**
-     * From this many bytes on a payload is copied with libc's {@code memcpy}: from 2 KiB on the JDK's copy made a
-     * spinning round trip 1.2x the C twin's (paired, 6 Dec 2026: 2 KiB 1.24 -> 1.07, 4 KiB 1.20 -> 1.03; at 1 KiB
-     * both copies were level, so below it the JDK's copy stays, without a downcall).
+     * From this many bytes on a payload is copied with libc's {@code memcpy} (here {@code rep movsb}), below it with
+     * the JDK's copy (forward 32- and 64-byte vector stores). With the next length word zeroed at claim time, before
+     * the copy, the JDK's copy made a 4 KiB spin round trip faster than {@code memcpy}; from 8 KiB on {@code rep
+     * movsb} was the faster one (6 Dec 2026, docs/benchmarks.md "The 4 KiB spin round trip").
      */
-    static final long NATIVE_COPY_THRESHOLD = 1024;
+    static final long NATIVE_COPY_THRESHOLD = 8 * 1024;
     /** From this many bytes on consumed ring bytes are zeroed with libc's {@code memset}. */
     private static final long NATIVE_ZERO_THRESHOLD = 4 * 1024;
 

@@ -70,7 +70,7 @@ class ChannelCTest {
         int max = 6 * (int) RingChannel.NATIVE_COPY_THRESHOLD;
         long count = 40_000;
         Path program = peer();
-        try (SharedChannel shared = SharedChannel.create(name, 256 * 1024, max);
+        try (SharedChannel shared = SharedChannel.create(name, 512 * 1024, max);
              java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined();
              Capture consumer = Capture.start(Spawn.command(program.toString(), "consume", name, "" + SEED,
                      "" + max, "0", "" + count))) {

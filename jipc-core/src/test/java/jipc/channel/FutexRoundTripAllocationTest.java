@@ -30,9 +30,10 @@ class FutexRoundTripAllocationTest {
     /** What a thread may allocate once in the measured round trips (see the test). */
     private static final long ONE_OFF = 64 * 1024 + 1024;
 
-    // 4096: above RingChannel.NATIVE_COPY_THRESHOLD, so offer copies with memcpy
+    // 4096: below RingChannel.NATIVE_COPY_THRESHOLD (the JDK's copy), 16384: above it, so offer copies with memcpy
     @ParameterizedTest(name = "{0} B, {1}")
-    @CsvSource({"8, view", "4096, view", "8, ring", "4096, ring", "8, many", "4096, many"})
+    @CsvSource({"8, view", "4096, view", "16384, view", "8, ring", "4096, ring", "8, many", "4096, many",
+            "16384, many"})
     void aFutexRoundTripAllocatesNothingButAMessageHandlersView(int size, String handler) throws Exception {
         Capture.Result result = Capture.run(Spawn.java(FutexRoundTripChild.class, "" + size, "" + WARMUP,
                 "" + ROUNDS, handler)).assertSuccess();

@@ -30,7 +30,7 @@ import java.nio.file.Path;
  * {@code poll(handler, limit, null)}, as the benchmark's peers do.
  */
 public final class FutexRoundTripChild {
-    private static final long CAPACITY = 64 * 1024;
+    private static final long CAPACITY = 256 * 1024;
 
     private FutexRoundTripChild() {
     }

@@ -27,7 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class ChannelVariantsSmokeTest {
     private static final String[] C_TWIN = {"jipc_channel.c", "jipc_channel.h", "jipc_live.c", "jipc_live.h"};
-    private static final int VARIANTS = 13;
+    private static final int VARIANTS = 35;
 
     @Test
     void everyVariantEchoesEveryMessageInOrderAt8And64Bytes(@TempDir Path work) throws Exception {
