@@ -30,7 +30,10 @@ import java.nio.file.Path;
  * {@code poll(handler, limit, null)}, as the benchmark's peers do.
  */
 public final class FutexRoundTripChild {
+    /** The ring of the round trips: room for the 16 KiB messages (above the native copy threshold) eight times. */
     private static final long CAPACITY = 256 * 1024;
+    /** The ring of {@code stream}: 64 KiB, so that messages of 8 000 bytes fill it and the producer waits for room. */
+    private static final long STREAM_CAPACITY = 64 * 1024;
 
     private FutexRoundTripChild() {
     }
@@ -161,9 +164,9 @@ public final class FutexRoundTripChild {
         throw new IllegalStateException("no voluntary_ctxt_switches in /proc/thread-self/status");
     }
 
-    private static MessageChannel create(MemorySegment segment, int size, boolean many) {
-        MessageChannel channel = many ? ManyToOneChannel.create(segment, CAPACITY, size)
-                : OneToOneChannel.create(segment, CAPACITY, size);
+    private static MessageChannel create(MemorySegment segment, long capacity, int size, boolean many) {
+        MessageChannel channel = many ? ManyToOneChannel.create(segment, capacity, size)
+                : OneToOneChannel.create(segment, capacity, size);
         return channel.waitStrategy(WaitStrategy.futex());
     }
 
@@ -179,14 +182,15 @@ public final class FutexRoundTripChild {
         boolean ring = !args[3].equals("view");
         boolean many = args[3].equals("many");
         boolean stream = args[3].equals("stream");
-        long segmentSize = ChannelDescriptor.segmentSize(CAPACITY);
+        long capacity = stream ? STREAM_CAPACITY : CAPACITY;
+        long segmentSize = ChannelDescriptor.segmentSize(capacity);
         try (Arena shared = Arena.ofShared()) {
             MemorySegment ab = shared.allocate(segmentSize, 4096);
             MemorySegment ba = shared.allocate(segmentSize, 4096);
             System.out.println("slice " + sliceBytes(ab));
-            MessageChannel pingOut = create(ab, size, many);
+            MessageChannel pingOut = create(ab, capacity, size, many);
             MessageChannel pongIn = attach(ab, many);
-            MessageChannel pongOut = create(ba, size, many);
+            MessageChannel pongOut = create(ba, capacity, size, many);
             MessageChannel pingIn = attach(ba, many);
             Side ping = new Side("ping", pingOut, pingIn, true, size, warmup, rounds, ring, stream);
             Side pong = new Side("pong", pongOut, pongIn, false, size, warmup, rounds, ring, stream);
