@@ -38,7 +38,7 @@ import jipc.shm.Memfd;
  *       {@code multiprocessing.Queue} and an AF_UNIX socket pair (rows without a goal; the quick run keeps the goal's
  *       three pairs, see {@link #localLatencyWays}). The goal: Pipe / jipc channel, both directions, at least 5 at
  *       64 B;</li>
- *   <li>throughput, per throughput size (64 B and 64 KiB): a Java producer to a Python consumer and to the C twin's
+ *   <li>throughput, per throughput size (64 B and 64 KiB; the quick run 64 KiB only): a Java producer to a Python consumer and to the C twin's
  *       consumer ({@code channel_crew.c}), a Python producer to a Java consumer, and in a full run from 4 KiB on the
  *       three Python to Python ways (the quick run leaves them out: at 64 KiB they took most of the
  *       step). Every consumer reads the 8-byte sequence number at the start of each message and checks it. The
@@ -150,12 +150,16 @@ public final class PythonBenchmark implements Benchmark {
         return Math.max(warmupCount, Math.min(4_000_000, Math.round(rate * blockSeconds(plan))));
     }
 
-    /** The plan's sizes, or for the plan's own defaults: round trips at 64 B, throughput at 64 B and 64 KiB. */
+    /**
+     * The plan's sizes, or for the plan's own defaults: round trips at 64 B; throughput at 64 B and 64 KiB in a full
+     * run, at 64 KiB in the quick one (the goal's size: Python consumer / C twin consumer; the 64 B step, three more
+     * crews to start and warm for rows without a goal, is the full run's).
+     */
     static List<Integer> sizes(Plan plan, boolean latency) {
         Plan base = plan.quick() ? Plan.quickRun() : Plan.fullRun();
         List<Integer> asked = latency ? plan.latencySizes() : plan.throughputSizes();
         if (asked.equals(latency ? base.latencySizes() : base.throughputSizes())) {
-            return latency ? List.of(64) : List.of(64, 65536);
+            return latency ? List.of(64) : plan.quick() ? List.of(65536) : List.of(64, 65536);
         }
         return asked.stream().map(s -> Math.max(8, Math.min(s, 1 << 20))).distinct().toList();
     }
