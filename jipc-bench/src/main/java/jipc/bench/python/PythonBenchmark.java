@@ -188,7 +188,7 @@ public final class PythonBenchmark implements Benchmark {
                     * (2 * latencyWarmupBlock(plan) + local * latencyBlock(plan));
             steps.add(new Step("python latency " + Figures.size(size) + ": Java<->Python jipc channel, Python"
                     + " multiprocessing.Pipe" + (ways ? ", multiprocessing.Queue, unix socket" : "") + " (paired)",
-                    seconds(rig + 2 * JVM_SECONDS + (2 + 2 * local + 1) * PYTHON_SECONDS
+                    seconds(rig + 2 * JVM_SECONDS + (1 + 2 * local) * PYTHON_SECONDS
                             + rounds * ROUND_TRIP_SECONDS),
                     (Step.PairedBody) (p, log) -> measureLatency(p, log, size)));
             rig = 0;
