@@ -123,8 +123,9 @@ public final class ChannelPaired {
     /**
      * Whether {@code plan} is the quick run with its own sizes: then the paired latency step runs at 64 B only (the
      * 4 KiB one, a second set of five JVM pairs, is the full run's) and the paired steps report Agrona's rows
-     * themselves (the 64 KiB throughput step runs an Agrona pair for it), the {@code agrona} suite measuring none
-     * ({@link AgronaBenchmark}).
+     * themselves (64 B round trips and throughput), the {@code agrona} suite measuring none ({@link AgronaBenchmark}).
+     * Agrona's 64 KiB throughput row, which checks no goal (the 64 KiB goals are jipc / the C twin and / C memcpy), is
+     * the full run's (its {@code agrona} suite's step): the quick run's 64 KiB step starts no Agrona pair.
      */
     static boolean quickDefaults(Plan plan) {
         return plan.quickDefaults();
@@ -148,11 +149,11 @@ public final class ChannelPaired {
         for (int size : plan.throughputSizes()) {
             if (pairedThroughput(size)) {
                 // a channel or memcpy moves 64 KiB messages at 40-100 GB/s here, 64 B ones at 10-50 M/s
-                double seconds = (size == 64 || quickDefaults(plan) ? 2 : 1) * ChannelBenchmark.JVM_PAIR_SECONDS
+                double seconds = (size == 64 ? 2 : 1) * ChannelBenchmark.JVM_PAIR_SECONDS
                         + (blocks(plan) + 4) * (size == 64 ? 5 : 3) * messageBlock(plan, size)
                         * Math.max(60e-9, size / 40e9);
                 steps.add(new Step("channel throughput " + Figures.size(size) + ": jipc, C twin"
-                        + (size == 64 ? ", Agrona, C ring" : quickDefaults(plan) ? ", Agrona" : "")
+                        + (size == 64 ? ", Agrona, C ring" : "")
                         + ", C memcpy (paired)",
                         ChannelBenchmark.seconds(seconds), (Step.PairedBody) (p, log) -> throughput(p, log, size)));
             }
@@ -481,8 +482,8 @@ public final class ChannelPaired {
         long block = messageBlock(plan, size);
         List<Side> sides = new ArrayList<>();
         try {
-            // Agrona: at 64 B for the goals; at 64 KiB in the quick run, which takes Agrona's rows from here
-            boolean agrona = size == 64 || quickDefaults(plan);
+            // Agrona: at 64 B, for the goals (its 64 KiB row, without a goal, is the agrona suite's in --full)
+            boolean agrona = size == 64;
             for (Peer peer : agrona ? List.of(Peer.JIPC, Peer.C, Peer.AGRONA) : List.of(Peer.JIPC, Peer.C)) {
                 String strategy = peer == Peer.AGRONA ? "spin" : "hybrid";
                 long ring = ChannelPairs.ringBytes(peer, capacity);
@@ -541,10 +542,6 @@ public final class ChannelPaired {
             List<PairedRatio> ratios = new ArrayList<>();
             List<int[]> pairsOf = new ArrayList<>(List.of(new int[] {0, 1}, new int[] {0, memcpy},
                     new int[] {1, memcpy}));
-            if (size != 64 && agrona) {
-                // 0 jipc, 1 C twin, 2 Agrona
-                pairsOf.addAll(List.of(new int[] {0, 2}, new int[] {1, 2}));
-            }
             if (size == 64) {
                 // 0 jipc, 1 C twin, 2 Agrona, 3 jipc batched, 4 C twin batched, 5 C ring
                 pairsOf.addAll(List.of(new int[] {0, 2}, new int[] {0, ringIndex}, new int[] {1, 2},

@@ -34,9 +34,11 @@ import jipc.shm.Memfd;
  * <ul>
  *   <li>round trips, per latency size (quick and full: 64 B): Java pings and Python echoes over two jipc channels
  *       ({@code Java->Python jipc channel hybrid}), Python pings and Java echoes ({@code Python->Java ...}), and
- *       Python to a forked Python child over {@code multiprocessing.Pipe}, {@code multiprocessing.Queue} and an
- *       AF_UNIX socket pair. The goal: Pipe / jipc channel, both directions, at least 5 at 64 B;</li>
- *   <li>throughput, per throughput size (64 B and 64 KiB): a Java producer to a Python consumer and to the C twin's
+ *       Python to a forked Python child over {@code multiprocessing.Pipe}, and in a full run also over
+ *       {@code multiprocessing.Queue} and an AF_UNIX socket pair (rows without a goal; the quick run keeps the goal's
+ *       three pairs, see {@link #localLatencyWays}). The goal: Pipe / jipc channel, both directions, at least 5 at
+ *       64 B;</li>
+ *   <li>throughput, per throughput size (64 B and 64 KiB; the quick run 64 KiB only): a Java producer to a Python consumer and to the C twin's
  *       consumer ({@code channel_crew.c}), a Python producer to a Java consumer, and in a full run from 4 KiB on the
  *       three Python to Python ways (the quick run leaves them out: at 64 KiB they took most of the
  *       step). Every consumer reads the 8-byte sequence number at the start of each message and checks it. The
@@ -67,6 +69,17 @@ public final class PythonBenchmark implements Benchmark {
      * 64 KiB).
      */
     static final int LOCAL_THROUGHPUT_FROM = 4096;
+
+    /**
+     * Whether the round-trip step also runs the Python to Python ways other than {@code multiprocessing.Pipe}
+     * ({@code multiprocessing.Queue} and a unix socket pair): in a full run. Their rows check no goal (the goal is
+     * Pipe / jipc channel, both directions, whose three pairs every run keeps) and the quick run leaves them out, as
+     * its throughput steps leave out all the Python to Python ways: two Python pairs fewer to start, warm and turn
+     * through.
+     */
+    static boolean localLatencyWays(Plan plan) {
+        return !plan.quick();
+    }
 
     static final String WAIT = "hybrid";
     static final String JAVA_TO_PYTHON = "Java->Python";
@@ -137,12 +150,16 @@ public final class PythonBenchmark implements Benchmark {
         return Math.max(warmupCount, Math.min(4_000_000, Math.round(rate * blockSeconds(plan))));
     }
 
-    /** The plan's sizes, or for the plan's own defaults: round trips at 64 B, throughput at 64 B and 64 KiB. */
+    /**
+     * The plan's sizes, or for the plan's own defaults: round trips at 64 B; throughput at 64 B and 64 KiB in a full
+     * run, at 64 KiB in the quick one (the goal's size: Python consumer / C twin consumer; the 64 B step, three more
+     * crews to start and warm for rows without a goal, is the full run's).
+     */
     static List<Integer> sizes(Plan plan, boolean latency) {
         Plan base = plan.quick() ? Plan.quickRun() : Plan.fullRun();
         List<Integer> asked = latency ? plan.latencySizes() : plan.throughputSizes();
         if (asked.equals(latency ? base.latencySizes() : base.throughputSizes())) {
-            return latency ? List.of(64) : List.of(64, 65536);
+            return latency ? List.of(64) : plan.quick() ? List.of(65536) : List.of(64, 65536);
         }
         return asked.stream().map(s -> Math.max(8, Math.min(s, 1 << 20))).distinct().toList();
     }
@@ -164,12 +181,15 @@ public final class PythonBenchmark implements Benchmark {
         }
         List<Step> steps = new ArrayList<>();
         double rig = RIG_SECONDS; // the first step builds the rig
+        boolean ways = localLatencyWays(plan);
         for (int size : sizes(plan, true)) {
-            long rounds = (long) blocks(plan) * latencyBlock(plan) * 5 + warmupBlocks(plan)
-                    * (2 * latencyWarmupBlock(plan) + 3 * latencyBlock(plan));
+            int local = ways ? 3 : 1;
+            long rounds = (long) blocks(plan) * latencyBlock(plan) * (2 + local) + warmupBlocks(plan)
+                    * (2 * latencyWarmupBlock(plan) + local * latencyBlock(plan));
             steps.add(new Step("python latency " + Figures.size(size) + ": Java<->Python jipc channel, Python"
-                    + " multiprocessing.Pipe, multiprocessing.Queue, unix socket (paired)",
-                    seconds(rig + 2 * JVM_SECONDS + 7 * PYTHON_SECONDS + rounds * ROUND_TRIP_SECONDS),
+                    + " multiprocessing.Pipe" + (ways ? ", multiprocessing.Queue, unix socket" : "") + " (paired)",
+                    seconds(rig + 2 * JVM_SECONDS + (1 + 2 * local) * PYTHON_SECONDS
+                            + rounds * ROUND_TRIP_SECONDS),
                     (Step.PairedBody) (p, log) -> measureLatency(p, log, size)));
             rig = 0;
         }
@@ -285,7 +305,8 @@ public final class PythonBenchmark implements Benchmark {
         List<Result> rows = new ArrayList<>();
         List<PairedRatio> ratios = new ArrayList<>();
         List<Path> samples = new ArrayList<>();
-        for (int i = 0; i < 5; i++) {
+        boolean ways = localLatencyWays(plan);
+        for (int i = 0; i < (ways ? 5 : 3); i++) {
             samples.add(Files.createTempFile(rig.work, "samples-", ".bin"));
         }
         try (Channels channels = new Channels(); Memfd unused = Memfd.create("jipc-bench-python", 4096)) {
@@ -304,8 +325,10 @@ public final class PythonBenchmark implements Benchmark {
                         rig.java(false, "echo", pjOut, pjBack, s, WAIT),
                         rig.python(true, "ping", pjOut, pjBack, s, rig.wait(WAIT), samples.get(2).toString())),
                         unused), 1, samples.get(2)));
-                sides.add(local(rig, "multiprocessing.Queue", "queue", s, samples.get(3), unused));
-                sides.add(local(rig, "unix socket", "unix", s, samples.get(4), unused));
+                if (ways) {
+                    sides.add(local(rig, "multiprocessing.Queue", "queue", s, samples.get(3), unused));
+                    sides.add(local(rig, "unix socket", "unix", s, samples.get(4), unused));
+                }
                 List<Warmup.Side> warm = new ArrayList<>();
                 for (Latency side : sides) {
                     side.crew.awaitReady(START_LIMIT);
@@ -321,9 +344,10 @@ public final class PythonBenchmark implements Benchmark {
                 Paired.Rotation rotation = Paired.rotate(turn, blocks(plan));
                 String common = "; " + size + " B each way; blocks of " + k + " round trips after warm-up blocks"
                         + " of " + latencyWarmupBlock(plan) + " (pairs with a JVM) or " + k + " until "
-                        + warmup(plan).describe() + " (" + warmed + "); five pairs alive, turned through in the order"
-                        + " Java->Python channel, Pipe,"
-                        + " Python->Java channel, Queue, unix socket (the others blocked on their control pipes)";
+                        + warmup(plan).describe() + " (" + warmed + "); " + (ways ? "five" : "three") + " pairs alive,"
+                        + " turned through in the order Java->Python channel, Pipe, Python->Java channel"
+                        + (ways ? ", Queue, unix socket" : "") + " (the others blocked on their control pipes"
+                        + (ways ? "" : "; multiprocessing.Queue and a unix socket pair: full run only") + ")";
                 String channel = " over two jipc channels of " + capacity(size) + " B (named POSIX shared memory"
                         + " objects; Python attaches by name), offer then poll; Java waits WaitStrategy.hybrid() (1000"
                         + " spins, then futex), the Python script re-checks has_message() for as long as Java's 1000"
@@ -336,12 +360,14 @@ public final class PythonBenchmark implements Benchmark {
                         + " (no pickling, the fastest way to use it); blocking" + selfPinned(rig) + common));
                 rows.add(sides.get(2).row(size, rig.pinning(), "Python (side a) pings, Java echoes" + channel
                         + common));
-                rows.add(sides.get(3).row(size, rig.pinning(), "Python to a forked Python child over two"
-                        + " multiprocessing.Queue()s of bytes (put pickles them in its feeder thread, get unpickles);"
-                        + " blocking" + selfPinned(rig) + common));
-                rows.add(sides.get(4).row(size, rig.pinning(), "Python to a forked Python child over"
-                        + " socket.socketpair(AF_UNIX, SOCK_STREAM), sendall/recv_into; blocking" + selfPinned(rig)
-                        + common));
+                if (ways) {
+                    rows.add(sides.get(3).row(size, rig.pinning(), "Python to a forked Python child over two"
+                            + " multiprocessing.Queue()s of bytes (put pickles them in its feeder thread, get"
+                            + " unpickles); blocking" + selfPinned(rig) + common));
+                    rows.add(sides.get(4).row(size, rig.pinning(), "Python to a forked Python child over"
+                            + " socket.socketpair(AF_UNIX, SOCK_STREAM), sendall/recv_into; blocking"
+                            + selfPinned(rig) + common));
+                }
                 Result pipe = rows.get(1);
                 String floor = String.format(Locale.ROOT, "Python multiprocessing.Pipe %s: p50 %s ns",
                         Figures.size(size), Figures.nanos(pipe.p50()));

@@ -33,7 +33,8 @@ import jipc.shm.Memfd;
  * that keeps six pairs alive and turns through them block by block ({@link Paired#rotate}): jipc rpc (Java client and
  * service) waiting hybrid (its default) and waiting with futex only, the C twin's rpc ({@code jipc_rpc.c}), the floor (a raw C futex ping-pong: a word stored and always
  * {@code FUTEX_WAKE}d, the other side asleep in {@code FUTEX_WAIT}), and a request/response over an AF_UNIX stream
- * socket in C ({@code write}/{@code read}) and in the JDK ({@code SocketChannel}). Every pair answers a request of
+ * socket in C ({@code write}/{@code read}) and in the JDK ({@code SocketChannel}; not in the quick run with its own sizes,
+ * {@link #jdkSocket}). Every pair answers a request of
  * SIZE bytes with SIZE bytes. Paired ratios: jipc rpc futex / raw futex (the goal: at most 1.2; adjacent in the
  * turn), jipc rpc hybrid / raw futex, C rpc / raw futex, and JDK socket / C socket. Run alone: {@code ./jipc bench --only rpc}.
  */
@@ -85,6 +86,16 @@ public final class RpcBenchmark implements Benchmark {
         return tiny(plan) ? 20 : 2000;
     }
 
+    /**
+     * Whether the step runs the JDK's unix-socket request/response pair: not in the quick run with its own sizes
+     * ({@link Plan#quickDefaults}). Its row and its ratio to the C socket pair check no goal, and it cost two JVMs and
+     * the slowest Java warm-up of the step (blocks of 2 000 round trips of some 25-60 us); the C socket pair stays as
+     * the step's socket baseline, and the rpc goal (jipc rpc futex / raw futex) is unchanged.
+     */
+    static boolean jdkSocket(Plan plan) {
+        return !plan.quickDefaults();
+    }
+
     /** The plan's latency sizes, or for the plan's own defaults: quick 64 B; full 64 B and 4 KiB. */
     static List<Integer> sizes(Plan plan) {
         Plan base = plan.quick() ? Plan.quickRun() : Plan.fullRun();
@@ -98,9 +109,12 @@ public final class RpcBenchmark implements Benchmark {
     public List<Step> steps(Plan plan) {
         List<Step> steps = new ArrayList<>();
         for (int size : sizes(plan)) {
-            long rounds = 6L * blocks(plan) * block(plan) + warmupBlocks(plan) * (3 * warmupBlock(plan) + 3 * block(plan));
-            steps.add(new Step("rpc latency " + Figures.size(size) + ": jipc rpc, C rpc, C raw futex, C and JDK unix"
-                    + " socket (paired)", Duration.ofMillis((long) (1000 * (6 * 0.8 + rounds * 40e-6))),
+            int java = jdkSocket(plan) ? 3 : 2;
+            long rounds = (3L + java) * blocks(plan) * block(plan) + warmupBlocks(plan) * (java * warmupBlock(plan)
+                    + 3 * block(plan));
+            steps.add(new Step("rpc latency " + Figures.size(size) + ": jipc rpc, C rpc, C raw futex, C"
+                    + (jdkSocket(plan) ? " and JDK" : "") + " unix socket (paired)",
+                    Duration.ofMillis((long) (1000 * (2 * java * 0.8 + rounds * 40e-6))),
                     (Step.PairedBody) (p, log) -> measure(p, log, size)));
         }
         return steps;
@@ -193,7 +207,8 @@ public final class RpcBenchmark implements Benchmark {
         Path socketC = rig.work().resolve("c-" + NAMES.incrementAndGet() + ".sock");
         Path socketJdk = rig.work().resolve("jdk-" + NAMES.incrementAndGet() + ".sock");
         List<Path> samples = new ArrayList<>();
-        for (int i = 0; i < 6; i++) {
+        boolean jdk = jdkSocket(plan);
+        for (int i = 0; i < (jdk ? 6 : 5); i++) {
             samples.add(Files.createTempFile(rig.work(), "samples-", ".bin"));
         }
         List<Pair> pairs = new ArrayList<>();
@@ -224,10 +239,12 @@ public final class RpcBenchmark implements Benchmark {
                         rig.c(false, "unix-server", s, socketC.toString()),
                         rig.c(true, "unix-client", s, socketC.toString(), samples.get(4).toString())), futex),
                         samples.get(4)));
-                pairs.add(new Pair("JDK", "unix socket request/response", Crew.launch("JDK unix socket", List.of(
-                        rig.java(false, "unix-server", s, socketJdk.toString()),
-                        rig.java(true, "unix-client", s, socketJdk.toString(), samples.get(5).toString())), futex),
-                        samples.get(5)));
+                if (jdk) {
+                    pairs.add(new Pair("JDK", "unix socket request/response", Crew.launch("JDK unix socket",
+                            List.of(rig.java(false, "unix-server", s, socketJdk.toString()), rig.java(true,
+                                    "unix-client", s, socketJdk.toString(), samples.get(5).toString())), futex),
+                            samples.get(5)));
+                }
                 List<Warmup.Side> warm = new ArrayList<>();
                 for (Pair pair : pairs) {
                     // launched one after the other without waiting: the crews started at once
@@ -252,8 +269,9 @@ public final class RpcBenchmark implements Benchmark {
                         + " side b; blocks of " + k + " round trips after warm-up blocks of " + warmupBlock(plan)
                         + " (Java pairs, until " + javaWarmup(plan).describe() + ") or one of " + k + " (C pairs): "
                         + String.join(", ", warmNotes) + ";"
-                        + " six pairs alive, turned through in the order jipc rpc hybrid, jipc rpc futex, raw futex,"
-                        + " C rpc, C socket, JDK socket (the others blocked on their control pipes)";
+                        + (jdk ? " six" : " five") + " pairs alive, turned through in the order jipc rpc hybrid, jipc"
+                        + " rpc futex, raw futex, C rpc, C socket" + (jdk ? ", JDK socket" : "") + " (the others"
+                        + " blocked on their control pipes" + (jdk ? "" : "; the JDK socket pair: full run only") + ")";
                 String jipc = "jipc.rpc: RpcClient.call (request copied once, response read in place) to"
                         + " RpcService.poll answering with Responder.respond; ";
                 rows.add(pairs.get(0).row(size, rig.pinning(), jipc + "client and service wait hybrid, jipc.rpc's"
@@ -268,8 +286,10 @@ public final class RpcBenchmark implements Benchmark {
                         + " (jipc_channel_wait_message)" + common));
                 rows.add(pairs.get(4).row(size, rig.pinning(), "write(2) SIZE bytes, read(2) SIZE bytes back;"
                         + " blocking" + common));
-                rows.add(pairs.get(5).row(size, rig.pinning(), "JDK SocketChannel (UNIX family, blocking) with a"
-                        + " direct buffer" + common));
+                if (jdk) {
+                    rows.add(pairs.get(5).row(size, rig.pinning(), "JDK SocketChannel (UNIX family, blocking) with"
+                            + " a direct buffer" + common));
+                }
                 Result floorRow = rows.get(2);
                 String floor = String.format(Locale.ROOT, "C raw futex ping-pong %s: p50 %s ns",
                         Figures.size(size), Figures.nanos(floorRow.p50()));
@@ -277,7 +297,9 @@ public final class RpcBenchmark implements Benchmark {
                 ratios.add(PairedRatio.of(rows.get(1), floorRow, "p50", rotation.ratio(1, 2), floor, note));
                 ratios.add(PairedRatio.of(rows.get(0), floorRow, "p50", rotation.ratio(0, 2), floor, note));
                 ratios.add(PairedRatio.of(rows.get(3), floorRow, "p50", rotation.ratio(3, 2), floor, note));
-                ratios.add(PairedRatio.of(rows.get(5), rows.get(4), "p50", rotation.ratio(5, 4), floor, note));
+                if (jdk) {
+                    ratios.add(PairedRatio.of(rows.get(5), rows.get(4), "p50", rotation.ratio(5, 4), floor, note));
+                }
             } finally {
                 IOException failure = null;
                 for (Pair pair : pairs) {

@@ -162,6 +162,28 @@ class StreamBenchmarkSmokeTest {
     }
 
     @Test
+    void theQuickRunLeavesRoundTripsAt4KiBToTheFullRun() {
+        for (jipc.bench.os.Stream stream : jipc.bench.os.Stream.values()) {
+            for (StreamBenchmark.Peer peer : StreamBenchmark.Peer.values()) {
+                List<String> quick = StreamBenchmark.items(Plan.quickRun(), stream, peer).stream()
+                        .filter(i -> i.startsWith("lat:")).toList();
+                assertEquals(List.of("lat:64:5000:10000"), quick, stream + " " + peer);
+                // a quick run with sizes of its own measures them (the quick plan's own 64,4096 would be its defaults)
+                for (Plan plan : List.of(Plan.fullRun(), Plan.quickRun().withLatencySizes(List.of(4096)),
+                        Plan.quickRun().withThroughputSizes(List.of(64)))) {
+                    List<String> sizes = StreamBenchmark.items(plan, stream, peer).stream()
+                            .filter(i -> i.startsWith("lat:")).map(i -> i.split(":")[1]).toList();
+                    assertEquals(plan.latencySizes().stream().map(String::valueOf).toList(), sizes,
+                            plan.describe());
+                }
+            }
+        }
+        // the virtual-thread step (round trips only) stays in the quick run, at 64 B
+        assertTrue(new PipeBenchmark().steps(Plan.quickRun()).stream()
+                .anyMatch(s -> s.name().equals("jipc pipe (virtual thread) (latency)")));
+    }
+
+    @Test
     void quickRunFitsItsTimeBudgetByEstimate() {
         // The runner's progress bar trusts these; the quick run of both families must stay near 24 s on 2 cores
         // (15 s before the 64 KiB pipe and FIFO throughput got 1 GiB of warm-up and 1 GiB measured, and the
