@@ -130,9 +130,18 @@ public final class Targets {
         }
 
         boolean matches(PairedRatio r) {
-            return r.kind() == kind && r.numerator().startsWith(numerator) && r.denominator().startsWith(denominator)
+            return r.kind() == kind && names(r.numerator(), numerator) && names(r.denominator(), denominator)
                     && (figure == null || figure.equals(r.figure()))
                     && (sizes.isEmpty() || sizes.contains(r.messageSize()));
+        }
+
+        /**
+         * Whether {@code row} is the row {@code prefix} means: the same name, or one that adds words (a wait
+         * strategy: "jipc topic BLOCK 1->4" is "jipc topic BLOCK 1->4 hybrid"), but not one that adds a parenthesised
+         * qualifier, which names another row ("jipc channel (batch 64)", "jipc channel futex (virtual thread)").
+         */
+        private static boolean names(String row, String prefix) {
+            return row.equals(prefix) || row.startsWith(prefix + " ") && !row.startsWith(prefix + " (");
         }
     }
 
