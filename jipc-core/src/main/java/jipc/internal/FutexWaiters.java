@@ -32,6 +32,11 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * <p>Cost: a parked wait adds one hop to a wake-up (the kernel wakes the service thread, which unparks the virtual
  * thread) and, to register and cancel, a lock and a {@code FUTEX_WAKE} of the control word. The service threads are
  * daemons named {@code jipc-futex-waiter-N}.
+ *
+ * <p>At exit the services stop ({@link #stop}, from a shutdown hook): HotSpot's last safepoint waits up to 300 ms for
+ * every thread still in a native call (a daemon too, {@code VM_Exit::wait_for_threads_in_native_to_block}), and a
+ * service thread sleeps in {@code futex_waitv} for good, so every JVM that had parked a virtual thread on a futex word
+ * would take 0.3 s longer to exit. Waits that begin after the stop (other shutdown hooks) wait in {@link Futex#await}.
  */
 @SuppressWarnings("restricted")
 public final class FutexWaiters {
@@ -65,6 +70,10 @@ public final class FutexWaiters {
     private static final Object LOCK = new Object();
     /** Guarded by {@link #LOCK}. */
     private static final List<Service> SERVICES = new ArrayList<>();
+    /** Set by {@link #stop}: no service thread starts or goes on sleeping. Guarded by {@link #LOCK}. */
+    private static boolean stopped;
+    /** Whether the shutdown hook that calls {@link #stop} is registered. Guarded by {@link #LOCK}. */
+    private static boolean hooked;
 
     private static final class Probe {
         /** Whether the kernel has futex_waitv: with no words it fails with EINVAL, without the call with ENOSYS. */
@@ -132,10 +141,41 @@ public final class FutexWaiters {
         }
     }
 
+    /**
+     * Stops the service threads: every parked waiter is unparked (as for a spurious wake-up: it looks at its condition
+     * again), each service thread leaves {@code futex_waitv} and ends, and waits that begin later wait in
+     * {@link Futex#await}. Run by a shutdown hook; waits at most {@code 1 s} for the threads to end. Idempotent.
+     */
+    public static void stop() {
+        List<Service> services;
+        synchronized (LOCK) {
+            stopped = true;
+            services = new ArrayList<>(SERVICES);
+            for (Service s : services) {
+                s.poke();
+            }
+        }
+        long deadline = System.nanoTime() + 1_000_000_000L;
+        for (Service s : services) {
+            long left = deadline - System.nanoTime();
+            if (left > 0) {
+                try {
+                    s.thread.join(java.time.Duration.ofNanos(left));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+    }
+
     /** Hands {@code r} to a service thread that watches its word or has room; {@code null} if none may read it. */
     private static Service register(Registration r) {
         long address = r.word.address();
         synchronized (LOCK) {
+            if (stopped || !hook()) {
+                return null;
+            }
             Service chosen = null;
             for (Service s : SERVICES) {
                 if (s.words.containsKey(address)) {
@@ -184,6 +224,24 @@ public final class FutexWaiters {
         }
     }
 
+    /**
+     * Registers the shutdown hook that runs {@link #stop} once, before the first service thread starts; {@code false}
+     * if the JVM is already shutting down (then no service thread may start). Under {@link #LOCK}.
+     */
+    private static boolean hook() {
+        if (!hooked) {
+            try {
+                Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("jipc-futex-waiters-stop")
+                        .unstarted(FutexWaiters::stop));
+            } catch (IllegalStateException shuttingDown) {
+                stopped = true;
+                return false;
+            }
+            hooked = true;
+        }
+        return true;
+    }
+
     /** One service thread: its words, its control word, and the futex_waitv array it sleeps on. */
     private static final class Service implements Runnable {
         /** Address → the registrations waiting on that word. Guarded by {@link #LOCK}. */
@@ -226,6 +284,14 @@ public final class FutexWaiters {
             for (;;) {
                 order.clear();
                 synchronized (LOCK) {
+                    if (stopped) {
+                        // every waiter looks again; a new wait after this one goes to Futex.await (register)
+                        for (Long address : new ArrayList<>(words.keySet())) {
+                            fire(address, 0);
+                        }
+                        SERVICES.remove(this);
+                        return;
+                    }
                     fireChanged();
                     fill(order);
                 }

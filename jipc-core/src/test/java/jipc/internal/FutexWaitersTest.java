@@ -113,4 +113,23 @@ class FutexWaitersTest {
         });
         return result.get(30, TimeUnit.SECONDS);
     }
+
+    @Test
+    void stopUnparksTheWaitersEndsTheServiceThreadsAndLaterWaitsNeedNone() throws Exception {
+        Capture.Result result = Capture.run(Spawn.java(FutexWaitersStopChild.class, "stop")).assertSuccess();
+        List<String> lines = result.out().strip().lines().toList();
+        assertEquals(List.of("watched 1", "parked 0", "threads 0 alive 0", "later " + Errno.ETIMEDOUT + " threads 0"),
+                lines, result.out() + result.err());
+    }
+
+    /**
+     * At exit no service thread may be left in futex_waitv: HotSpot's last safepoint waits up to 300 ms for threads
+     * in native calls, so a JVM that had parked a virtual thread on a futex word took 0.3 s longer to exit.
+     */
+    @Test
+    void theServiceThreadsEndAtExit() throws Exception {
+        Capture.Result result = Capture.run(Spawn.java(FutexWaitersStopChild.class, "exit")).assertSuccess();
+        List<String> lines = result.out().strip().lines().toList();
+        assertEquals(List.of("waited, threads 1", "at exit threads 0 alive 0"), lines, result.out() + result.err());
+    }
 }
