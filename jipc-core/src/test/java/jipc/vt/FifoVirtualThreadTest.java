@@ -87,8 +87,12 @@ class FifoVirtualThreadTest {
             long pool = Thread.getAllStackTraces().keySet().stream()
                     .filter(t -> t.getName().startsWith("jipc-blocking-")).count();
             assertTrue(pool <= BlockingCalls.THREADS, "pool threads: " + pool);
+            // The readers open all FIFOs at once: the writers reach the pool in whatever order their virtual threads
+            // run, and a reader opening w0 first would wait for a writer still queued behind four others, each
+            // blocked in open for a reader that has not come yet.
             Capture.Result cat = Capture.run(Spawn.command("bash", "-c",
-                    "for ((i = 0; i < " + n + "; i++)); do cat \"$1/w$i\"; done", "bash", dir.toString()))
+                    "for ((i = 0; i < " + n + "; i++)); do cat \"$1/w$i\" > \"$1/out$i\" & done; wait;"
+                            + " for ((i = 0; i < " + n + "; i++)); do cat \"$1/out$i\"; done", "bash", dir.toString()))
                     .assertSuccess();
             StringBuilder expected = new StringBuilder();
             for (int i = 0; i < n; i++) {
@@ -101,6 +105,7 @@ class FifoVirtualThreadTest {
         } finally {
             for (int i = 0; i < n; i++) {
                 Files.deleteIfExists(dir.resolve("w" + i));
+                Files.deleteIfExists(dir.resolve("out" + i));
             }
         }
     }
