@@ -186,7 +186,7 @@ public final class Fifo {
      * Opens for writing, waiting at most {@code timeout} for a reader to appear (non-blocking opens retried with a
      * back-off from 1 to 50 ms). The returned end is blocking.
      *
-     * @param timeout the longest wait for a reader; {@code null} waits as long as it takes
+     * @param timeout the longest wait for a reader, not {@code null}
      * @return the write end, blocking
      * @throws NoReaderException      if no reader appeared in time
      * @throws InterruptedIOException if the thread was interrupted while waiting
