@@ -285,10 +285,7 @@ public final class FutexWaiters {
                 order.clear();
                 synchronized (LOCK) {
                     if (stopped) {
-                        // every waiter looks again; a new wait after this one goes to Futex.await (register)
-                        for (Long address : new ArrayList<>(words.keySet())) {
-                            fire(address, 0);
-                        }
+                        fireAll(); // every waiter looks again; a new wait after this one goes to Futex.await
                         SERVICES.remove(this);
                         return;
                     }
@@ -301,10 +298,7 @@ public final class FutexWaiters {
                     if (r > 0) {
                         fire(order.get((int) r - 1), 0); // that word was woken
                     } else if (r < 0 && errno != Errno.EAGAIN && errno != Errno.EINTR) {
-                        // EFAULT (a word unmapped under us) or anything unexpected: let every waiter look again
-                        for (Long address : new ArrayList<>(words.keySet())) {
-                            fire(address, 0);
-                        }
+                        fireAll(); // EFAULT (a word unmapped under us) or anything unexpected: all look again
                     }
                     // r == 0 (control woken) or EAGAIN (some word moved): fireChanged at the top finds which
                 }
@@ -349,6 +343,13 @@ public final class FutexWaiters {
             waitv.set(JAVA_LONG, at + WAITV_UADDR_OFFSET, address);
             waitv.set(JAVA_INT, at + WAITV_FLAGS_OFFSET, FUTEX2_SIZE_U32);
             waitv.set(JAVA_INT, at + WAITV_FLAGS_OFFSET + 4, 0);
+        }
+
+        /** Unparks every waiter of this service (as woken: each looks at its condition again). */
+        private void fireAll() {
+            for (Long address : new ArrayList<>(words.keySet())) {
+                fire(address, 0);
+            }
         }
 
         private void fire(long address, int result) {
