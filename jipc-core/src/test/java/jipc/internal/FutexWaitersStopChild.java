@@ -2,8 +2,11 @@ package jipc.internal;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+
+import jipc.testing.Await;
 
 /**
  * The child JVM of {@link FutexWaitersTest}'s stop cases, which end service threads for good (a JVM-wide, one-way
@@ -22,10 +25,7 @@ public final class FutexWaitersStopChild {
             if (args[0].equals("stop")) {
                 CompletableFuture<Integer> parked = new CompletableFuture<>();
                 Thread.ofVirtual().start(() -> parked.complete(FutexWaiters.await(word, 0, Long.MAX_VALUE)));
-                long deadline = System.nanoTime() + 30_000_000_000L;
-                while (FutexWaiters.watchedWords() < 1 && System.nanoTime() < deadline) {
-                    Thread.onSpinWait();
-                }
+                Await.until(Duration.ofSeconds(30), "the word watched", () -> FutexWaiters.watchedWords() >= 1);
                 System.out.println("watched " + FutexWaiters.watchedWords());
                 FutexWaiters.stop();
                 System.out.println("parked " + parked.get(30, TimeUnit.SECONDS));
@@ -37,9 +37,11 @@ public final class FutexWaitersStopChild {
                 Thread.ofVirtual().start(() -> FutexWaiters.await(word, 0, 20_000_000L)).join();
                 System.out.println("waited, threads " + FutexWaiters.threads());
                 Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                    long deadline = System.nanoTime() + 5_000_000_000L;
-                    while ((FutexWaiters.threads() > 0 || serviceThreadsAlive() > 0) && System.nanoTime() < deadline) {
-                        Thread.onSpinWait();
+                    try {
+                        Await.until(Duration.ofSeconds(5), "the service threads ended",
+                                () -> FutexWaiters.threads() == 0 && serviceThreadsAlive() == 0);
+                    } catch (Exception | AssertionError notInTime) {
+                        // print what is left: the test compares it
                     }
                     System.out.println("at exit threads " + FutexWaiters.threads() + " alive " + serviceThreadsAlive());
                 }));
