@@ -51,7 +51,7 @@ public final class AgronaBenchmark implements Benchmark {
     public List<Step> steps(Plan plan) {
         List<Step> steps = new ArrayList<>();
         // the quick run with its own sizes takes Agrona's rows from the channel suite's paired steps
-        boolean quick = ChannelPaired.quickDefaults(plan);
+        boolean quick = plan.quickDefaults();
         for (int size : quick ? List.<Integer>of() : plan.latencySizes()) {
             steps.add(new Step("latency: Agrona channel spin " + ChannelBenchmark.size(size),
                     ChannelBenchmark.latencyEstimate(plan, true, "spin", size), (p, log) -> {

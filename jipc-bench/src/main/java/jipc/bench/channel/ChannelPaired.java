@@ -48,7 +48,10 @@ import org.HdrHistogram.Histogram;
  * </ul>
  * The steps also report the absolute rows of their jipc and C pairs (pooled over the measured blocks), in place of
  * the single-row steps of {@link ChannelBenchmark} at those sizes; Agrona's rows stay the {@code agrona} suite's
- * (but for the quick run with its own sizes: {@link #quickDefaults}). Each Java pair is warmed until the rates of two
+ * (but for the quick run with its own sizes, {@link Plan#quickDefaults}: there the paired steps report Agrona's 64 B
+ * round-trip and throughput rows themselves and the {@code agrona} suite measures none, {@link AgronaBenchmark};
+ * Agrona's 64 KiB throughput row, which checks no goal, stays the full run's, and the quick run's 64 KiB step starts
+ * no Agrona pair). Each Java pair is warmed until the rates of two
  * consecutive warm-up blocks are within {@value #STABLE} of their median ({@link Warmup}, at most
  * {@link #maxWarmupBlocks} blocks; a note says which), and the Java pairs report the bytes their hot threads allocated
  * per message ({@code ThreadMXBean.getThreadAllocatedBytes}), as a paired "ratio" of figure {@value #ALLOCATED}.
@@ -121,19 +124,11 @@ public final class ChannelPaired {
     }
 
     /**
-     * Whether {@code plan} is the quick run with its own sizes: then the paired latency step runs at 64 B only (the
-     * 4 KiB one, a second set of five JVM pairs, is the full run's) and the paired steps report Agrona's rows
-     * themselves (64 B round trips and throughput), the {@code agrona} suite measuring none ({@link AgronaBenchmark}).
-     * Agrona's 64 KiB throughput row, which checks no goal (the 64 KiB goals are jipc / the C twin and / C memcpy), is
-     * the full run's (its {@code agrona} suite's step): the quick run's 64 KiB step starts no Agrona pair.
+     * The sizes of the paired latency steps: the plan's, or 64 B for the quick run with its own sizes
+     * ({@link Plan#quickDefaults}; the 4 KiB step, a second set of five JVM pairs, is the full run's).
      */
-    static boolean quickDefaults(Plan plan) {
-        return plan.quickDefaults();
-    }
-
-    /** The sizes of the paired latency steps: the plan's, or 64 B for the quick run's own ({@link #quickDefaults}). */
     static List<Integer> latencySizes(Plan plan) {
-        return quickDefaults(plan) ? List.of(64) : plan.latencySizes();
+        return plan.quickDefaults() ? List.of(64) : plan.latencySizes();
     }
 
     /** The paired steps of {@code plan}: one per latency size, and throughput at 64 B and 64 KiB if planned. */
@@ -562,11 +557,11 @@ public final class ChannelPaired {
     /**
      * The rows a paired step reports: all but Agrona's (the {@code agrona} suite measures Agrona's rows on its own,
      * and a run of both suites must not have two rows of one name; its Agrona pair serves the ratios only), except in
-     * the quick run with its own sizes ({@link #quickDefaults}), where the {@code agrona} suite leaves these rows to
-     * the paired steps.
+     * the quick run with its own sizes ({@link Plan#quickDefaults}), where the {@code agrona} suite leaves these rows
+     * to the paired steps.
      */
     private static List<Result> ownRows(Plan plan, List<Result> rows) {
-        return quickDefaults(plan) ? rows : rows.stream().filter(r -> !r.implementation().equals("Agrona")).toList();
+        return plan.quickDefaults() ? rows : rows.stream().filter(r -> !r.implementation().equals("Agrona")).toList();
     }
 
     private static String latencyNote(Side side, long capacity, Plan plan) {
