@@ -123,18 +123,10 @@ public final class ChannelPaired {
         return size == 64 || size == 65536;
     }
 
-    /**
-     * The sizes of the paired latency steps: the plan's, or 64 B for the quick run with its own sizes
-     * ({@link Plan#quickDefaults}; the 4 KiB step, a second set of five JVM pairs, is the full run's).
-     */
-    static List<Integer> latencySizes(Plan plan) {
-        return plan.quickDefaults() ? List.of(64) : plan.latencySizes();
-    }
-
     /** The paired steps of {@code plan}: one per latency size, and throughput at 64 B and 64 KiB if planned. */
     static List<Step> steps(Plan plan) {
         List<Step> steps = new ArrayList<>();
-        for (int size : latencySizes(plan)) {
+        for (int size : plan.roundTripSizes()) {
             // typically 4 warm-up blocks per Java side; a spinning round trip of 64 KiB takes about 2 us here
             double seconds = 5 * ChannelBenchmark.JVM_PAIR_SECONDS + (blocks(plan) + 4)
                     * (5 * spinBlock(plan) * (1e-6 + size * 3e-11) + 4 * futexBlock(plan) * 40e-6);

@@ -108,7 +108,7 @@ public abstract sealed class StreamBenchmark implements Benchmark permits PipeBe
             List<Peer> peers = stream == Stream.PIPE ? List.of(Peer.JAVA, Peer.JAVA_ON_VIRTUAL_THREAD, Peer.C)
                     : List.of(Peer.JAVA, Peer.C);
             for (Peer peer : peers) {
-                if (peer == Peer.JAVA_ON_VIRTUAL_THREAD && latencySizes(plan).isEmpty()) {
+                if (peer == Peer.JAVA_ON_VIRTUAL_THREAD && plan.roundTripSizes().isEmpty()) {
                     continue; // it measures round trips only
                 }
                 steps.add(new Step(implementation(stream, peer) + " " + mechanism(stream, peer)
@@ -198,17 +198,6 @@ public abstract sealed class StreamBenchmark implements Benchmark permits PipeBe
     }
 
     /**
-     * The round-trip sizes of the single-pair steps: the plan's, but for the quick run with its own sizes
-     * ({@link Plan#quickDefaults}) 64 B only. Their 4 KiB round trips (every stream, seven pairs) took about a third of
-     * these steps' time and check no goal (the one goal on these steps, a virtual thread's pipe round trip against a
-     * platform thread's, holds at any size; the quick run checks it at 64 B): they are {@code --full}'s, or a quick
-     * run's with sizes of its own.
-     */
-    static List<Integer> latencySizes(Plan plan) {
-        return plan.quickDefaults() ? List.of(64) : plan.latencySizes();
-    }
-
-    /**
      * The throughput sizes {@code peer} measures on {@code stream}: the plan's, or none; in a quick run a pipe or FIFO
      * leaves {@value StreamPaired#SIZE} bytes to the paired step ({@link StreamPaired}), whose rows stand in for
      * this step's there (the same two processes per row, 16 384 messages of 64 KiB measured, warmed until stable).
@@ -229,7 +218,7 @@ public abstract sealed class StreamBenchmark implements Benchmark permits PipeBe
         if (stream == Stream.FIFO) {
             items.add("pipesize:" + PIPE_CAPACITY);
         }
-        for (int size : latencySizes(plan)) {
+        for (int size : plan.roundTripSizes()) {
             items.add("lat:" + size + ":" + latencyWarmup(plan, size) + ":" + latencyRounds(plan, size));
         }
         for (int size : throughputSizes(plan, stream, peer)) {
@@ -245,7 +234,7 @@ public abstract sealed class StreamBenchmark implements Benchmark permits PipeBe
      */
     static Duration estimate(Plan plan, Stream stream, Peer peer) {
         double seconds = peer.java() ? 0.8 : 0.25;
-        for (int size : latencySizes(plan)) {
+        for (int size : plan.roundTripSizes()) {
             double roundTrip = size >= LARGE_MESSAGE ? 100e-6 : 25e-6;
             seconds += (latencyWarmup(plan, size) + latencyRounds(plan, size)) * roundTrip;
         }
@@ -314,7 +303,7 @@ public abstract sealed class StreamBenchmark implements Benchmark permits PipeBe
                 capacity += "; the echoing side b's loop on a virtual thread (jipc.bench.OnVirtualThread; side a,"
                         + " which measures, on a platform thread): a read or write that finds the pipe empty or full parks it, the jipc-fd-poller thread (epoll) unparks it";
             }
-            for (int size : latencySizes(plan)) {
+            for (int size : plan.roundTripSizes()) {
                 results.add(latencyResult(plan, mechanism, implementation, size, pinning, capacity, work));
             }
             for (int size : throughputSizes(plan, stream, peer)) {

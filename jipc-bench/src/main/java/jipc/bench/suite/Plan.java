@@ -50,6 +50,16 @@ public record Plan(boolean quick, List<Integer> latencySizes, List<Integer> thro
         return quick && latencySizes.equals(defaults.latencySizes) && throughputSizes.equals(defaults.throughputSizes);
     }
 
+    /**
+     * The round-trip sizes the channel's paired steps and the pipe and socket single-pair steps measure: the plan's,
+     * but 64 B only for the quick run with its own sizes ({@link #quickDefaults}), whose 4 KiB round trips check no
+     * goal (a second set of five JVM pairs in the channel's paired step; about a third of the single-pair steps'
+     * time): they are {@code --full}'s, or a quick run's with sizes of its own.
+     */
+    public List<Integer> roundTripSizes() {
+        return quickDefaults() ? List.of(64) : latencySizes;
+    }
+
     /** The thorough run: 8 B to 64 KiB latency, 64 B to 1 MiB throughput. */
     public static Plan fullRun() {
         return new Plan(false, List.of(8, 64, 4096, 65536), List.of(64, 4096, 65536, 1 << 20), 100_000, 200_000,
