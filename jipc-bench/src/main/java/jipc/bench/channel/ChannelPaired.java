@@ -6,6 +6,8 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -453,11 +455,39 @@ public final class ChannelPaired {
                                 Paired.TAIL_REPLICATES, Paired.TAIL_SEED)));
             }
             allocation(ratios, sides, rows, Result.Kind.LATENCY, size, rotation.seconds());
+            if (plan.keepSamples() != null) {
+                keepSamples(plan.keepSamples(), "channel-latency-" + size, sides, blocks(plan));
+            }
             return new Step.Outcome(ownRows(plan, rows), ratios);
         } finally {
             closeAll(sides);
             Peers.deleteTree(work);
         }
+    }
+
+    /**
+     * Copies every latency side's measured round trips into {@code directory} ({@code jipc bench --keep-samples}):
+     * one file {@code PREFIX-NN-IMPLEMENTATION-MECHANISM.bin} per side, in the step's side order (NN from 00), holding
+     * the round trips in nanoseconds as little-endian signed 64-bit integers in the order they were measured (block 1's
+     * round trips, then block 2's, ...), and one line per file appended to {@code directory/samples.tsv}: file name,
+     * implementation, mechanism, blocks, round trips per block. A file of the same name is replaced.
+     */
+    static void keepSamples(Path directory, String prefix, List<Side> sides, int blocks) throws IOException {
+        Files.createDirectories(directory);
+        StringBuilder index = new StringBuilder();
+        for (int s = 0; s < sides.size(); s++) {
+            Side side = sides.get(s);
+            if (side.samples == null) {
+                continue;
+            }
+            String name = String.format(Locale.ROOT, "%s-%02d-%s-%s.bin", prefix, s, side.implementation,
+                    side.mechanism).replaceAll("[^A-Za-z0-9._-]+", "-");
+            Files.copy(side.samples, directory.resolve(name), StandardCopyOption.REPLACE_EXISTING);
+            index.append(name).append('\t').append(side.implementation).append('\t').append(side.mechanism)
+                    .append('\t').append(blocks).append('\t').append(side.measured / blocks).append('\n');
+        }
+        Files.writeString(directory.resolve("samples.tsv"), index, StandardOpenOption.CREATE,
+                StandardOpenOption.APPEND);
     }
 
     private static Step.Outcome throughput(Plan plan, PrintStream log, int size) throws IOException,

@@ -1,5 +1,6 @@
 package jipc.bench.suite;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -18,9 +19,12 @@ import java.util.stream.Collectors;
  * @param idleSeconds how long an idle receiver is watched for {@link Result.Kind#IDLE_CPU}
  * @param pin the CPUs of side a and side b ({@code taskset -c}), or {@code null} to let the scheduler place them
  * @param jvmOptions extra options for the Java peers
+ * @param keepSamples a directory where the paired round-trip steps copy every side's measured round trips, or
+ *        {@code null} to keep none ({@code jipc bench --keep-samples})
  */
 public record Plan(boolean quick, List<Integer> latencySizes, List<Integer> throughputSizes, long warmupRounds,
-        long rounds, long throughputBytes, double idleSeconds, int[] pin, List<String> jvmOptions) {
+        long rounds, long throughputBytes, double idleSeconds, int[] pin, List<String> jvmOptions,
+        Path keepSamples) {
     /** The largest message size {@link #parseSizes} accepts: 16 MiB. */
     public static final int MAX_SIZE = 1 << 24;
 
@@ -29,6 +33,13 @@ public record Plan(boolean quick, List<Integer> latencySizes, List<Integer> thro
         throughputSizes = List.copyOf(throughputSizes);
         jvmOptions = List.copyOf(jvmOptions);
         pin = pin == null ? null : pin.clone();
+    }
+
+    /** A plan that keeps no samples. */
+    public Plan(boolean quick, List<Integer> latencySizes, List<Integer> throughputSizes, long warmupRounds,
+            long rounds, long throughputBytes, double idleSeconds, int[] pin, List<String> jvmOptions) {
+        this(quick, latencySizes, throughputSizes, warmupRounds, rounds, throughputBytes, idleSeconds, pin,
+                jvmOptions, null);
     }
 
     /**
@@ -69,25 +80,34 @@ public record Plan(boolean quick, List<Integer> latencySizes, List<Integer> thro
     /** This plan with side a on CPU {@code cpuA} and side b on CPU {@code cpuB} ({@code taskset -c}). */
     public Plan withPin(int cpuA, int cpuB) {
         return new Plan(quick, latencySizes, throughputSizes, warmupRounds, rounds, throughputBytes, idleSeconds,
-                new int[] {cpuA, cpuB}, jvmOptions);
+                new int[] {cpuA, cpuB}, jvmOptions, keepSamples);
     }
 
     /** This plan with round trips at {@code sizes} instead of its own latency sizes (none: no latency steps). */
     public Plan withLatencySizes(List<Integer> sizes) {
         return new Plan(quick, sizes, throughputSizes, warmupRounds, rounds, throughputBytes, idleSeconds, pin,
-                jvmOptions);
+                jvmOptions, keepSamples);
     }
 
     /** This plan with throughput at {@code sizes} instead of its own throughput sizes (none: no throughput steps). */
     public Plan withThroughputSizes(List<Integer> sizes) {
         return new Plan(quick, latencySizes, sizes, warmupRounds, rounds, throughputBytes, idleSeconds, pin,
-                jvmOptions);
+                jvmOptions, keepSamples);
     }
 
     /** This plan with {@code options} for the Java peers' command line (before the main class). */
     public Plan withJvmOptions(List<String> options) {
         return new Plan(quick, latencySizes, throughputSizes, warmupRounds, rounds, throughputBytes, idleSeconds, pin,
-                options);
+                options, keepSamples);
+    }
+
+    /**
+     * This plan with the paired round-trip steps copying every side's measured round trips into {@code directory}
+     * ({@code null}: none); see {@code ChannelPaired}'s class javadoc for the files.
+     */
+    public Plan withKeepSamples(Path directory) {
+        return new Plan(quick, latencySizes, throughputSizes, warmupRounds, rounds, throughputBytes, idleSeconds, pin,
+                jvmOptions, directory);
     }
 
     /**

@@ -3,7 +3,10 @@ package jipc.bench.channel;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -15,6 +18,7 @@ import jipc.bench.suite.Step;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -33,8 +37,8 @@ class ChannelPairedSmokeTest {
     }
 
     @Test
-    void pairedStepsMeasureEveryGoalsRatioWithAnInterval() throws Exception {
-        Plan plan = tinyPlan();
+    void pairedStepsMeasureEveryGoalsRatioWithAnInterval(@TempDir Path kept) throws Exception {
+        Plan plan = tinyPlan().withKeepSamples(kept.resolve("samples"));
         List<Step> steps = new ChannelBenchmark().steps(plan).stream()
                 .filter(s -> s.body() instanceof Step.PairedBody).toList();
         assertEquals(List.of("channel latency 64 B: jipc, C twin, Agrona, C floors (paired)",
@@ -55,6 +59,17 @@ class ChannelPairedSmokeTest {
                 }
                 ratios.addAll(outcome.ratios());
             }
+        }
+        // --keep-samples: one file per round-trip pair, its measured round trips in order, listed in samples.tsv
+        List<String> index = Files.readAllLines(kept.resolve("samples/samples.tsv"));
+        assertEquals(10, index.size(), String.join("\n", index));
+        assertEquals("channel-latency-64-00-jipc-channel-spin.bin\tjipc\tchannel spin\t4\t50", index.get(0));
+        assertEquals("channel-latency-64-02-Agrona-channel-spin.bin\tAgrona\tchannel spin\t4\t50", index.get(2));
+        for (String line : index) {
+            String[] f = line.split("\t");
+            long[] samples = ChannelPaired.readSamples(kept.resolve("samples").resolve(f[0]),
+                    Long.parseLong(f[3]) * Long.parseLong(f[4]));
+            assertTrue(Arrays.stream(samples).allMatch(v -> v > 0), line);
         }
         // Agrona's rows are the agrona suite's: its pairs here serve the ratios only
         assertEquals(List.of("LATENCY jipc channel spin 64", "LATENCY C channel spin 64",

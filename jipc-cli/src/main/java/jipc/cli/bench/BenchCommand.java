@@ -97,6 +97,11 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the raw results and run facts to FILE.")
     Path json;
 
+    @Option(names = "--keep-samples", paramLabel = "DIR",
+            description = "Keep every round trip the channel's paired latency steps measured: one file of "
+                    + "little-endian 64-bit nanoseconds per pair in DIR, listed in DIR/samples.tsv.")
+    Path keepSamples;
+
     @Option(names = "--verbose", description = "Print what the steps log (commands, compiler lines) on stderr.")
     boolean verbose;
 
@@ -120,7 +125,7 @@ public final class BenchCommand implements Callable<Integer> {
         if (throughputSizes != null) {
             plan = plan.withThroughputSizes(Plan.parseSizes("--throughput-sizes", throughputSizes));
         }
-        plan = plan.withJvmOptions(jvmOptions);
+        plan = plan.withJvmOptions(jvmOptions).withKeepSamples(keepSamples);
         if (repeat < 1) {
             throw new ParameterException(spec.commandLine(), "--repeat takes a count of at least 1: " + repeat);
         }
