@@ -91,10 +91,11 @@ static unsigned char *map_shared(size_t *size) {
     if (fstat(SHM_FD, &st) < 0) {
         die("fstat(fd 3)");
     }
-    unsigned char *base = mmap(NULL, st.st_size, PROT_READ | PROT_WRITE, MAP_SHARED, SHM_FD, 0);
+    unsigned char *base = mmap(NULL, st.st_size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, SHM_FD, 0);
     if (base == MAP_FAILED) {
         die("mmap(fd 3)");
     }
+    crew_touch_pages(base, st.st_size);
     *size = st.st_size;
     return base;
 }

@@ -108,10 +108,11 @@ int main(int argc, char **argv) {
     if (fstat(fd, &st) < 0) {
         die("fstat", name);
     }
-    void *base = mmap(NULL, (size_t) st.st_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    void *base = mmap(NULL, (size_t) st.st_size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd, 0);
     if (base == MAP_FAILED) {
         die("mmap", name);
     }
+    crew_touch_pages(base, (size_t) st.st_size);
     jipc_channel ch;
     int r = jipc_channel_attach(&ch, base, (size_t) st.st_size);
     if (r != JIPC_CHANNEL_OK) {

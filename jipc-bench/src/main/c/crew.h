@@ -46,4 +46,19 @@ static inline void crew_done(int64_t t0, int64_t t1, int64_t cpu, int64_t count,
     fflush(stdout);
 }
 
+/*
+ * Reads one byte of every 4 KiB page of a mapping made with MAP_POPULATE, as jipc's Mapping.populate() does for the
+ * Java peers: in a virtual machine the first access to each page from this process costs tens of microseconds even
+ * when its page-table entry exists (docs/benchmarks.md, "The first lap of a fresh ring"), and a measured block must
+ * not pay it.
+ */
+static inline void crew_touch_pages(const void *base, size_t size) {
+    const volatile unsigned char *bytes = base;
+    unsigned char sink = 0;
+    for (size_t offset = 0; offset < size; offset += 4096) {
+        sink ^= bytes[offset];
+    }
+    (void) sink;
+}
+
 #endif

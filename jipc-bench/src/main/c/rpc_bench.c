@@ -167,10 +167,11 @@ int main(int argc, char **argv) {
         if (fstat(SHM_FD, &st) < 0) {
             die("fstat(fd 3)");
         }
-        unsigned char *base = mmap(NULL, st.st_size, PROT_READ | PROT_WRITE, MAP_SHARED, SHM_FD, 0);
+        unsigned char *base = mmap(NULL, st.st_size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, SHM_FD, 0);
         if (base == MAP_FAILED) {
             die("mmap(fd 3)");
         }
+        crew_touch_pages(base, st.st_size);
         to_b = (_Atomic int32_t *) base;
         to_a = (_Atomic int32_t *) (base + 128);
         buffer_b = base + 4096;

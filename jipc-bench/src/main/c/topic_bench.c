@@ -192,10 +192,11 @@ int main(int argc, char **argv) {
     if (fstat(SHM_FD, &st) < 0) {
         die("fstat(fd 3)");
     }
-    unsigned char *base = mmap(NULL, st.st_size, PROT_READ | PROT_WRITE, MAP_SHARED, SHM_FD, 0);
+    unsigned char *base = mmap(NULL, st.st_size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, SHM_FD, 0);
     if (base == MAP_FAILED) {
         die("mmap(fd 3)");
     }
+    crew_touch_pages(base, st.st_size);
     jipc_topic in_topic, out_topic;
     jipc_topic_publisher pub;
     jipc_topic_subscriber sub;

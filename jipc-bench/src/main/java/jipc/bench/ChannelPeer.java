@@ -106,6 +106,7 @@ public final class ChannelPeer {
         ProcessCpu.nanos(); // links the downcall now: its first call costs milliseconds, which an idle run would see
         try (Memfd memfd = Memfd.inherit(Peers.SHM_FD); Mapping mapping = memfd.map();
              Arena arena = Arena.ofConfined()) {
+            mapping.populate(); // no first-touch page faults in a measured block
             OneToOneChannel ab = OneToOneChannel.attach(mapping.segment().asSlice(0, channelSize))
                     .waitStrategy(strategy);
             MemorySegment payload = payloadBuffer(arena, size);
@@ -149,6 +150,7 @@ public final class ChannelPeer {
         ProcessCpu.nanos();
         try (Memfd memfd = Memfd.inherit(Peers.SHM_FD); Mapping mapping = memfd.map();
              Arena arena = Arena.ofConfined()) {
+            mapping.populate(); // no first-touch page faults in a measured block
             OneToOneChannel ab = OneToOneChannel.attach(mapping.segment().asSlice(0, channelSize))
                     .waitStrategy(strategy);
             MemorySegment payload = payloadBuffer(arena, size);
@@ -164,16 +166,11 @@ public final class ChannelPeer {
                         receive(ba, receiver);
                     }, samples));
                 } else {
-                    long[] next = {0};
-                    CrewMember.serve(CrewMember.measured(count -> {
-                        long seq = next[0];
-                        for (long i = 0; i < count; i++) {
-                            receive(ab, receiver);
-                            payload.set(ValueLayout.JAVA_LONG, 0, seq++);
-                            send(ba, payload);
-                        }
-                        next[0] = seq;
-                    }, CrewMember.SYNC_ROUND_TRIPS));
+                    CrewMember.serve(CrewMember.echoes(seq -> {
+                        receive(ab, receiver);
+                        payload.set(ValueLayout.JAVA_LONG, 0, seq);
+                        send(ba, payload);
+                    }));
                 }
             } else if (args[1].equals("send")) {
                 long[] next = {0};

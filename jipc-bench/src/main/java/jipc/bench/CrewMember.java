@@ -97,9 +97,7 @@ public final class CrewMember {
                 trip.run(seq++);
             }
             for (int i = 0; i < count; i++) {
-                long start = System.nanoTime();
-                trip.run(seq++);
-                t[i] = System.nanoTime() - start;
+                t[i] = timeOne(trip, seq++);
             }
             long allocatedAfter = allocatedBytes();
             long t1 = System.nanoTime();
@@ -111,6 +109,36 @@ public final class CrewMember {
             return new Crew.Report(t0, t1, cpuUsed, count, 0, median(t, (int) count),
                     allocated < 0 ? -1 : allocatedAfter - allocated);
         };
+    }
+
+    /**
+     * One timed round trip, a method of its own: the JIT compiles it with the round trip inlined after a few thousand
+     * calls (C2 at 5 000 invocations), well inside the warm-up, while the loop that calls it runs interpreted until
+     * an on-stack replacement compile after some 100 000 iterations (60 000 back edges for C1, 40 000 more for C2):
+     * with the clock read in the loop, the first blocks after a warm-up of 15 000 round trips timed an interpreted
+     * loop (docs/benchmarks.md, "The first seconds of a paired step").
+     */
+    private static long timeOne(RoundTrip trip, long seq) throws Exception {
+        long start = System.nanoTime();
+        trip.run(seq);
+        return System.nanoTime() - start;
+    }
+
+    /**
+     * The echoing side of a ping-pong: per block {@value #SYNC_ROUND_TRIPS} + {@code COUNT} calls of {@code echo}
+     * with the sequence number of the message it is to answer (going on across blocks), reported as {@link #measured}
+     * does. Each echo is a call the JIT compiles early (see {@link #timeOne}), not a loop body waiting for an
+     * on-stack replacement.
+     */
+    public static Role echoes(RoundTrip echo) {
+        long[] next = {0};
+        return measured(count -> {
+            long seq = next[0];
+            for (long i = 0; i < count; i++) {
+                echo.run(seq++);
+            }
+            next[0] = seq;
+        }, SYNC_ROUND_TRIPS);
     }
 
     /**

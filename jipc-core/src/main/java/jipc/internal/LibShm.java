@@ -61,6 +61,12 @@ public final class LibShm {
                 FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
     }
 
+    /** {@snippet lang=c : int madvise(void *addr, size_t length, int advice); } */
+    private static final class Madvise {
+        static final MethodHandle HANDLE = Native.errnoDowncall("madvise",
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
+    }
+
     // ---- System V shared memory ---------------------------------------------------------------------------
 
     /** {@snippet lang=c : key_t ftok(const char *pathname, int proj_id); } */
@@ -143,6 +149,15 @@ public final class LibShm {
     public static int munmap(MemorySegment addr, long length) {
         try {
             return (int) Munmap.HANDLE.invokeExact(Native.callState(), addr, length);
+        } catch (Throwable t) {
+            throw Native.rethrow(t);
+        }
+    }
+
+    /** {@code madvise} over {@code addr}'s first {@code length} bytes (a segment passed here stays mapped meanwhile). */
+    public static int madvise(MemorySegment addr, long length, int advice) {
+        try {
+            return (int) Madvise.HANDLE.invokeExact(Native.callState(), addr, length, advice);
         } catch (Throwable t) {
             throw Native.rethrow(t);
         }

@@ -13,6 +13,10 @@ public final class ShmConstants {
     public static final int PROT_READ = 1;
     public static final int PROT_WRITE = 2;
     public static final int MAP_SHARED = 1;
+    /** {@code MADV_POPULATE_READ} (Linux 5.14): fault every page of the range in, readable. */
+    public static final int MADV_POPULATE_READ = 22;
+    /** {@code MADV_POPULATE_WRITE} (Linux 5.14): fault every page of the range in, writable. */
+    public static final int MADV_POPULATE_WRITE = 23;
     /** {@code MAP_FAILED}, {@code (void *) -1}. */
     public static final long MAP_FAILED = -1L;
 

@@ -85,6 +85,7 @@ public final class AgronaPeer {
         int length = (int) (capacity + org.agrona.concurrent.ringbuffer.RingBufferDescriptor.TRAILER_LENGTH);
         ProcessCpu.nanos(); // links the downcall before anything is measured
         try (Memfd memfd = Memfd.inherit(Peers.SHM_FD); Mapping mapping = memfd.map()) {
+            mapping.populate(); // no first-touch page faults in a measured block
             long address = mapping.segment().address();
             OneToOneRingBuffer ab = new OneToOneRingBuffer(new UnsafeBuffer(address, length));
             UnsafeBuffer payload = new UnsafeBuffer(ByteBuffer.allocateDirect(size));
@@ -135,6 +136,7 @@ public final class AgronaPeer {
         int length = (int) (capacity + org.agrona.concurrent.ringbuffer.RingBufferDescriptor.TRAILER_LENGTH);
         ProcessCpu.nanos();
         try (Memfd memfd = Memfd.inherit(Peers.SHM_FD); Mapping mapping = memfd.map()) {
+            mapping.populate(); // no first-touch page faults in a measured block
             long address = mapping.segment().address();
             OneToOneRingBuffer ab = new OneToOneRingBuffer(new UnsafeBuffer(address, length));
             UnsafeBuffer payload = new UnsafeBuffer(ByteBuffer.allocateDirect(size));
@@ -149,16 +151,11 @@ public final class AgronaPeer {
                         receive(ba, receiver);
                     }, samples));
                 } else {
-                    long[] next = {0};
-                    CrewMember.serve(CrewMember.measured(count -> {
-                        long seq = next[0];
-                        for (long i = 0; i < count; i++) {
-                            receive(ab, receiver);
-                            payload.putLong(0, seq++, ByteOrder.nativeOrder());
-                            send(ba, payload, size);
-                        }
-                        next[0] = seq;
-                    }, CrewMember.SYNC_ROUND_TRIPS));
+                    CrewMember.serve(CrewMember.echoes(seq -> {
+                        receive(ab, receiver);
+                        payload.putLong(0, seq, ByteOrder.nativeOrder());
+                        send(ba, payload, size);
+                    }));
                 }
             } else if (args[1].equals("send")) {
                 long[] next = {0};

@@ -98,9 +98,30 @@ public final class ChannelPaired {
         return tiny(plan) ? 20 : plan.quick() ? 200 : 1000;
     }
 
-    /** Round trips per warm-up block of a Java pair: enough calls for C2 within a few blocks. */
-    static long javaWarmupBlock(Plan plan, boolean sleeping) {
-        return tiny(plan) ? 50 : sleeping ? 1000 : 5000;
+    /** How many times a spinning Java pair's warm-up goes round its rings ({@link #javaWarmupBlock}). */
+    static final int WARMUP_LAPS = 4;
+
+    /**
+     * Round trips per warm-up block of a Java pair of {@code size}-byte messages. The fewest warm-up blocks
+     * ({@link #minWarmupBlocks}, 3) call the timed round trip more than C2's 5 000 invocations
+     * ({@code CrewMember.timedRoundTrips}), sleeping pairs too, and take a spinning pair {@value #WARMUP_LAPS} times
+     * round its rings: a producer's wrap takes the branch that re-reads the consumer's head, which C2 compiled as never
+     * taken, so the compiled method running there is thrown away and recompiled (an uncommon trap, then milliseconds
+     * of slower code), one compiled method per lap (the trip's lambda, the echo's, then {@code offer} itself); in the
+     * measured blocks that was a block with a fifth to half of its round trips 60 % slower (docs/benchmarks.md, "The
+     * first seconds of a paired step"). A sleeping pair (20-50 us a round trip) goes round a 1 MiB ring of small
+     * messages only after seconds, and a wrap's trap is small beside its sleeps.
+     */
+    static long javaWarmupBlock(Plan plan, boolean sleeping, int size) {
+        if (tiny(plan)) {
+            return 50;
+        }
+        if (sleeping) {
+            return 2500;
+        }
+        long lap = ChannelPairs.capacity(size) / ((size + 8 + 7) & ~7L); // records per lap, jipc's and Agrona's
+        long block = (WARMUP_LAPS * lap + minWarmupBlocks(plan) - 1) / minWarmupBlocks(plan);
+        return Math.max(5000, (block + 15) & ~15L); // a multiple of 16: the records' places in their lines go on
     }
 
     static int minWarmupBlocks(Plan plan) {
@@ -373,14 +394,14 @@ public final class ChannelPaired {
                 for (Peer peer : List.of(Peer.JIPC, Peer.C)) {
                     Path samples = Files.createTempFile(work, "samples-", ".bin");
                     start(sides, ChannelBenchmark.implementation(peer), "channel " + strategy, peer == Peer.JIPC,
-                            true, block, peer == Peer.JIPC ? javaWarmupBlock(plan, sleeping) : block, List.of(
+                            true, block, peer == Peer.JIPC ? javaWarmupBlock(plan, sleeping, size) : block, List.of(
                                     crewCommand(pairs, peer, false, "ping", "b", strategy, s, cap),
                                     crewCommand(pairs, peer, true, "ping", "a", strategy, s, cap,
                                             samples.toString())), pingMemfd(peer, capacity), samples);
                 }
                 if (strategy.equals("spin")) {
                     Path samples = Files.createTempFile(work, "samples-", ".bin");
-                    start(sides, "Agrona", "channel spin", true, true, block, javaWarmupBlock(plan, false),
+                    start(sides, "Agrona", "channel spin", true, true, block, javaWarmupBlock(plan, false, size),
                             List.of(crewCommand(pairs, Peer.AGRONA, false, "ping", "b", "spin", s, cap),
                                     crewCommand(pairs, Peer.AGRONA, true, "ping", "a", "spin", s, cap,
                                             samples.toString())), pingMemfd(Peer.AGRONA, capacity), samples);
@@ -399,7 +420,7 @@ public final class ChannelPaired {
             // the virtual-thread row: side b (echoing) on a virtual thread, side a (measuring) on a platform thread
             Path vtSamples = Files.createTempFile(work, "samples-", ".bin");
             start(sides, "jipc", ChannelBenchmark.mechanism(Peer.JIPC_VIRTUAL, "futex"), true, true,
-                    futexBlock(plan), javaWarmupBlock(plan, true), List.of(
+                    futexBlock(plan), javaWarmupBlock(plan, true, size), List.of(
                             crewCommand(pairs, Peer.JIPC_VIRTUAL, false, "ping", "b", "futex", s, cap),
                             crewCommand(pairs, Peer.JIPC, true, "ping", "a", "futex", s, cap, vtSamples.toString())),
                     pingMemfd(Peer.JIPC, capacity), vtSamples);
