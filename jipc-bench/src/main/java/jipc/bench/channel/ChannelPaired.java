@@ -117,7 +117,7 @@ public final class ChannelPaired {
             return 50;
         }
         if (sleeping) {
-            return 2500;
+            return 1700; // three blocks: 5 100 calls
         }
         long lap = ChannelPairs.capacity(size) / ((size + 8 + 7) & ~7L); // records per lap, jipc's and Agrona's
         long block = (WARMUP_LAPS * lap + minWarmupBlocks(plan) - 1) / minWarmupBlocks(plan);
