@@ -156,6 +156,15 @@ class Channel:
 
     # ---- state ----
 
+    def populate(self) -> None:
+        """Takes the mapping's first-touch costs now: faults every page in (``madvise(MADV_POPULATE_WRITE)``, Linux
+        5.14+) and reads one byte of each. Without it the first lap round a fresh ring stalls once per 4 KiB page in
+        this process (some 25 microseconds each in a virtual machine). As Java's ``Mapping.populate()``.
+
+        :raises OSError: EFAULT if the object was truncated below the mapped size
+        """
+        self._c.populate()
+
     def has_message(self) -> bool:
         """Whether a record is published at the head now."""
         return self._c.has_message()

@@ -113,6 +113,35 @@ class RoundTripTest(ChannelTestCase):
             self.assertEqual(jipc.Message(3, b"m"), ch.take(timeout=1))
 
 
+class PopulateTest(ChannelTestCase):
+    @staticmethod
+    def resident_kib(name: str) -> int:
+        """The Rss of this process's mapping of /dev/shm/NAME, from the kernel's /proc/self/smaps."""
+        with open("/proc/self/smaps") as smaps:
+            lines = smaps.read().splitlines()
+        for i, line in enumerate(lines):
+            if line.endswith("/dev/shm" + name):
+                for following in lines[i + 1:]:
+                    if following.startswith("Rss:"):
+                        return int(following.split()[1])
+        raise AssertionError("no mapping of /dev/shm" + name)
+
+    def test_populate_makes_every_page_resident_and_a_truncated_object_is_efault(self) -> None:
+        with jipc.Channel.create(self.name, 1 << 20, 1024) as ch:
+            before = self.resident_kib(self.name)
+            size_kib = os.stat("/dev/shm" + self.name).st_size // 1024
+            self.assertLess(before, size_kib)  # the header's pages only
+            ch.populate()
+            self.assertEqual(size_kib, self.resident_kib(self.name))
+            ch.offer(1, b"after populate")
+            self.assertEqual(b"after populate", bytes(ch.take(timeout=1).data))
+            os.truncate("/dev/shm" + self.name, 4096)  # as a peer that shrinks the object would
+            with self.assertRaises(ErrnoError) as caught:
+                ch.populate()
+            self.assertIn("madvise", str(caught.exception))
+            self.assertIn("EFAULT", str(caught.exception))
+
+
 class ViewTest(ChannelTestCase):
     def test_a_view_kept_past_its_handler_is_released(self) -> None:
         with jipc.Channel.create(self.name, 4096, 64) as ch:
