@@ -106,7 +106,7 @@ public final class ChannelPeer {
         ProcessCpu.nanos(); // links the downcall now: its first call costs milliseconds, which an idle run would see
         try (Memfd memfd = Memfd.inherit(Peers.SHM_FD); Mapping mapping = memfd.map();
              Arena arena = Arena.ofConfined()) {
-            mapping.populate(); // no first-touch page faults in a measured block
+            mapping.populate(); // no first-touch stalls in a measured block (docs/benchmarks.md)
             OneToOneChannel ab = OneToOneChannel.attach(mapping.segment().asSlice(0, channelSize))
                     .waitStrategy(strategy);
             MemorySegment payload = payloadBuffer(arena, size);
@@ -150,7 +150,7 @@ public final class ChannelPeer {
         ProcessCpu.nanos();
         try (Memfd memfd = Memfd.inherit(Peers.SHM_FD); Mapping mapping = memfd.map();
              Arena arena = Arena.ofConfined()) {
-            mapping.populate(); // no first-touch page faults in a measured block
+            mapping.populate(); // no first-touch stalls in a measured block (docs/benchmarks.md)
             OneToOneChannel ab = OneToOneChannel.attach(mapping.segment().asSlice(0, channelSize))
                     .waitStrategy(strategy);
             MemorySegment payload = payloadBuffer(arena, size);

@@ -45,7 +45,7 @@ public final class HandoffPeer {
         long warmup = Long.parseLong(args[1]);
         int rounds = Integer.parseInt(args[2]);
         try (Memfd memfd = Memfd.inherit(Peers.SHM_FD); Mapping mapping = memfd.map()) {
-            mapping.populate(); // no first-touch page faults in a measured block
+            mapping.populate(); // no first-touch stalls in a measured block (docs/benchmarks.md)
             Semaphore s1 = Semaphore.attach(mapping.segment(), S1_OFFSET);
             Semaphore s2 = Semaphore.attach(mapping.segment(), S2_OFFSET);
             if (args[0].equals("b")) {

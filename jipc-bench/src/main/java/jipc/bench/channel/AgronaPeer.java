@@ -85,7 +85,7 @@ public final class AgronaPeer {
         int length = (int) (capacity + org.agrona.concurrent.ringbuffer.RingBufferDescriptor.TRAILER_LENGTH);
         ProcessCpu.nanos(); // links the downcall before anything is measured
         try (Memfd memfd = Memfd.inherit(Peers.SHM_FD); Mapping mapping = memfd.map()) {
-            mapping.populate(); // no first-touch page faults in a measured block
+            mapping.populate(); // no first-touch stalls in a measured block (docs/benchmarks.md)
             long address = mapping.segment().address();
             OneToOneRingBuffer ab = new OneToOneRingBuffer(new UnsafeBuffer(address, length));
             UnsafeBuffer payload = new UnsafeBuffer(ByteBuffer.allocateDirect(size));
@@ -136,7 +136,7 @@ public final class AgronaPeer {
         int length = (int) (capacity + org.agrona.concurrent.ringbuffer.RingBufferDescriptor.TRAILER_LENGTH);
         ProcessCpu.nanos();
         try (Memfd memfd = Memfd.inherit(Peers.SHM_FD); Mapping mapping = memfd.map()) {
-            mapping.populate(); // no first-touch page faults in a measured block
+            mapping.populate(); // no first-touch stalls in a measured block (docs/benchmarks.md)
             long address = mapping.segment().address();
             OneToOneRingBuffer ab = new OneToOneRingBuffer(new UnsafeBuffer(address, length));
             UnsafeBuffer payload = new UnsafeBuffer(ByteBuffer.allocateDirect(size));

@@ -83,7 +83,7 @@ public final class BroadcastPeer {
         int length = capacity + BroadcastBufferDescriptor.TRAILER_LENGTH;
         ProcessCpu.nanos();
         try (Memfd memfd = Memfd.inherit(Peers.SHM_FD); Mapping mapping = memfd.map()) {
-            mapping.populate(); // no first-touch page faults in a measured block
+            mapping.populate(); // no first-touch stalls in a measured block (docs/benchmarks.md)
             long address = mapping.segment().address();
             UnsafeBuffer payload = new UnsafeBuffer(ByteBuffer.allocateDirect(size));
             BroadcastTransmitter pub = out < 0 ? null : new BroadcastTransmitter(new UnsafeBuffer(address + out, length));

@@ -92,7 +92,7 @@ public final class TopicPeer {
         ProcessCpu.nanos(); // links the downcall before anything is measured
         try (Memfd memfd = Memfd.inherit(Peers.SHM_FD); Mapping mapping = memfd.map();
              Arena arena = Arena.ofConfined()) {
-            mapping.populate(); // no first-touch page faults in a measured block
+            mapping.populate(); // no first-touch stalls in a measured block (docs/benchmarks.md)
             if (size < Long.BYTES) {
                 throw new IllegalArgumentException("SIZE=" + size + " < 8: a message carries its sequence number");
             }
