@@ -120,8 +120,8 @@ public final class ChannelPaired {
             return 1700; // three blocks: 5 100 calls
         }
         long lap = ChannelPairs.capacity(size) / ((size + 8 + 7) & ~7L); // records per lap, jipc's and Agrona's
-        long block = (WARMUP_LAPS * lap + minWarmupBlocks(plan) - 1) / minWarmupBlocks(plan);
-        return Math.max(5000, (block + 15) & ~15L); // a multiple of 16: the records' places in their lines go on
+        long block = Math.max(5000, (WARMUP_LAPS * lap + minWarmupBlocks(plan) - 1) / minWarmupBlocks(plan));
+        return (block + 15) & ~15L; // a multiple of 16: the records' places in their lines go on as before
     }
 
     static int minWarmupBlocks(Plan plan) {
