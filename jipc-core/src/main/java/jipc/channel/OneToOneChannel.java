@@ -2,6 +2,7 @@ package jipc.channel;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.Objects;
 
 import jipc.live.Liveness;
 import jipc.live.LivenessToken;
@@ -161,6 +162,78 @@ public final class OneToOneChannel extends RingChannel implements MessageChannel
         claimLength = length;
         claimType = type;
         return claimIndex + RecordDescriptor.HEADER_LENGTH;
+    }
+
+    /**
+     * Copies one message into the ring; see {@link RingChannel#offer(int, MemorySegment)}. A message under 8 KiB that
+     * ends before the ring's end is claimed, copied and published in this one method, with the claim in locals
+     * ({@link #directIndex}, {@link #publishDirect}): no claim fields written and read back, one store for the
+     * record's header. Anything else (the first message, a wrap, a large or invalid one) goes the general way.
+     */
+    @Override
+    public boolean offer(int type, MemorySegment payload) {
+        long length = Objects.requireNonNull(payload, "payload").byteSize();
+        long index = directIndex(type, length);
+        if (index == NOT_DIRECT) {
+            return super.offer(type, payload);
+        }
+        if (index < 0) {
+            return false;
+        }
+        copyDirect(payload, 0, index + RecordDescriptor.HEADER_LENGTH, length);
+        publishDirect(index, type, (int) length);
+        return true;
+    }
+
+    /** {@link #directIndex}: the message cannot take the direct path; the general one decides. */
+    private static final long NOT_DIRECT = Long.MIN_VALUE;
+
+    /**
+     * The direct path's claim: the ring index of the record for a message of {@code length} bytes, {@code -1} if the
+     * ring has no room now, or {@link #NOT_DIRECT} for what the general path handles (an invalid argument, an open
+     * claim, the first claim, 8 KiB or more, a record that would cross the ring's end). Zeroes the length word after
+     * the record, as {@link #claimIndex} does, and leaves the claim's fields alone: {@link #publishDirect} takes the
+     * record from the index and this producer's tail.
+     */
+    private long directIndex(int type, long length) {
+        if (type < 1 || length < 0 || length >= NATIVE_COPY_THRESHOLD || length > maxMessageLength || claimOpen
+                || !producerReady) {
+            return NOT_DIRECT;
+        }
+        long tail = producerTail;
+        long index = tail & mask;
+        long space = RecordDescriptor.recordSpace((int) length);
+        if (space > capacity - index) {
+            return NOT_DIRECT; // the record would cross the end: padding first, the general path writes it
+        }
+        if (!hasRoom(tail, space)) {
+            return -1;
+        }
+        // the length word after the record, free space hasRoom reserved: see claimIndex
+        ring.set(ValueLayout.JAVA_INT, ((tail + space) & mask) + LENGTH_OFFSET, 0);
+        return index;
+    }
+
+    private void copyDirect(MemorySegment payload, long offset, long index, long length) {
+        if (length < SMALL_COPY_LIMIT) {
+            copySmall(payload, offset, ring, index, length);
+        } else {
+            MemorySegment.copy(payload, offset, ring, index, length);
+        }
+    }
+
+    /**
+     * Publishes the record {@link #directIndex} claimed at {@code index} once its payload is written: length and
+     * type in one 64-bit release store of the header (the bytes {@link #commit()} writes with two stores, here
+     * visible together), then the tail, then the wake-up check.
+     */
+    private void publishDirect(long index, int type, int length) {
+        LONG.setRelease(ring, index + LENGTH_OFFSET,
+                RecordDescriptor.header(RecordDescriptor.HEADER_LENGTH + length, type));
+        long next = producerTail + RecordDescriptor.recordSpace(length);
+        LONG.setRelease(segment, (long) TAIL_OFFSET, next);
+        producerTail = next;
+        wakeConsumerAfterCommit();
     }
 
     /**

@@ -99,6 +99,46 @@ class ChannelCTest {
     }
 
     @Test
+    void offerOfSegmentsCopiesEveryLengthAroundTheSmallCopyLimitIntactToACConsumerAcrossWraps() throws Exception {
+        // OneToOneChannel.offer(int, MemorySegment) claims, copies and publishes in one method for records that end
+        // before the ring's end (8-byte copy below SMALL_COPY_LIMIT, the JDK's copy above, one 64-bit header store);
+        // records that would cross the end take the general path (padding, claim, commit). Lengths 1..max at random
+        // in a 4 KiB ring: both copies, and hundreds of wraps. Odd messages from native memory, even ones from a heap
+        // segment; a full ring is retried.
+        int max = 3 * (int) RingChannel.SMALL_COPY_LIMIT;
+        long count = 100_000;
+        Path program = peer();
+        try (SharedChannel shared = SharedChannel.create(name, 4096, max);
+             java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined();
+             Capture consumer = Capture.start(Spawn.command(program.toString(), "consume", name, "" + SEED,
+                     "" + max, "0", "" + count))) {
+            OneToOneChannel channel = shared.channel();
+            byte[] message = new byte[max];
+            java.lang.foreign.MemorySegment offHeap = arena.allocate(max, 8);
+            java.lang.foreign.MemorySegment onHeap = java.lang.foreign.MemorySegment.ofArray(message);
+            int small = 0;
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            for (long seq = 0; seq < count; seq++) {
+                int length = Messages.fill(message, SEED, seq, max);
+                small += length < RingChannel.SMALL_COPY_LIMIT ? 1 : 0;
+                java.lang.foreign.MemorySegment payload = onHeap.asSlice(0, length);
+                if (seq % 2 == 1) {
+                    payload = offHeap.asSlice(0, length).copyFrom(payload);
+                }
+                while (!channel.offer(Messages.type(seq), payload)) {
+                    assertTrue(System.nanoTime() < deadline, "no room for message " + seq + " within 60 s");
+                    Thread.onSpinWait();
+                }
+            }
+            assertTrue(small > count / 5 && small < count / 2, "both copies were used: " + small + " of " + count
+                    + " below the small-copy limit");
+            assertTrue(channel.tailPosition() > 100 * channel.capacity(), "the ring wrapped many times");
+            assertEquals("received " + count + "\n", consumer.finish(Duration.ofSeconds(60)).assertSuccess().out());
+            assertEquals(channel.tailPosition(), channel.headPosition());
+        }
+    }
+
+    @Test
     void cConsumerReportsARecordOfImpossibleTypeAndGivesBackOnlyWhatCameBefore() throws Exception {
         Path program = peer();
         try (SharedChannel shared = SharedChannel.create(name, 64 * 1024, MAX)) {

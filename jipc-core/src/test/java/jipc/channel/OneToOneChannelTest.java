@@ -104,6 +104,39 @@ class OneToOneChannelTest {
     }
 
     @Test
+    void offerOfASegmentWritesTheSameBytesAsAClaimAndCommitAcrossWraps() {
+        // offer(int, MemorySegment) publishes records that end before the ring's end in one method (one 64-bit header
+        // store, the small payloads copied 8 bytes at a time); offer(int, byte[], ...) takes the claim and commit.
+        // Fed the same messages, the two rings (records, zeroed length words, padding) and positions must be equal
+        // after every step, through many wraps and full rings.
+        long capacity = 2 * CAPACITY;
+        MemorySegment direct = newSegment(capacity);
+        MemorySegment general = newSegment(capacity);
+        OneToOneChannel a = OneToOneChannel.create(direct, capacity, 200);
+        OneToOneChannel b = OneToOneChannel.create(general, capacity, 200);
+        SplittableRandom random = new SplittableRandom(5);
+        int refused = 0;
+        for (int step = 0; step < 5_000; step++) {
+            if (random.nextInt(4) == 0) {
+                assertEquals(drain(b).size(), drain(a).size(), "step " + step);
+            } else {
+                int length = random.nextInt(201);
+                byte[] payload = bytes(length, step);
+                boolean sentDirect = a.offer(1 + step % 9, MemorySegment.ofArray(payload));
+                boolean sentGeneral = b.offer(1 + step % 9, payload, 0, length);
+                assertEquals(sentGeneral, sentDirect, "step " + step);
+                refused += sentDirect ? 0 : 1;
+            }
+            assertEquals(-1, direct.asSlice(ChannelDescriptor.HEADER_LENGTH)
+                    .mismatch(general.asSlice(ChannelDescriptor.HEADER_LENGTH)), "step " + step);
+            assertEquals(b.tailPosition(), a.tailPosition(), "step " + step);
+            assertEquals(b.headPosition(), a.headPosition(), "step " + step);
+        }
+        assertTrue(a.tailPosition() > 50 * capacity, "wrapped many times: tail " + a.tailPosition());
+        assertTrue(refused > 0, "the ring was full at times");
+    }
+
+    @Test
     void theConsumerWritesNothingToTheRingAndOldRecordsAreNeverReadAgain() {
         MemorySegment segment = newSegment(CAPACITY);
         OneToOneChannel channel = OneToOneChannel.create(segment, CAPACITY, 120);
