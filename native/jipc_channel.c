@@ -580,12 +580,34 @@ static int avx2_copy(void) {
 }
 #endif
 
-/* The producer's copy: memcpy, except for payloads of 2 KiB to 8 KiB on a CPU with AVX2, which are copied forward in
+/* Below this many bytes copy_payload copies 8 bytes at a time (Java: RingChannel.SMALL_COPY_LIMIT). */
+#define SMALL_COPY_LIMIT 128
+
+/* The producer's copy: 8-byte words below SMALL_COPY_LIMIT, memcpy above, except for payloads of 2 KiB to 8 KiB on a CPU with AVX2, which are copied forward in
  * 32-byte stores. glibc copies those with rep movsb (here from 2 112 bytes on), and rep movsb did not gain from the
  * next length word being zeroed first (claim_one); a forward vector copy did: a 4 KiB spin round trip took 0.71-0.74
  * of the time with both (0.82-0.85 with memcpy in 2 KiB pieces), while from 8 KiB on rep movsb was the faster copy
  * (docs/benchmarks.md, "The 4 KiB spin round trip"). */
 static void copy_payload(void *to, const void *payload, uint32_t length) {
+    if (length < SMALL_COPY_LIMIT) {
+        /* 8 bytes at a time: a sender has usually just written the payload, often with narrower stores; glibc's
+         * memcpy loads it 16 or 32 bytes at a time, and such a load cannot be served from those stores in the store
+         * buffer: it waits until they reach the cache, behind the previous message's stores to ring lines the
+         * consumer holds. 8-byte loads are served from the stores (Java's copySmall, the same rule). */
+        unsigned char *t = to;
+        const unsigned char *f = payload;
+        uint32_t i = 0;
+        for (; i + 8 <= length; i += 8) {
+            uint64_t word;
+            memcpy(&word, f + i, 8);
+            __asm__("" : "+r"(word)); /* keeps gcc from turning the loop back into a memcpy call */
+            memcpy(t + i, &word, 8);
+        }
+        for (; i < length; i++) {
+            t[i] = f[i];
+        }
+        return;
+    }
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
     if (length > 2048 && length < EARLY_ZERO_LENGTH && avx2_copy()) {
         copy_forward_avx2(to, payload, length);
