@@ -194,8 +194,22 @@ class TopicCTest {
              Capture stuck = startCSubscriber(max, "--hang-after", "10");
              Capture pub = Capture.start(cPublisher(max, count, "--end"))) {
             Topic topic = shared.topic();
-            Await.until(Duration.ofSeconds(60), "the stuck subscriber to stop reading and the publisher to wait",
-                    () -> stuck.outSoFar().contains("hanging") && publisherWaiting(shared) == 1);
+            // blocked on the stuck subscriber: it hangs, the publisher waits, the reader has taken everything (else
+            // the publisher may be waiting for the reader and go on once it catches up), and the tail has stayed put
+            // for 100 ms (a wait observed just before a wake-up would not be one)
+            long[] since = {0, Long.MIN_VALUE};
+            Await.until(Duration.ofSeconds(60), "the stuck subscriber to stop reading and the publisher to wait on it",
+                    () -> {
+                        long tail = topic.tailPosition();
+                        boolean blocked = stuck.outSoFar().contains("hanging") && publisherWaiting(shared) == 1
+                                && topic.subscribers().stream().filter(s -> s.lagBytes() > 0).count() == 1;
+                        if (!blocked || tail != since[1]) {
+                            since[0] = System.nanoTime();
+                            since[1] = tail;
+                            return false;
+                        }
+                        return System.nanoTime() - since[0] >= 100_000_000L;
+                    });
             long blockedAt = topic.tailPosition();
             long threeSlices = System.nanoTime() + 300_000_000L;
             Await.until(Duration.ofSeconds(5), "three slices to pass", () -> System.nanoTime() - threeSlices >= 0);
