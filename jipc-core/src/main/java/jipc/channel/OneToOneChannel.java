@@ -180,7 +180,7 @@ public final class OneToOneChannel extends RingChannel implements MessageChannel
         if (index < 0) {
             return false;
         }
-        copyDirect(payload, 0, index + RecordDescriptor.HEADER_LENGTH, length);
+        copyIn(payload, index + RecordDescriptor.HEADER_LENGTH, length);
         publishDirect(index, type, (int) length);
         return true;
     }
@@ -212,14 +212,6 @@ public final class OneToOneChannel extends RingChannel implements MessageChannel
         // the length word after the record, free space hasRoom reserved: see claimIndex
         ring.set(ValueLayout.JAVA_INT, ((tail + space) & mask) + LENGTH_OFFSET, 0);
         return index;
-    }
-
-    private void copyDirect(MemorySegment payload, long offset, long index, long length) {
-        if (length < SMALL_COPY_LIMIT) {
-            copySmall(payload, offset, ring, index, length);
-        } else {
-            MemorySegment.copy(payload, offset, ring, index, length);
-        }
     }
 
     /**

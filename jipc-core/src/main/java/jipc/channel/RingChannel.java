@@ -68,8 +68,8 @@ abstract sealed class RingChannel permits OneToOneChannel, ManyToOneChannel {
      */
     static final long NATIVE_COPY_THRESHOLD = 8 * 1024;
     /**
-     * Below this many bytes {@link OneToOneChannel#offer(int, MemorySegment)} copies a payload 8 bytes at a time
-     * ({@link #copySmall}), not with the JDK's vector copy (which {@code MemorySegment.copy} uses from 64 bytes on).
+     * Below this many bytes a payload segment is copied into the ring 8 bytes at a time ({@link #copyIn},
+     * {@link #copySmall}), not with the JDK's vector copy (which {@code MemorySegment.copy} uses from 64 bytes on).
      * A sender has usually just written the payload, often with narrower stores (a sequence number, a field); a
      * 32-byte load of it cannot be served from those stores in the store buffer and waits until they reach the cache,
      * behind the previous message's stores into ring lines the consumer holds: once per message, 82 % of a 64 B
@@ -394,9 +394,14 @@ abstract sealed class RingChannel permits OneToOneChannel, ManyToOneChannel {
         return true;
     }
 
-    /** Copies the payload into the claimed ring bytes at {@code index}: libc's {@code memcpy} for large ones. */
-    private void copyIn(MemorySegment payload, long index, long length) {
-        if (length >= NATIVE_COPY_THRESHOLD) {
+    /**
+     * Copies the payload into the claimed ring bytes at {@code index}: 8 bytes at a time below
+     * {@link #SMALL_COPY_LIMIT}, libc's {@code memcpy} from {@link #NATIVE_COPY_THRESHOLD}, the JDK's copy between.
+     */
+    final void copyIn(MemorySegment payload, long index, long length) {
+        if (length < SMALL_COPY_LIMIT) {
+            copySmall(payload, 0, ring, index, length);
+        } else if (length >= NATIVE_COPY_THRESHOLD) {
             Memory.copyInto(payload, ring, index, length);
         } else {
             MemorySegment.copy(payload, 0, ring, index, length);
